@@ -1,0 +1,51 @@
+package dev.spillway.core.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A named group of interchangeable endpoints, for example one model served by several GPU servers.
+ *
+ * @param name the key under {@code backends}
+ * @param endpoints at least one {@code http://host:port}; requests rotate among them
+ * @param connectTimeout how long a TCP connect may take; past it the client gets 504
+ * @param responseTimeout from the request being fully sent to the response head arriving; past it 504
+ * @param idleTimeout longest silence from the backend while a request or response is in progress (between
+ *     body chunks or SSE events); past it 504, or the stream is ended with an error event
+ * @param requestTimeout the longest a whole exchange may take, streams included; 0 disables it
+ * @param pool connection pool settings
+ */
+public record BackendConfig(
+    String name,
+    List<EndpointAddress> endpoints,
+    Duration connectTimeout,
+    Duration responseTimeout,
+    Duration idleTimeout,
+    Duration requestTimeout,
+    PoolConfig pool) {
+
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(10);
+
+  public BackendConfig {
+    Checks.notBlank("name", name);
+    Checks.notNull("endpoints", endpoints);
+    if (endpoints.isEmpty()) {
+      throw new ConfigException("endpoints", "[] (expected: at least one http://host:port)");
+    }
+    endpoints = List.copyOf(endpoints);
+    Checks.positive("connectTimeout", connectTimeout);
+    Checks.positive("responseTimeout", responseTimeout);
+    Checks.positive("idleTimeout", idleTimeout);
+    Checks.nonNegative("requestTimeout", requestTimeout);
+    Checks.notNull("pool", pool);
+  }
+
+  /** A backend with every setting at its default. */
+  public static BackendConfig of(String name, List<EndpointAddress> endpoints) {
+    return new BackendConfig(name, endpoints, DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT,
+        DEFAULT_IDLE_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, PoolConfig.DEFAULTS);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.spillway.core.config;
+
+import java.time.Duration;
+
+/**
+ * The client-facing listener.
+ *
+ * @param host address to bind, {@code 0.0.0.0} for all interfaces
+ * @param port port to bind; 0 picks a free port (tests)
+ * @param clientTimeout how long a client may take to send a request head, how long it may pause inside a
+ *     request body, and how long a keep-alive connection may sit idle between requests
+ * @param maxInitialLineLength longest request line accepted; longer gets 414
+ * @param maxHeaderSize largest request header block accepted; larger gets 431
+ * @param maxBodySize largest request body accepted; larger gets 413
+ * @param shutdownTimeout how long in-flight requests and streams may run after shutdown begins
+ * @param ioThreads event-loop threads; 0 means twice the number of cores
+ * @param nativeTransport use epoll where available (Linux); NIO otherwise
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    Duration clientTimeout,
+    int maxInitialLineLength,
+    int maxHeaderSize,
+    long maxBodySize,
+    Duration shutdownTimeout,
+    int ioThreads,
+    boolean nativeTransport) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 8080;
+  public static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofSeconds(30);
+  public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 8 * 1024;
+  public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+  public static final long DEFAULT_MAX_BODY_SIZE = 16L * 1024 * 1024;
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+  public static final int DEFAULT_IO_THREADS = 0;
+  public static final boolean DEFAULT_NATIVE_TRANSPORT = true;
+
+  public static final ServerConfig DEFAULTS = new ServerConfig(
+      DEFAULT_HOST, DEFAULT_PORT, DEFAULT_CLIENT_TIMEOUT, DEFAULT_MAX_INITIAL_LINE_LENGTH,
+      DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_BODY_SIZE, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_IO_THREADS,
+      DEFAULT_NATIVE_TRANSPORT);
+
+  public ServerConfig {
+    Checks.notBlank("host", host);
+    Checks.inRange("port", port, 0, 65535);
+    Checks.positive("clientTimeout", clientTimeout);
+    Checks.inRange("maxInitialLineLength", maxInitialLineLength, 64, 1 << 20);
+    Checks.inRange("maxHeaderSize", maxHeaderSize, 256, 1 << 20);
+    Checks.positive("maxBodySize", maxBodySize);
+    Checks.nonNegative("shutdownTimeout", shutdownTimeout);
+    Checks.inRange("ioThreads", ioThreads, 0, 1024);
+  }
+
+  public ServerConfig withPort(int newPort) {
+    return new ServerConfig(host, newPort, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
+        shutdownTimeout, ioThreads, nativeTransport);
+  }
+
+  public ServerConfig withHost(String newHost) {
+    return new ServerConfig(newHost, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
+        shutdownTimeout, ioThreads, nativeTransport);
+  }
+}
