@@ -1,0 +1,163 @@
+package dev.spillway.core;
+
+import dev.spillway.core.config.GatewayConfig;
+import dev.spillway.core.config.ServerConfig;
+import dev.spillway.core.proxy.DrainEvent;
+import dev.spillway.core.proxy.ProxyContext;
+import dev.spillway.core.routing.Route;
+import dev.spillway.core.routing.Router;
+import dev.spillway.core.server.GatewayChannelInitializer;
+import dev.spillway.core.transport.Transport;
+import dev.spillway.core.upstream.Backend;
+import dev.spillway.core.upstream.UpstreamPools;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: one listener, its event loops, and the live routing snapshot.
+ *
+ * <pre>{@code
+ * Gateway gateway = Gateway.start(config);
+ * ...
+ * gateway.shutdown().join();   // graceful: stop accepting, drain, close
+ * }</pre>
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  private static final long DRAIN_POLL_MILLIS = 20;
+
+  private final GatewayConfig config;
+  private final Transport transport;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final ChannelGroup clients = new DefaultChannelGroup("spillway-clients", GlobalEventExecutor.INSTANCE);
+  private final ProxyContext shared;
+  private final Channel serverChannel;
+  private volatile CompletableFuture<Void> shutdown;
+
+  private Gateway(GatewayConfig config) throws InterruptedException {
+    this.config = config;
+    ServerConfig server = config.server();
+    this.transport = Transport.select(server.nativeTransport());
+    this.bossGroup = transport.newGroup(1, "spillway-accept");
+    this.workerGroup = transport.newGroup(server.ioThreads(), "spillway-io");
+    this.shared = new ProxyContext(server, buildRouter(config), new UpstreamPools(transport));
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(bossGroup, workerGroup)
+        .channel(transport.serverChannelClass())
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new GatewayChannelInitializer(shared, clients));
+    try {
+      this.serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
+    } catch (Exception e) {
+      bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new GatewayStartException("cannot listen on " + server.host() + ":" + server.port() + ": "
+          + e.getMessage(), e);
+    }
+    log.info("Spillway listening on {} ({} transport, {} routes)", serverChannel.localAddress(),
+        transport.name().toLowerCase(java.util.Locale.ROOT), config.routes().size());
+  }
+
+  /**
+   * Starts a gateway and returns once it listens.
+   *
+   * @throws GatewayStartException if the port cannot be bound
+   */
+  public static Gateway start(GatewayConfig config) throws InterruptedException {
+    return new Gateway(config);
+  }
+
+  static Router buildRouter(GatewayConfig config) {
+    Map<String, Backend> backends = new LinkedHashMap<>();
+    config.backends().forEach((name, backendConfig) -> backends.put(name, new Backend(backendConfig)));
+    List<Route> routes = config.routes().stream()
+        .map(route -> new Route(route, backends.get(route.backend())))
+        .toList();
+    return new Router(routes);
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  public int port() {
+    return localAddress().getPort();
+  }
+
+  /** Requests currently in progress. */
+  public long activeRequests() {
+    return shared.activeExchanges();
+  }
+
+  /** Whether {@link #shutdown()} has begun. */
+  public boolean isDraining() {
+    return shared.isDraining();
+  }
+
+  /**
+   * Shuts down gracefully: stops accepting, closes idle connections, lets in-flight requests and streams run
+   * for up to {@code server.shutdownTimeout}, then closes whatever is left. Idempotent.
+   */
+  public synchronized CompletableFuture<Void> shutdown() {
+    if (shutdown != null) {
+      return shutdown;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    shutdown = done;
+    shared.startDraining();
+    serverChannel.close().syncUninterruptibly();
+    for (Channel ch : clients) {
+      ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
+    }
+    Duration grace = config.server().shutdownTimeout();
+    long deadline = System.nanoTime() + grace.toNanos();
+    ScheduledExecutorService waiter = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "spillway-shutdown");
+      t.setDaemon(true);
+      return t;
+    });
+    waiter.scheduleWithFixedDelay(() -> {
+      boolean drained = clients.isEmpty() && shared.activeExchanges() == 0;
+      if (drained || System.nanoTime() - deadline >= 0) {
+        if (!drained) {
+          log.warn("shutdown: {} requests still running after {}, closing them", shared.activeExchanges(), grace);
+        }
+        waiter.shutdown();
+        clients.close().awaitUninterruptibly();
+        bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> done.complete(null));
+      }
+    }, 0, DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
+    return done;
+  }
+
+  /** Shuts down and waits for it. */
+  @Override
+  public void close() {
+    shutdown().join();
+  }
+}

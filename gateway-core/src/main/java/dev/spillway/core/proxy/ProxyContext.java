@@ -1,0 +1,65 @@
+package dev.spillway.core.proxy;
+
+import dev.spillway.core.config.ServerConfig;
+import dev.spillway.core.routing.Router;
+import dev.spillway.core.upstream.UpstreamPools;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What every connection of one gateway shares: the live routing snapshot (swapped as a whole by a reload), the
+ * backend pools, the listener settings and the draining flag.
+ */
+public final class ProxyContext {
+  private final ServerConfig server;
+  private final AtomicReference<Router> router;
+  private final UpstreamPools pools;
+  private volatile boolean draining;
+  private final LongAdder activeExchanges = new LongAdder();
+
+  public ProxyContext(ServerConfig server, Router router, UpstreamPools pools) {
+    this.server = server;
+    this.router = new AtomicReference<>(router);
+    this.pools = pools;
+  }
+
+  public ServerConfig server() {
+    return server;
+  }
+
+  /** The routing snapshot for the next request. */
+  public Router router() {
+    return router.get();
+  }
+
+  /** Replaces the routing snapshot; requests already routed keep the one they started with. */
+  public void swapRouter(Router next) {
+    router.set(next);
+  }
+
+  public UpstreamPools pools() {
+    return pools;
+  }
+
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** From now on, connections close after their current response and idle ones close at once. */
+  public void startDraining() {
+    draining = true;
+  }
+
+  /** Requests between their head arriving and their response ending (or failing). */
+  public long activeExchanges() {
+    return activeExchanges.sum();
+  }
+
+  void exchangeStarted() {
+    activeExchanges.increment();
+  }
+
+  void exchangeEnded() {
+    activeExchanges.decrement();
+  }
+}

@@ -1,0 +1,63 @@
+package dev.spillway.core.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The socket implementation: epoll on Linux when its native library loads, NIO everywhere else. Client and
+ * backend channels must use the same transport, because backend connections run on the client's event loop.
+ */
+public enum Transport {
+  EPOLL(EpollServerSocketChannel.class, EpollSocketChannel.class) {
+    @Override
+    IoHandlerFactory ioHandlerFactory() {
+      return EpollIoHandler.newFactory();
+    }
+  },
+  NIO(NioServerSocketChannel.class, NioSocketChannel.class) {
+    @Override
+    IoHandlerFactory ioHandlerFactory() {
+      return NioIoHandler.newFactory();
+    }
+  };
+
+  private final Class<? extends ServerChannel> serverChannelClass;
+  private final Class<? extends Channel> socketChannelClass;
+
+  Transport(Class<? extends ServerChannel> serverChannelClass, Class<? extends Channel> socketChannelClass) {
+    this.serverChannelClass = serverChannelClass;
+    this.socketChannelClass = socketChannelClass;
+  }
+
+  abstract IoHandlerFactory ioHandlerFactory();
+
+  /** Epoll when {@code preferNative} and available, otherwise NIO. */
+  public static Transport select(boolean preferNative) {
+    return preferNative && Epoll.isAvailable() ? EPOLL : NIO;
+  }
+
+  public Class<? extends ServerChannel> serverChannelClass() {
+    return serverChannelClass;
+  }
+
+  public Class<? extends Channel> socketChannelClass() {
+    return socketChannelClass;
+  }
+
+  /** A group of {@code threads} event loops (0 = Netty's default, twice the cores) with named threads. */
+  public EventLoopGroup newGroup(int threads, String threadNamePrefix) {
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadNamePrefix, true),
+        ioHandlerFactory());
+  }
+}

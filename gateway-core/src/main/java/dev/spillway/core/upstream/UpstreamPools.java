@@ -1,0 +1,85 @@
+package dev.spillway.core.upstream;
+
+import dev.spillway.core.config.BackendConfig;
+import dev.spillway.core.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * All backend connection pools, one per (event loop, endpoint). A request always borrows from the pool of its
+ * own event loop, so client and backend connection share a thread (STYLE.md practice 13).
+ */
+public final class UpstreamPools {
+  static final int MAX_RESPONSE_INITIAL_LINE = 8 * 1024;
+  static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
+  static final int MAX_RESPONSE_CHUNK = 64 * 1024;
+
+  private final Transport transport;
+  private final ConcurrentHashMap<EventLoop, Map<Endpoint, EndpointPool>> byLoop = new ConcurrentHashMap<>();
+
+  public UpstreamPools(Transport transport) {
+    this.transport = transport;
+  }
+
+  /**
+   * Borrows a connection to {@code endpoint} for use on {@code loop}. Must be called on {@code loop}; the
+   * callback runs on it too.
+   */
+  public void acquire(EventLoop loop, Backend backend, Endpoint endpoint, PoolCallback callback) {
+    poolFor(loop, backend, endpoint).acquire(callback);
+  }
+
+  private EndpointPool poolFor(EventLoop loop, Backend backend, Endpoint endpoint) {
+    Map<Endpoint, EndpointPool> pools = byLoop.get(loop);
+    if (pools == null) {
+      pools = new HashMap<>();
+      Map<Endpoint, EndpointPool> raced = byLoop.putIfAbsent(loop, pools);
+      if (raced != null) {
+        pools = raced;
+      }
+    }
+    EndpointPool pool = pools.get(endpoint);
+    if (pool == null) {
+      pool = new EndpointPool(endpoint, loop, bootstrap(loop, backend.config()), backend.config().pool());
+      pools.put(endpoint, pool);
+    }
+    return pool;
+  }
+
+  private Bootstrap bootstrap(EventLoop loop, BackendConfig config) {
+    return new Bootstrap()
+        .group(loop)
+        .channel(transport.socketChannelClass())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+            config.connectTimeout().toMillis()))
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_RESPONSE_INITIAL_LINE)
+                .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
+                .setMaxChunkSize(MAX_RESPONSE_CHUNK);
+            ch.pipeline().addLast("codec", new HttpClientCodec(decoder, false, false));
+            ch.pipeline().addLast("upstream", new UpstreamHandler());
+          }
+        });
+  }
+
+  /** Open connections (idle, lent and connecting) to {@code endpoint} from {@code loop}; for tests and metrics. */
+  public int openConnections(EventLoop loop, Endpoint endpoint) {
+    Map<Endpoint, EndpointPool> pools = byLoop.get(loop);
+    EndpointPool pool = pools == null ? null : pools.get(endpoint);
+    return pool == null ? 0 : pool.openConnections();
+  }
+}
