@@ -2,7 +2,7 @@ package dev.spillway.core.proxy;
 
 import dev.spillway.core.config.ServerConfig;
 import dev.spillway.core.routing.Router;
-import dev.spillway.core.upstream.UpstreamPools;
+import dev.spillway.core.upstream.ConnectionProvider;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -13,11 +13,11 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ProxyContext {
   private final ServerConfig server;
   private final AtomicReference<Router> router;
-  private final UpstreamPools pools;
+  private final ConnectionProvider pools;
   private volatile boolean draining;
   private final LongAdder activeExchanges = new LongAdder();
 
-  public ProxyContext(ServerConfig server, Router router, UpstreamPools pools) {
+  public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools) {
     this.server = server;
     this.router = new AtomicReference<>(router);
     this.pools = pools;
@@ -37,7 +37,7 @@ public final class ProxyContext {
     router.set(next);
   }
 
-  public UpstreamPools pools() {
+  public ConnectionProvider pools() {
     return pools;
   }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * are no locks. Idle connections are reused most-recent-first, so a quiet pool lets its oldest connections
  * age out; an eviction task closes connections idle longer than {@link PoolConfig#idleTimeout()}.
  */
-final class EndpointPool {
+final class EndpointPool implements UpstreamConnection.Owner {
   private final Endpoint endpoint;
   private final EventLoop loop;
   private final Bootstrap bootstrap;
@@ -57,16 +57,15 @@ final class EndpointPool {
     channel.closeFuture().addListener(f -> onClosed(channel));
     connect.addListener((ChannelFuture f) -> {
       if (f.isSuccess()) {
-        UpstreamHandler handler = channel.pipeline().get(UpstreamHandler.class);
-        callback.onAcquired(new UpstreamConnection(channel, handler, this));
+        callback.onAcquired(UpstreamConnection.create(channel, endpoint, this));
       } else {
         callback.onAcquireFailed(f.cause());
       }
     });
   }
 
-  /** Takes a connection back after a clean exchange. */
-  void release(UpstreamConnection conn) {
+  @Override
+  public void release(UpstreamConnection conn) {
     Channel ch = conn.channel();
     if (!ch.isActive()) {
       return;

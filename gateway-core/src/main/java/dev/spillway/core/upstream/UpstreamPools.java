@@ -7,8 +7,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,11 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * All backend connection pools, one per (event loop, endpoint). A request always borrows from the pool of its
  * own event loop, so client and backend connection share a thread (STYLE.md practice 13).
  */
-public final class UpstreamPools {
-  static final int MAX_RESPONSE_INITIAL_LINE = 8 * 1024;
-  static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
-  static final int MAX_RESPONSE_CHUNK = 64 * 1024;
-
+public final class UpstreamPools implements ConnectionProvider {
   private final Transport transport;
   private final ConcurrentHashMap<EventLoop, Map<Endpoint, EndpointPool>> byLoop = new ConcurrentHashMap<>();
 
@@ -29,10 +23,7 @@ public final class UpstreamPools {
     this.transport = transport;
   }
 
-  /**
-   * Borrows a connection to {@code endpoint} for use on {@code loop}. Must be called on {@code loop}; the
-   * callback runs on it too.
-   */
+  @Override
   public void acquire(EventLoop loop, Backend backend, Endpoint endpoint, PoolCallback callback) {
     poolFor(loop, backend, endpoint).acquire(callback);
   }
@@ -66,12 +57,7 @@ public final class UpstreamPools {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(MAX_RESPONSE_INITIAL_LINE)
-                .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
-                .setMaxChunkSize(MAX_RESPONSE_CHUNK);
-            ch.pipeline().addLast("codec", new HttpClientCodec(decoder, false, false));
-            ch.pipeline().addLast("upstream", new UpstreamHandler());
+            UpstreamConnection.initPipeline(ch.pipeline());
           }
         });
   }
