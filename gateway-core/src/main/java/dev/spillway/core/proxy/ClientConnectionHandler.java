@@ -40,6 +40,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   /** Messages of requests that arrived while an earlier one was still being answered. */
   private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
   private boolean closing;
+  private boolean begun;
   private long lastClientProgressNanos;
   private ScheduledFuture<?> clientTimer;
 
@@ -51,14 +52,26 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    if (ctx.channel().isActive()) {
+      begin();
+    }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    begin();
+    ctx.fireChannelActive();
+  }
+
+  /** Starts the client timer and the first read, once, whether added before or after activation. */
+  private void begin() {
+    if (begun) {
+      return;
+    }
+    begun = true;
     lastClientProgressNanos = now();
     scheduleClientTimer(clientTimeoutNanos);
     ctx.read();
-    ctx.fireChannelActive();
   }
 
   @Override

@@ -1,0 +1,165 @@
+package dev.spillway.core.proxy;
+
+import dev.spillway.core.config.BackendConfig;
+import dev.spillway.core.config.EndpointAddress;
+import dev.spillway.core.config.GatewayConfig;
+import dev.spillway.core.config.RouteConfig;
+import dev.spillway.core.config.RouteMatch;
+import dev.spillway.core.config.ServerConfig;
+import dev.spillway.core.routing.Route;
+import dev.spillway.core.routing.Router;
+import dev.spillway.core.server.GatewayChannelInitializer;
+import dev.spillway.core.upstream.Backend;
+import dev.spillway.core.upstream.ConnectionProvider;
+import dev.spillway.core.upstream.Endpoint;
+import dev.spillway.core.upstream.PoolCallback;
+import dev.spillway.core.upstream.UpstreamConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole proxy path on two kinds of {@link EmbeddedChannel}: one client connection running the real
+ * pipeline, and backend connections handed out by this {@link ConnectionProvider}. Tests speak raw HTTP bytes on
+ * both sides, so they see exactly what goes over each wire.
+ */
+final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
+  final ProxyContext context;
+  final EmbeddedChannel client;
+  final List<EmbeddedChannel> upstreams = new ArrayList<>();
+  private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+  int released;
+  /** When set, the next acquire fails with it. */
+  Throwable connectFailure;
+  /** When true, acquires wait in {@link #pendingAcquires} until {@link #completeConnect()}. */
+  boolean deferConnect;
+  final ArrayDeque<Object[]> pendingAcquires = new ArrayDeque<>();
+
+  EmbeddedProxy(ServerConfig server, BackendConfig... backends) {
+    this(server, routesFor(backends), backends);
+  }
+
+  EmbeddedProxy(ServerConfig server, List<RouteConfig> routes, BackendConfig... backends) {
+    Map<String, BackendConfig> byName = new LinkedHashMap<>();
+    for (BackendConfig b : backends) {
+      byName.put(b.name(), b);
+    }
+    GatewayConfig config = new GatewayConfig(server, byName, routes);
+    Map<String, Backend> live = new LinkedHashMap<>();
+    byName.forEach((name, b) -> live.put(name, new Backend(b)));
+    Router router = new Router(config.routes().stream().map(r -> new Route(r, live.get(r.backend()))).toList());
+    this.context = new ProxyContext(server, router, this);
+    this.client = new EmbeddedChannel();
+    client.config().setAutoRead(false);
+    client.pipeline().addLast(GatewayChannelInitializer.newServerCodec(server));
+    client.pipeline().addLast(new ClientConnectionHandler(context));
+    client.freezeTime();
+  }
+
+  static EmbeddedProxy withDefaults() {
+    return new EmbeddedProxy(ServerConfig.DEFAULTS, backend("primary"));
+  }
+
+  static BackendConfig backend(String name) {
+    return BackendConfig.of(name, List.of(new EndpointAddress("10.0.0.11", 8000)));
+  }
+
+  private static List<RouteConfig> routesFor(BackendConfig[] backends) {
+    return List.of(new RouteConfig("all", new RouteMatch(null, "/"), backends[0].name()));
+  }
+
+  @Override
+  public void acquire(EventLoop loop, Backend backend, Endpoint endpoint, PoolCallback callback) {
+    if (connectFailure != null) {
+      Throwable failure = connectFailure;
+      connectFailure = null;
+      callback.onAcquireFailed(failure);
+      return;
+    }
+    if (deferConnect) {
+      pendingAcquires.add(new Object[] {endpoint, callback});
+      return;
+    }
+    connect(endpoint, callback);
+  }
+
+  void completeConnect() {
+    Object[] pending = pendingAcquires.poll();
+    connect((Endpoint) pending[0], (PoolCallback) pending[1]);
+  }
+
+  private void connect(Endpoint endpoint, PoolCallback callback) {
+    UpstreamConnection conn;
+    while ((conn = idle.poll()) != null) {
+      if (conn.channel().isActive()) {
+        callback.onAcquired(conn);
+        return;
+      }
+    }
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.config().setAutoRead(false);
+    UpstreamConnection.initPipeline(ch.pipeline());
+    upstreams.add(ch);
+    callback.onAcquired(UpstreamConnection.create(ch, endpoint, c -> {
+      released++;
+      idle.add(c);
+    }));
+  }
+
+  /** Sends raw bytes from the client. */
+  void clientSends(String raw) {
+    client.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+  }
+
+  /** Everything the client received since the last call. */
+  String clientReceived() {
+    return drain(client);
+  }
+
+  EmbeddedChannel upstream() {
+    return upstreams.get(upstreams.size() - 1);
+  }
+
+  /** Everything the newest backend connection received since the last call. */
+  String upstreamReceived() {
+    return drain(upstream());
+  }
+
+  /** Sends raw bytes from the newest backend connection. */
+  void upstreamSends(String raw) {
+    upstream().writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+  }
+
+  void advance(long amount, TimeUnit unit) {
+    client.advanceTimeBy(amount, unit);
+    client.runPendingTasks();
+  }
+
+  static String drain(EmbeddedChannel ch) {
+    ch.runPendingTasks();
+    StringBuilder sb = new StringBuilder();
+    Object msg;
+    while ((msg = ch.readOutbound()) != null) {
+      ByteBuf buf = (ByteBuf) msg;
+      sb.append(buf.toString(StandardCharsets.ISO_8859_1));
+      buf.release();
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    for (EmbeddedChannel ch : upstreams) {
+      ch.finishAndReleaseAll();
+    }
+    client.finishAndReleaseAll();
+  }
+}
