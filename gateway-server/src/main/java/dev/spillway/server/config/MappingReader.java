@@ -30,14 +30,6 @@ final class MappingReader {
     this.env = env;
   }
 
-  String path() {
-    return path;
-  }
-
-  int line() {
-    return line;
-  }
-
   Problems problems() {
     return problems;
   }

@@ -138,10 +138,17 @@ final class TreeReader {
       return syntax + " syntax error: " + firstLine(e.getOriginalMessage());
     }
     StringBuilder sb = new StringBuilder("YAML syntax error: ").append(firstLine(yaml.getProblem()));
+    List<String> notes = new ArrayList<>();
     Mark contextMark = yaml.getContextMark();
     if (yaml.getContext() != null && contextMark != null) {
-      sb.append(" (").append(yaml.getContext()).append(" started at line ").append(contextMark.getLine() + 1)
-          .append(')');
+      notes.add(yaml.getContext() + " started at line " + (contextMark.getLine() + 1));
+    }
+    // SnakeYAML's wording for a mis-indented key is opaque to most readers.
+    if (yaml.getProblem() != null && yaml.getProblem().contains("<block end>")) {
+      notes.add("check the indentation");
+    }
+    if (!notes.isEmpty()) {
+      sb.append(" (").append(String.join("; ", notes)).append(')');
     }
     return sb.toString();
   }

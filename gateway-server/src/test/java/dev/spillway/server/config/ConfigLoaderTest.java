@@ -47,6 +47,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void configurationGuideQuotesTheExampleVerbatim() throws IOException {
+    String example = Files.readString(exampleFile());
+    String guide = Files.readString(exampleFile().getParent().resolveSibling("configuration.md"));
+
+    assertThat(guide).contains("```yaml\n" + example + "```");
+  }
+
+  @Test
   void exampleTakesPortAndHostFromEnvironment() {
     Map<String, String> env = Map.of("SPILLWAY_PORT", "9090", "SMALL_MODEL_HOST", "gpu-7");
 
@@ -159,7 +167,8 @@ class ConfigLoaderTest {
 
     assertThat(errors).hasSize(1);
     assertThat(errors.get(0).line()).isEqualTo(3);
-    assertThat(errors.get(0).format()).startsWith("YAML syntax error: ").endsWith("(line 3)");
+    assertThat(errors.get(0).format()).isEqualTo("YAML syntax error: expected <block end>, but found "
+        + "'<block mapping start>' (while parsing a block mapping started at line 1; check the indentation) (line 3)");
   }
 
   @Test
