@@ -94,7 +94,8 @@ final class MappingReader {
   MappingReader mapping(String key) {
     ConfigNode.Entry entry = node.get(key);
     if (entry == null || isNull(entry.value())) {
-      return new MappingReader(ConfigNode.Mapping.EMPTY, childPath(key), line, problems, env);
+      int keyLine = entry == null ? line : entry.keyLine();
+      return new MappingReader(ConfigNode.Mapping.EMPTY, childPath(key), keyLine, problems, env);
     }
     if (!(entry.value() instanceof ConfigNode.Mapping)) {
       problems.add(childPath(key), entry.keyLine(), entry.value().describe() + " is not a map");

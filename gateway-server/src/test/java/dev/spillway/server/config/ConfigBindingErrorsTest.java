@@ -208,6 +208,13 @@ class ConfigBindingErrorsTest {
   }
 
   @Test
+  void backendWithNoValueIsMissingItsEndpoints() {
+    String yaml = "backends:\n  primary:\n  other:\n    endpoints: [http://h:1]\nroutes: [{name: a, backend: other}]\n";
+
+    assertThat(errors(yaml)).containsExactly("backends.primary.endpoints: missing (expected: a list of http://host:port) (line 2)");
+  }
+
+  @Test
   void duplicateRouteNameIsAnError() {
     String yaml = VALID_TAIL + "  - name: all\n    backend: primary\n";
 
