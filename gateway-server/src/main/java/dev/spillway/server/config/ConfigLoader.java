@@ -1,0 +1,126 @@
+package dev.spillway.server.config;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.spillway.core.config.GatewayConfig;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Loads a {@link GatewayConfig} from a YAML or JSON file. Every error found is reported with its key path
+ * and source line, e.g. {@code server.port: "abc" is not an integer (line 3)}, and binding carries on past
+ * an error so one run lists them all.
+ *
+ * <p>JSON is read with a JSON parser when the source name ends in {@code .json} or the text starts with
+ * <code>{</code>, so JSON syntax errors are reported as such; anything else is YAML. Scalar values may refer to
+ * environment variables as {@code ${NAME}} or {@code ${NAME:default}}; the overloads taking {@code env} read
+ * variables from that function instead of the process environment.
+ *
+ * <p>See {@code docs/configuration.md} for every key and its default.
+ */
+public final class ConfigLoader {
+  private ConfigLoader() {}
+
+  /**
+   * Loads {@code file}, resolving variables from the process environment.
+   *
+   * @throws ConfigLoadException listing every error, including an unreadable file
+   */
+  public static GatewayConfig load(Path file) {
+    return load(file, System::getenv);
+  }
+
+  /** Loads {@code file}, resolving variables with {@code env} (which returns {@code null} for unset). */
+  public static GatewayConfig load(Path file, Function<String, String> env) {
+    Problems problems = new Problems();
+    GatewayConfig config = load(file, env, problems);
+    throwIfAny(file.toString(), problems);
+    return config;
+  }
+
+  /**
+   * Parses config {@code text}, resolving variables from the process environment.
+   *
+   * @param sourceName names the text in error messages (usually the file name); a {@code .json} suffix
+   *     selects JSON
+   * @throws ConfigLoadException listing every error
+   */
+  public static GatewayConfig parse(String text, String sourceName) {
+    return parse(text, sourceName, System::getenv);
+  }
+
+  /** Parses config {@code text}, resolving variables with {@code env} (which returns {@code null} for unset). */
+  public static GatewayConfig parse(String text, String sourceName, Function<String, String> env) {
+    requireNonNull(text, "text");
+    requireNonNull(sourceName, "sourceName");
+    Problems problems = new Problems();
+    GatewayConfig config = bind(text, sourceName, new EnvSubstitution(requireNonNull(env, "env")), problems);
+    throwIfAny(sourceName, problems);
+    return config;
+  }
+
+  /** Checks {@code file} against the process environment; returns every error, or an empty list if valid. */
+  public static List<ConfigError> validate(Path file) {
+    return validate(file, System::getenv);
+  }
+
+  /** Checks {@code file}, resolving variables with {@code env}; returns every error, or an empty list. */
+  public static List<ConfigError> validate(Path file, Function<String, String> env) {
+    Problems problems = new Problems();
+    load(file, env, problems);
+    return problems.sorted();
+  }
+
+  private static GatewayConfig load(Path file, Function<String, String> env, Problems problems) {
+    requireNonNull(file, "file");
+    requireNonNull(env, "env");
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      problems.add("", 0, "cannot read " + file + ": no such file");
+      return null;
+    } catch (CharacterCodingException e) {
+      problems.add("", 0, "cannot read " + file + ": not UTF-8 text");
+      return null;
+    } catch (IOException e) {
+      problems.add("", 0, "cannot read " + file + ": " + e);
+      return null;
+    }
+    return bind(text, file.getFileName() == null ? file.toString() : file.getFileName().toString(),
+        new EnvSubstitution(env), problems);
+  }
+
+  private static GatewayConfig bind(String text, String sourceName, EnvSubstitution env, Problems problems) {
+    ConfigNode tree = TreeReader.read(stripBom(text), syntaxOf(text, sourceName), problems);
+    if (tree == null) {
+      return null;
+    }
+    GatewayConfig config = GatewayBinder.bind(tree, problems, env);
+    return problems.count() == 0 ? config : null;
+  }
+
+  private static TreeReader.Syntax syntaxOf(String text, String sourceName) {
+    if (sourceName.toLowerCase(Locale.ROOT).endsWith(".json") || stripBom(text).stripLeading().startsWith("{")) {
+      return TreeReader.Syntax.JSON;
+    }
+    return TreeReader.Syntax.YAML;
+  }
+
+  private static String stripBom(String text) {
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
+  }
+
+  private static void throwIfAny(String sourceName, Problems problems) {
+    if (problems.count() > 0) {
+      throw new ConfigLoadException(sourceName, problems.sorted());
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.spillway.server.config;
+
+import dev.spillway.core.config.RouteConfig;
+import dev.spillway.core.config.RouteMatch;
+import java.util.List;
+
+/**
+ * Binds one element of {@code routes} to a {@link RouteConfig}. {@code name} and {@code backend} are
+ * required; the name is not defaulted because it labels the route's metrics and should not shift when routes
+ * are reordered. {@code match} defaults to every request ({@code pathPrefix: /}, any host).
+ */
+final class RouteBinder {
+  static final List<String> KEYS = List.of("name", "match", "backend");
+  static final List<String> MATCH_KEYS = List.of("host", "pathPrefix");
+
+  private RouteBinder() {}
+
+  /** Returns the bound config, or {@code null} if any error was reported. */
+  static RouteConfig bind(MappingReader route) {
+    int errorsBefore = route.problems().count();
+    route.rejectUnknownKeys(KEYS);
+    String name = required(route, "name", "a unique route name, used in logs and metrics");
+    String backend = required(route, "backend", "the name of a backend under backends");
+    MappingReader matchReader = route.mapping("match");
+    RouteMatch match = matchReader == null ? null : match(matchReader);
+    // Parts that failed (already reported) get valid stand-ins, so the constructor still checks the rest.
+    RouteConfig config = route.construct(() -> new RouteConfig(name == null ? "stand-in" : name,
+        match == null ? new RouteMatch(null, RouteMatch.DEFAULT_PATH_PREFIX) : match,
+        backend == null ? "stand-in" : backend));
+    return route.problems().count() > errorsBefore ? null : config;
+  }
+
+  private static String required(MappingReader route, String key, String expected) {
+    if (!route.has(key)) {
+      route.missing(key, expected);
+      return null;
+    }
+    return route.string(key, null);
+  }
+
+  private static RouteMatch match(MappingReader match) {
+    int errorsBefore = match.problems().count();
+    match.rejectUnknownKeys(MATCH_KEYS);
+    String host = match.string("host", null);
+    String pathPrefix = match.string("pathPrefix", RouteMatch.DEFAULT_PATH_PREFIX);
+    RouteMatch config = match.construct(() -> new RouteMatch(host, pathPrefix));
+    return match.problems().count() > errorsBefore ? null : config;
+  }
+}

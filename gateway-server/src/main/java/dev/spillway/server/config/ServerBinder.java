@@ -1,0 +1,42 @@
+package dev.spillway.server.config;
+
+import static dev.spillway.core.config.ServerConfig.DEFAULT_CLIENT_TIMEOUT;
+import static dev.spillway.core.config.ServerConfig.DEFAULT_HOST;
+import static dev.spillway.core.config.ServerConfig.DEFAULT_IO_THREADS;
+import static dev.spillway.core.config.ServerConfig.DEFAULT_MAX_BODY_SIZE;
+import static dev.spillway.core.config.ServerConfig.DEFAULT_MAX_HEADER_SIZE;
+import static dev.spillway.core.config.ServerConfig.DEFAULT_MAX_INITIAL_LINE_LENGTH;
+import static dev.spillway.core.config.ServerConfig.DEFAULT_NATIVE_TRANSPORT;
+import static dev.spillway.core.config.ServerConfig.DEFAULT_PORT;
+import static dev.spillway.core.config.ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT;
+
+import dev.spillway.core.config.ServerConfig;
+import java.time.Duration;
+import java.util.List;
+
+/** Binds the {@code server} object to a {@link ServerConfig}; absent keys take the record's defaults. */
+final class ServerBinder {
+  static final List<String> KEYS = List.of("host", "port", "clientTimeout", "maxInitialLineLength",
+      "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport");
+
+  private ServerBinder() {}
+
+  /** Returns the bound config, or {@code null} if any error was reported. */
+  static ServerConfig bind(MappingReader server) {
+    int errorsBefore = server.problems().count();
+    server.rejectUnknownKeys(KEYS);
+    String host = server.string("host", DEFAULT_HOST);
+    int port = server.integer("port", DEFAULT_PORT);
+    Duration clientTimeout = server.duration("clientTimeout", DEFAULT_CLIENT_TIMEOUT);
+    int maxInitialLineLength = server.intSize("maxInitialLineLength", DEFAULT_MAX_INITIAL_LINE_LENGTH);
+    int maxHeaderSize = server.intSize("maxHeaderSize", DEFAULT_MAX_HEADER_SIZE);
+    long maxBodySize = server.size("maxBodySize", DEFAULT_MAX_BODY_SIZE);
+    Duration shutdownTimeout = server.duration("shutdownTimeout", DEFAULT_SHUTDOWN_TIMEOUT);
+    int ioThreads = server.integer("ioThreads", DEFAULT_IO_THREADS);
+    boolean nativeTransport = server.bool("nativeTransport", DEFAULT_NATIVE_TRANSPORT);
+    // Values that failed to convert were replaced by defaults, so the constructor still checks the rest.
+    ServerConfig config = server.construct(() -> new ServerConfig(host, port, clientTimeout,
+        maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport));
+    return server.problems().count() > errorsBefore ? null : config;
+  }
+}
