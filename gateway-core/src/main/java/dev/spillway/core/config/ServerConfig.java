@@ -58,6 +58,11 @@ public record ServerConfig(
         shutdownTimeout, ioThreads, nativeTransport);
   }
 
+  public ServerConfig withShutdownTimeout(Duration newTimeout) {
+    return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
+        newTimeout, ioThreads, nativeTransport);
+  }
+
   public ServerConfig withHost(String newHost) {
     return new ServerConfig(newHost, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
         shutdownTimeout, ioThreads, nativeTransport);

@@ -1,0 +1,95 @@
+package dev.spillway.server.cli;
+
+import dev.spillway.core.Gateway;
+import dev.spillway.core.GatewayStartException;
+import dev.spillway.core.config.BackendConfig;
+import dev.spillway.core.config.EndpointAddress;
+import dev.spillway.core.config.GatewayConfig;
+import dev.spillway.core.config.RouteConfig;
+import dev.spillway.core.config.RouteMatch;
+import dev.spillway.core.config.ServerConfig;
+import dev.spillway.server.mock.MockBackend;
+import dev.spillway.server.mock.MockBackendOptions;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spillway demo}: two mock AI backends behind a gateway, all on loopback, with curl commands to try.
+ * Runs until Ctrl-C.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Start two mock AI backends and a gateway in front of them, and print commands to try.")
+public final class DemoCommand implements Callable<Integer> {
+
+  @Option(names = "--port", defaultValue = "8080", description = "Gateway port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--backend-ports", split = ",", defaultValue = "8001,8002",
+      description = "Ports of the two mock backends (default: ${DEFAULT-VALUE}).")
+  List<Integer> backendPorts;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    MockBackendOptions mock = MockBackendOptions.defaults()
+        .withLatency(Duration.ofMillis(400))
+        .withTokensPerSecond(20)
+        .withCapacity(8)
+        .withMaxQueue(32);
+    MockBackend first = MockBackend.start(mock.withPort(backendPorts.get(0)));
+    MockBackend second = MockBackend.start(mock.withPort(backendPorts.get(1)));
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(config(port, first.port(), second.port()));
+    } catch (GatewayStartException e) {
+      first.close();
+      second.close();
+      spec.commandLine().getErr().println("spillway demo: " + e.getMessage());
+      return 1;
+    }
+    printWelcome(out, gateway.port(), first, second);
+    Lifecycle.runUntilShutdown(() -> gateway.shutdown().whenComplete((v, e) -> {
+      first.close();
+      second.close();
+    }));
+    return 0;
+  }
+
+  /** The demo's gateway config: every request to the two mock backends, in turn. */
+  static GatewayConfig config(int gatewayPort, int backendA, int backendB) {
+    BackendConfig backend = BackendConfig.of("mock", List.of(
+        new EndpointAddress("127.0.0.1", backendA), new EndpointAddress("127.0.0.1", backendB)));
+    ServerConfig server = ServerConfig.DEFAULTS.withHost("127.0.0.1").withPort(gatewayPort)
+        .withShutdownTimeout(Duration.ofSeconds(5));
+    return new GatewayConfig(server, Map.of("mock", backend),
+        List.of(new RouteConfig("openai", new RouteMatch(null, "/"), "mock")));
+  }
+
+  private static void printWelcome(PrintWriter out, int port, MockBackend a, MockBackend b) {
+    String url = "http://127.0.0.1:" + port;
+    out.println();
+    out.println("Spillway demo is running.");
+    out.println("  gateway:        " + url);
+    out.println("  mock backends:  " + a.url() + "  " + b.url() + "  (capacity 8, queue 32, 20 tokens/s)");
+    out.println();
+    out.println("Try:");
+    out.println("  curl -s " + url + "/v1/models");
+    out.println("  curl -s " + url + "/v1/chat/completions -H 'Content-Type: application/json' \\");
+    out.println("       -d '{\"model\":\"mock-gpt\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'");
+    out.println("  curl -N " + url + "/v1/chat/completions -H 'Content-Type: application/json' \\");
+    out.println("       -d '{\"model\":\"mock-gpt\",\"stream\":true,\"max_tokens\":20,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"Stream please\"}]}'");
+    out.println();
+    out.println("Press Ctrl-C to stop.");
+    out.flush();
+  }
+}
