@@ -31,7 +31,8 @@ public final class MockBackendCommand implements Callable<Integer> {
   int port;
 
   @Option(names = "--latency", defaultValue = "50ms", converter = DurationConverter.class,
-      description = "Time to first token once a request holds a slot, e.g. 50ms or 2s (default: ${DEFAULT-VALUE}).")
+      description = "Time to first token once a request holds a slot, e.g. 50ms or 2s "
+          + "(default: ${DEFAULT-VALUE}).")
   Duration latency;
 
   @Option(names = "--capacity", defaultValue = "" + MockBackendOptions.DEFAULT_CAPACITY,
@@ -43,7 +44,8 @@ public final class MockBackendCommand implements Callable<Integer> {
   int maxQueue;
 
   @Option(names = "--tokens-per-second", defaultValue = "0",
-      description = "Tokens per second after the first; 0 spreads the tokens over the latency (default: ${DEFAULT-VALUE}).")
+      description = "Tokens per second after the first; 0 spreads the tokens over the latency "
+          + "(default: ${DEFAULT-VALUE}).")
   double tokensPerSecond;
 
   @Option(names = "--completion-tokens", defaultValue = "" + MockBackendOptions.DEFAULT_COMPLETION_TOKENS,
@@ -77,7 +79,11 @@ public final class MockBackendCommand implements Callable<Integer> {
       stopped.await();
     } catch (InterruptedException e) {
       // Interrupted by an embedding caller rather than by JVM shutdown: stop here and drop the hook.
-      Runtime.getRuntime().removeShutdownHook(hook);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is already running and closes the backend too; closing twice is harmless.
+      }
       backend.close();
       Thread.currentThread().interrupt();
     }

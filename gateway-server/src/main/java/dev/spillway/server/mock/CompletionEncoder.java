@@ -47,7 +47,7 @@ final class CompletionEncoder {
   static final ByteBuf DONE = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
       "data: [DONE]\n\n".getBytes(US_ASCII)));
 
-  /** {@code {"id":"chatcmpl-…","object":"chat.completion.chunk","created":…,"model":…,"system_fingerprint":…,}}. */
+  /** {@code {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"system_fingerprint":…,}}. */
   private final byte[] chunkHead;
   private final String completionHead;
   private final boolean usageInChunks;
@@ -56,7 +56,8 @@ final class CompletionEncoder {
     String id = "chatcmpl-" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE)
         + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
     String common = ",\"created\":" + System.currentTimeMillis() / 1000 + ",\"model\":\""
-        + new String(JsonStringEncoder.getInstance().quoteAsString(model)) + "\",\"system_fingerprint\":\"fp_spillway\",";
+        + new String(JsonStringEncoder.getInstance().quoteAsString(model))
+        + "\",\"system_fingerprint\":\"fp_spillway\",";
     this.chunkHead = ("{\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\"" + common).getBytes(UTF_8);
     this.completionHead = "{\"id\":\"" + id + "\",\"object\":\"chat.completion\"" + common;
     this.usageInChunks = usageInChunks;

@@ -67,6 +67,46 @@ class MockBackendCapacityTest {
   }
 
   @Test
+  void abortedWaiterLeavesTheQueue() throws Exception {
+    try (MockBackend backend = MockBackend.start(MockBackendOptions.defaults().withCapacity(1).withMaxQueue(1)
+        .withLatency(Duration.ZERO).withTokensPerSecond(2))) {
+      String stream = "{\"messages\":[],\"stream\":true,\"max_tokens\":100}";
+      String single = "{\"messages\":[],\"max_tokens\":1}";
+      try (RawHttp holder = new RawHttp(backend.port())) {
+        holder.send(chatRequest(stream));
+        assertThat(holder.readHead().status()).isEqualTo(200);
+        try (RawHttp waiter = new RawHttp(backend.port())) {
+          waiter.send(chatRequest(single));
+          awaitQueued(backend, 1);
+        }
+        awaitQueued(backend, 0);
+        // The queue place is free again, so this one waits rather than being rejected.
+        CompletableFuture<HttpResponse<String>> next = chat(backend, single);
+        awaitQueued(backend, 1);
+        holder.close();
+        assertThat(next.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      }
+      assertThat(backend.rejected()).isZero();
+      assertThat(backend.inFlight()).isZero();
+    }
+  }
+
+  private static String chatRequest(String body) {
+    return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+  }
+
+  /** Asks /health until the queue length is {@code queued}; each answer takes a round trip, not a sleep. */
+  private void awaitQueued(MockBackend backend, int queued) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    String expected = "\"queued\":" + queued + "}";
+    while (!client.send(HttpRequest.newBuilder(URI.create(backend.url() + "/health")).build(),
+        BodyHandlers.ofString()).body().endsWith(expected)) {
+      assertThat(System.nanoTime() - deadline).as("queued never reached %d", queued).isNegative();
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
   void closeStopsPendingStreamsWithoutLeaks() throws Exception {
     MockBackend backend = MockBackend.start(MockBackendOptions.defaults().withCapacity(1).withMaxQueue(4)
         .withLatency(Duration.ofSeconds(30)));

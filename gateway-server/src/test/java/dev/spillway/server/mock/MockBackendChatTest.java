@@ -234,4 +234,28 @@ class MockBackendChatTest {
       assertThat(new String(http.readBody(third), UTF_8)).contains("mock-gpt");
     }
   }
+
+  @Test
+  void oversizedBodyIs413AndCloses() throws Exception {
+    try (RawHttp http = new RawHttp(backend.port())) {
+      http.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " + (17 * 1024 * 1024)
+          + "\r\n\r\n{\"messages\":[");
+      RawHttp.Head head = http.readHead();
+      assertThat(head.status()).isEqualTo(413);
+      assertThat(JSON.readTree(http.readBody(head)).path("error").path("type").asText())
+          .isEqualTo("invalid_request_error");
+      assertThat(http.closedByPeer()).isTrue();
+    }
+  }
+
+  @Test
+  void undecodableRequestIs400AndCloses() throws Exception {
+    try (RawHttp http = new RawHttp(backend.port())) {
+      http.send("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n");
+      RawHttp.Head head = http.readHead();
+      assertThat(head.status()).isEqualTo(400);
+      http.readBody(head);
+      assertThat(http.closedByPeer()).isTrue();
+    }
+  }
 }
