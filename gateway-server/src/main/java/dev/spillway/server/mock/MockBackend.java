@@ -1,0 +1,119 @@
+package dev.spillway.server.mock;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A mock OpenAI-compatible AI backend that behaves like a GPU server with finite capacity, for the demo,
+ * integration tests and benchmarks.
+ *
+ * <p>{@code POST /v1/chat/completions} generates {@code max_completion_tokens} (or {@code max_tokens}, at
+ * most {@value MockBackendOptions#MAX_COMPLETION_TOKENS}) tokens, or {@code defaultCompletionTokens}. At most
+ * {@code capacity} requests generate at once; up to {@code maxQueue} more wait in FIFO order, and beyond that
+ * a request gets OpenAI's 503 "overloaded" error with {@code Retry-After: 1}. Once a request holds a slot its
+ * first token is due after {@code latency}; with {@code tokensPerSecond} T above 0 each further token follows
+ * 1/T s later, and with T = 0 the n tokens are spread evenly so that token k is due at
+ * {@code latency * k / n} (the last exactly at {@code latency}). Streams ({@code "stream": true}) flush each
+ * token as it is due; other requests are answered whole when the last token is due. A client that
+ * disconnects frees its slot, or its queue place, at once.
+ *
+ * <p>Also served: {@code GET /v1/models}, {@code GET /health} and the test helpers {@code POST /debug/echo},
+ * {@code POST /debug/sha256}, {@code GET /debug/bytes?n=N} and {@code GET /debug/headers}.
+ *
+ * <pre>{@code
+ * try (MockBackend backend = MockBackend.start(MockBackendOptions.defaults().withCapacity(8))) {
+ *   URI uri = URI.create(backend.url() + "/v1/chat/completions");
+ * }
+ * }</pre>
+ */
+public final class MockBackend implements AutoCloseable {
+  private final MockState state;
+  private final EventLoopGroup group;
+  private final Channel serverChannel;
+  private final String url;
+
+  private MockBackend(MockState state, EventLoopGroup group, Channel serverChannel) {
+    this.state = state;
+    this.group = group;
+    this.serverChannel = serverChannel;
+    this.url = "http://" + urlHost(state.options.host()) + ":" + port();
+  }
+
+  /** Binds and returns once the mock is listening. */
+  public static MockBackend start(MockBackendOptions options) throws InterruptedException {
+    Objects.requireNonNull(options, "options");
+    // NIO rather than epoll: the epoll classes are only a runtime dependency of this module, and NIO keeps
+    // thousands of mostly idle streams cheap enough for a mock.
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
+        new DefaultThreadFactory("mock-backend", true), NioIoHandler.newFactory());
+    MockState state = new MockState(options);
+    try {
+      Channel channel = new ServerBootstrap()
+          .group(group)
+          .channel(NioServerSocketChannel.class)
+          .option(ChannelOption.SO_BACKLOG, 4096)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childHandler(new MockChannelInitializer(state))
+          .bind(options.host(), options.port())
+          .sync()
+          .channel();
+      return new MockBackend(state, group, channel);
+    } catch (InterruptedException | RuntimeException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
+      throw e;
+    }
+  }
+
+  /** The port listened on, useful when the options asked for port 0. */
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** {@code http://<host>:<port>}, with {@code 127.0.0.1} standing in for a wildcard bind address. */
+  public String url() {
+    return url;
+  }
+
+  /** TCP connections accepted since start. */
+  public long connectionsAccepted() {
+    return state.connectionsAccepted.sum();
+  }
+
+  /** Responses whose last part has been handed to the connection, errors included. */
+  public long requestsServed() {
+    return state.requestsServed.sum();
+  }
+
+  /** Chat completions answered 503 because the queue was full. */
+  public long rejected() {
+    return state.rejected.sum();
+  }
+
+  /** Chat completions holding a capacity slot right now. */
+  public int inFlight() {
+    return state.gate.inFlight();
+  }
+
+  /** Closes the listener and every connection, and waits for the event loops to stop. */
+  @Override
+  public void close() {
+    serverChannel.close().awaitUninterruptibly();
+    group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+
+  private static String urlHost(String host) {
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+      return "127.0.0.1";
+    }
+    return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+  }
+}
