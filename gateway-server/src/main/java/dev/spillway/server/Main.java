@@ -36,9 +36,7 @@ public final class Main implements Runnable {
 
   /** The configured command line, without exiting; tests call {@code execute} on it. */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExitCodeExceptionMapper(e -> 1);
-    return cli;
+    return new CommandLine(new Main());
   }
 
   @Override

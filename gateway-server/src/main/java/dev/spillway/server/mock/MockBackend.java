@@ -1,13 +1,10 @@
 package dev.spillway.server.mock;
 
+import dev.spillway.core.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -51,15 +48,14 @@ public final class MockBackend implements AutoCloseable {
   /** Binds and returns once the mock is listening. */
   public static MockBackend start(MockBackendOptions options) throws InterruptedException {
     Objects.requireNonNull(options, "options");
-    // NIO rather than epoll: the epoll classes are only a runtime dependency of this module, and NIO keeps
-    // thousands of mostly idle streams cheap enough for a mock.
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
-        new DefaultThreadFactory("mock-backend", true), NioIoHandler.newFactory());
+    // Same transport choice as the gateway (epoll where available), so benchmarks compare like with like.
+    Transport transport = Transport.select(true);
+    EventLoopGroup group = transport.newGroup(options.ioThreads(), "mock-backend");
     MockState state = new MockState(options);
     try {
       Channel channel = new ServerBootstrap()
           .group(group)
-          .channel(NioServerSocketChannel.class)
+          .channel(transport.serverChannelClass())
           .option(ChannelOption.SO_BACKLOG, 4096)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childHandler(new MockChannelInitializer(state))
