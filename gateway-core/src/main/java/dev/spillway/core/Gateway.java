@@ -74,7 +74,8 @@ public final class Gateway implements AutoCloseable {
       throw new GatewayStartException("cannot listen on " + server.host() + ":" + server.port() + ": "
           + e.getMessage(), e);
     }
-    log.info("Spillway listening on {} ({} transport, {} routes)", serverChannel.localAddress(),
+    InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+    log.info("Spillway listening on {}:{} ({} transport, {} routes)", bound.getHostString(), bound.getPort(),
         transport.name().toLowerCase(java.util.Locale.ROOT), config.routes().size());
   }
 
