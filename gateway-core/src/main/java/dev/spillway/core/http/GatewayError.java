@@ -43,6 +43,8 @@ public enum GatewayError {
       "The backend stopped sending data for too long."),
   REQUEST_DEADLINE_EXCEEDED(HttpResponseStatus.GATEWAY_TIMEOUT, "server_error", "upstream_timeout",
       "The request exceeded its total time limit."),
+  NO_AVAILABLE_ENDPOINT(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "no_available_backend",
+      "No backend endpoint is available right now. Please retry shortly."),
   UPSTREAM_POOL_EXHAUSTED(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "upstream_overflow",
       "The gateway has no free connection to the backend. Please retry shortly."),
   SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "shutting_down",

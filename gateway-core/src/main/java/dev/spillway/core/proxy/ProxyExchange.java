@@ -119,6 +119,10 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     }
     backend = route.backend();
     Endpoint endpoint = backend.selector().select();
+    if (endpoint == null) {
+      fail(GatewayError.NO_AVAILABLE_ENDPOINT, false);
+      return;
+    }
     if (HttpUtil.is100ContinueExpected(request)) {
       ctx.writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE));
     }

@@ -47,6 +47,9 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
     this(server, routesFor(backends), backends);
   }
 
+  /** When set, backends use this selector instead of round-robin. */
+  static java.util.function.Function<List<Endpoint>, dev.spillway.core.upstream.EndpointSelector> selector;
+
   EmbeddedProxy(ServerConfig server, List<RouteConfig> routes, BackendConfig... backends) {
     Map<String, BackendConfig> byName = new LinkedHashMap<>();
     for (BackendConfig b : backends) {
@@ -54,7 +57,8 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
     }
     GatewayConfig config = new GatewayConfig(server, byName, routes);
     Map<String, Backend> live = new LinkedHashMap<>();
-    byName.forEach((name, b) -> live.put(name, new Backend(b)));
+    byName.forEach((name, b) -> live.put(name,
+        selector == null ? new Backend(b) : new Backend(b, selector)));
     Router router = new Router(config.routes().stream().map(r -> new Route(r, live.get(r.backend()))).toList());
     this.context = new ProxyContext(server, router, this);
     this.client = new EmbeddedChannel();

@@ -108,6 +108,19 @@ class ProxyFailureTest {
   }
 
   @Test
+  void answers503WhenTheSelectorHasNoEndpoint() {
+    EmbeddedProxy.selector = endpoints -> () -> null;
+    try (EmbeddedProxy proxy = EmbeddedProxy.withDefaults()) {
+      proxy.clientSends("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 503 ").contains("no_available_backend");
+      assertThat(proxy.upstreams).isEmpty();
+      assertThat(proxy.client.isOpen()).isTrue();
+    } finally {
+      EmbeddedProxy.selector = null;
+    }
+  }
+
+  @Test
   void mapsExhaustedPoolTo503() {
     try (EmbeddedProxy proxy = EmbeddedProxy.withDefaults()) {
       proxy.connectFailure = PoolExhaustedException.INSTANCE;
