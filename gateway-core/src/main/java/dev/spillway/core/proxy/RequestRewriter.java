@@ -15,7 +15,7 @@ import io.netty.handler.codec.http.HttpVersion;
  * headers removed, {@code Host} set to the endpoint, forwarding headers and the request id added, and the body
  * framing re-declared for the new hop.
  */
-final class RequestRewriter {
+public final class RequestRewriter {
   private RequestRewriter() {}
 
   /**
@@ -24,7 +24,7 @@ final class RequestRewriter {
    * @param pathAndQuery the origin-form target
    * @param bodyLength as classified by {@link RequestFraming}
    */
-  static HttpRequest toUpstream(HttpRequest request, String pathAndQuery, long bodyLength, String authority,
+  public static HttpRequest toUpstream(HttpRequest request, String pathAndQuery, long bodyLength, String authority,
       String clientIp, String requestId) {
     HttpHeaders headers = request.headers();
     String originalHost = headers.get(HttpHeaderNames.HOST);
