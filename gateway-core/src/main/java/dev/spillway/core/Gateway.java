@@ -48,6 +48,7 @@ public final class Gateway implements AutoCloseable {
   private final EventLoopGroup workerGroup;
   private final ChannelGroup clients = new DefaultChannelGroup("spillway-clients", GlobalEventExecutor.INSTANCE);
   private final ProxyContext shared;
+  private final UpstreamPools pools;
   private final Channel serverChannel;
   private volatile CompletableFuture<Void> shutdown;
 
@@ -57,7 +58,8 @@ public final class Gateway implements AutoCloseable {
     this.transport = Transport.select(server.nativeTransport());
     this.bossGroup = transport.newGroup(1, "spillway-accept");
     this.workerGroup = transport.newGroup(server.ioThreads(), "spillway-io");
-    this.shared = new ProxyContext(server, buildRouter(config), new UpstreamPools(transport));
+    this.pools = new UpstreamPools(transport);
+    this.shared = new ProxyContext(server, buildRouter(config), pools);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelClass())
@@ -131,6 +133,8 @@ public final class Gateway implements AutoCloseable {
     shutdown = done;
     shared.startDraining();
     serverChannel.close().syncUninterruptibly();
+    log.info("shutting down: no longer accepting; draining {} requests for up to {}", shared.activeExchanges(),
+        config.server().shutdownTimeout());
     for (Channel ch : clients) {
       ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
     }
@@ -149,8 +153,12 @@ public final class Gateway implements AutoCloseable {
         }
         waiter.shutdown();
         clients.close().awaitUninterruptibly();
+        pools.closeAll().awaitUninterruptibly();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> done.complete(null));
+        workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> {
+          log.info("stopped");
+          done.complete(null);
+        });
       }
     }, 0, DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
     return done;

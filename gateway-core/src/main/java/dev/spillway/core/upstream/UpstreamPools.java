@@ -7,6 +7,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class UpstreamPools implements ConnectionProvider {
   private final Transport transport;
   private final ConcurrentHashMap<EventLoop, Map<Endpoint, EndpointPool>> byLoop = new ConcurrentHashMap<>();
+  /** Every backend connection, so shutdown closes them itself rather than trust event-loop shutdown. */
+  private final ChannelGroup channels = new DefaultChannelGroup("spillway-upstream", GlobalEventExecutor.INSTANCE);
 
   public UpstreamPools(Transport transport) {
     this.transport = transport;
@@ -57,9 +63,15 @@ public final class UpstreamPools implements ConnectionProvider {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            channels.add(ch);
             UpstreamConnection.initPipeline(ch.pipeline());
           }
         });
+  }
+
+  /** Closes every backend connection; used at the end of shutdown. */
+  public ChannelGroupFuture closeAll() {
+    return channels.close();
   }
 
   /** Open connections (idle, lent and connecting) to {@code endpoint} from {@code loop}; for tests and metrics. */

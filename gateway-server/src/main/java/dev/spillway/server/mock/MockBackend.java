@@ -103,6 +103,7 @@ public final class MockBackend implements AutoCloseable {
   @Override
   public void close() {
     serverChannel.close().awaitUninterruptibly();
+    state.channels.close().awaitUninterruptibly();
     group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 

@@ -21,6 +21,7 @@ final class MockChannelInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     state.connectionsAccepted.increment();
+    state.channels.add(ch);
     ChannelPipeline p = ch.pipeline();
     p.addLast("codec", new HttpServerCodec());
     p.addLast("expectContinue", new HttpServerExpectContinueHandler());

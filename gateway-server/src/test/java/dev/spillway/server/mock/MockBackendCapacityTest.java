@@ -11,7 +11,6 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -110,16 +109,20 @@ class MockBackendCapacityTest {
   void closeStopsPendingStreamsWithoutLeaks() throws Exception {
     MockBackend backend = MockBackend.start(MockBackendOptions.defaults().withCapacity(1).withMaxQueue(4)
         .withLatency(Duration.ofSeconds(30)));
-    List<CompletableFuture<HttpResponse<String>>> calls = List.of(
-        chat(backend, "{\"messages\":[],\"stream\":true}"), chat(backend, "{\"messages\":[]}"));
-    try (RawHttp http = new RawHttp(backend.port())) {
-      // A request on its own connection makes sure both calls above have reached the mock or soon will.
-      http.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
-      assertThat(http.readHead().status()).isEqualTo(200);
-    }
-    backend.close();
-    for (CompletableFuture<HttpResponse<String>> call : calls) {
-      assertThat(call).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class);
+    try (RawHttp streaming = new RawHttp(backend.port()); RawHttp queued = new RawHttp(backend.port())) {
+      streaming.send(post("{\"messages\":[],\"stream\":true}"));
+      queued.send(post("{\"messages\":[]}"));
+      // One holds the only slot, the other waits: both are in the mock when it closes.
+      awaitQueued(backend, 1);
+      backend.close();
+      assertThat(streaming.closedByPeer()).isTrue();
+      assertThat(queued.closedByPeer()).isTrue();
     }
   }
+
+  private static String post(String body) {
+    return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length() + "\r\n\r\n" + body;
+  }
+
 }
