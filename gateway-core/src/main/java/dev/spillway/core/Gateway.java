@@ -134,7 +134,7 @@ public final class Gateway implements AutoCloseable {
     shared.startDraining();
     serverChannel.close().syncUninterruptibly();
     log.info("shutting down: no longer accepting; draining {} requests for up to {}", shared.activeExchanges(),
-        config.server().shutdownTimeout());
+        dev.spillway.core.config.Durations.format(config.server().shutdownTimeout()));
     for (Channel ch : clients) {
       ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
     }
@@ -149,7 +149,8 @@ public final class Gateway implements AutoCloseable {
       boolean drained = clients.isEmpty() && shared.activeExchanges() == 0;
       if (drained || System.nanoTime() - deadline >= 0) {
         if (!drained) {
-          log.warn("shutdown: {} requests still running after {}, closing them", shared.activeExchanges(), grace);
+          log.warn("shutdown: {} requests still running after {}, closing them", shared.activeExchanges(),
+              dev.spillway.core.config.Durations.format(grace));
         }
         waiter.shutdown();
         clients.close().awaitUninterruptibly();
