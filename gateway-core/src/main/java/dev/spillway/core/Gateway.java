@@ -1,5 +1,6 @@
 package dev.spillway.core;
 
+import dev.spillway.core.config.Durations;
 import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.core.config.ServerConfig;
 import dev.spillway.core.proxy.DrainEvent;
@@ -21,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -78,7 +80,7 @@ public final class Gateway implements AutoCloseable {
     }
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
     log.info("Spillway listening on {}:{} ({} transport, {} routes)", bound.getHostString(), bound.getPort(),
-        transport.name().toLowerCase(java.util.Locale.ROOT), config.routes().size());
+        transport.name().toLowerCase(Locale.ROOT), config.routes().size());
   }
 
   /**
@@ -134,7 +136,7 @@ public final class Gateway implements AutoCloseable {
     shared.startDraining();
     serverChannel.close().syncUninterruptibly();
     log.info("shutting down: no longer accepting; draining {} requests for up to {}", shared.activeExchanges(),
-        dev.spillway.core.config.Durations.format(config.server().shutdownTimeout()));
+        Durations.format(config.server().shutdownTimeout()));
     for (Channel ch : clients) {
       ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
     }
@@ -150,7 +152,7 @@ public final class Gateway implements AutoCloseable {
       if (drained || System.nanoTime() - deadline >= 0) {
         if (!drained) {
           log.warn("shutdown: {} requests still running after {}, closing them", shared.activeExchanges(),
-              dev.spillway.core.config.Durations.format(grace));
+              Durations.format(grace));
         }
         waiter.shutdown();
         clients.close().awaitUninterruptibly();
