@@ -14,6 +14,8 @@ import java.util.List;
  *     body chunks or SSE events); past it 504, or the stream is ended with an error event
  * @param requestTimeout the longest a whole exchange may take, streams included; 0 disables it
  * @param pool connection pool settings
+ * @param concurrency in-flight limit through this gateway, or {@code null} for none
+ * @param waitingRoom the queue in front of the concurrency limit
  */
 public record BackendConfig(
     String name,
@@ -22,7 +24,9 @@ public record BackendConfig(
     Duration responseTimeout,
     Duration idleTimeout,
     Duration requestTimeout,
-    PoolConfig pool) {
+    PoolConfig pool,
+    ConcurrencyConfig concurrency,
+    WaitingRoomConfig waitingRoom) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
@@ -41,6 +45,19 @@ public record BackendConfig(
     Checks.positive("idleTimeout", idleTimeout);
     Checks.nonNegative("requestTimeout", requestTimeout);
     Checks.notNull("pool", pool);
+    Checks.notNull("waitingRoom", waitingRoom);
+  }
+
+  /** A backend without a concurrency limit. */
+  public BackendConfig(String name, List<EndpointAddress> endpoints, Duration connectTimeout,
+      Duration responseTimeout, Duration idleTimeout, Duration requestTimeout, PoolConfig pool) {
+    this(name, endpoints, connectTimeout, responseTimeout, idleTimeout, requestTimeout, pool, null,
+        WaitingRoomConfig.DEFAULTS);
+  }
+
+  public BackendConfig withConcurrency(ConcurrencyConfig newConcurrency, WaitingRoomConfig newWaitingRoom) {
+    return new BackendConfig(name, endpoints, connectTimeout, responseTimeout, idleTimeout, requestTimeout, pool,
+        newConcurrency, newWaitingRoom);
   }
 
   /** A backend with every setting at its default. */

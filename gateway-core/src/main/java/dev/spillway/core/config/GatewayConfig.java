@@ -14,15 +14,30 @@ import java.util.Set;
  * @param server the client-facing listener
  * @param backends backends by name, in file order
  * @param routes routes in match order
+ * @param tiers service tiers by name
+ * @param tenants known tenants and their key hashes
+ * @param limiterCache where per-tenant buckets live
  */
-public record GatewayConfig(ServerConfig server, Map<String, BackendConfig> backends, List<RouteConfig> routes) {
+public record GatewayConfig(ServerConfig server, Map<String, BackendConfig> backends, List<RouteConfig> routes,
+    Map<String, TierConfig> tiers, List<TenantConfig> tenants, LimiterCacheConfig limiterCache) {
+
+  /** A configuration without tiers or tenants. */
+  public GatewayConfig(ServerConfig server, Map<String, BackendConfig> backends, List<RouteConfig> routes) {
+    this(server, backends, routes, Map.of(), List.of(), LimiterCacheConfig.DEFAULTS);
+  }
 
   public GatewayConfig {
     Checks.notNull("server", server);
     Checks.notNull("backends", backends);
     Checks.notNull("routes", routes);
+    Checks.notNull("tiers", tiers);
+    Checks.notNull("tenants", tenants);
+    Checks.notNull("limiterCache", limiterCache);
     backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));
     routes = List.copyOf(routes);
+    tiers = Collections.unmodifiableMap(new LinkedHashMap<>(tiers));
+    tenants = List.copyOf(tenants);
+    checkTiersAndTenants(tiers, tenants, routes);
     for (Map.Entry<String, BackendConfig> e : backends.entrySet()) {
       if (!e.getKey().equals(e.getValue().name())) {
         throw new ConfigException("backends." + e.getKey() + ".name",
@@ -44,6 +59,46 @@ public record GatewayConfig(ServerConfig server, Map<String, BackendConfig> back
                 + ")");
       }
     }
+  }
+
+  private static void checkTiersAndTenants(Map<String, TierConfig> tiers, List<TenantConfig> tenants,
+      List<RouteConfig> routes) {
+    for (Map.Entry<String, TierConfig> e : tiers.entrySet()) {
+      if (!e.getKey().equals(e.getValue().name())) {
+        throw new ConfigException("tiers." + e.getKey() + ".name",
+            "\"" + e.getValue().name() + "\" (expected: the key it is stored under, \"" + e.getKey() + "\")");
+      }
+    }
+    Set<String> tenantNames = new HashSet<>();
+    Map<String, String> keyOwners = new java.util.HashMap<>();
+    for (int i = 0; i < tenants.size(); i++) {
+      TenantConfig tenant = tenants.get(i);
+      if (!tenantNames.add(tenant.name())) {
+        throw new ConfigException("tenants[" + i + "].name", "\"" + tenant.name() + "\" is used by an earlier tenant");
+      }
+      if (!tiers.containsKey(tenant.tier())) {
+        throw new ConfigException("tenants[" + i + "].tier", "\"" + tenant.tier() + "\" is not a defined tier"
+            + definedTiers(tiers));
+      }
+      for (int k = 0; k < tenant.keyHashes().size(); k++) {
+        String owner = keyOwners.putIfAbsent(tenant.keyHashes().get(k), tenant.name());
+        if (owner != null) {
+          throw new ConfigException("tenants[" + i + "].keys[" + k + "]", "this key already belongs to tenant \""
+              + owner + "\"");
+        }
+      }
+    }
+    for (int i = 0; i < routes.size(); i++) {
+      AdmissionConfig admission = routes.get(i).admission();
+      if (admission != null && !tiers.containsKey(admission.defaultTier())) {
+        throw new ConfigException("routes[" + i + "].admission.defaultTier", "\"" + admission.defaultTier()
+            + "\" is not a defined tier" + definedTiers(tiers));
+      }
+    }
+  }
+
+  private static String definedTiers(Map<String, TierConfig> tiers) {
+    return tiers.isEmpty() ? " (no tiers are defined)" : " (defined: " + String.join(", ", tiers.keySet()) + ")";
   }
 
   /**
