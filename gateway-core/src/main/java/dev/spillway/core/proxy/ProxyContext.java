@@ -1,5 +1,7 @@
 package dev.spillway.core.proxy;
 
+import dev.spillway.core.admission.reject.RejectionResponses;
+import dev.spillway.core.config.RejectionConfig;
 import dev.spillway.core.config.ServerConfig;
 import dev.spillway.core.routing.Router;
 import dev.spillway.core.upstream.ConnectionProvider;
@@ -16,6 +18,7 @@ public final class ProxyContext {
   private final ConnectionProvider pools;
   private volatile boolean draining;
   private final LongAdder activeExchanges = new LongAdder();
+  private final RejectionResponses defaultRejections = new RejectionResponses(RejectionConfig.DEFAULTS);
 
   public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools) {
     this.server = server;
@@ -39,6 +42,11 @@ public final class ProxyContext {
 
   public ConnectionProvider pools() {
     return pools;
+  }
+
+  /** Rejections for backends with a concurrency limit on routes without admission settings of their own. */
+  public RejectionResponses defaultRejections() {
+    return defaultRejections;
   }
 
   public boolean isDraining() {

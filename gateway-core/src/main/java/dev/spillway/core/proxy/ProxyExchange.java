@@ -18,8 +18,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -27,9 +29,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.ArrayDeque;
 
 /**
  * One request and its response, streamed between a client and a backend connection on the same event loop.
@@ -59,11 +61,21 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
   private long bodyLength;
   private long bodyBytes;
   private Backend backend;
+  private RequestTarget target;
+  /** Admission control for this request, or {@code null} on a route and backend without limits. */
+  private AdmissionGate gate;
+  /** Holding the body prefix until admission has seen enough of it to estimate tokens. */
+  private boolean holding;
+  /** Admission let the request through (always true without a gate). */
+  private boolean admitted;
+  /** The request head went to a backend. */
+  private boolean sentToBackend;
+  private int responseStatus;
   private ExchangeTimers timers;
   private HttpRequest upstreamRequest;
   private UpstreamConnection conn;
-  /** Body pieces that arrived while the backend connection was being set up. */
-  private ArrayDeque<HttpContent> pendingBody;
+  /** Body pieces that arrived before there was a backend connection to send them to. */
+  private final HeldBody held = new HeldBody();
   private boolean needsUpstreamFlush;
 
   private boolean requestComplete;
@@ -87,50 +99,96 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
 
   void start() {
     shared.exchangeStarted();
-    RequestFraming.Verdict framing = RequestFraming.check(request);
-    bodyLength = framing.bodyLength();
-    if (!framing.ok()) {
-      fail(framing.error(), true);
+    RequestChecks.Result checked = RequestChecks.check(request, shared.router(), shared.server().maxBodySize());
+    bodyLength = checked.bodyLength();
+    if (!checked.ok()) {
+      fail(checked.error(), checked.mustClose());
       return;
     }
-    if (HttpMethod.CONNECT.equals(method)) {
-      fail(GatewayError.METHOD_NOT_ALLOWED, true);
-      return;
-    }
-    java.util.List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
-    if (hosts.size() > 1 || (hosts.isEmpty() && version.minorVersion() >= 1)) {
-      fail(GatewayError.MISSING_HOST, true);
-      return;
-    }
-    RequestTarget target = RequestTarget.parse(request.uri());
-    if (target == null) {
-      fail(GatewayError.BAD_REQUEST, true);
-      return;
-    }
-    String host = target.authority() != null ? target.authority() : hosts.isEmpty() ? null : hosts.get(0);
-    Route route = shared.router().route(host, target.path());
-    if (route == null) {
-      fail(GatewayError.ROUTE_NOT_FOUND, false);
-      return;
-    }
-    if (bodyLength > shared.server().maxBodySize()) {
-      fail(GatewayError.PAYLOAD_TOO_LARGE, true);
-      return;
-    }
+    Route route = checked.route();
+    RequestTarget target = checked.target();
     backend = route.backend();
+    this.target = target;
+    if (HttpUtil.is100ContinueExpected(request)) {
+      ctx.writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE));
+    }
+    timers = new ExchangeTimers(ctx.executor(), backend.config(), this::onTimeout, this::waitingOnBackend);
+    timers.startTotal();
+    if (route.admission() == null && backend.admission() == null) {
+      onAdmitted();
+      return;
+    }
+    gate = new AdmissionGate(this, route.admission(), backend.admission(), ctx.executor(), request,
+        backend.config().waitingRoom().maxWait().toNanos(), shared.defaultRejections());
+    if (!gate.begin(peerAddress(), bodyLength != RequestFraming.NO_BODY)) {
+      onRejected(gate.unknownKeyResponse());
+      return;
+    }
+    if (gate.needsPrefix()) {
+      holding = true;
+      return;
+    }
+    gate.decide(bodyLength);
+  }
+
+  /** Admission let the request through: pick an endpoint and borrow a connection to it. */
+  void onAdmitted() {
+    if (done) {
+      return;
+    }
+    admitted = true;
     Endpoint endpoint = backend.selector().select();
     if (endpoint == null) {
       fail(GatewayError.NO_AVAILABLE_ENDPOINT, false);
       return;
     }
-    if (HttpUtil.is100ContinueExpected(request)) {
-      ctx.writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE));
+    if (gate != null && gate.wantsUsageInjection()) {
+      gate.usageInjected(injectUsageIntoHeldBody());
     }
     upstreamRequest = RequestRewriter.toUpstream(request, target.pathAndQuery(), bodyLength,
         endpoint.authority(), clientIp(), requestId);
-    timers = new ExchangeTimers(ctx.executor(), backend.config(), this::onTimeout, this::waitingOnBackend);
-    timers.startTotal();
     shared.pools().acquire(ctx.channel().eventLoop(), backend, endpoint, this);
+  }
+
+  /**
+   * Rewrites a fully held streamed request to ask for a final usage chunk. Only possible when the whole body
+   * is here; returns whether it was done.
+   */
+  private boolean injectUsageIntoHeldBody() {
+    if (!requestComplete || held.isEmpty()) {
+      return false;
+    }
+    long length = held.rewriteWithIncludeUsage(ctx.alloc());
+    if (bodyLength != RequestFraming.CHUNKED) {
+      bodyLength = length;
+      request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, (int) length);
+    }
+    return true;
+  }
+
+  /** Admission turned the request away; {@code response} is the complete answer. */
+  void onRejected(FullHttpResponse response) {
+    if (done) {
+      response.release();
+      return;
+    }
+    done = true;
+    boolean close = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+    cleanUp();
+    ctx.writeAndFlush(response);
+    end();
+    client.exchangeFinished(this, !close);
+  }
+
+  /** Whether an answer given now, before the response, must close the connection. */
+  boolean mustCloseAfterEarlyAnswer() {
+    boolean bodyPending = bodyLength != RequestFraming.NO_BODY && !requestComplete;
+    return bodyPending || !clientKeepAlive || shared.isDraining();
+  }
+
+  private InetAddress peerAddress() {
+    SocketAddress remote = ctx.channel().remoteAddress();
+    return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
   }
 
   private String clientIp() {
@@ -152,14 +210,13 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     }
     conn = connection;
     conn.attach(this);
+    sentToBackend = true;
+    if (gate != null) {
+      gate.requestSent(ctx.executor().ticker().nanoTime());
+    }
     Channel up = conn.channel();
     up.write(upstreamRequest);
-    if (pendingBody != null) {
-      HttpContent content;
-      while ((content = pendingBody.poll()) != null) {
-        up.write(content);
-      }
-    }
+    held.writeTo(up);
     up.flush();
     if (requestComplete) {
       requestSent = true;
@@ -204,10 +261,18 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     }
     boolean last = content instanceof LastHttpContent;
     if (conn == null) {
-      if (pendingBody == null) {
-        pendingBody = new ArrayDeque<>(4);
+      held.add(content);
+      if (holding) {
+        gate.feed(content);
+        if (last) {
+          requestComplete = true;
+        }
+        if (gate.prefixSatisfied(requestComplete)) {
+          holding = false;
+          gate.decide(bodyLength);
+        }
+        return;
       }
-      pendingBody.add(content);
     } else {
       conn.channel().write(content);
       needsUpstreamFlush = true;
@@ -241,7 +306,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     if (done) {
       return false;
     }
-    if (requestComplete) {
+    if (requestComplete || holding) {
       return true;
     }
     return conn != null && conn.channel().isWritable();
@@ -249,7 +314,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
 
   /** Whether a silent client is what this exchange is waiting for (the client timeout applies). */
   boolean isWaitingOnClient() {
-    return !done && !requestComplete && conn != null && conn.channel().isWritable();
+    return !done && !requestComplete && (holding || (conn != null && conn.channel().isWritable()));
   }
 
   private boolean waitingOnBackend() {
@@ -287,6 +352,10 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     eventStream = ResponseRewriter.isEventStream(response);
     boolean keepAlive = clientKeepAlive && requestComplete && !shared.isDraining();
     boolean framed = ResponseRewriter.toClient(response, method, version, requestId, keepAlive);
+    responseStatus = response.status().code();
+    if (gate != null) {
+      gate.onResponseHead(response.headers(), eventStream, ctx.executor().ticker().nanoTime());
+    }
     responseKeepAlive = keepAlive && framed;
     responseStarted = true;
     ctx.write(response);
@@ -305,7 +374,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     }
     timers.progress();
     boolean last = content instanceof LastHttpContent;
-    ctx.write(content);
+    ctx.write(gate == null ? content : gate.filter(content));
     if (last) {
       finishResponse();
     }
@@ -332,6 +401,9 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
   private void finishResponse() {
     done = true;
     timers.cancelAll();
+    if (gate != null) {
+      gate.complete(responseStatus, ctx.executor().ticker().nanoTime());
+    }
     UpstreamConnection c = conn;
     conn = null;
     if (upstreamKeepAlive && requestSent) {
@@ -384,6 +456,9 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       return;
     }
     done = true;
+    if (gate != null) {
+      gate.abandon(sentToBackend, false);
+    }
     cleanUp();
     end();
   }
@@ -406,7 +481,12 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     cleanUp();
     boolean bodyPending = bodyLength != RequestFraming.NO_BODY && !requestComplete;
     boolean close = mustClose || bodyPending || !clientKeepAlive || shared.isDraining();
-    ctx.writeAndFlush(ErrorResponses.json(error, version, requestId, close));
+    FullHttpResponse response = ErrorResponses.json(error, version, requestId, close);
+    if (gate != null) {
+      gate.abandon(sentToBackend, error.isUpstream());
+      gate.decorate(response.headers());
+    }
+    ctx.writeAndFlush(response);
     end();
     client.exchangeFinished(this, !close);
   }
@@ -414,6 +494,9 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
   /** The response already started: end it visibly broken. */
   private void abort(GatewayError error) {
     done = true;
+    if (gate != null) {
+      gate.abandon(sentToBackend, error.isUpstream());
+    }
     cleanUp();
     if (eventStream) {
       ctx.write(ErrorResponses.sseEvent(error));
@@ -431,12 +514,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       conn = null;
       c.close();
     }
-    if (pendingBody != null) {
-      HttpContent content;
-      while ((content = pendingBody.poll()) != null) {
-        content.release();
-      }
-    }
+    held.release();
   }
 
   private void end() {

@@ -1,5 +1,6 @@
 package dev.spillway.core.routing;
 
+import dev.spillway.core.admission.RouteAdmission;
 import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.upstream.Backend;
 
@@ -9,10 +10,17 @@ public final class Route {
   private final Backend backend;
   private final String host;
   private final String pathPrefix;
+  private final RouteAdmission admission;
 
   public Route(RouteConfig config, Backend backend) {
+    this(config, backend, null);
+  }
+
+  /** A route with admission control ({@code admission} may be {@code null} for none). */
+  public Route(RouteConfig config, Backend backend, RouteAdmission admission) {
     this.config = config;
     this.backend = backend;
+    this.admission = admission;
     this.host = config.match().host();
     this.pathPrefix = config.match().pathPrefix();
   }
@@ -27,6 +35,11 @@ public final class Route {
 
   public Backend backend() {
     return backend;
+  }
+
+  /** The route's admission control, or {@code null} when it admits everything. */
+  public RouteAdmission admission() {
+    return admission;
   }
 
   /**

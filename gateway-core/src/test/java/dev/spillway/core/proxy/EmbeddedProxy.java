@@ -58,7 +58,7 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
     GatewayConfig config = new GatewayConfig(server, byName, routes);
     Map<String, Backend> live = new LinkedHashMap<>();
     byName.forEach((name, b) -> live.put(name,
-        selector == null ? new Backend(b) : new Backend(b, selector)));
+        selector == null ? new Backend(b) : new Backend(b, selector, dev.spillway.core.time.Ticker.system())));
     Router router = new Router(config.routes().stream().map(r -> new Route(r, live.get(r.backend()))).toList());
     this.context = new ProxyContext(server, router, this);
     this.client = new EmbeddedChannel();

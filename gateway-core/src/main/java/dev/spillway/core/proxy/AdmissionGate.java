@@ -1,0 +1,355 @@
+package dev.spillway.core.proxy;
+
+import dev.spillway.core.admission.RouteAdmission;
+import dev.spillway.core.admission.ShedReason;
+import dev.spillway.core.admission.Tenant;
+import dev.spillway.core.admission.concurrency.BackendAdmission;
+import dev.spillway.core.admission.concurrency.Permit;
+import dev.spillway.core.admission.concurrency.PermitCallback;
+import dev.spillway.core.admission.concurrency.WaitRequest;
+import dev.spillway.core.admission.concurrency.Waiter;
+import dev.spillway.core.admission.ratelimit.RateDecision;
+import dev.spillway.core.admission.ratelimit.RateLimitStatus;
+import dev.spillway.core.admission.ratelimit.TokenReservation;
+import dev.spillway.core.admission.reject.ContentNegotiation;
+import dev.spillway.core.admission.reject.RateLimitHeaders;
+import dev.spillway.core.admission.reject.RejectionResponses;
+import dev.spillway.core.config.PriorityClass;
+import dev.spillway.core.config.TierConfig;
+import dev.spillway.core.llm.ChatRequestInfo;
+import dev.spillway.core.llm.ChatRequestScanner;
+import dev.spillway.core.llm.JsonUsageScanner;
+import dev.spillway.core.llm.SseUsageFilter;
+import dev.spillway.core.llm.Usage;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request's passage through admission control, and the accounting that follows it to the end:
+ * <ol>
+ *   <li>identify the tenant (401 when the route requires a known key);
+ *   <li>when token limits apply, hold a bounded prefix of the body and estimate the request's tokens;
+ *   <li>rate limits: reserve requests and the token estimate, or answer 429;
+ *   <li>the backend's concurrency limit: a permit now, a wait in the room, or 503;
+ *   <li>after the response: settle the reservation from {@code usage} (or from what was streamed) and
+ *       complete the permit with a latency sample.
+ * </ol>
+ * The reservation and the permit are each completed exactly once, on every path: success, rejection, client
+ * cancel, timeout, backend failure. Runs on the exchange's event loop; the waiting room calls back there too.
+ */
+final class AdmissionGate implements PermitCallback {
+  private static final TierConfig NO_TIER = new TierConfig("none", PriorityClass.STANDARD, List.of());
+
+  private final ProxyExchange exchange;
+  private final RouteAdmission route;
+  private final BackendAdmission backend;
+  private final EventExecutor executor;
+  private final HttpRequest request;
+  private final long maxWaitNanos;
+  private final RejectionResponses fallbackRejections;
+  private Tenant tenant;
+  private RateDecision decision;
+  private TokenReservation reservation = TokenReservation.NONE;
+  private Permit permit;
+  private Waiter waiter;
+  private ChatRequestScanner scanner;
+  private long heldBytes;
+  private long promptTokens;
+  private boolean injectUsage;
+  private SseUsageFilter sseFilter;
+  private JsonUsageScanner jsonScanner;
+  private long sentNanos;
+  private long ttfbNanos = -1;
+  private boolean finished;
+
+  /**
+   * @param route the route's admission, or {@code null} (then only the backend's concurrency limit applies)
+   * @param backend the backend's concurrency limit, or {@code null}
+   * @param maxWaitNanos the backend's longest wait in its waiting room
+   * @param fallbackRejections answers for routes without their own rejection settings
+   */
+  AdmissionGate(ProxyExchange exchange, RouteAdmission route, BackendAdmission backend, EventExecutor executor,
+      HttpRequest request, long maxWaitNanos, RejectionResponses fallbackRejections) {
+    this.exchange = exchange;
+    this.route = route;
+    this.backend = backend;
+    this.executor = executor;
+    this.request = request;
+    this.maxWaitNanos = maxWaitNanos;
+    this.fallbackRejections = fallbackRejections;
+  }
+
+  /**
+   * Identifies the tenant. Returns {@code false} when the route refuses unknown keys; the caller answers
+   * with {@link #unknownKeyResponse}.
+   *
+   * @param hasBody whether the request carries a body to estimate tokens from
+   */
+  boolean begin(InetAddress peer, boolean hasBody) {
+    if (route == null) {
+      tenant = new Tenant("anonymous", "anonymous", NO_TIER, false);
+      return true;
+    }
+    tenant = route.tenants().resolve(request.headers(), peer);
+    if (tenant == null) {
+      return false;
+    }
+    if (hasBody && route.countsTokens(tenant)) {
+      scanner = new ChatRequestScanner(route.tokens().maxPrefixBytes());
+    }
+    return true;
+  }
+
+  /** Whether admission must see a body prefix before it can decide. */
+  boolean needsPrefix() {
+    return scanner != null;
+  }
+
+  /** A held body piece; the exchange keeps ownership. */
+  void feed(HttpContent content) {
+    ByteBuf buf = content.content();
+    heldBytes += buf.readableBytes();
+    scanner.feed(buf);
+  }
+
+  /** Whether enough of the body has been held to estimate. */
+  boolean prefixSatisfied(boolean requestComplete) {
+    return requestComplete || scanner.done() || heldBytes >= route.tokens().maxPrefixBytes();
+  }
+
+  /**
+   * Runs the rate limits and the concurrency limit. Ends in exactly one of {@code exchange.onAdmitted()},
+   * {@code exchange.onRejected(..)}, or a wait whose outcome calls one of them later.
+   */
+  void decide(long contentLength) {
+    if (route != null) {
+      long estimate = 0;
+      if (scanner != null) {
+        ChatRequestInfo info = scanner.info();
+        int cpt = route.tokens().charsPerToken();
+        estimate = ChatRequestScanner.estimateTokens(info, contentLength, cpt, route.tokens().defaultMaxTokens());
+        promptTokens = info.malformed() ? estimate : (info.promptChars() + cpt - 1) / cpt;
+        injectUsage = route.tokens().requestUsage() && info.stream() && !info.includeUsage() && info.complete();
+      }
+      decision = route.limiter().acquire(tenant, estimate);
+      if (!decision.admitted()) {
+        exchange.onRejected(rejection(decision.reason(), decision.retryAfterNanos(), decision.retryPointless()));
+        return;
+      }
+      reservation = decision.reservation();
+    }
+    if (backend == null) {
+      exchange.onAdmitted();
+      return;
+    }
+    WaitRequest wait = new WaitRequest(tenant.priority(), tenant.key(), isRetry(request.headers()), deadline());
+    waiter = backend.acquire(wait, executor, this);
+  }
+
+  @Override
+  public void onPermit(Permit granted) {
+    waiter = null;
+    if (finished) {
+      granted.onIgnore();
+      return;
+    }
+    permit = granted;
+    exchange.onAdmitted();
+  }
+
+  @Override
+  public void onShed(ShedReason reason, long retryAfterNanos) {
+    waiter = null;
+    if (finished) {
+      return;
+    }
+    reservation.release();
+    exchange.onRejected(rejection(reason, retryAfterNanos, false));
+  }
+
+  FullHttpResponse unknownKeyResponse() {
+    finished = true;
+    return route.rejections().build(ShedReason.UNKNOWN_KEY, RateLimitStatus.NONE, 0, true,
+        ContentNegotiation.prefersHtml(request.headers()), request.protocolVersion(), exchange.requestId(),
+        exchange.mustCloseAfterEarlyAnswer());
+  }
+
+  private FullHttpResponse rejection(ShedReason reason, long retryAfterNanos, boolean retryPointless) {
+    finished = true;
+    RateLimitStatus status = decision != null ? decision.status() : RateLimitStatus.NONE;
+    RejectionResponses responses = route != null ? route.rejections() : fallbackRejections;
+    return responses.build(reason, status, retryAfterNanos, retryPointless,
+        ContentNegotiation.prefersHtml(request.headers()), request.protocolVersion(), exchange.requestId(),
+        exchange.mustCloseAfterEarlyAnswer());
+  }
+
+  /** Whether the held body should be rewritten to ask the backend for a final usage chunk. */
+  boolean wantsUsageInjection() {
+    return injectUsage;
+  }
+
+  /** Whether the rewrite happened; only then is the extra usage chunk removed from the stream. */
+  void usageInjected(boolean done) {
+    injectUsage = done;
+  }
+
+  /** Marks the moment the request head went to the backend (start of the latency sample). */
+  void requestSent(long nowNanos) {
+    sentNanos = nowNanos;
+  }
+
+  /** Adds rate-limit headers to any answer from a limited route, and prepares usage tracking. */
+  void onResponseHead(HttpHeaders headers, boolean eventStream, long nowNanos) {
+    ttfbNanos = nowNanos - sentNanos;
+    decorate(headers);
+    if (scanner != null) {
+      if (eventStream) {
+        sseFilter = new SseUsageFilter(injectUsage);
+      } else {
+        jsonScanner = new JsonUsageScanner();
+      }
+    }
+  }
+
+  /** Adds the rate-limit headers (for gateway error answers on a limited route too). */
+  void decorate(HttpHeaders headers) {
+    if (decision != null && !decision.status().isEmpty()) {
+      RateLimitHeaders.apply(headers, decision.status());
+    }
+  }
+
+  /** Passes a response piece through usage tracking; may return a different message (owning the buffer). */
+  HttpContent filter(HttpContent content) {
+    if (sseFilter != null) {
+      ByteBuf out = sseFilter.process(content.content());
+      return content instanceof LastHttpContent last
+          ? new DefaultLastHttpContent(out, last.trailingHeaders())
+          : new DefaultHttpContent(out);
+    }
+    if (jsonScanner != null) {
+      jsonScanner.feed(content.content());
+    }
+    return content;
+  }
+
+  /** The backend's response ended cleanly with {@code status}. */
+  void complete(int status, long nowNanos) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    Usage usage = usage();
+    long completionTokens = usage != null ? usage.completionTokens() : streamedTokens();
+    if (usage != null) {
+      reservation.settle(usage.totalTokens());
+    } else if (sseFilter != null) {
+      reservation.settle(promptTokens + sseFilter.contentEvents());
+    } else {
+      reservation.settle(reservation.reservedTokens());
+    }
+    if (permit != null) {
+      if (status >= 500 || status == 429) {
+        permit.onDropped();
+      } else if (status >= 400) {
+        permit.onIgnore();
+      } else {
+        permit.onSuccess(Math.max(0, ttfbNanos), nowNanos - sentNanos, completionTokens);
+      }
+    }
+    closeFilter();
+  }
+
+  /**
+   * The exchange ended without a clean response.
+   *
+   * @param reachedBackend whether the request was (at least partly) sent to a backend
+   * @param backendFault a backend failure (reset, timeout) rather than the client leaving or a local error
+   */
+  void abandon(boolean reachedBackend, boolean backendFault) {
+    if (waiter != null) {
+      waiter.cancel();
+      waiter = null;
+    }
+    if (finished) {
+      closeFilter();
+      return;
+    }
+    finished = true;
+    if (!reachedBackend) {
+      reservation.release();
+    } else if (usage() != null) {
+      reservation.settle(usage().totalTokens());
+    } else if (sseFilter != null) {
+      reservation.settle(promptTokens + sseFilter.contentEvents());
+    } else {
+      reservation.settle(reservation.reservedTokens());
+    }
+    if (permit != null) {
+      if (backendFault) {
+        permit.onDropped();
+      } else {
+        permit.onIgnore();
+      }
+    }
+    closeFilter();
+  }
+
+  private Usage usage() {
+    if (sseFilter != null) {
+      return sseFilter.usage();
+    }
+    return jsonScanner != null ? jsonScanner.usage() : null;
+  }
+
+  private long streamedTokens() {
+    return sseFilter != null ? sseFilter.contentEvents() : 0;
+  }
+
+  private void closeFilter() {
+    if (sseFilter != null) {
+      sseFilter.close();
+      sseFilter = null;
+    }
+  }
+
+  /** The queue deadline: the configured maximum wait, or sooner when the client said it will give up. */
+  private long deadline() {
+    long now = executor.ticker().nanoTime();
+    long maxWait = maxWaitNanos;
+    String timeout = request.headers().get("x-stainless-timeout");
+    if (timeout != null) {
+      try {
+        double seconds = Double.parseDouble(timeout.trim());
+        if (seconds > 0 && seconds < 1e9) {
+          maxWait = Math.min(maxWait, (long) (seconds * TimeUnit.SECONDS.toNanos(1)));
+        }
+      } catch (NumberFormatException ignored) {
+        // A malformed hint is no deadline; the configured maximum applies.
+      }
+    }
+    return now + maxWait;
+  }
+
+  static boolean isRetry(HttpHeaders headers) {
+    String count = headers.get("x-stainless-retry-count");
+    if (count == null) {
+      return false;
+    }
+    String c = count.trim();
+    return !c.isEmpty() && !c.equals("0") && c.chars().allMatch(Character::isDigit);
+  }
+
+  Tenant tenant() {
+    return tenant;
+  }
+}
