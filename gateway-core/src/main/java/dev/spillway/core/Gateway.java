@@ -1,7 +1,12 @@
 package dev.spillway.core;
 
+import dev.spillway.core.admission.RouteAdmission;
+import dev.spillway.core.admission.identity.TenantResolver;
+import dev.spillway.core.admission.ratelimit.RouteRateLimiter;
+import dev.spillway.core.config.AdmissionConfig;
 import dev.spillway.core.config.Durations;
 import dev.spillway.core.config.GatewayConfig;
+import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.config.ServerConfig;
 import dev.spillway.core.proxy.DrainEvent;
 import dev.spillway.core.proxy.ProxyContext;
@@ -9,7 +14,9 @@ import dev.spillway.core.routing.Route;
 import dev.spillway.core.routing.Router;
 import dev.spillway.core.server.GatewayChannelInitializer;
 import dev.spillway.core.transport.Transport;
+import dev.spillway.core.time.Ticker;
 import dev.spillway.core.upstream.Backend;
+import dev.spillway.core.upstream.RoundRobinSelector;
 import dev.spillway.core.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -61,7 +68,7 @@ public final class Gateway implements AutoCloseable {
     this.bossGroup = transport.newGroup(1, "spillway-accept");
     this.workerGroup = transport.newGroup(server.ioThreads(), "spillway-io");
     this.pools = new UpstreamPools(transport);
-    this.shared = new ProxyContext(server, buildRouter(config), pools);
+    this.shared = new ProxyContext(server, buildRouter(config, Ticker.system()), pools);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelClass())
@@ -92,13 +99,27 @@ public final class Gateway implements AutoCloseable {
     return new Gateway(config);
   }
 
-  static Router buildRouter(GatewayConfig config) {
+  /**
+   * Builds the live routing snapshot: backends (with their concurrency limits) and routes (with their
+   * admission control), all reading time from {@code ticker}.
+   */
+  public static Router buildRouter(GatewayConfig config, Ticker ticker) {
     Map<String, Backend> backends = new LinkedHashMap<>();
-    config.backends().forEach((name, backendConfig) -> backends.put(name, new Backend(backendConfig)));
+    config.backends().forEach((name, backendConfig) -> backends.put(name,
+        new Backend(backendConfig, RoundRobinSelector::new, ticker)));
     List<Route> routes = config.routes().stream()
-        .map(route -> new Route(route, backends.get(route.backend())))
+        .map(route -> new Route(route, backends.get(route.backend()), admission(route, config, ticker)))
         .toList();
     return new Router(routes);
+  }
+
+  private static RouteAdmission admission(RouteConfig route, GatewayConfig config, Ticker ticker) {
+    AdmissionConfig admission = route.admission();
+    if (admission == null) {
+      return null;
+    }
+    return new RouteAdmission(admission, TenantResolver.of(admission, config),
+        RouteRateLimiter.local(admission, config, ticker));
   }
 
   public GatewayConfig config() {

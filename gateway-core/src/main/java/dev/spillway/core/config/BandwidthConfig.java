@@ -12,6 +12,11 @@ public record BandwidthConfig(long capacity, Duration period) {
   public BandwidthConfig {
     Checks.positive("capacity", capacity);
     Checks.positive("period", period);
+    if (period.compareTo(Duration.ofNanos(capacity)) < 0) {
+      // Bucket4j refills at most one token per nanosecond.
+      throw new ConfigException("", capacity + "/" + Durations.format(period)
+          + " (expected: a refill rate of at most one per nanosecond)");
+    }
   }
 
   /** Parses {@code N/period}, where period is a duration ({@code 1m}, {@code 30s}) or a bare unit ({@code s}). */
