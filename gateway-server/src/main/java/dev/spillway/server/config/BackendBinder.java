@@ -1,19 +1,22 @@
 package dev.spillway.server.config;
 
 import dev.spillway.core.config.BackendConfig;
+import dev.spillway.core.config.ConcurrencyConfig;
 import dev.spillway.core.config.EndpointAddress;
 import dev.spillway.core.config.PoolConfig;
+import dev.spillway.core.config.WaitingRoomConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Binds one entry of {@code backends} to a {@link BackendConfig}; the entry's key becomes the backend's name.
- * {@code endpoints} is required, everything else has a default.
+ * {@code endpoints} is required, everything else has a default; {@code concurrency} and {@code waitingRoom}
+ * are bound by {@link ConcurrencyBinder}.
  */
 final class BackendBinder {
   static final List<String> KEYS = List.of("endpoints", "connectTimeout", "responseTimeout", "idleTimeout",
-      "requestTimeout", "pool");
+      "requestTimeout", "pool", "concurrency", "waitingRoom");
   static final List<String> POOL_KEYS = List.of("maxConnections", "idleTimeout");
   /** Endpoints for a backend whose real ones failed; never part of a config that loads. */
   static final List<EndpointAddress> STAND_IN_ENDPOINTS = List.of(new EndpointAddress("stand-in.invalid", 80));
@@ -31,11 +34,14 @@ final class BackendBinder {
     Duration requestTimeout = backend.duration("requestTimeout", BackendConfig.DEFAULT_REQUEST_TIMEOUT);
     MappingReader poolReader = backend.mapping("pool");
     PoolConfig pool = poolReader == null ? null : pool(poolReader);
+    ConcurrencyConfig concurrency = ConcurrencyBinder.concurrency(backend);
+    WaitingRoomConfig waitingRoom = ConcurrencyBinder.waitingRoom(backend);
     // Parts that failed (already reported) get valid stand-ins, so the constructor still checks the rest.
     List<EndpointAddress> checkedEndpoints = endpoints == null ? STAND_IN_ENDPOINTS : endpoints;
     PoolConfig checkedPool = pool == null ? PoolConfig.DEFAULTS : pool;
+    WaitingRoomConfig checkedWaitingRoom = waitingRoom == null ? WaitingRoomConfig.DEFAULTS : waitingRoom;
     BackendConfig config = backend.construct(() -> new BackendConfig(name, checkedEndpoints, connectTimeout,
-        responseTimeout, idleTimeout, requestTimeout, checkedPool));
+        responseTimeout, idleTimeout, requestTimeout, checkedPool, concurrency, checkedWaitingRoom));
     return backend.problems().count() > errorsBefore ? null : config;
   }
 

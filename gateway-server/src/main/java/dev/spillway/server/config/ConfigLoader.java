@@ -61,7 +61,9 @@ public final class ConfigLoader {
     requireNonNull(text, "text");
     requireNonNull(sourceName, "sourceName");
     Problems problems = new Problems();
-    GatewayConfig config = bind(text, sourceName, new EnvSubstitution(requireNonNull(env, "env")), problems);
+    // Text has no directory of its own, so a relative keysFile is resolved against the working directory.
+    GatewayConfig config = bind(stripBom(text), sourceName, new EnvSubstitution(requireNonNull(env, "env")),
+        Path.of(""), problems);
     throwIfAny(sourceName, problems);
     return config;
   }
@@ -81,34 +83,46 @@ public final class ConfigLoader {
   private static GatewayConfig load(Path file, Function<String, String> env, Problems problems) {
     requireNonNull(file, "file");
     requireNonNull(env, "env");
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      problems.add("", 0, "cannot read " + file + ": no such file");
-      return null;
-    } catch (CharacterCodingException e) {
-      problems.add("", 0, "cannot read " + file + ": not UTF-8 text");
-      return null;
-    } catch (IOException e) {
-      problems.add("", 0, "cannot read " + file + ": " + e);
+    String text = readText(file, problems, "", 0);
+    if (text == null) {
       return null;
     }
+    Path dir = file.toAbsolutePath().getParent();
     return bind(text, file.getFileName() == null ? file.toString() : file.getFileName().toString(),
-        new EnvSubstitution(env), problems);
+        new EnvSubstitution(env), dir == null ? Path.of("") : dir, problems);
   }
 
-  private static GatewayConfig bind(String text, String sourceName, EnvSubstitution env, Problems problems) {
-    ConfigNode tree = TreeReader.read(stripBom(text), syntaxOf(text, sourceName), problems);
+  private static GatewayConfig bind(String text, String sourceName, EnvSubstitution env, Path baseDir,
+      Problems problems) {
+    ConfigNode tree = TreeReader.read(text, syntaxOf(text, sourceName), problems);
     if (tree == null) {
       return null;
     }
-    GatewayConfig config = GatewayBinder.bind(tree, problems, env);
+    GatewayConfig config = GatewayBinder.bind(tree, problems, env, baseDir);
     return problems.count() == 0 ? config : null;
   }
 
-  private static TreeReader.Syntax syntaxOf(String text, String sourceName) {
-    if (sourceName.toLowerCase(Locale.ROOT).endsWith(".json") || stripBom(text).stripLeading().startsWith("{")) {
+  /**
+   * Reads {@code file} as UTF-8 without a byte order mark, or reports why it cannot be read at {@code path}
+   * and {@code line} and returns {@code null}.
+   */
+  static String readText(Path file, Problems problems, String path, int line) {
+    try {
+      return stripBom(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (NoSuchFileException e) {
+      problems.add(path, line, "cannot read " + file + ": no such file");
+    } catch (CharacterCodingException e) {
+      problems.add(path, line, "cannot read " + file + ": not UTF-8 text");
+    } catch (IOException e) {
+      problems.add(path, line, "cannot read " + file + ": " + e);
+    }
+    return null;
+  }
+
+  /** JSON for a {@code .json} name or text starting with a brace or bracket; YAML otherwise. */
+  static TreeReader.Syntax syntaxOf(String text, String sourceName) {
+    String start = stripBom(text).stripLeading();
+    if (sourceName.toLowerCase(Locale.ROOT).endsWith(".json") || start.startsWith("{") || start.startsWith("[")) {
       return TreeReader.Syntax.JSON;
     }
     return TreeReader.Syntax.YAML;

@@ -25,6 +25,18 @@ final class EnvSubstitution {
    * @throws IllegalArgumentException naming the variable that is unset or the reference that is malformed
    */
   String apply(String text) {
+    return apply(text, false);
+  }
+
+  /**
+   * Like {@link #apply(String)} for a secret such as an API key: error messages never quote the text or a
+   * reference's default (which may be the secret itself); an unset variable is still named.
+   */
+  String applySecret(String text) {
+    return apply(text, true);
+  }
+
+  private String apply(String text, boolean secret) {
     if (text.indexOf('$') < 0) {
       return text;
     }
@@ -37,10 +49,10 @@ final class EnvSubstitution {
       } else if (text.startsWith("${", i)) {
         int close = text.indexOf('}', i + 2);
         if (close < 0) {
-          throw new IllegalArgumentException("\"" + text + "\" has an unclosed ${ (expected: ${NAME} or "
+          throw new IllegalArgumentException(quote(text, secret) + " has an unclosed ${ (expected: ${NAME} or "
               + "${NAME:default}, or $${ for a literal ${)");
         }
-        out.append(resolve(text.substring(i + 2, close)));
+        out.append(resolve(text.substring(i + 2, close), secret));
         i = close + 1;
       } else {
         out.append(text.charAt(i));
@@ -50,11 +62,16 @@ final class EnvSubstitution {
     return out.toString();
   }
 
-  private String resolve(String reference) {
+  private static String quote(String text, boolean secret) {
+    return secret ? "the value (not shown, it is secret)" : "\"" + text + "\"";
+  }
+
+  private String resolve(String reference, boolean secret) {
     int colon = reference.indexOf(':');
     String name = colon < 0 ? reference : reference.substring(0, colon);
     if (!isValidName(name)) {
-      throw new IllegalArgumentException("\"${" + reference + "}\" is not a valid variable reference "
+      throw new IllegalArgumentException((secret ? "a variable reference in the value (not shown, it is secret)"
+          : "\"${" + reference + "}\"") + " is not a valid variable reference "
           + "(expected: ${NAME} or ${NAME:default}, NAME made of letters, digits and _)");
     }
     String value = env.apply(name);

@@ -1,60 +1,69 @@
 package dev.spillway.server.config;
 
 import dev.spillway.core.config.BackendConfig;
-import dev.spillway.core.config.ConfigException;
 import dev.spillway.core.config.GatewayConfig;
+import dev.spillway.core.config.LimiterCacheConfig;
 import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.config.ServerConfig;
+import dev.spillway.core.config.TierConfig;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Binds the root of a parsed config to a {@link GatewayConfig}: {@code server}, each backend and each route
- * in turn, carrying on after a failure so every error is reported, then the cross-checks between routes and
- * backends.
+ * Binds the root of a parsed config to a {@link GatewayConfig}: {@code server}, each backend, tier, tenant
+ * (including those of {@code keysFile}) and route in turn, carrying on after a failure so every error is
+ * reported, then the cross-checks between them ({@link CrossChecker}).
  */
 final class GatewayBinder {
-  static final List<String> KEYS = List.of("server", "backends", "routes");
-
-  private static final Pattern ROUTE_PATH = Pattern.compile("routes\\[(\\d+)\\](.*)");
+  static final List<String> KEYS = List.of("server", "backends", "routes", "tiers", "tenants", "keysFile",
+      "limiterCache");
+  static final List<String> LIMITER_CACHE_KEYS = List.of("maxTenants", "idleExpiry");
+  /** What a minimal config needs; named when the file has none of the keys. */
+  private static final List<String> ESSENTIAL_KEYS = List.of("server", "backends", "routes");
 
   private final MappingReader root;
   private final Problems problems;
+  private final Path baseDir;
 
-  private GatewayBinder(MappingReader root) {
+  private GatewayBinder(MappingReader root, Path baseDir) {
     this.root = root;
     this.problems = root.problems();
+    this.baseDir = baseDir;
   }
 
   /** Returns the config, or {@code null} if any error was reported. */
-  static GatewayConfig bind(ConfigNode tree, Problems problems, EnvSubstitution env) {
+  /** @param baseDir the directory a relative {@code keysFile} is resolved against */
+  static GatewayConfig bind(ConfigNode tree, Problems problems, EnvSubstitution env, Path baseDir) {
     if (!(tree instanceof ConfigNode.Mapping)) {
       problems.add("", tree.line(), "the top level is " + tree.describe() + " (expected: a map with keys "
           + String.join(", ", KEYS) + ")");
       return null;
     }
     problems.root(tree);
-    return new GatewayBinder(new MappingReader((ConfigNode.Mapping) tree, "", 0, problems, env)).bind();
+    return new GatewayBinder(new MappingReader((ConfigNode.Mapping) tree, "", 0, problems, env), baseDir).bind();
   }
 
   private GatewayConfig bind() {
     int errorsBefore = problems.count();
     root.rejectUnknownKeys(KEYS);
     if (KEYS.stream().noneMatch(root::has)) {
-      problems.add("", 0, "empty config (expected: at least one of " + String.join(", ", KEYS) + ")");
+      problems.add("", 0, "empty config (expected: at least one of " + String.join(", ", ESSENTIAL_KEYS) + ")");
       return null;
     }
     MappingReader serverReader = root.mapping("server");
     ServerConfig server = serverReader == null ? null : ServerBinder.bind(serverReader);
     Map<String, BackendConfig> backends = backends();
+    Map<String, TierConfig> tiers = TierBinder.bindAll(root);
+    List<TenantBinder.Bound> tenants = tenants();
+    LimiterCacheConfig limiterCache = limiterCache(root.mapping("limiterCache"));
     List<RouteConfig> routes = new ArrayList<>();
     List<Integer> indexes = new ArrayList<>();
     int routeCount = routes(routes, indexes);
-    if (backends == null) {
+    if (backends == null || tiers == null || limiterCache == null) {
       return null;
     }
     if (backends.isEmpty() && routeCount > 0) {
@@ -65,7 +74,8 @@ final class GatewayBinder {
     if (routeCount > 0 && routes.isEmpty()) {
       return null;
     }
-    GatewayConfig config = crossCheck(server == null ? ServerConfig.DEFAULTS : server, backends, routes, indexes);
+    GatewayConfig config = new CrossChecker(server == null ? ServerConfig.DEFAULTS : server, backends, routes,
+        indexes, tiers, tenants, limiterCache, problems).check();
     return problems.count() > errorsBefore ? null : config;
   }
 
@@ -93,6 +103,29 @@ final class GatewayBinder {
     return result;
   }
 
+  /** The tenants of {@code tenants}, then those of {@code keysFile}; those with errors are left out. */
+  private List<TenantBinder.Bound> tenants() {
+    List<TenantBinder.Bound> tenants = new ArrayList<>();
+    ConfigNode.Sequence list = root.sequence("tenants");
+    if (list != null) {
+      TenantBinder.bindAll(list, "tenants", problems, root.env(), tenants);
+    }
+    KeysFileReader.read(root, baseDir, tenants);
+    return tenants;
+  }
+
+  private static LimiterCacheConfig limiterCache(MappingReader cache) {
+    if (cache == null) {
+      return null;
+    }
+    int errorsBefore = cache.problems().count();
+    cache.rejectUnknownKeys(LIMITER_CACHE_KEYS);
+    long maxTenants = cache.longInteger("maxTenants", LimiterCacheConfig.DEFAULT_MAX_TENANTS);
+    Duration idleExpiry = cache.duration("idleExpiry", LimiterCacheConfig.DEFAULT_IDLE_EXPIRY);
+    LimiterCacheConfig config = cache.construct(() -> new LimiterCacheConfig(maxTenants, idleExpiry));
+    return cache.problems().count() > errorsBefore ? null : config;
+  }
+
   /** Binds each route into {@code routes}, its index in the file into {@code indexes}; returns the count. */
   private int routes(List<RouteConfig> routes, List<Integer> indexes) {
     ConfigNode.Sequence list = root.sequence("routes");
@@ -114,42 +147,5 @@ final class GatewayBinder {
       }
     }
     return list.items().size();
-  }
-
-  /**
-   * Lets {@link GatewayConfig}'s constructor check route names and backend references, the single place
-   * those rules live. It stops at the first bad route, so that route is reported under its index in the file,
-   * then patched (a duplicate name made unique, an undefined backend pointed at a defined one) and the check
-   * runs again. Patching rather than dropping keeps the route's other field in play, so a route with both
-   * problems, or a later route repeating its name, is still reported.
-   */
-  private GatewayConfig crossCheck(ServerConfig server, Map<String, BackendConfig> backends,
-      List<RouteConfig> routes, List<Integer> indexes) {
-    int errorsBefore = problems.count();
-    // Each pass patches one field of one route, so this ends; the bound guards against a constructor change.
-    for (int pass = 0; pass <= 2 * routes.size(); pass++) {
-      try {
-        GatewayConfig config = new GatewayConfig(server, backends, routes);
-        return problems.count() > errorsBefore ? null : config;
-      } catch (ConfigException e) {
-        Matcher m = ROUTE_PATH.matcher(e.path());
-        if (!m.matches() || Integer.parseInt(m.group(1)) >= routes.size()) {
-          problems.add(e);
-          return null;
-        }
-        int position = Integer.parseInt(m.group(1));
-        int index = indexes.get(position);
-        problems.add(new ConfigException("routes[" + index + "]" + m.group(2), e.detail()));
-        RouteConfig route = routes.get(position);
-        if (m.group(2).equals(".name")) {
-          routes.set(position, new RouteConfig("\0route-" + index, route.match(), route.backend()));
-        } else if (m.group(2).equals(".backend")) {
-          routes.set(position, new RouteConfig(route.name(), route.match(), backends.keySet().iterator().next()));
-        } else {
-          return null;
-        }
-      }
-    }
-    return null;
   }
 }

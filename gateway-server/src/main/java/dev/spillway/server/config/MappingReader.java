@@ -2,6 +2,7 @@ package dev.spillway.server.config;
 
 import dev.spillway.core.config.ConfigException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -32,6 +33,11 @@ final class MappingReader {
 
   Problems problems() {
     return problems;
+  }
+
+  /** The key path of this object, empty for the root. */
+  String path() {
+    return path;
   }
 
   EnvSubstitution env() {
@@ -72,6 +78,19 @@ final class MappingReader {
 
   int integer(String key, int defaultValue) {
     return convert(key, "an integer", Scalars::toInt, defaultValue);
+  }
+
+  long longInteger(String key, long defaultValue) {
+    return convert(key, "an integer", Scalars::toLong, defaultValue);
+  }
+
+  double decimal(String key, double defaultValue) {
+    return convert(key, "a number", Scalars::toDecimal, defaultValue);
+  }
+
+  /** An enum constant written in lower camel case; {@code what} names the kind, e.g. "a priority class". */
+  <E extends Enum<E>> E enumValue(String key, Class<E> type, String what, E defaultValue) {
+    return convert(key, what, text -> Scalars.toEnum(text, type, what), defaultValue);
   }
 
   boolean bool(String key, boolean defaultValue) {
@@ -115,6 +134,62 @@ final class MappingReader {
       return null;
     }
     return (ConfigNode.Sequence) entry.value();
+  }
+
+  /**
+   * The values under {@code key}: each item of a list, or a lone scalar as a list of one (so
+   * {@code bandwidths: 20/s} works). Returns an empty list if the key is absent, {@code null} if anything
+   * was reported.
+   */
+  <T> List<T> list(String key, String what, Function<String, T> converter) {
+    return list(key, what, converter, false);
+  }
+
+  /**
+   * Like {@link #list} for secrets such as API keys: only string scalars are accepted (a number would be
+   * normalized, changing the key), and no error quotes the text. {@code converter} must not quote it either.
+   */
+  <T> List<T> secretList(String key, String what, Function<String, T> converter) {
+    return list(key, what, converter, true);
+  }
+
+  private <T> List<T> list(String key, String what, Function<String, T> converter, boolean secret) {
+    ConfigNode.Entry entry = node.get(key);
+    if (entry == null || isNull(entry.value())) {
+      return List.of();
+    }
+    if (entry.value() instanceof ConfigNode.Mapping) {
+      problems.add(childPath(key), entry.keyLine(), "a map is not a list");
+      return null;
+    }
+    List<ConfigNode> items = entry.value() instanceof ConfigNode.Sequence
+        ? ((ConfigNode.Sequence) entry.value()).items() : List.of(entry.value());
+    boolean single = !(entry.value() instanceof ConfigNode.Sequence);
+    List<T> result = new ArrayList<>(items.size());
+    boolean failed = false;
+    for (int i = 0; i < items.size(); i++) {
+      ConfigNode item = items.get(i);
+      String itemPath = single ? childPath(key) : childPath(key) + "[" + i + "]";
+      int itemLine = single ? entry.keyLine() : item.line();
+      T value = secret ? secret(item, itemPath, itemLine, what, converter)
+          : scalar(item, itemPath, itemLine, what, converter);
+      failed |= value == null;
+      result.add(value);
+    }
+    return failed ? null : result;
+  }
+
+  private <T> T secret(ConfigNode value, String valuePath, int valueLine, String what, Function<String, T> converter) {
+    if (!(value instanceof ConfigNode.Scalar) || ((ConfigNode.Scalar) value).type() != ConfigNode.ScalarType.STRING) {
+      problems.add(valuePath, valueLine, value.describe() + " is not " + what + " (expected: a string; quote it)");
+      return null;
+    }
+    try {
+      return converter.apply(env.applySecret(((ConfigNode.Scalar) value).text()));
+    } catch (IllegalArgumentException e) {
+      problems.add(valuePath, valueLine, e.getMessage());
+      return null;
+    }
   }
 
   /**

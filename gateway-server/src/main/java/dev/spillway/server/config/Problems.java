@@ -12,7 +12,11 @@ import java.util.List;
  */
 final class Problems {
   private final List<ConfigError> errors = new ArrayList<>();
+  private final List<Child> children = new ArrayList<>();
   private ConfigNode root = ConfigNode.Mapping.EMPTY;
+
+  /** The problems of another file this one refers to; their paths are prefixed with that file's label. */
+  private record Child(String label, Problems problems) {}
 
   void root(ConfigNode root) {
     this.root = root;
@@ -31,14 +35,38 @@ final class Problems {
     add(e.path(), lineOf(e.path()), e.detail());
   }
 
-  int count() {
-    return errors.size();
+  /**
+   * Starts collecting the errors of another file, such as {@code keysFile}. They count as this load's errors
+   * and are listed after this file's, each path prefixed with {@code label} (the file name as the config
+   * wrote it): {@code tenants.yaml[2].keys[0]: ... (line 5)}, the line being in that file.
+   */
+  Problems child(String label) {
+    Problems child = new Problems();
+    children.add(new Child(label, child));
+    return child;
   }
 
-  /** The errors in source order; errors with no line (about the file as a whole) come last. */
+  int count() {
+    int count = errors.size();
+    for (Child child : children) {
+      count += child.problems().count();
+    }
+    return count;
+  }
+
+  /**
+   * The errors in source order; errors with no line (about the file as a whole) come last, then the errors
+   * of each other file in turn.
+   */
   List<ConfigError> sorted() {
     List<ConfigError> copy = new ArrayList<>(errors);
     copy.sort(Comparator.comparingInt((ConfigError e) -> e.line() == 0 ? Integer.MAX_VALUE : e.line()));
+    for (Child child : children) {
+      for (ConfigError e : child.problems().sorted()) {
+        String path = e.path().isEmpty() || e.path().startsWith("[") ? e.path() : "." + e.path();
+        copy.add(new ConfigError(child.label() + path, e.line(), e.message()));
+      }
+    }
     return copy;
   }
 

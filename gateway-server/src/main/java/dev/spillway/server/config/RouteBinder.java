@@ -1,5 +1,6 @@
 package dev.spillway.server.config;
 
+import dev.spillway.core.config.AdmissionConfig;
 import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.config.RouteMatch;
 import java.util.List;
@@ -7,10 +8,11 @@ import java.util.List;
 /**
  * Binds one element of {@code routes} to a {@link RouteConfig}. {@code name} and {@code backend} are
  * required; the name is not defaulted because it labels the route's metrics and should not shift when routes
- * are reordered. {@code match} defaults to every request ({@code pathPrefix: /}, any host).
+ * are reordered. {@code match} defaults to every request ({@code pathPrefix: /}, any host); without
+ * {@code admission} the route admits everything.
  */
 final class RouteBinder {
-  static final List<String> KEYS = List.of("name", "match", "backend");
+  static final List<String> KEYS = List.of("name", "match", "backend", "admission");
   static final List<String> MATCH_KEYS = List.of("host", "pathPrefix");
 
   private RouteBinder() {}
@@ -23,10 +25,12 @@ final class RouteBinder {
     String backend = required(route, "backend", "the name of a backend under backends");
     MappingReader matchReader = route.mapping("match");
     RouteMatch match = matchReader == null ? null : match(matchReader);
+    MappingReader admissionReader = route.has("admission") ? route.mapping("admission") : null;
+    AdmissionConfig admission = admissionReader == null ? null : AdmissionBinder.bind(admissionReader);
     // Parts that failed (already reported) get valid stand-ins, so the constructor still checks the rest.
     RouteConfig config = route.construct(() -> new RouteConfig(name == null ? "stand-in" : name,
         match == null ? new RouteMatch(null, RouteMatch.DEFAULT_PATH_PREFIX) : match,
-        backend == null ? "stand-in" : backend));
+        backend == null ? "stand-in" : backend, admission));
     return route.problems().count() > errorsBefore ? null : config;
   }
 

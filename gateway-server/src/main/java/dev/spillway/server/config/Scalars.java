@@ -58,6 +58,60 @@ final class Scalars {
     return (int) bytes;
   }
 
+  static long toLong(String text) {
+    return toLong(text, "an integer");
+  }
+
+  /** A plain decimal number such as {@code 0.5}; NaN and infinities are refused. */
+  static double toDecimal(String text) {
+    String s = text.trim();
+    double value;
+    try {
+      value = Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("\"" + text + "\" is not a number (expected: e.g. 0.5)");
+    }
+    if (!Double.isFinite(value) || !s.chars().allMatch(c -> Character.isDigit(c) || c == '.' || c == '-' || c == '+')) {
+      throw new IllegalArgumentException("\"" + text + "\" is not a number (expected: e.g. 0.5)");
+    }
+    return value;
+  }
+
+  /**
+   * Parses an enum constant written in lower camel case, as config files spell them: {@code PER_TOKEN} is
+   * {@code perToken}.
+   *
+   * @param what names the kind of value in the error, e.g. "a priority class"
+   */
+  static <E extends Enum<E>> E toEnum(String text, Class<E> type, String what) {
+    String s = text.trim();
+    for (E constant : type.getEnumConstants()) {
+      if (configName(constant).equals(s)) {
+        return constant;
+      }
+    }
+    StringBuilder allowed = new StringBuilder();
+    for (E constant : type.getEnumConstants()) {
+      allowed.append(allowed.length() == 0 ? "" : ", ").append(configName(constant));
+    }
+    throw new IllegalArgumentException("\"" + text + "\" is not " + what + " (expected one of: " + allowed + ")");
+  }
+
+  /** The lower camel case spelling of an enum constant: {@code API_KEY} is {@code apiKey}. */
+  static String configName(Enum<?> constant) {
+    StringBuilder sb = new StringBuilder();
+    boolean upper = false;
+    for (char c : constant.name().toCharArray()) {
+      if (c == '_') {
+        upper = true;
+      } else {
+        sb.append(upper ? c : Character.toLowerCase(c));
+        upper = false;
+      }
+    }
+    return sb.toString();
+  }
+
   private static long toLong(String text, String what) {
     try {
       return Long.parseLong(text.trim());

@@ -29,7 +29,7 @@ class CliTest {
   @Test
   void validatePrintsOkForTheShippedExample() {
     assertThat(run("validate", "../docs/examples/spillway.yaml")).isZero();
-    assertThat(out.toString()).startsWith("OK: ../docs/examples/spillway.yaml (2 backends, 3 routes)");
+    assertThat(out.toString()).startsWith("OK: ../docs/examples/spillway.yaml (2 backends, 4 routes)");
   }
 
   @Test

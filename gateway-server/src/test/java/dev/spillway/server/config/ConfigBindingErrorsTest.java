@@ -63,7 +63,8 @@ class ConfigBindingErrorsTest {
         """;
 
     assertThat(errors(yaml)).containsExactly(
-        "sever: unknown key (expected one of: server, backends, routes) (line 1)",
+        "sever: unknown key (expected one of: server, backends, routes, tiers, tenants, keysFile, limiterCache) "
+            + "(line 1)",
         "backends.primary.pool.maxConns: unknown key (expected one of: maxConnections, idleTimeout) (line 5)",
         "routes[0].match.path: unknown key (expected one of: host, pathPrefix) (line 9)");
   }
@@ -250,7 +251,8 @@ class ConfigBindingErrorsTest {
   @Test
   void topLevelListIsAnError() {
     assertThat(errors("- server\n")).containsExactly(
-        "the top level is a list (expected: a map with keys server, backends, routes) (line 1)");
+        "the top level is a list (expected: a map with keys server, backends, routes, tiers, tenants, keysFile, "
+            + "limiterCache) (line 1)");
   }
 
   @Test

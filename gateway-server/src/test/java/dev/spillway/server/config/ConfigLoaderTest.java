@@ -42,8 +42,9 @@ class ConfigLoaderTest {
         new EndpointAddress("10.0.0.11", 8000), new EndpointAddress("10.0.0.12", 8000));
     assertThat(primary.pool()).isEqualTo(new PoolConfig(256, Duration.ofSeconds(60)));
     assertThat(config.backends().get("small").endpoints()).containsExactly(new EndpointAddress("127.0.0.1", 8001));
-    assertThat(config.routes()).extracting(RouteConfig::name).containsExactly("embeddings", "internal-chat", "default");
-    assertThat(config.routes().get(1).match()).isEqualTo(new RouteMatch("chat.internal.example.com", "/v1/"));
+    assertThat(config.routes()).extracting(RouteConfig::name).containsExactly("embeddings", "api", "internal-chat",
+        "default");
+    assertThat(config.routes().get(2).match()).isEqualTo(new RouteMatch("chat.internal.example.com", "/v1/"));
   }
 
   @Test

@@ -132,4 +132,18 @@ class EnvSubstitutionTest {
         .containsExactly("server.port: \"eighty\" is not an integer (line 1)",
             "routes: [] (expected: at least one route)");
   }
+
+  @Test
+  void secretSubstitutionNeverQuotesTheValue() {
+    env.put("KEY", "sk-live");
+
+    assertThat(substitution.applySecret("${KEY}")).isEqualTo("sk-live");
+    assertThat(substitution.applySecret("${NOPE:sk-fallback}")).isEqualTo("sk-fallback");
+    assertThatIllegalArgumentException().isThrownBy(() -> substitution.applySecret("sk-raw${"))
+        .withMessageNotContaining("sk-raw");
+    assertThatIllegalArgumentException().isThrownBy(() -> substitution.applySecret("${BAD NAME:sk-raw}"))
+        .withMessageNotContaining("sk-raw");
+    assertThatIllegalArgumentException().isThrownBy(() -> substitution.applySecret("${UNSET_KEY}"))
+        .withMessageContaining("UNSET_KEY is not set");
+  }
 }
