@@ -1,5 +1,6 @@
 package dev.spillway.core.proxy;
 
+import dev.spillway.core.Gateway;
 import dev.spillway.core.config.BackendConfig;
 import dev.spillway.core.config.EndpointAddress;
 import dev.spillway.core.config.GatewayConfig;
@@ -9,6 +10,7 @@ import dev.spillway.core.config.ServerConfig;
 import dev.spillway.core.routing.Route;
 import dev.spillway.core.routing.Router;
 import dev.spillway.core.server.GatewayChannelInitializer;
+import dev.spillway.core.time.Tickers;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.ConnectionProvider;
 import dev.spillway.core.upstream.Endpoint;
@@ -49,6 +51,37 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
 
   /** When set, backends use this selector instead of round-robin. */
   static java.util.function.Function<List<Endpoint>, dev.spillway.core.upstream.EndpointSelector> selector;
+
+  /**
+   * The whole gateway config, admission included; its time is the first client channel's event loop, so
+   * {@link #advance} moves buckets, queues and timeouts together.
+   */
+  EmbeddedProxy(GatewayConfig config) {
+    this.client = newChannel();
+    Router router = Gateway.buildRouter(config, Tickers.of(client.eventLoop()));
+    this.context = new ProxyContext(config.server(), router, this);
+    addHandlers(client);
+  }
+
+  /** Another client connection to the same gateway (its own channel, same context and backends). */
+  EmbeddedChannel newClient() {
+    EmbeddedChannel ch = newChannel();
+    addHandlers(ch);
+    extraClients.add(ch);
+    return ch;
+  }
+
+  private static EmbeddedChannel newChannel() {
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.config().setAutoRead(false);
+    ch.freezeTime();
+    return ch;
+  }
+
+  private void addHandlers(EmbeddedChannel ch) {
+    ch.pipeline().addLast(GatewayChannelInitializer.newServerCodec(context.server()));
+    ch.pipeline().addLast(new ClientConnectionHandler(context));
+  }
 
   EmbeddedProxy(ServerConfig server, List<RouteConfig> routes, BackendConfig... backends) {
     Map<String, BackendConfig> byName = new LinkedHashMap<>();
@@ -120,7 +153,11 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
 
   /** Sends raw bytes from the client. */
   void clientSends(String raw) {
-    client.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+    send(client, raw);
+  }
+
+  static void send(EmbeddedChannel ch, String raw) {
+    ch.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
   }
 
   /** Everything the client received since the last call. */
@@ -159,8 +196,18 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
     return sb.toString();
   }
 
+  /** Sends raw bytes from backend connection {@code i} (in connect order). */
+  void upstreamSends(int i, String raw) {
+    upstreams.get(i).writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+  }
+
+  final List<EmbeddedChannel> extraClients = new ArrayList<>();
+
   @Override
   public void close() {
+    for (EmbeddedChannel ch : extraClients) {
+      ch.finishAndReleaseAll();
+    }
     for (EmbeddedChannel ch : upstreams) {
       ch.finishAndReleaseAll();
     }
