@@ -1,0 +1,97 @@
+package dev.spillway.core.admission.concurrency;
+
+import dev.spillway.core.config.PriorityClass;
+
+/**
+ * The bounded queue in front of a backend: who waits, who is served next within a class, and who is pushed
+ * out when it is full. Which class is served next is {@link BackendAdmission}'s call (it knows the shares).
+ *
+ * <p>Rank, highest first: class (CRITICAL, STANDARD, SHEDDABLE), then first attempts before retries. Each
+ * (class, attempt) pair is a {@link TenantLane}. When the room is full, a newcomer that outranks the
+ * lowest-ranked lane in use displaces one waiter from it; otherwise the newcomer is refused. One tenant may
+ * hold at most {@code max(1, maxQueue / 4)} places, so a single heavy tenant cannot fill the room. A tenant's
+ * class comes from its tier, so the count is taken within the newcomer's class.
+ *
+ * <p>Not thread-safe: used under {@link BackendAdmission}'s lock.
+ */
+final class WaitingRoom {
+  static final int TENANT_SHARE_DIVISOR = 4;
+  private static final PriorityClass[] CLASSES = PriorityClass.values();
+
+  private final int maxQueue;
+  private final int tenantCap;
+  /** Indexed by {@link #laneIndex}: lower index, higher rank. */
+  private final TenantLane[] lanes = new TenantLane[CLASSES.length * 2];
+  private int size;
+
+  WaitingRoom(int maxQueue) {
+    this.maxQueue = maxQueue;
+    this.tenantCap = Math.max(1, maxQueue / TENANT_SHARE_DIVISOR);
+    for (int i = 0; i < lanes.length; i++) {
+      lanes[i] = new TenantLane();
+    }
+  }
+
+  int size() {
+    return size;
+  }
+
+  boolean hasWaiters(PriorityClass c) {
+    return lanes[c.ordinal() * 2].size() + lanes[c.ordinal() * 2 + 1].size() > 0;
+  }
+
+  /**
+   * Lets {@code w} in if it may wait.
+   *
+   * @return {@code null} if {@code w} now waits; {@code w} itself if it was refused (room or tenant share
+   *     full); otherwise the lower-ranked waiter it displaced, already taken out
+   */
+  QueuedWaiter offer(QueuedWaiter w, boolean lifo) {
+    if (maxQueue == 0) {
+      return w;
+    }
+    int index = laneIndex(w);
+    int classBase = index & ~1;
+    String tenant = w.request.tenantKey();
+    if (lanes[classBase].sizeOf(tenant) + lanes[classBase + 1].sizeOf(tenant) >= tenantCap) {
+      return w;
+    }
+    QueuedWaiter displaced = null;
+    if (size >= maxQueue) {
+      int lowest = lanes.length - 1;
+      while (lanes[lowest].size() == 0) {
+        lowest--;
+      }
+      if (lowest <= index) {
+        return w;
+      }
+      displaced = lanes[lowest].evict(lifo);
+      size--;
+    }
+    lanes[index].add(w);
+    size++;
+    return displaced;
+  }
+
+  /** The next waiter of class {@code c}: first attempts before retries, round-robin across tenants. */
+  QueuedWaiter poll(PriorityClass c, boolean lifo) {
+    TenantLane first = lanes[c.ordinal() * 2];
+    QueuedWaiter w = first.size() > 0 ? first.poll(lifo) : lanes[c.ordinal() * 2 + 1].poll(lifo);
+    if (w != null) {
+      size--;
+    }
+    return w;
+  }
+
+  boolean remove(QueuedWaiter w) {
+    if (lanes[laneIndex(w)].remove(w)) {
+      size--;
+      return true;
+    }
+    return false;
+  }
+
+  private static int laneIndex(QueuedWaiter w) {
+    return w.request.priority().ordinal() * 2 + (w.request.retry() ? 1 : 0);
+  }
+}

@@ -1,0 +1,162 @@
+package dev.spillway.core.admission.concurrency;
+
+import static dev.spillway.core.config.PriorityClass.STANDARD;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spillway.core.admission.ShedReason;
+import dev.spillway.core.admission.concurrency.AdmissionRig.Call;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Queue timeouts, deadlines and CoDel, on an {@code EmbeddedEventLoop} whose clock moves with the
+ * {@link dev.spillway.core.time.FakeTicker}; the room's config: maxWait 10s, CoDel target 50ms over 500ms.
+ */
+class WaitingRoomTimeoutTest {
+  private static final Duration MS = Duration.ofMillis(1);
+
+  @Test
+  void waiterTimesOutAfterMaxWait() {
+    try (AdmissionRig rig = AdmissionRig.fixed(1, 8)) {
+      rig.standard("holder", "x");
+      Call waiting = rig.standard("waiting", "a");
+
+      rig.advance(Duration.ofMillis(9_999));
+      assertThat(waiting.waiting()).isTrue();
+      rig.advance(MS);
+
+      assertThat(waiting.shed).isEqualTo(ShedReason.QUEUE_TIMEOUT);
+      assertThat(rig.admission.queued()).isZero();
+      assertThat(rig.admission.inFlight()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void waiterLeavesWhenItsOwnDeadlineComesFirst() {
+    try (AdmissionRig rig = AdmissionRig.fixed(1, 8)) {
+      rig.standard("holder", "x");
+      Call waiting = rig.acquire("waiting", request(rig, Duration.ofMillis(300)));
+
+      rig.advance(Duration.ofMillis(299));
+      assertThat(waiting.waiting()).isTrue();
+      rig.advance(MS);
+
+      assertThat(waiting.shed).isEqualTo(ShedReason.QUEUE_TIMEOUT);
+    }
+  }
+
+  @Test
+  void timerThatFiresEarlyByTheTickerWaitsOnInsteadOfShedding() {
+    try (AdmissionRig rig = AdmissionRig.fixed(1, 8)) {
+      rig.standard("holder", "x");
+      Call waiting = rig.standard("waiting", "a");
+
+      rig.channel.advanceTimeBy(10, java.util.concurrent.TimeUnit.SECONDS); // the loop's clock runs ahead
+      rig.runPending();
+      assertThat(waiting.waiting()).isTrue();
+      rig.advance(Duration.ofSeconds(10));
+
+      assertThat(waiting.shed).isEqualTo(ShedReason.QUEUE_TIMEOUT);
+    }
+  }
+
+  @Test
+  void deadlineNearerThanTheExpectedServiceTimeIsShedOnArrival() {
+    try (AdmissionRig rig = AdmissionRig.fixed(4, 8)) {
+      Call sample = rig.standard("sample", "x");
+      sample.permit.onSuccess(Duration.ofMillis(200).toNanos(), Duration.ofSeconds(4).toNanos(), 100);
+
+      Call hopeless = rig.acquire("hopeless", request(rig, Duration.ofMillis(150)));
+      Call fine = rig.acquire("fine", request(rig, Duration.ofMillis(250)));
+
+      assertThat(hopeless.shed).isEqualTo(ShedReason.DEADLINE_UNREACHABLE);
+      assertThat(hopeless.retryAfterNanos).as("total time / limit").isEqualTo(Duration.ofSeconds(1).toNanos());
+      assertThat(fine.permit).isNotNull();
+    }
+  }
+
+  @Test
+  void deadlineAlreadyPastIsShedOnArrival() {
+    try (AdmissionRig rig = AdmissionRig.fixed(4, 8)) {
+      Call late = rig.acquire("late", request(rig, Duration.ZERO));
+
+      assertThat(late.shed).isEqualTo(ShedReason.DEADLINE_UNREACHABLE);
+      assertThat(rig.admission.inFlight()).isZero();
+    }
+  }
+
+  @Test
+  void queuedWaiterLeavesOnceItCanNoLongerFinishInTime() {
+    try (AdmissionRig rig = AdmissionRig.fixed(1, 8)) {
+      Call first = rig.standard("first", "x");
+      first.permit.onSuccess(Duration.ofMillis(200).toNanos(), Duration.ofSeconds(1).toNanos(), 10);
+      rig.standard("holder", "x");
+      Call waiting = rig.acquire("waiting", request(rig, Duration.ofSeconds(1)));
+
+      rig.advance(Duration.ofMillis(799));
+      assertThat(waiting.waiting()).isTrue();
+      rig.advance(MS);
+
+      assertThat(waiting.shed).as("deadline minus expected first byte").isEqualTo(ShedReason.QUEUE_TIMEOUT);
+    }
+  }
+
+  @Test
+  void persistentQueueingSwitchesToShortTimeoutsAndLifoThenBack() {
+    try (AdmissionRig rig = AdmissionRig.fixed(1, 64)) {
+      Call holder = rig.standard("holder", "x");
+      for (int i = 0; i < 8; i++) {
+        rig.standard("w" + i, "t");
+      }
+      // Every 100ms one request finishes; each waiter served has queued > 50ms, for 500ms in a row.
+      for (int i = 0; i < 6; i++) {
+        rig.advance(Duration.ofMillis(100));
+        (i == 0 ? holder : rig.calls.get("w" + (i - 1))).done();
+      }
+      assertThat(rig.events).containsExactly("holder", "w0", "w1", "w2", "w3", "w4", "w5");
+
+      Call x1 = rig.standard("x1", "t");
+      Call x2 = rig.standard("x2", "t");
+      rig.advance(Duration.ofMillis(50));
+      rig.calls.get("w5").done();
+      assertThat(x2.permit).as("newest first under overload").isNotNull();
+
+      rig.advance(Duration.ofMillis(50));
+      assertThat(x1.shed).as("short timeout: twice the target").isEqualTo(ShedReason.QUEUE_TIMEOUT);
+      assertThat(rig.calls.get("w6").waiting()).as("waiters from before keep their maxWait").isTrue();
+
+      Call y = rig.standard("y", "t");
+      rig.advance(Duration.ofMillis(10));
+      x2.done();
+      assertThat(y.permit).as("served in 10ms: below target, overload over").isNotNull();
+      y.done();
+      assertThat(rig.calls.get("w6").permit).as("oldest first again").isNotNull();
+
+      Call z = rig.standard("z", "t");
+      rig.advance(Duration.ofMillis(200));
+      assertThat(z.waiting()).as("back to maxWait").isTrue();
+    }
+  }
+
+  @Test
+  void shortBurstsDoNotCountAsOverload() {
+    try (AdmissionRig rig = AdmissionRig.fixed(1, 64)) {
+      Call current = rig.standard("holder", "x");
+      for (int i = 0; i < 20; i++) {
+        Call next = rig.standard("w" + i, "t");
+        // Queued 80ms now and then, 30ms otherwise: never above target for a whole interval.
+        rig.advance(Duration.ofMillis(i % 3 == 0 ? 80 : 30));
+        current.done();
+        current = next;
+      }
+      Call probe = rig.standard("probe", "p");
+      rig.advance(Duration.ofMillis(200));
+
+      assertThat(probe.waiting()).as("still on maxWait, not CoDel's short timeout").isTrue();
+    }
+  }
+
+  private static WaitRequest request(AdmissionRig rig, Duration clientTimeout) {
+    return new WaitRequest(STANDARD, "a", false, rig.ticker.nanoTime() + clientTimeout.toNanos());
+  }
+}
