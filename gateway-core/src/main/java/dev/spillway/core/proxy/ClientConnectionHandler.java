@@ -180,6 +180,11 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     if (exchange != finished) {
       return;
     }
+    if (keepAlive && finished.isDiscarding()) {
+      // Answered early: it stays current until the rest of its body has been read and dropped.
+      maybeRead();
+      return;
+    }
     exchange = null;
     if (!keepAlive || shared.isDraining()) {
       closeAfterFlush();

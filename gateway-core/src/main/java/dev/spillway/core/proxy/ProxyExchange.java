@@ -85,6 +85,11 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
   private boolean responseKeepAlive;
   private boolean eventStream;
   private boolean done;
+  /** Answered early, the rest of a small body is read and dropped so the connection can be kept. */
+  private boolean discarding;
+
+  /** Largest unread body the gateway swallows to keep a connection after an early answer (as nginx does). */
+  static final long DISCARD_LIMIT = 64 * 1024;
 
   ProxyExchange(ClientConnectionHandler client, ProxyContext shared, HttpRequest request) {
     this.client = client;
@@ -174,6 +179,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     }
     done = true;
     boolean close = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+    discarding = !close && bodyPending();
     cleanUp();
     ctx.writeAndFlush(response);
     end();
@@ -182,8 +188,21 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
 
   /** Whether an answer given now, before the response, must close the connection. */
   boolean mustCloseAfterEarlyAnswer() {
-    boolean bodyPending = bodyLength != RequestFraming.NO_BODY && !requestComplete;
-    return bodyPending || !clientKeepAlive || shared.isDraining();
+    return (bodyPending() && !canDiscardRest()) || !clientKeepAlive || shared.isDraining();
+  }
+
+  private boolean bodyPending() {
+    return bodyLength != RequestFraming.NO_BODY && !requestComplete;
+  }
+
+  /** A declared body small enough to read and drop after answering early, keeping the connection. */
+  private boolean canDiscardRest() {
+    return bodyLength != RequestFraming.CHUNKED && bodyLength - bodyBytes <= DISCARD_LIMIT;
+  }
+
+  /** Whether this finished exchange still eats the rest of its request body. */
+  boolean isDiscarding() {
+    return discarding;
   }
 
   private InetAddress peerAddress() {
@@ -245,7 +264,13 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
 
   void onRequestContent(HttpContent content) {
     if (done) {
+      boolean last = content instanceof LastHttpContent;
       content.release();
+      if (discarding && last) {
+        discarding = false;
+        requestComplete = true;
+        client.exchangeFinished(this, true);
+      }
       return;
     }
     if (content.decoderResult().isFailure()) {
@@ -304,7 +329,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
    */
   boolean wantsClientData() {
     if (done) {
-      return false;
+      return discarding;
     }
     if (requestComplete || holding) {
       return true;
@@ -314,7 +339,10 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
 
   /** Whether a silent client is what this exchange is waiting for (the client timeout applies). */
   boolean isWaitingOnClient() {
-    return !done && !requestComplete && (holding || (conn != null && conn.channel().isWritable()));
+    if (done) {
+      return discarding;
+    }
+    return !requestComplete && (holding || (conn != null && conn.channel().isWritable()));
   }
 
   private boolean waitingOnBackend() {
@@ -479,8 +507,8 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
   private void fail(GatewayError error, boolean mustClose) {
     done = true;
     cleanUp();
-    boolean bodyPending = bodyLength != RequestFraming.NO_BODY && !requestComplete;
-    boolean close = mustClose || bodyPending || !clientKeepAlive || shared.isDraining();
+    boolean close = mustClose || mustCloseAfterEarlyAnswer();
+    discarding = !close && bodyPending();
     FullHttpResponse response = ErrorResponses.json(error, version, requestId, close);
     if (gate != null) {
       gate.abandon(sentToBackend, error.isUpstream());

@@ -83,7 +83,26 @@ class AdmissionFlowTest {
           .containsPattern("(?i)retry-after: \\d+").contains("retry-after-ms:");
       assertThat(proxy.upstreams).hasSize(1);
       assertThat(proxy.upstreamReceived()).isEmpty();
-      assertThat(proxy.client.isOpen()).as("a fully read rejected request keeps the connection").isTrue();
+      assertThat(proxy.client.isOpen()).as("a small rejected body is read and dropped; the connection stays")
+          .isTrue();
+    }
+  }
+
+  @Test
+  void keepsTheConnectionWhenTheRejectedBodyArrivesAfterTheAnswer() {
+    try (EmbeddedProxy proxy = new EmbeddedProxy(config(List.of(requests(1, Duration.ofMinutes(1))), null,
+        WaitingRoomConfig.DEFAULTS, false))) {
+      proxy.clientSends(chat(SMALL));
+      proxy.upstreamReceived();
+      proxy.upstreamSends(OK);
+      proxy.clientReceived();
+      String head = chat(SMALL);
+      proxy.clientSends(head.substring(0, head.indexOf("\r\n\r\n") + 4));
+      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 429 ").doesNotContainIgnoringCase("connection: close");
+      proxy.clientSends(SMALL);
+      proxy.clientSends("GET /v1/models HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + KEY + "\r\n\r\n");
+      assertThat(proxy.clientReceived()).as("the body was dropped; the next request is parsed").startsWith("HTTP/1.1 429 ");
+      assertThat(proxy.client.isOpen()).isTrue();
     }
   }
 
@@ -164,6 +183,7 @@ class AdmissionFlowTest {
       proxy.upstreamReceived();
       proxy.upstreamSends(OK);
       assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 200 ");
+      second.runPendingTasks();
       assertThat(proxy.upstreams).hasSize(1);
       assertThat(EmbeddedProxy.drain(proxy.upstreams.get(0))).as("the freed connection carries it")
           .startsWith("POST /v1/chat/completions");
@@ -213,6 +233,7 @@ class AdmissionFlowTest {
       EmbeddedProxy.send(second, chat(SMALL));
       proxy.upstream().close();
       assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 502 ");
+      second.runPendingTasks();
       assertThat(proxy.upstreams).as("the waiter got the slot and a new connection").hasSize(2);
       assertThat(proxy.upstreamReceived()).startsWith("POST ");
     }
