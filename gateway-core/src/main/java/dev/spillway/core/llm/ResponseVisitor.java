@@ -38,9 +38,10 @@ final class ResponseVisitor implements JsonVisitor {
   boolean content;
   /** The last complete top-level usage object with token counts, or null. */
   Usage usage;
-  private long promptTokens;
-  private long completionTokens;
-  private long totalTokens;
+  // -1 outside a usage object, so that a usage array (all that can reach endContainer besides) never counts.
+  private long promptTokens = -1;
+  private long completionTokens = -1;
+  private long totalTokens = -1;
 
   void reset() {
     choices = CHOICES_ABSENT;
@@ -96,6 +97,11 @@ final class ResponseVisitor implements JsonVisitor {
     if (tag == USAGE && promptTokens >= 0 && completionTokens >= 0) {
       long total = totalTokens >= 0 ? totalTokens : promptTokens + completionTokens;
       usage = new Usage(promptTokens, completionTokens, total);
+    }
+    if (tag == USAGE) {
+      promptTokens = -1;
+      completionTokens = -1;
+      totalTokens = -1;
     }
   }
 
