@@ -68,6 +68,19 @@ public enum GatewayError {
     this.sseEvent = ("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * The answer when no backend connection could be had.
+   *
+   * @param poolExhausted the pool was at its limit (no connect was tried)
+   */
+  public static GatewayError forConnectFailure(Throwable cause, boolean poolExhausted) {
+    if (poolExhausted) {
+      return UPSTREAM_POOL_EXHAUSTED;
+    }
+    return cause instanceof io.netty.channel.ConnectTimeoutException ? UPSTREAM_CONNECT_TIMEOUT
+        : UPSTREAM_CONNECT_FAILED;
+  }
+
   public HttpResponseStatus status() {
     return status;
   }

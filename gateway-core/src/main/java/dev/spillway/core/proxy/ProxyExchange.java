@@ -1,6 +1,7 @@
 package dev.spillway.core.proxy;
 
 import dev.spillway.core.http.ErrorResponses;
+import dev.spillway.core.http.PeerAddresses;
 import dev.spillway.core.http.GatewayError;
 import dev.spillway.core.http.ProxyHeaders;
 import dev.spillway.core.http.RequestFraming;
@@ -15,7 +16,6 @@ import dev.spillway.core.upstream.UpstreamConnection;
 import dev.spillway.core.upstream.UpstreamListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -29,9 +29,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 
 /**
  * One request and its response, streamed between a client and a backend connection on the same event loop.
@@ -58,38 +55,24 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
   private final boolean clientKeepAlive;
   private final String requestId;
 
-  private long bodyLength;
-  private long bodyBytes;
+  private RequestUpload upload;
   private Backend backend;
   private RequestTarget target;
   /** Admission control for this request, or {@code null} on a route and backend without limits. */
   private AdmissionGate gate;
   /** Holding the body prefix until admission has seen enough of it to estimate tokens. */
   private boolean holding;
-  /** Admission let the request through (always true without a gate). */
-  private boolean admitted;
   /** The request head went to a backend. */
   private boolean sentToBackend;
-  private int responseStatus;
   private ExchangeTimers timers;
   private HttpRequest upstreamRequest;
   private UpstreamConnection conn;
-  /** Body pieces that arrived before there was a backend connection to send them to. */
-  private final HeldBody held = new HeldBody();
-  private boolean needsUpstreamFlush;
-
-  private boolean requestComplete;
+  /** The whole request went to the backend (its response timeout runs). */
   private boolean requestSent;
-  private boolean responseStarted;
-  private boolean upstreamKeepAlive;
-  private boolean responseKeepAlive;
-  private boolean eventStream;
+  private final ResponseRelay relay;
   private boolean done;
   /** Answered early, the rest of a small body is read and dropped so the connection can be kept. */
   private boolean discarding;
-
-  /** Largest unread body the gateway swallows to keep a connection after an early answer (as nginx does). */
-  static final long DISCARD_LIMIT = 64 * 1024;
 
   ProxyExchange(ClientConnectionHandler client, ProxyContext shared, HttpRequest request) {
     this.client = client;
@@ -100,12 +83,13 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     this.method = request.method();
     this.clientKeepAlive = HttpUtil.isKeepAlive(request);
     this.requestId = RequestIds.keepOrGenerate(request.headers().get(ProxyHeaders.X_REQUEST_ID));
+    this.relay = new ResponseRelay(ctx);
   }
 
   void start() {
     shared.exchangeStarted();
     RequestChecks.Result checked = RequestChecks.check(request, shared.router(), shared.server().maxBodySize());
-    bodyLength = checked.bodyLength();
+    upload = new RequestUpload(checked.bodyLength(), shared.server().maxBodySize());
     if (!checked.ok()) {
       fail(checked.error(), checked.mustClose());
       return;
@@ -125,7 +109,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     }
     gate = new AdmissionGate(this, route.admission(), backend.admission(), ctx.executor(), request,
         backend.config().waitingRoom().maxWait().toNanos(), shared.defaultRejections());
-    if (!gate.begin(peerAddress(), bodyLength != RequestFraming.NO_BODY)) {
+    if (!gate.begin(PeerAddresses.address(ctx.channel()), upload.bodyLength() != RequestFraming.NO_BODY)) {
       onRejected(gate.unknownKeyResponse());
       return;
     }
@@ -133,7 +117,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       holding = true;
       return;
     }
-    gate.decide(bodyLength);
+    gate.decide(upload.bodyLength());
   }
 
   /** Admission let the request through: pick an endpoint and borrow a connection to it. */
@@ -141,34 +125,17 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     if (done) {
       return;
     }
-    admitted = true;
     Endpoint endpoint = backend.selector().select();
     if (endpoint == null) {
       fail(GatewayError.NO_AVAILABLE_ENDPOINT, false);
       return;
     }
     if (gate != null && gate.wantsUsageInjection()) {
-      gate.usageInjected(injectUsageIntoHeldBody());
+      gate.usageInjected(upload.injectIncludeUsage(ctx.alloc(), request.headers()));
     }
-    upstreamRequest = RequestRewriter.toUpstream(request, target.pathAndQuery(), bodyLength,
-        endpoint.authority(), clientIp(), requestId);
+    upstreamRequest = RequestRewriter.toUpstream(request, target.pathAndQuery(), upload.bodyLength(),
+        endpoint.authority(), PeerAddresses.ip(ctx.channel()), requestId);
     shared.pools().acquire(ctx.channel().eventLoop(), backend, endpoint, this);
-  }
-
-  /**
-   * Rewrites a fully held streamed request to ask for a final usage chunk. Only possible when the whole body
-   * is here; returns whether it was done.
-   */
-  private boolean injectUsageIntoHeldBody() {
-    if (!requestComplete || held.isEmpty()) {
-      return false;
-    }
-    long length = held.rewriteWithIncludeUsage(ctx.alloc());
-    if (bodyLength != RequestFraming.CHUNKED) {
-      bodyLength = length;
-      request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, (int) length);
-    }
-    return true;
   }
 
   /** Admission turned the request away; {@code response} is the complete answer. */
@@ -177,10 +144,15 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       response.release();
       return;
     }
+    answerEarly(response,
+        response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true));
+  }
+
+  /** Writes the answer to a request that never got a response (an error or a rejection) and ends it. */
+  private void answerEarly(FullHttpResponse response, boolean close) {
     done = true;
-    boolean close = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
-    discarding = !close && bodyPending();
     cleanUp();
+    discarding = !close && upload.bodyPending();
     ctx.writeAndFlush(response);
     end();
     client.exchangeFinished(this, !close);
@@ -188,34 +160,12 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
 
   /** Whether an answer given now, before the response, must close the connection. */
   boolean mustCloseAfterEarlyAnswer() {
-    return (bodyPending() && !canDiscardRest()) || !clientKeepAlive || shared.isDraining();
-  }
-
-  private boolean bodyPending() {
-    return bodyLength != RequestFraming.NO_BODY && !requestComplete;
-  }
-
-  /** A declared body small enough to read and drop after answering early, keeping the connection. */
-  private boolean canDiscardRest() {
-    return bodyLength != RequestFraming.CHUNKED && bodyLength - bodyBytes <= DISCARD_LIMIT;
+    return (upload.bodyPending() && !upload.canDiscardRest()) || !clientKeepAlive || shared.isDraining();
   }
 
   /** Whether this finished exchange still eats the rest of its request body. */
   boolean isDiscarding() {
     return discarding;
-  }
-
-  private InetAddress peerAddress() {
-    SocketAddress remote = ctx.channel().remoteAddress();
-    return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
-  }
-
-  private String clientIp() {
-    SocketAddress remote = ctx.channel().remoteAddress();
-    if (remote instanceof InetSocketAddress inet) {
-      return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-    }
-    return "unknown";
   }
 
   // ---- backend connection ----
@@ -235,9 +185,9 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     }
     Channel up = conn.channel();
     up.write(upstreamRequest);
-    held.writeTo(up);
+    upload.writeHeld(up);
     up.flush();
-    if (requestComplete) {
+    if (upload.isComplete()) {
       requestSent = true;
       timers.startResponse();
     }
@@ -251,13 +201,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     if (done) {
       return;
     }
-    if (cause == PoolExhaustedException.INSTANCE) {
-      fail(GatewayError.UPSTREAM_POOL_EXHAUSTED, false);
-    } else if (cause instanceof ConnectTimeoutException) {
-      fail(GatewayError.UPSTREAM_CONNECT_TIMEOUT, false);
-    } else {
-      fail(GatewayError.UPSTREAM_CONNECT_FAILED, false);
-    }
+    fail(GatewayError.forConnectFailure(cause, cause == PoolExhaustedException.INSTANCE), false);
   }
 
   // ---- request body, client → backend ----
@@ -268,59 +212,39 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       content.release();
       if (discarding && last) {
         discarding = false;
-        requestComplete = true;
+        upload.markDrained();
         client.exchangeFinished(this, true);
       }
       return;
     }
-    if (content.decoderResult().isFailure()) {
+    RequestUpload.Accepted accepted = upload.accept(content, conn == null ? null : conn.channel());
+    if (accepted == RequestUpload.Accepted.MALFORMED || accepted == RequestUpload.Accepted.TOO_LARGE) {
       content.release();
-      failOrAbort(GatewayError.BAD_REQUEST, true);
+      failOrAbort(accepted == RequestUpload.Accepted.MALFORMED ? GatewayError.BAD_REQUEST
+          : GatewayError.PAYLOAD_TOO_LARGE, true);
       return;
     }
-    bodyBytes += content.content().readableBytes();
-    if (bodyBytes > shared.server().maxBodySize()) {
-      content.release();
-      failOrAbort(GatewayError.PAYLOAD_TOO_LARGE, true);
-      return;
-    }
-    boolean last = content instanceof LastHttpContent;
-    if (conn == null) {
-      held.add(content);
-      if (holding) {
-        gate.feed(content);
-        if (last) {
-          requestComplete = true;
-        }
-        if (gate.prefixSatisfied(requestComplete)) {
-          holding = false;
-          gate.decide(bodyLength);
-        }
-        return;
-      }
-    } else {
-      conn.channel().write(content);
-      needsUpstreamFlush = true;
+    if (accepted == RequestUpload.Accepted.WRITTEN) {
       timers.progress();
-    }
-    if (last) {
-      requestComplete = true;
-      if (conn != null) {
+      if (upload.isComplete()) {
         requestSent = true;
         timers.startResponse();
+      }
+    } else if (holding) {
+      gate.feed(content);
+      if (gate.prefixSatisfied(upload.isComplete())) {
+        holding = false;
+        gate.decide(upload.bodyLength());
       }
     }
   }
 
   void onClientReadComplete() {
-    if (needsUpstreamFlush && conn != null) {
-      needsUpstreamFlush = false;
-      conn.channel().flush();
-    }
+    upload.flush(conn == null ? null : conn.channel());
   }
 
   boolean requestComplete() {
-    return requestComplete;
+    return upload != null && upload.isComplete();
   }
 
   /**
@@ -331,7 +255,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     if (done) {
       return discarding;
     }
-    if (requestComplete || holding) {
+    if (upload.isComplete() || holding) {
       return true;
     }
     return conn != null && conn.channel().isWritable();
@@ -342,23 +266,23 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     if (done) {
       return discarding;
     }
-    return !requestComplete && (holding || (conn != null && conn.channel().isWritable()));
+    return !upload.isComplete() && (holding || (conn != null && conn.channel().isWritable()));
   }
 
   private boolean waitingOnBackend() {
     if (done || conn == null) {
       return false;
     }
-    if (!requestComplete) {
+    if (!upload.isComplete()) {
       return !conn.channel().isWritable();
     }
     // Before the response head, the response timeout is the one that applies.
-    return responseStarted && ctx.channel().isWritable();
+    return relay.started() && ctx.channel().isWritable();
   }
 
   @Override
   public void onUpstreamWritabilityChanged(boolean writable) {
-    if (writable && !requestComplete && !done) {
+    if (writable && !upload.isComplete() && !done) {
       timers.progress();
       client.resumeReading();
     }
@@ -376,22 +300,13 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       return;
     }
     timers.responseHeadReceived();
-    upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-    eventStream = ResponseRewriter.isEventStream(response);
-    boolean keepAlive = clientKeepAlive && requestComplete && !shared.isDraining();
-    boolean framed = ResponseRewriter.toClient(response, method, version, requestId, keepAlive);
-    responseStatus = response.status().code();
-    if (gate != null) {
-      gate.onResponseHead(response.headers(), eventStream, ctx.executor().ticker().nanoTime());
-    }
-    responseKeepAlive = keepAlive && framed;
-    responseStarted = true;
-    ctx.write(response);
+    boolean keepAlive = clientKeepAlive && upload.isComplete() && !shared.isDraining();
+    relay.head(response, method, version, requestId, keepAlive, gate);
   }
 
   @Override
   public void onResponseContent(HttpContent content) {
-    if (done || !responseStarted) {
+    if (done || !relay.started()) {
       content.release();
       return;
     }
@@ -401,28 +316,22 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       return;
     }
     timers.progress();
-    boolean last = content instanceof LastHttpContent;
-    ctx.write(gate == null ? content : gate.filter(content));
-    if (last) {
+    if (relay.content(content, gate)) {
       finishResponse();
     }
   }
 
   @Override
   public void onUpstreamReadComplete() {
-    if (done) {
-      return;
-    }
-    ctx.flush();
-    if (ctx.channel().isWritable()) {
-      conn.channel().read();
+    if (!done) {
+      relay.readComplete(conn.channel());
     }
   }
 
   void onClientWritabilityChanged(boolean writable) {
-    if (writable && !done && conn != null && responseStarted) {
+    if (writable && !done && conn != null) {
       timers.progress();
-      conn.channel().read();
+      relay.clientWritable(conn.channel());
     }
   }
 
@@ -430,18 +339,18 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     done = true;
     timers.cancelAll();
     if (gate != null) {
-      gate.complete(responseStatus, ctx.executor().ticker().nanoTime());
+      gate.complete(relay.status(), ctx.executor().ticker().nanoTime());
     }
     UpstreamConnection c = conn;
     conn = null;
-    if (upstreamKeepAlive && requestSent) {
+    if (relay.upstreamKeepAlive() && requestSent) {
       c.release();
     } else {
       c.close();
     }
     ctx.flush();
     end();
-    client.exchangeFinished(this, responseKeepAlive);
+    client.exchangeFinished(this, relay.clientKeepAlive());
   }
 
   @Override
@@ -492,7 +401,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
   }
 
   private void failOrAbort(GatewayError error, boolean clientFault) {
-    if (responseStarted) {
+    if (relay.started()) {
       abort(error);
     } else {
       fail(error, clientFault);
@@ -505,18 +414,13 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
    * @param mustClose close the connection afterwards regardless (malformed or half-read requests)
    */
   private void fail(GatewayError error, boolean mustClose) {
-    done = true;
-    cleanUp();
     boolean close = mustClose || mustCloseAfterEarlyAnswer();
-    discarding = !close && bodyPending();
     FullHttpResponse response = ErrorResponses.json(error, version, requestId, close);
     if (gate != null) {
       gate.abandon(sentToBackend, error.isUpstream());
       gate.decorate(response.headers());
     }
-    ctx.writeAndFlush(response);
-    end();
-    client.exchangeFinished(this, !close);
+    answerEarly(response, close);
   }
 
   /** The response already started: end it visibly broken. */
@@ -526,9 +430,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       gate.abandon(sentToBackend, error.isUpstream());
     }
     cleanUp();
-    if (eventStream) {
-      ctx.write(ErrorResponses.sseEvent(error));
-    }
+    relay.endBroken(error);
     end();
     client.closeAfterFlush();
   }
@@ -542,7 +444,9 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       conn = null;
       c.close();
     }
-    held.release();
+    if (upload != null) {
+      upload.releaseHeld();
+    }
   }
 
   private void end() {
