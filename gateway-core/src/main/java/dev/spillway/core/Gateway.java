@@ -14,6 +14,7 @@ import dev.spillway.core.routing.Route;
 import dev.spillway.core.routing.Router;
 import dev.spillway.core.server.GatewayChannelInitializer;
 import dev.spillway.core.transport.Transport;
+import dev.spillway.core.observe.GatewayObserver;
 import dev.spillway.core.time.Ticker;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.RoundRobinSelector;
@@ -61,14 +62,14 @@ public final class Gateway implements AutoCloseable {
   private final Channel serverChannel;
   private volatile CompletableFuture<Void> shutdown;
 
-  private Gateway(GatewayConfig config) throws InterruptedException {
+  private Gateway(GatewayConfig config, GatewayObserver observer) throws InterruptedException {
     this.config = config;
     ServerConfig server = config.server();
     this.transport = Transport.select(server.nativeTransport());
     this.bossGroup = transport.newGroup(1, "spillway-accept");
     this.workerGroup = transport.newGroup(server.ioThreads(), "spillway-io");
     this.pools = new UpstreamPools(transport);
-    this.shared = new ProxyContext(server, buildRouter(config, Ticker.system()), pools);
+    this.shared = new ProxyContext(server, buildRouter(config, Ticker.system()), pools, observer);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelClass())
@@ -96,7 +97,21 @@ public final class Gateway implements AutoCloseable {
    * @throws GatewayStartException if the port cannot be bound
    */
   public static Gateway start(GatewayConfig config) throws InterruptedException {
-    return new Gateway(config);
+    return new Gateway(config, GatewayObserver.NOOP);
+  }
+
+  /**
+   * Starts a gateway whose every finished request is reported to {@code observer} (metrics, access log).
+   *
+   * @throws GatewayStartException if the port cannot be bound
+   */
+  public static Gateway start(GatewayConfig config, GatewayObserver observer) throws InterruptedException {
+    return new Gateway(config, observer);
+  }
+
+  /** The live routing snapshot: routes, their admission, backends and their limits (for metrics and status). */
+  public Router router() {
+    return shared.router();
   }
 
   /**

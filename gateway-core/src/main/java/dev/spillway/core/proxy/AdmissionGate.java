@@ -71,6 +71,10 @@ final class AdmissionGate implements PermitCallback {
   private long sentNanos;
   private long ttfbNanos = -1;
   private boolean finished;
+  private ShedReason shedReason;
+  /** What the stream filter saw, kept after it is closed so the access record can report it. */
+  private Usage finalUsage;
+  private long finalStreamed;
 
   /**
    * @param route the route's admission, or {@code null} (then only the backend's concurrency limit applies)
@@ -179,6 +183,7 @@ final class AdmissionGate implements PermitCallback {
 
   FullHttpResponse unknownKeyResponse() {
     finished = true;
+    shedReason = ShedReason.UNKNOWN_KEY;
     return route.rejections().build(ShedReason.UNKNOWN_KEY, RateLimitStatus.NONE, 0, true,
         ContentNegotiation.prefersHtml(request.headers()), request.protocolVersion(), exchange.requestId(),
         exchange.mustCloseAfterEarlyAnswer());
@@ -186,6 +191,7 @@ final class AdmissionGate implements PermitCallback {
 
   private FullHttpResponse rejection(ShedReason reason, long retryAfterNanos, boolean retryPointless) {
     finished = true;
+    shedReason = reason;
     RateLimitStatus status = decision != null ? decision.status() : RateLimitStatus.NONE;
     RejectionResponses responses = route != null ? route.rejections() : fallbackRejections;
     return responses.build(reason, status, retryAfterNanos, retryPointless,
@@ -308,15 +314,20 @@ final class AdmissionGate implements PermitCallback {
     if (sseFilter != null) {
       return sseFilter.usage();
     }
+    if (finalUsage != null) {
+      return finalUsage;
+    }
     return jsonScanner != null ? jsonScanner.usage() : null;
   }
 
   private long streamedTokens() {
-    return sseFilter != null ? sseFilter.contentEvents() : 0;
+    return sseFilter != null ? sseFilter.contentEvents() : finalStreamed;
   }
 
   private void closeFilter() {
     if (sseFilter != null) {
+      finalUsage = sseFilter.usage();
+      finalStreamed = sseFilter.contentEvents();
       sseFilter.close();
       sseFilter = null;
     }
@@ -351,5 +362,26 @@ final class AdmissionGate implements PermitCallback {
 
   Tenant tenant() {
     return tenant;
+  }
+
+  /** Why admission refused the request, or {@code null}. */
+  ShedReason shedReason() {
+    return shedReason;
+  }
+
+  /** Prompt tokens from {@code usage}, else the estimate (0 when tokens are not counted). */
+  long promptTokens() {
+    Usage usage = usage();
+    return usage != null ? usage.promptTokens() : promptTokens;
+  }
+
+  /** Completion tokens from {@code usage}, else counted from the stream, else 0. */
+  long completionTokens() {
+    Usage usage = usage();
+    return usage != null ? usage.completionTokens() : streamedTokens();
+  }
+
+  boolean shadowRejected() {
+    return decision != null && decision.shadowRejected();
   }
 }

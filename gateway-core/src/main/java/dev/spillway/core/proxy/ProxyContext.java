@@ -3,6 +3,7 @@ package dev.spillway.core.proxy;
 import dev.spillway.core.admission.reject.RejectionResponses;
 import dev.spillway.core.config.RejectionConfig;
 import dev.spillway.core.config.ServerConfig;
+import dev.spillway.core.observe.GatewayObserver;
 import dev.spillway.core.routing.Router;
 import dev.spillway.core.upstream.ConnectionProvider;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,10 +21,22 @@ public final class ProxyContext {
   private final LongAdder activeExchanges = new LongAdder();
   private final RejectionResponses defaultRejections = new RejectionResponses(RejectionConfig.DEFAULTS);
 
+  private final GatewayObserver observer;
+
   public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools) {
+    this(server, router, pools, GatewayObserver.NOOP);
+  }
+
+  public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools, GatewayObserver observer) {
+    this.observer = observer;
     this.server = server;
     this.router = new AtomicReference<>(router);
     this.pools = pools;
+  }
+
+  /** Sees every finished request. */
+  public GatewayObserver observer() {
+    return observer;
   }
 
   public ServerConfig server() {

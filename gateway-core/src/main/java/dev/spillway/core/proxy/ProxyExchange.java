@@ -5,6 +5,7 @@ import dev.spillway.core.http.PeerAddresses;
 import dev.spillway.core.http.GatewayError;
 import dev.spillway.core.http.ProxyHeaders;
 import dev.spillway.core.http.RequestFraming;
+import dev.spillway.core.observe.Outcome;
 import dev.spillway.core.http.RequestIds;
 import dev.spillway.core.routing.RequestTarget;
 import dev.spillway.core.routing.Route;
@@ -70,6 +71,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
   /** The whole request went to the backend (its response timeout runs). */
   private boolean requestSent;
   private final ResponseRelay relay;
+  private final ExchangeRecorder recorder;
   private boolean done;
   /** Answered early, the rest of a small body is read and dropped so the connection can be kept. */
   private boolean discarding;
@@ -84,6 +86,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     this.clientKeepAlive = HttpUtil.isKeepAlive(request);
     this.requestId = RequestIds.keepOrGenerate(request.headers().get(ProxyHeaders.X_REQUEST_ID));
     this.relay = new ResponseRelay(ctx);
+    this.recorder = new ExchangeRecorder(ctx.executor().ticker().nanoTime());
   }
 
   void start() {
@@ -97,6 +100,8 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     Route route = checked.route();
     RequestTarget target = checked.target();
     backend = route.backend();
+    recorder.route = route.name();
+    recorder.backend = backend.name();
     this.target = target;
     if (HttpUtil.is100ContinueExpected(request)) {
       ctx.writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE));
@@ -130,6 +135,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       fail(GatewayError.NO_AVAILABLE_ENDPOINT, false);
       return;
     }
+    recorder.endpoint = endpoint.toString();
     if (gate != null && gate.wantsUsageInjection()) {
       gate.usageInjected(upload.injectIncludeUsage(ctx.alloc(), request.headers()));
     }
@@ -144,17 +150,20 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       response.release();
       return;
     }
+    recorder.status = response.status().code();
+    recorder.shedReason = gate != null ? gate.shedReason() : null;
     answerEarly(response,
-        response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true));
+        response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true),
+        recorder.error == null ? Outcome.SHED : Outcome.GATEWAY_ERROR);
   }
 
   /** Writes the answer to a request that never got a response (an error or a rejection) and ends it. */
-  private void answerEarly(FullHttpResponse response, boolean close) {
+  private void answerEarly(FullHttpResponse response, boolean close, Outcome outcome) {
     done = true;
     cleanUp();
     discarding = !close && upload.bodyPending();
     ctx.writeAndFlush(response);
-    end();
+    end(outcome);
     client.exchangeFinished(this, !close);
   }
 
@@ -302,6 +311,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     timers.responseHeadReceived();
     boolean keepAlive = clientKeepAlive && upload.isComplete() && !shared.isDraining();
     relay.head(response, method, version, requestId, keepAlive, gate);
+    recorder.responseHead(relay.status(), relay.eventStream(), ctx.executor().ticker().nanoTime());
   }
 
   @Override
@@ -316,6 +326,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       return;
     }
     timers.progress();
+    recorder.responseBytes += content.content().readableBytes();
     if (relay.content(content, gate)) {
       finishResponse();
     }
@@ -349,7 +360,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       c.close();
     }
     ctx.flush();
-    end();
+    end(Outcome.PROXIED);
     client.exchangeFinished(this, relay.clientKeepAlive());
   }
 
@@ -397,7 +408,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       gate.abandon(sentToBackend, false);
     }
     cleanUp();
-    end();
+    end(Outcome.CLIENT_CLOSED);
   }
 
   private void failOrAbort(GatewayError error, boolean clientFault) {
@@ -415,12 +426,14 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
    */
   private void fail(GatewayError error, boolean mustClose) {
     boolean close = mustClose || mustCloseAfterEarlyAnswer();
+    recorder.error = error;
+    recorder.status = error.status().code();
     FullHttpResponse response = ErrorResponses.json(error, version, requestId, close);
     if (gate != null) {
       gate.abandon(sentToBackend, error.isUpstream());
       gate.decorate(response.headers());
     }
-    answerEarly(response, close);
+    answerEarly(response, close, Outcome.GATEWAY_ERROR);
   }
 
   /** The response already started: end it visibly broken. */
@@ -430,8 +443,9 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       gate.abandon(sentToBackend, error.isUpstream());
     }
     cleanUp();
+    recorder.error = error;
     relay.endBroken(error);
-    end();
+    end(Outcome.ABORTED);
     client.closeAfterFlush();
   }
 
@@ -449,8 +463,10 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     }
   }
 
-  private void end() {
+  private void end(Outcome outcome) {
     shared.exchangeEnded();
+    recorder.emit(shared.observer(), outcome, requestId, gate, upload == null ? 0 : upload.bodyBytes(),
+        ctx.executor().ticker().nanoTime());
   }
 
   String requestId() {

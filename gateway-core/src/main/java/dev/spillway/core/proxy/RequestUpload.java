@@ -98,6 +98,11 @@ final class RequestUpload {
     return bodyLength;
   }
 
+  /** Body bytes received so far. */
+  long bodyBytes() {
+    return bodyBytes;
+  }
+
   boolean isComplete() {
     return complete;
   }

@@ -97,4 +97,8 @@ final class ResponseRelay {
   int status() {
     return status;
   }
+
+  boolean eventStream() {
+    return eventStream;
+  }
 }

@@ -196,11 +196,18 @@ class AdmissionFlowTest {
   void shedsWith503WhenTheWaitingRoomIsFull() {
     WaitingRoomConfig noRoom = new WaitingRoomConfig(0, Duration.ofSeconds(1), WaitingRoomConfig.defaultShares(),
         WaitingRoomConfig.DEFAULT_CODEL_TARGET, WaitingRoomConfig.DEFAULT_CODEL_INTERVAL);
-    try (EmbeddedProxy proxy = new EmbeddedProxy(config(List.of(), ConcurrencyConfig.fixed(1), noRoom, false))) {
+    java.util.List<dev.spillway.core.observe.ExchangeRecord> records = new java.util.ArrayList<>();
+    try (EmbeddedProxy proxy = new EmbeddedProxy(config(List.of(), ConcurrencyConfig.fixed(1), noRoom, false),
+        records::add)) {
       proxy.clientSends(chat(SMALL));
       EmbeddedChannel second = proxy.newClient();
       EmbeddedProxy.send(second, chat(SMALL));
       String shed = EmbeddedProxy.drain(second);
+      assertThat(records).singleElement().satisfies(r -> {
+        assertThat(r.outcome()).isEqualTo(dev.spillway.core.observe.Outcome.SHED);
+        assertThat(r.shedReason()).isEqualTo(dev.spillway.core.admission.ShedReason.QUEUE_FULL);
+        assertThat(r.status()).isEqualTo(503);
+      });
       assertThat(shed).startsWith("HTTP/1.1 503 ").contains("\"type\":\"server_error\"")
           .contains("x-spillway-shed-reason: queue_full").containsPattern("(?i)retry-after: \\d+");
       assertThat(proxy.upstreams).hasSize(1);

@@ -57,9 +57,13 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
    * {@link #advance} moves buckets, queues and timeouts together.
    */
   EmbeddedProxy(GatewayConfig config) {
+    this(config, dev.spillway.core.observe.GatewayObserver.NOOP);
+  }
+
+  EmbeddedProxy(GatewayConfig config, dev.spillway.core.observe.GatewayObserver observer) {
     this.client = newChannel();
     Router router = Gateway.buildRouter(config, Tickers.of(client.eventLoop()));
-    this.context = new ProxyContext(config.server(), router, this);
+    this.context = new ProxyContext(config.server(), router, this, observer);
     addHandlers(client);
   }
 
