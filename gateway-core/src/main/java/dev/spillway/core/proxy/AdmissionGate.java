@@ -335,7 +335,7 @@ final class AdmissionGate implements PermitCallback {
 
   /** The queue deadline: the configured maximum wait, or sooner when the client said it will give up. */
   private long deadline() {
-    long now = executor.ticker().nanoTime();
+    long now = backend.nowNanos();
     long maxWait = maxWaitNanos;
     String timeout = request.headers().get("x-stainless-timeout");
     if (timeout != null) {

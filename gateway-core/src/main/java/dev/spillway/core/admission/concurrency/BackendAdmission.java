@@ -124,6 +124,14 @@ public final class BackendAdmission {
   }
 
   /** The current concurrency limit. */
+  /**
+   * Now, on this room's clock. Deadlines in {@link WaitRequest} must be computed from it: other clocks (an
+   * event loop's ticker, for one) may have a different origin.
+   */
+  public long nowNanos() {
+    return ticker.nanoTime();
+  }
+
   public int limit() {
     return currentLimit;
   }
