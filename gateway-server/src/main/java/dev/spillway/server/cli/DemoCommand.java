@@ -2,18 +2,11 @@ package dev.spillway.server.cli;
 
 import dev.spillway.core.Gateway;
 import dev.spillway.core.GatewayStartException;
-import dev.spillway.core.config.BackendConfig;
-import dev.spillway.core.config.EndpointAddress;
-import dev.spillway.core.config.GatewayConfig;
-import dev.spillway.core.config.RouteConfig;
-import dev.spillway.core.config.RouteMatch;
-import dev.spillway.core.config.ServerConfig;
 import dev.spillway.server.mock.MockBackend;
 import dev.spillway.server.mock.MockBackendOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,7 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
     MockBackend second = MockBackend.start(mock.withPort(backendPorts.get(1)));
     Gateway gateway;
     try {
-      gateway = Gateway.start(config(port, first.port(), second.port()));
+      gateway = Gateway.start(DemoConfig.gatewayConfig(port, first.port(), second.port()));
     } catch (GatewayStartException e) {
       first.close();
       second.close();
@@ -62,16 +55,6 @@ public final class DemoCommand implements Callable<Integer> {
       second.close();
     }));
     return 0;
-  }
-
-  /** The demo's gateway config: every request to the two mock backends, in turn. */
-  static GatewayConfig config(int gatewayPort, int backendA, int backendB) {
-    BackendConfig backend = BackendConfig.of("mock", List.of(
-        new EndpointAddress("127.0.0.1", backendA), new EndpointAddress("127.0.0.1", backendB)));
-    ServerConfig server = ServerConfig.DEFAULTS.withHost("127.0.0.1").withPort(gatewayPort)
-        .withShutdownTimeout(Duration.ofSeconds(5));
-    return new GatewayConfig(server, Map.of("mock", backend),
-        List.of(new RouteConfig("openai", new RouteMatch(null, "/"), "mock")));
   }
 
   private static void printWelcome(PrintWriter out, int port, MockBackend a, MockBackend b) {
@@ -88,6 +71,11 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("  curl -N " + url + "/v1/chat/completions -H 'Content-Type: application/json' \\");
     out.println("       -d '{\"model\":\"mock-gpt\",\"stream\":true,\"max_tokens\":20,"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"Stream please\"}]}'");
+    out.println("Admission control: every key gets the demo tier (" + DemoConfig.DEMO_REQUESTS_PER_MINUTE
+        + " requests/min, 20000 tokens/min); -H 'Authorization: Bearer " + DemoConfig.VIP_KEY + "' gets vip.");
+    out.println("  curl -si " + url + "/v1/models | grep -i ratelimit       # the rate-limit headers");
+    out.println("  for i in $(seq 35); do curl -s -o /dev/null -w '%{http_code} ' " + url + "/v1/models; done; echo"
+        + "   # 429s after " + DemoConfig.DEMO_REQUESTS_PER_MINUTE);
     out.println();
     out.println("Press Ctrl-C to stop.");
     out.flush();
