@@ -107,11 +107,12 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       ctx.writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE));
     }
     timers = new ExchangeTimers(ctx.executor(), backend.config(), this::onTimeout, this::waitingOnBackend);
-    timers.startTotal();
     if (route.admission() == null && backend.admission() == null) {
       onAdmitted();
       return;
     }
+    // Admission may hold or queue the request before any backend deadline runs: bound that by the total.
+    timers.startTotal();
     gate = new AdmissionGate(this, route.admission(), backend.admission(), ctx.executor(), request,
         backend.config().waitingRoom().maxWait().toNanos(), shared.defaultRejections());
     if (!gate.begin(PeerAddresses.address(ctx.channel()), upload.bodyLength() != RequestFraming.NO_BODY)) {

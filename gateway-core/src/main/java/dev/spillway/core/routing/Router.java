@@ -6,9 +6,12 @@ import java.util.Locale;
 /** Picks the route for a request: routes are tried in order and the first match wins. Immutable. */
 public final class Router {
   private final Route[] routes;
+  /** Whether any route matches on Host; if none does, the header is not even looked at. */
+  private final boolean matchesHosts;
 
   public Router(List<Route> routes) {
     this.routes = routes.toArray(new Route[0]);
+    this.matchesHosts = routes.stream().anyMatch(r -> r.config().match().host() != null);
   }
 
   /**
@@ -19,7 +22,7 @@ public final class Router {
    * @return the first matching route, or {@code null} when none matches
    */
   public Route route(String hostHeader, String path) {
-    String host = normalizeHost(hostHeader);
+    String host = matchesHosts ? normalizeHost(hostHeader) : null;
     for (Route route : routes) {
       if (route.matches(host, path)) {
         return route;
