@@ -11,13 +11,8 @@ import dev.spillway.core.routing.RequestTarget;
 import dev.spillway.core.routing.Route;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.Endpoint;
-import dev.spillway.core.upstream.PoolCallback;
-import dev.spillway.core.upstream.PoolExhaustedException;
-import dev.spillway.core.upstream.UpstreamConnection;
-import dev.spillway.core.upstream.UpstreamListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -46,7 +41,7 @@ import io.netty.handler.codec.http.LastHttpContent;
  * closed, never pooled. Every body buffer is forwarded or released exactly once; {@link #done} guards
  * against acting twice.
  */
-final class ProxyExchange implements PoolCallback, UpstreamListener {
+final class ProxyExchange {
   private final ClientConnectionHandler client;
   private final ChannelHandlerContext ctx;
   private final ProxyContext shared;
@@ -67,7 +62,8 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
   private boolean sentToBackend;
   private ExchangeTimers timers;
   private HttpRequest upstreamRequest;
-  private UpstreamConnection conn;
+  /** The current try against a backend endpoint, or {@code null} before the first and after the end. */
+  private UpstreamAttempt attempt;
   /** The whole request went to the backend (its response timeout runs). */
   private boolean requestSent;
   private final ResponseRelay relay;
@@ -142,7 +138,8 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     }
     upstreamRequest = RequestRewriter.toUpstream(request, target.pathAndQuery(), upload.bodyLength(),
         endpoint.authority(), PeerAddresses.ip(ctx.channel()), requestId);
-    shared.pools().acquire(ctx.channel().eventLoop(), backend, endpoint, this);
+    attempt = new UpstreamAttempt(this, endpoint);
+    attempt.start(shared.pools(), ctx.channel().eventLoop(), backend);
   }
 
   /** Admission turned the request away; {@code response} is the complete answer. */
@@ -180,20 +177,16 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
 
   // ---- backend connection ----
 
-  @Override
-  public void onAcquired(UpstreamConnection connection) {
-    if (done) {
-      // The client left or the exchange failed while we connected: the connection is unused and clean.
-      connection.release();
+  /** The attempt has its connection: send the head and whatever body is held, then stream the rest. */
+  void onAttemptConnected(UpstreamAttempt from, Channel up) {
+    if (from != attempt || done) {
+      from.finish(true);
       return;
     }
-    conn = connection;
-    conn.attach(this);
     sentToBackend = true;
     if (gate != null) {
       gate.requestSent(ctx.executor().ticker().nanoTime());
     }
-    Channel up = conn.channel();
     up.write(upstreamRequest);
     upload.writeHeld(up);
     up.flush();
@@ -206,12 +199,13 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     client.maybeRead();
   }
 
-  @Override
-  public void onAcquireFailed(Throwable cause) {
-    if (done) {
+  /** The attempt failed: to connect, or before or during the response. */
+  void onAttemptFailed(UpstreamAttempt from, GatewayError error) {
+    if (from != attempt || done) {
       return;
     }
-    fail(GatewayError.forConnectFailure(cause, cause == PoolExhaustedException.INSTANCE), false);
+    attempt = null;
+    failOrAbort(error, false);
   }
 
   // ---- request body, client → backend ----
@@ -227,7 +221,7 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
       }
       return;
     }
-    RequestUpload.Accepted accepted = upload.accept(content, conn == null ? null : conn.channel());
+    RequestUpload.Accepted accepted = upload.accept(content, upstream());
     if (accepted == RequestUpload.Accepted.MALFORMED || accepted == RequestUpload.Accepted.TOO_LARGE) {
       content.release();
       failOrAbort(accepted == RequestUpload.Accepted.MALFORMED ? GatewayError.BAD_REQUEST
@@ -250,7 +244,12 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
   }
 
   void onClientReadComplete() {
-    upload.flush(conn == null ? null : conn.channel());
+    upload.flush(upstream());
+  }
+
+  /** The current attempt's connection, or {@code null}. */
+  private Channel upstream() {
+    return attempt == null ? null : attempt.channel();
   }
 
   boolean requestComplete() {
@@ -268,7 +267,8 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     if (upload.isComplete() || holding) {
       return true;
     }
-    return conn != null && conn.channel().isWritable();
+    Channel up = upstream();
+    return up != null && up.isWritable();
   }
 
   /** Whether a silent client is what this exchange is waiting for (the client timeout applies). */
@@ -276,23 +276,24 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     if (done) {
       return discarding;
     }
-    return !upload.isComplete() && (holding || (conn != null && conn.channel().isWritable()));
+    Channel up = upstream();
+    return !upload.isComplete() && (holding || (up != null && up.isWritable()));
   }
 
   private boolean waitingOnBackend() {
-    if (done || conn == null) {
+    Channel up = upstream();
+    if (done || up == null) {
       return false;
     }
     if (!upload.isComplete()) {
-      return !conn.channel().isWritable();
+      return !up.isWritable();
     }
     // Before the response head, the response timeout is the one that applies.
     return relay.started() && ctx.channel().isWritable();
   }
 
-  @Override
-  public void onUpstreamWritabilityChanged(boolean writable) {
-    if (writable && !upload.isComplete() && !done) {
+  void onAttemptWritabilityChanged(UpstreamAttempt from, boolean writable) {
+    if (from == attempt && writable && !upload.isComplete() && !done) {
       timers.progress();
       client.resumeReading();
     }
@@ -300,9 +301,8 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
 
   // ---- response, backend → client ----
 
-  @Override
-  public void onResponseHead(HttpResponse response) {
-    if (done) {
+  void onAttemptResponseHead(UpstreamAttempt from, HttpResponse response) {
+    if (from != attempt || done) {
       return;
     }
     if (response.decoderResult().isFailure()) {
@@ -315,9 +315,8 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     recorder.responseHead(relay.status(), relay.eventStream(), ctx.executor().ticker().nanoTime());
   }
 
-  @Override
-  public void onResponseContent(HttpContent content) {
-    if (done || !relay.started()) {
+  void onAttemptResponseContent(UpstreamAttempt from, HttpContent content) {
+    if (from != attempt || done || !relay.started()) {
       content.release();
       return;
     }
@@ -333,17 +332,17 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     }
   }
 
-  @Override
-  public void onUpstreamReadComplete() {
-    if (!done) {
-      relay.readComplete(conn.channel());
+  void onAttemptReadComplete(UpstreamAttempt from, Channel up) {
+    if (from == attempt && !done) {
+      relay.readComplete(up);
     }
   }
 
   void onClientWritabilityChanged(boolean writable) {
-    if (writable && !done && conn != null) {
+    Channel up = upstream();
+    if (writable && !done && up != null) {
       timers.progress();
-      relay.clientWritable(conn.channel());
+      relay.clientWritable(up);
     }
   }
 
@@ -353,35 +352,11 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     if (gate != null) {
       gate.complete(relay.status(), ctx.executor().ticker().nanoTime());
     }
-    UpstreamConnection c = conn;
-    conn = null;
-    if (relay.upstreamKeepAlive() && requestSent) {
-      c.release();
-    } else {
-      c.close();
-    }
+    attempt.finish(relay.upstreamKeepAlive() && requestSent);
+    attempt = null;
     ctx.flush();
     end(Outcome.PROXIED);
     client.exchangeFinished(this, relay.clientKeepAlive());
-  }
-
-  @Override
-  public void onUpstreamClosed() {
-    if (done) {
-      return;
-    }
-    conn = null;
-    failOrAbort(GatewayError.UPSTREAM_RESET, false);
-  }
-
-  @Override
-  public void onUpstreamError(Throwable cause) {
-    if (done) {
-      return;
-    }
-    conn = null;
-    failOrAbort(cause instanceof DecoderException ? GatewayError.UPSTREAM_PROTOCOL_ERROR
-        : GatewayError.UPSTREAM_RESET, false);
   }
 
   // ---- endings ----
@@ -454,10 +429,9 @@ final class ProxyExchange implements PoolCallback, UpstreamListener {
     if (timers != null) {
       timers.cancelAll();
     }
-    if (conn != null) {
-      UpstreamConnection c = conn;
-      conn = null;
-      c.close();
+    if (attempt != null) {
+      attempt.finish(false);
+      attempt = null;
     }
     if (upload != null) {
       upload.releaseHeld();
