@@ -1,0 +1,187 @@
+package dev.spillway.core.upstream.resilience;
+
+import dev.spillway.core.config.Balancing;
+import dev.spillway.core.config.ConfigException;
+import dev.spillway.core.config.EndpointConfig;
+import dev.spillway.core.config.ResilienceConfig;
+import dev.spillway.core.time.Ticker;
+import dev.spillway.core.upstream.Endpoint;
+import dev.spillway.core.upstream.EndpointSelector;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * A backend's endpoints with everything that decides whether each may take a request, and the balancing
+ * strategy that picks among those that may.
+ *
+ * <p>An endpoint is skipped while its circuit breaker does not permit a call, while it is cooling down on the
+ * upstream's request, while it is at its {@code maxConcurrency}, and while it is unhealthy (active checks) or
+ * ejected (passive detection). The last two are "soft": when more than {@code maxEjectedPercent} of the
+ * endpoints are down for those reasons, the group is in <em>panic mode</em> and ignores them, because a
+ * partial service beats a total outage. Breakers, cooldowns and caps are never overridden: when every endpoint
+ * is held back by one of them, {@link #acquire()} returns {@code null} and the caller answers 503.
+ *
+ * <p>Thread-safe. {@link #acquire()} reads the ticker once and, for round-robin and power of two choices,
+ * allocates only the returned attempt.
+ */
+public final class EndpointGroup implements EndpointSelector {
+  private final EndpointState[] states;
+  private final List<EndpointState> stateList;
+  private final Picker picker;
+  private final OutlierDetector outlier;
+  private final Ticker ticker;
+  private final Clock wallClock;
+  private final int maxSoftDown;
+  private final long maxCooldownNanos;
+  private final Balancing balancing;
+
+  /**
+   * @param endpoints the backend's endpoints with their weights and caps
+   * @param wallClock only for {@code Retry-After} HTTP-dates, which name a moment
+   * @param random the power-of-two picker's choices; tests pass a seeded one
+   */
+  public EndpointGroup(List<EndpointConfig> endpoints, ResilienceConfig config, Ticker ticker, Clock wallClock,
+      EndpointEventListener listener, RandomGenerator random) {
+    if (endpoints.isEmpty()) {
+      throw new ConfigException("endpoints", "[] (expected: at least one http://host:port)");
+    }
+    this.ticker = ticker;
+    this.wallClock = wallClock;
+    this.balancing = config.balancing();
+    Events events = new Events(listener);
+    long now = ticker.nanoTime();
+    this.states = new EndpointState[endpoints.size()];
+    for (int i = 0; i < states.length; i++) {
+      EndpointConfig e = endpoints.get(i);
+      Endpoint endpoint = new Endpoint(e.address());
+      states[i] = new EndpointState(endpoint, e.weight(), e.maxConcurrency(),
+          Breakers.create(endpoint.toString(), config.breaker(), ticker), events, now);
+    }
+    this.stateList = Collections.unmodifiableList(java.util.Arrays.asList(states));
+    this.maxSoftDown = states.length * config.maxEjectedPercent() / 100;
+    this.outlier = new OutlierDetector(config.outlier(), states, maxSoftDown, events);
+    this.maxCooldownNanos = config.maxCooldown().toNanos();
+    this.picker = Picker.of(config.balancing(), random);
+  }
+
+  /** A group on the system wall clock, no listener, thread-local randomness. */
+  public static EndpointGroup of(List<EndpointConfig> endpoints, ResilienceConfig config, Ticker ticker) {
+    return new EndpointGroup(endpoints, config, ticker, Clock.systemUTC(), EndpointEventListener.NOOP,
+        threadLocalRandom());
+  }
+
+  /** Weight 1 and no cap for each of {@code addresses}. */
+  public static List<EndpointConfig> uniform(List<dev.spillway.core.config.EndpointAddress> addresses) {
+    List<EndpointConfig> out = new ArrayList<>(addresses.size());
+    for (var a : addresses) {
+      out.add(EndpointConfig.of(a));
+    }
+    return out;
+  }
+
+  /**
+   * An attempt on the endpoint the balancing strategy picks among those available, or {@code null} when none
+   * is. The attempt must be completed exactly once.
+   */
+  public EndpointAttempt acquire() {
+    long now = ticker.nanoTime();
+    EndpointState s = picker.pick(states, now, panic(now));
+    return s == null ? null : new EndpointAttempt(this, s);
+  }
+
+  /**
+   * The seam the exchange uses today: the endpoint {@link #acquire()} would pick, without holding anything
+   * (the attempt is cancelled at once). Outstanding counts, breakers and ejection only see traffic that goes
+   * through {@link #acquire()}.
+   */
+  @Override
+  public Endpoint select() {
+    EndpointAttempt attempt = acquire();
+    if (attempt == null) {
+      return null;
+    }
+    attempt.onCancelled();
+    return attempt.endpoint();
+  }
+
+  /** Whether more endpoints are unhealthy or ejected than {@code maxEjectedPercent} allows. */
+  public boolean inPanic() {
+    return panic(ticker.nanoTime());
+  }
+
+  /** Marks {@code endpoint} healthy or not (active health checks); unknown endpoints are ignored. */
+  public void setHealthy(Endpoint endpoint, boolean healthy) {
+    for (EndpointState s : states) {
+      if (s.endpoint() == endpoint) {
+        s.setHealthy(healthy);
+      }
+    }
+  }
+
+  public List<EndpointState> states() {
+    return stateList;
+  }
+
+  public List<Endpoint> endpoints() {
+    List<Endpoint> out = new ArrayList<>(states.length);
+    for (EndpointState s : states) {
+      out.add(s.endpoint());
+    }
+    return out;
+  }
+
+  public Balancing balancing() {
+    return balancing;
+  }
+
+  Ticker ticker() {
+    return ticker;
+  }
+
+  OutlierDetector outlier() {
+    return outlier;
+  }
+
+  void onResponseHeaders(EndpointState s, int status, HttpHeaders headers) {
+    if (headers == null) {
+      return;
+    }
+    s.reportHeadroom(UpstreamPause.remainingRequests(headers));
+    long pause = UpstreamPause.pauseNanos(status, headers, wallClock);
+    if (pause > 0) {
+      long now = ticker.nanoTime();
+      s.coolDownUntil(now, now + Math.min(pause, maxCooldownNanos));
+    }
+  }
+
+  /** Restores ejections that are over, then counts the soft-down endpoints. */
+  private boolean panic(long now) {
+    int down = 0;
+    for (EndpointState s : states) {
+      outlier.refresh(s, now);
+      if (s.softDown()) {
+        down++;
+      }
+    }
+    return down > maxSoftDown;
+  }
+
+  private static RandomGenerator threadLocalRandom() {
+    return new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        return ThreadLocalRandom.current().nextLong();
+      }
+
+      @Override
+      public int nextInt(int bound) {
+        return ThreadLocalRandom.current().nextInt(bound);
+      }
+    };
+  }
+}

@@ -1,0 +1,136 @@
+package dev.spillway.core.upstream.resilience;
+
+import static io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED;
+import static io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN;
+import static io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spillway.core.config.Balancing;
+import dev.spillway.core.time.FakeTicker;
+import dev.spillway.core.upstream.Endpoint;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BreakerTest {
+  private static final long FAST = Duration.ofMillis(20).toNanos();
+  private static final long SLOW = Groups.SLOW.plusMillis(1).toNanos();
+
+  private final FakeTicker ticker = new FakeTicker();
+  private final List<String> transitions = new ArrayList<>();
+  private final EndpointGroup group = Groups.group(Groups.endpoints(1),
+      Groups.breakerOnly(Balancing.ROUND_ROBIN), ticker,
+      new EndpointEventListener() {
+        @Override
+        public void onBreakerStateChange(Endpoint e, CircuitBreaker.State from, CircuitBreaker.State to) {
+          transitions.add(from + "->" + to);
+        }
+      });
+  private final EndpointState state = group.states().get(0);
+
+  @Test
+  void opensOnFailureRate() {
+    for (int i = 0; i < 5; i++) {
+      group.acquire().onSuccess(FAST);
+    }
+    for (int i = 0; i < 4; i++) {
+      group.acquire().onFailure(FailureKind.SERVER_ERROR, FAST);
+    }
+    assertThat(state.breakerState()).isEqualTo(CLOSED);
+    group.acquire().onFailure(FailureKind.CONNECT_ERROR, FAST);
+    assertThat(state.breakerState()).isEqualTo(OPEN);
+    assertThat(transitions).containsExactly("CLOSED->OPEN");
+    assertThat(group.acquire()).isNull();
+    assertThat(group.select()).isNull();
+    assertThat(state.outstanding()).isZero();
+  }
+
+  @Test
+  void opensOnSlowCallRate() {
+    for (int i = 0; i < 5; i++) {
+      group.acquire().onSuccess(FAST);
+    }
+    for (int i = 0; i < 5; i++) {
+      group.acquire().onSuccess(SLOW);
+    }
+    assertThat(state.breakerState()).isEqualTo(OPEN);
+  }
+
+  @Test
+  void halfOpenTrialsThatSucceedClose() {
+    EndpointState s = openState();
+    ticker.advance(Duration.ofSeconds(29));
+    assertThat(group.acquire()).isNull();
+    ticker.advance(Duration.ofSeconds(2));
+    EndpointAttempt first = group.acquire();
+    EndpointAttempt second = group.acquire();
+    assertThat(s.breakerState()).isEqualTo(HALF_OPEN);
+    assertThat(group.acquire()).as("only two trial calls").isNull();
+    first.onSuccess(FAST);
+    second.onSuccess(FAST);
+    assertThat(s.breakerState()).isEqualTo(CLOSED);
+    assertThat(transitions).containsExactly("CLOSED->OPEN", "OPEN->HALF_OPEN", "HALF_OPEN->CLOSED");
+  }
+
+  @Test
+  void halfOpenTrialsThatFailReopen() {
+    EndpointState s = openState();
+    ticker.advance(Duration.ofSeconds(31));
+    EndpointAttempt first = group.acquire();
+    EndpointAttempt second = group.acquire();
+    first.onSuccess(FAST);
+    second.onFailure(FailureKind.TIMEOUT, FAST);
+    assertThat(s.breakerState()).isEqualTo(OPEN);
+    assertThat(group.acquire()).isNull();
+  }
+
+  @Test
+  void clientCancelIsNotCounted() {
+    for (int i = 0; i < 100; i++) {
+      group.acquire().onCancelled();
+    }
+    assertThat(state.breakerState()).isEqualTo(CLOSED);
+    assertThat(state.breaker().getMetrics().getNumberOfBufferedCalls()).isZero();
+  }
+
+  @Test
+  void cancelledHalfOpenTrialGivesItsPermitBack() {
+    openState();
+    ticker.advance(Duration.ofSeconds(31));
+    EndpointAttempt first = group.acquire();
+    EndpointAttempt second = group.acquire();
+    assertThat(group.acquire()).isNull();
+    second.onCancelled();
+    EndpointAttempt third = group.acquire();
+    assertThat(third).isNotNull();
+    first.onSuccess(FAST);
+    third.onSuccess(FAST);
+    assertThat(state.breakerState()).isEqualTo(CLOSED);
+  }
+
+  @Test
+  void listenerThatThrowsDoesNotBreakTheCall() {
+    EndpointGroup g = Groups.group(Groups.endpoints(1), Groups.breakerOnly(Balancing.ROUND_ROBIN), ticker,
+        new EndpointEventListener() {
+          @Override
+          public void onBreakerStateChange(Endpoint e, CircuitBreaker.State from, CircuitBreaker.State to) {
+            throw new IllegalStateException("listener bug");
+          }
+        });
+    for (int i = 0; i < 10; i++) {
+      assertThat(g.acquire().onFailure(FailureKind.RESET, FAST)).isTrue();
+    }
+    assertThat(g.states().get(0).breakerState()).isEqualTo(OPEN);
+  }
+
+  /** Ten failures: the breaker is open at the current fake time. */
+  private EndpointState openState() {
+    for (int i = 0; i < 10; i++) {
+      group.acquire().onFailure(FailureKind.RESET, FAST);
+    }
+    assertThat(state.breakerState()).isEqualTo(OPEN);
+    return state;
+  }
+}
