@@ -15,7 +15,8 @@ import java.util.function.DoubleSupplier;
  *   <li>nothing of the response has gone to the client ({@link NoRetryReason#RESPONSE_STARTED});</li>
  *   <li>the whole request body is held, within {@code maxReplayableBody}
  *       ({@link NoRetryReason#BODY_NOT_REPLAYABLE});</li>
- *   <li>the {@link FailureKind} is {@link FailureKind#retryable() retryable} ({@link NoRetryReason#NOT_RETRYABLE});</li>
+ *   <li>the {@link FailureKind} is {@link FailureKind#retryable() retryable}
+ *       ({@link NoRetryReason#NOT_RETRYABLE});</li>
  *   <li>fewer than {@code maxAttempts} attempts were made ({@link NoRetryReason#ATTEMPTS_EXHAUSTED});</li>
  *   <li>the backend's {@code Retry-After}, if any, is at most {@code backoff.max}
  *       ({@link NoRetryReason#RETRY_AFTER_TOO_LONG}): a longer wait is the client's to make, not something
