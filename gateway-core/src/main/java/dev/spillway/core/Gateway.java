@@ -17,7 +17,6 @@ import dev.spillway.core.transport.Transport;
 import dev.spillway.core.observe.GatewayObserver;
 import dev.spillway.core.time.Ticker;
 import dev.spillway.core.upstream.Backend;
-import dev.spillway.core.upstream.RoundRobinSelector;
 import dev.spillway.core.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -121,7 +120,7 @@ public final class Gateway implements AutoCloseable {
   public static Router buildRouter(GatewayConfig config, Ticker ticker) {
     Map<String, Backend> backends = new LinkedHashMap<>();
     config.backends().forEach((name, backendConfig) -> backends.put(name,
-        new Backend(backendConfig, RoundRobinSelector::new, ticker)));
+        new Backend(backendConfig, ticker)));
     List<Route> routes = config.routes().stream()
         .map(route -> new Route(route, backends.get(route.backend()), admission(route, config, ticker)))
         .toList();

@@ -11,6 +11,8 @@ import dev.spillway.core.routing.RequestTarget;
 import dev.spillway.core.routing.Route;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.Endpoint;
+import dev.spillway.core.upstream.resilience.EndpointAttempt;
+import dev.spillway.core.upstream.resilience.FailureKind;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -127,18 +129,19 @@ final class ProxyExchange {
     if (done) {
       return;
     }
-    Endpoint endpoint = backend.selector().select();
-    if (endpoint == null) {
+    EndpointAttempt lease = backend.endpointGroup().acquire();
+    if (lease == null) {
       fail(GatewayError.NO_AVAILABLE_ENDPOINT, false);
       return;
     }
+    Endpoint endpoint = lease.endpoint();
     recorder.endpoint = endpoint.toString();
     if (gate != null && gate.wantsUsageInjection()) {
       gate.usageInjected(upload.injectIncludeUsage(ctx.alloc(), request.headers()));
     }
     upstreamRequest = RequestRewriter.toUpstream(request, target.pathAndQuery(), upload.bodyLength(),
         endpoint.authority(), PeerAddresses.ip(ctx.channel()), requestId);
-    attempt = new UpstreamAttempt(this, endpoint);
+    attempt = new UpstreamAttempt(this, lease, nowNanos());
     attempt.start(shared.pools(), ctx.channel().eventLoop(), backend);
   }
 
@@ -180,7 +183,7 @@ final class ProxyExchange {
   /** The attempt has its connection: send the head and whatever body is held, then stream the rest. */
   void onAttemptConnected(UpstreamAttempt from, Channel up) {
     if (from != attempt || done) {
-      from.finish(true);
+      from.abandon(null);
       return;
     }
     sentToBackend = true;
@@ -311,7 +314,7 @@ final class ProxyExchange {
     }
     timers.responseHeadReceived();
     boolean keepAlive = clientKeepAlive && upload.isComplete() && !shared.isDraining();
-    relay.head(response, method, version, requestId, keepAlive, gate);
+    relay.head(response, method, version, requestId, keepAlive, gate, backend.name(), from.endpoint());
     recorder.responseHead(relay.status(), relay.eventStream(), ctx.executor().ticker().nanoTime());
   }
 
@@ -352,7 +355,7 @@ final class ProxyExchange {
     if (gate != null) {
       gate.complete(relay.status(), ctx.executor().ticker().nanoTime());
     }
-    attempt.finish(relay.upstreamKeepAlive() && requestSent);
+    attempt.complete(relay.status(), relay.upstreamKeepAlive() && requestSent);
     attempt = null;
     ctx.flush();
     end(Outcome.PROXIED);
@@ -401,6 +404,10 @@ final class ProxyExchange {
    * @param mustClose close the connection afterwards regardless (malformed or half-read requests)
    */
   private void fail(GatewayError error, boolean mustClose) {
+    if (attempt != null) {
+      attempt.abandon(endpointFault(error));
+      attempt = null;
+    }
     boolean close = mustClose || mustCloseAfterEarlyAnswer();
     recorder.error = error;
     recorder.status = error.status().code();
@@ -415,6 +422,10 @@ final class ProxyExchange {
   /** The response already started: end it visibly broken. */
   private void abort(GatewayError error) {
     done = true;
+    if (attempt != null) {
+      attempt.abandon(endpointFault(error));
+      attempt = null;
+    }
     if (gate != null) {
       gate.abandon(sentToBackend, error.isUpstream());
     }
@@ -426,11 +437,16 @@ final class ProxyExchange {
   }
 
   private void cleanUp() {
+    cleanUp(null);
+  }
+
+  /** Releases everything the exchange holds; {@code endpointFault} is the endpoint's failure, if it was one. */
+  private void cleanUp(FailureKind endpointFault) {
     if (timers != null) {
       timers.cancelAll();
     }
     if (attempt != null) {
-      attempt.finish(false);
+      attempt.abandon(endpointFault);
       attempt = null;
     }
     if (upload != null) {
@@ -442,6 +458,22 @@ final class ProxyExchange {
     shared.exchangeEnded();
     recorder.emit(shared.observer(), outcome, requestId, gate, upload == null ? 0 : upload.bodyBytes(),
         ctx.executor().ticker().nanoTime());
+  }
+
+  /** Backend timeouts count against the endpoint; everything else that ends an attempt early does not. */
+  private static FailureKind endpointFault(GatewayError error) {
+    switch (error) {
+      case UPSTREAM_RESPONSE_TIMEOUT:
+      case UPSTREAM_IDLE_TIMEOUT:
+      case REQUEST_DEADLINE_EXCEEDED:
+        return FailureKind.TIMEOUT;
+      default:
+        return null;
+    }
+  }
+
+  long nowNanos() {
+    return ctx.executor().ticker().nanoTime();
   }
 
   String requestId() {

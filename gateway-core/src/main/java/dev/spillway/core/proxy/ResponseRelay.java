@@ -2,6 +2,7 @@ package dev.spillway.core.proxy;
 
 import dev.spillway.core.http.ErrorResponses;
 import dev.spillway.core.http.GatewayError;
+import dev.spillway.core.upstream.Endpoint;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 
 /**
  * The backend-to-client half of an exchange: rewrites the response head for the client, passes body pieces on
@@ -20,6 +22,9 @@ import io.netty.handler.codec.http.LastHttpContent;
  * <p>Ownership: every piece handed to {@link #content} is written to the client (which releases it).
  */
 final class ResponseRelay {
+  /** Names the backend and endpoint that served the response, as {@code backend/host:port}. */
+  static final AsciiString X_SPILLWAY_BACKEND = AsciiString.cached("x-spillway-backend");
+
   private final ChannelHandlerContext ctx;
   private boolean started;
   private boolean upstreamKeepAlive;
@@ -36,13 +41,16 @@ final class ResponseRelay {
    *
    * @param keepAliveAllowed whether the client connection may stay open after this response
    * @param gate admission, to add rate-limit headers and start usage tracking; may be {@code null}
+   * @param backend the backend's name and {@code endpoint} the endpoint that served the response, named in
+   *     {@code x-spillway-backend}
    */
   void head(HttpResponse response, HttpMethod method, HttpVersion version, String requestId,
-      boolean keepAliveAllowed, AdmissionGate gate) {
+      boolean keepAliveAllowed, AdmissionGate gate, String backend, Endpoint endpoint) {
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
     eventStream = ResponseRewriter.isEventStream(response);
     boolean framed = ResponseRewriter.toClient(response, method, version, requestId, keepAliveAllowed);
     status = response.status().code();
+    response.headers().set(X_SPILLWAY_BACKEND, backend + "/" + endpoint.authority());
     if (gate != null) {
       gate.onResponseHead(response.headers(), eventStream, ctx.executor().ticker().nanoTime());
     }

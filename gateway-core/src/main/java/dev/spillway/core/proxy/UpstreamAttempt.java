@@ -8,6 +8,8 @@ import dev.spillway.core.upstream.PoolCallback;
 import dev.spillway.core.upstream.PoolExhaustedException;
 import dev.spillway.core.upstream.UpstreamConnection;
 import dev.spillway.core.upstream.UpstreamListener;
+import dev.spillway.core.upstream.resilience.EndpointAttempt;
+import dev.spillway.core.upstream.resilience.FailureKind;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
@@ -23,13 +25,21 @@ import io.netty.handler.codec.http.HttpResponse;
  */
 final class UpstreamAttempt implements PoolCallback, UpstreamListener {
   private final ProxyExchange exchange;
+  private final EndpointAttempt lease;
   private final Endpoint endpoint;
+  private final long startNanos;
   private UpstreamConnection conn;
   private boolean ended;
 
-  UpstreamAttempt(ProxyExchange exchange, Endpoint endpoint) {
+  /**
+   * @param lease the endpoint group's record of this use of the endpoint (outstanding count, breaker
+   *     permission), completed exactly once by this attempt
+   */
+  UpstreamAttempt(ProxyExchange exchange, EndpointAttempt lease, long startNanos) {
     this.exchange = exchange;
-    this.endpoint = endpoint;
+    this.lease = lease;
+    this.endpoint = lease.endpoint();
+    this.startNanos = startNanos;
   }
 
   /** Asks the pool for a connection on {@code loop}; the outcome arrives as a callback on it. */
@@ -62,13 +72,23 @@ final class UpstreamAttempt implements PoolCallback, UpstreamListener {
   public void onAcquireFailed(Throwable cause) {
     if (!ended) {
       ended = true;
-      exchange.onAttemptFailed(this,
-          GatewayError.forConnectFailure(cause, cause == PoolExhaustedException.INSTANCE));
+      GatewayError error = GatewayError.forConnectFailure(cause, cause == PoolExhaustedException.INSTANCE);
+      if (error == GatewayError.UPSTREAM_POOL_EXHAUSTED) {
+        lease.onCancelled(); // our own pool's limit, not the endpoint's fault
+      } else {
+        lease.onFailure(error == GatewayError.UPSTREAM_CONNECT_TIMEOUT ? FailureKind.TIMEOUT
+            : FailureKind.CONNECT_ERROR, elapsed());
+      }
+      exchange.onAttemptFailed(this, error);
     }
   }
 
   @Override
   public void onResponseHead(HttpResponse response) {
+    if (!ended && response.decoderResult().isSuccess()) {
+      // Before the head is rewritten: a 429/503 with Retry-After cools the endpoint down.
+      lease.onResponseHeaders(response.status().code(), response.headers());
+    }
     exchange.onAttemptResponseHead(this, response);
   }
 
@@ -94,6 +114,7 @@ final class UpstreamAttempt implements PoolCallback, UpstreamListener {
     conn = null;
     if (!ended) {
       ended = true;
+      lease.onFailure(FailureKind.RESET, elapsed());
       exchange.onAttemptFailed(this, GatewayError.UPSTREAM_RESET);
     }
   }
@@ -103,16 +124,48 @@ final class UpstreamAttempt implements PoolCallback, UpstreamListener {
     conn = null;
     if (!ended) {
       ended = true;
-      exchange.onAttemptFailed(this, cause instanceof DecoderException ? GatewayError.UPSTREAM_PROTOCOL_ERROR
-          : GatewayError.UPSTREAM_RESET);
+      boolean protocol = cause instanceof DecoderException;
+      lease.onFailure(protocol ? FailureKind.PROTOCOL_ERROR : FailureKind.RESET, elapsed());
+      exchange.onAttemptFailed(this, protocol ? GatewayError.UPSTREAM_PROTOCOL_ERROR : GatewayError.UPSTREAM_RESET);
     }
+  }
+
+  /**
+   * The response ended cleanly with {@code status}: a 5xx counts against the endpoint, anything else for it.
+   * The connection goes back to the pool when {@code reusable}, and is closed otherwise.
+   */
+  void complete(int status, boolean reusable) {
+    if (status >= 500) {
+      lease.onFailure(FailureKind.SERVER_ERROR, elapsed());
+    } else {
+      lease.onSuccess(elapsed());
+    }
+    finish(reusable);
+  }
+
+  /**
+   * Gives up on the attempt and closes its connection.
+   *
+   * @param fault the endpoint's fault (a timeout), or {@code null} when the client or the gateway ended it
+   */
+  void abandon(FailureKind fault) {
+    if (fault == null) {
+      lease.onCancelled();
+    } else {
+      lease.onFailure(fault, elapsed());
+    }
+    finish(false);
+  }
+
+  private long elapsed() {
+    return exchange.nowNanos() - startNanos;
   }
 
   /**
    * Ends the attempt: the connection goes back to the pool when {@code reusable} (both messages ended cleanly
    * and the backend allows keep-alive), and is closed otherwise. Idempotent.
    */
-  void finish(boolean reusable) {
+  private void finish(boolean reusable) {
     ended = true;
     UpstreamConnection c = conn;
     conn = null;

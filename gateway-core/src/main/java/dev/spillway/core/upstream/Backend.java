@@ -2,29 +2,28 @@ package dev.spillway.core.upstream;
 
 import dev.spillway.core.admission.concurrency.BackendAdmission;
 import dev.spillway.core.config.BackendConfig;
+import dev.spillway.core.config.ResilienceConfig;
 import dev.spillway.core.time.Ticker;
+import dev.spillway.core.upstream.resilience.EndpointGroup;
 import java.util.List;
-import java.util.function.Function;
 
 /** A live backend: its settings, its endpoints and the policy that picks among them. */
 public final class Backend {
   private final BackendConfig config;
-  private final List<Endpoint> endpoints;
-  private final EndpointSelector selector;
+  private final EndpointGroup group;
   private final BackendAdmission admission;
 
   public Backend(BackendConfig config) {
-    this(config, RoundRobinSelector::new, Ticker.system());
+    this(config, Ticker.system());
   }
 
   /**
-   * A backend whose endpoints are chosen by the selector {@code selectorFactory} builds over them, and whose
-   * concurrency limit (if configured) reads time from {@code ticker}.
+   * A live backend whose endpoint choice (balancing, breakers, outliers, cooldowns) and concurrency limit
+   * read time from {@code ticker}.
    */
-  public Backend(BackendConfig config, Function<List<Endpoint>, EndpointSelector> selectorFactory, Ticker ticker) {
+  public Backend(BackendConfig config, Ticker ticker) {
     this.config = config;
-    this.endpoints = config.endpoints().stream().map(Endpoint::new).toList();
-    this.selector = selectorFactory.apply(endpoints);
+    this.group = EndpointGroup.of(EndpointGroup.uniform(config.endpoints()), ResilienceConfig.DEFAULTS, ticker);
     this.admission = config.concurrency() == null ? null
         : new BackendAdmission(config.concurrency(), config.waitingRoom(), ticker);
   }
@@ -43,10 +42,16 @@ public final class Backend {
   }
 
   public List<Endpoint> endpoints() {
-    return endpoints;
+    return group.endpoints();
   }
 
+  /** Picks endpoints and tracks their health: breakers, outlier ejection, cooldowns, outstanding requests. */
+  public EndpointGroup endpointGroup() {
+    return group;
+  }
+
+  /** The endpoint-choice seam as a plain selector (respects availability, counts no traffic). */
   public EndpointSelector selector() {
-    return selector;
+    return group;
   }
 }

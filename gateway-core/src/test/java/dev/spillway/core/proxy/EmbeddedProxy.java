@@ -49,9 +49,6 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
     this(server, routesFor(backends), backends);
   }
 
-  /** When set, backends use this selector instead of round-robin. */
-  static java.util.function.Function<List<Endpoint>, dev.spillway.core.upstream.EndpointSelector> selector;
-
   /**
    * The whole gateway config, admission included; its time is the first client channel's event loop, so
    * {@link #advance} moves buckets, queues and timeouts together.
@@ -93,16 +90,10 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
       byName.put(b.name(), b);
     }
     GatewayConfig config = new GatewayConfig(server, byName, routes);
-    Map<String, Backend> live = new LinkedHashMap<>();
-    byName.forEach((name, b) -> live.put(name,
-        selector == null ? new Backend(b) : new Backend(b, selector, dev.spillway.core.time.Ticker.system())));
-    Router router = new Router(config.routes().stream().map(r -> new Route(r, live.get(r.backend()))).toList());
+    this.client = newChannel();
+    Router router = Gateway.buildRouter(config, Tickers.of(client.eventLoop()));
     this.context = new ProxyContext(server, router, this);
-    this.client = new EmbeddedChannel();
-    client.config().setAutoRead(false);
-    client.pipeline().addLast(GatewayChannelInitializer.newServerCodec(server));
-    client.pipeline().addLast(new ClientConnectionHandler(context));
-    client.freezeTime();
+    addHandlers(client);
   }
 
   static EmbeddedProxy withDefaults() {

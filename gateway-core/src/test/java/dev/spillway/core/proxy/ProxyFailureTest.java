@@ -108,15 +108,28 @@ class ProxyFailureTest {
   }
 
   @Test
-  void answers503WhenTheSelectorHasNoEndpoint() {
-    EmbeddedProxy.selector = endpoints -> () -> null;
+  void coolsAnEndpointDownForItsRetryAfterAndAnswers503UntilThen() {
     try (EmbeddedProxy proxy = EmbeddedProxy.withDefaults()) {
       proxy.clientSends("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 503 ").contains("no_available_backend");
-      assertThat(proxy.upstreams).isEmpty();
-      assertThat(proxy.client.isOpen()).isTrue();
-    } finally {
-      EmbeddedProxy.selector = null;
+      proxy.upstreamReceived();
+      proxy.upstreamSends("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nContent-Length: 0\r\n\r\n");
+      assertThat(proxy.clientReceived()).as("the backend's own answer is relayed").startsWith("HTTP/1.1 429 ");
+      proxy.clientSends("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(proxy.clientReceived()).as("the only endpoint cools down for 2 s")
+          .startsWith("HTTP/1.1 503 ").contains("no_available_backend");
+      proxy.advance(2, TimeUnit.SECONDS);
+      proxy.clientSends("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(proxy.upstreamReceived()).as("back in rotation after the cooldown").startsWith("GET / ");
+    }
+  }
+
+  @Test
+  void namesTheEndpointThatServedTheResponse() {
+    try (EmbeddedProxy proxy = EmbeddedProxy.withDefaults()) {
+      proxy.clientSends("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+      proxy.upstreamReceived();
+      proxy.upstreamSends("HTTP/1.1 204 No Content\r\n\r\n");
+      assertThat(proxy.clientReceived()).contains("x-spillway-backend: primary/10.0.0.11:8000\r\n");
     }
   }
 
