@@ -16,6 +16,7 @@ import dev.spillway.core.server.GatewayChannelInitializer;
 import dev.spillway.core.transport.Transport;
 import dev.spillway.core.observe.GatewayObserver;
 import dev.spillway.core.time.Ticker;
+import dev.spillway.core.time.Tickers;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.RoundRobinSelector;
 import dev.spillway.core.upstream.UpstreamPools;
@@ -69,7 +70,9 @@ public final class Gateway implements AutoCloseable {
     this.bossGroup = transport.newGroup(1, "spillway-accept");
     this.workerGroup = transport.newGroup(server.ioThreads(), "spillway-io");
     this.pools = new UpstreamPools(transport);
-    this.shared = new ProxyContext(server, buildRouter(config, Ticker.system()), pools, observer);
+    // Admission computes queue deadlines from the event loop's ticker, so the limits must read the same clock
+    // (Netty's ticker has its own origin; System.nanoTime() readings would put every deadline in the past).
+    this.shared = new ProxyContext(server, buildRouter(config, Tickers.of(workerGroup.next())), pools, observer);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelClass())

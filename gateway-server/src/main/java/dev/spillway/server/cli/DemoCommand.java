@@ -1,6 +1,5 @@
 package dev.spillway.server.cli;
 
-import dev.spillway.core.Gateway;
 import dev.spillway.core.GatewayStartException;
 import dev.spillway.core.config.BackendConfig;
 import dev.spillway.core.config.EndpointAddress;
@@ -8,6 +7,10 @@ import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.config.RouteMatch;
 import dev.spillway.core.config.ServerConfig;
+import dev.spillway.core.config.ConcurrencyConfig;
+import dev.spillway.core.config.WaitingRoomConfig;
+import dev.spillway.server.config.AdminConfig;
+import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.mock.MockBackend;
 import dev.spillway.server.mock.MockBackendOptions;
 import java.io.PrintWriter;
@@ -34,6 +37,10 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Ports of the two mock backends (default: ${DEFAULT-VALUE}).")
   List<Integer> backendPorts;
 
+  @Option(names = "--admin-port", defaultValue = "9901",
+      description = "Admin server port: metrics and the status page (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -47,39 +54,47 @@ public final class DemoCommand implements Callable<Integer> {
         .withMaxQueue(32);
     MockBackend first = MockBackend.start(mock.withPort(backendPorts.get(0)));
     MockBackend second = MockBackend.start(mock.withPort(backendPorts.get(1)));
-    Gateway gateway;
+    MonitoredGateway running;
     try {
-      gateway = Gateway.start(config(port, first.port(), second.port()));
+      running = MonitoredGateway.start(LoadedConfig.of(config(port, first.port(), second.port()))
+          .withAdmin(AdminConfig.DEFAULTS.withPort(adminPort)));
     } catch (GatewayStartException e) {
       first.close();
       second.close();
       spec.commandLine().getErr().println("spillway demo: " + e.getMessage());
       return 1;
     }
-    printWelcome(out, gateway.port(), first, second);
-    Lifecycle.runUntilShutdown(() -> gateway.shutdown().whenComplete((v, e) -> {
+    printWelcome(out, running.gateway.port(), running.admin.url(), first, second);
+    Lifecycle.runUntilShutdown(() -> running.shutdown().whenComplete((v, e) -> {
       first.close();
       second.close();
     }));
     return 0;
   }
 
-  /** The demo's gateway config: every request to the two mock backends, in turn. */
+  /**
+   * The demo's gateway config: every request to the two mock backends, in turn, at most 16 at a time with a
+   * waiting room of 32, so a burst shows shedding on the status page.
+   */
   static GatewayConfig config(int gatewayPort, int backendA, int backendB) {
     BackendConfig backend = BackendConfig.of("mock", List.of(
-        new EndpointAddress("127.0.0.1", backendA), new EndpointAddress("127.0.0.1", backendB)));
+        new EndpointAddress("127.0.0.1", backendA), new EndpointAddress("127.0.0.1", backendB)))
+        .withConcurrency(ConcurrencyConfig.fixed(16), new WaitingRoomConfig(32, Duration.ofSeconds(5),
+            WaitingRoomConfig.defaultShares(), WaitingRoomConfig.DEFAULT_CODEL_TARGET,
+            WaitingRoomConfig.DEFAULT_CODEL_INTERVAL));
     ServerConfig server = ServerConfig.DEFAULTS.withHost("127.0.0.1").withPort(gatewayPort)
         .withShutdownTimeout(Duration.ofSeconds(5));
     return new GatewayConfig(server, Map.of("mock", backend),
         List.of(new RouteConfig("openai", new RouteMatch(null, "/"), "mock")));
   }
 
-  private static void printWelcome(PrintWriter out, int port, MockBackend a, MockBackend b) {
+  private static void printWelcome(PrintWriter out, int port, String adminUrl, MockBackend a, MockBackend b) {
     String url = "http://127.0.0.1:" + port;
     out.println();
     out.println("Spillway demo is running.");
     out.println("  gateway:        " + url);
     out.println("  mock backends:  " + a.url() + "  " + b.url() + "  (capacity 8, queue 32, 20 tokens/s)");
+    out.println("  status page:    " + adminUrl + "   (metrics: " + adminUrl + "metrics)");
     out.println();
     out.println("Try:");
     out.println("  curl -s " + url + "/v1/models");
