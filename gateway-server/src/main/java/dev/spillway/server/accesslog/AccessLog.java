@@ -80,20 +80,17 @@ public final class AccessLog {
     return sampledOut.get();
   }
 
+  /** GCRA: a burst of up to {@code maxShedPerSecond} lines, refilled at that rate. */
   private boolean takeShedToken() {
     if (nanosPerShed == Long.MAX_VALUE) {
       return false;
     }
     long now = ticker.nanoTime();
-    // Allow a burst of one second's worth: the bucket's capacity is maxShedPerSecond.
-    long burst = nanosPerShed * config.maxShedPerSecond();
     if (now - nextShedAt > 0) {
-      long floor = now - burst;
-      if (floor - nextShedAt > 0) {
-        nextShedAt = floor;
-      }
+      nextShedAt = now;
     }
-    if (nextShedAt - now > 0) {
+    long tolerance = nanosPerShed * (config.maxShedPerSecond() - 1);
+    if (nextShedAt - now > tolerance) {
       return false;
     }
     nextShedAt += nanosPerShed;
