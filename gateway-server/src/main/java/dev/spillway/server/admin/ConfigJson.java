@@ -14,7 +14,6 @@ import dev.spillway.server.config.LoadedConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -56,8 +55,8 @@ final class ConfigJson {
       if (hashes != null) {
         object.put("keyCount", hashes.size());
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-        redactKeyHashes(it.next().getValue());
+      for (Map.Entry<String, JsonNode> field : object.properties()) {
+        redactKeyHashes(field.getValue());
       }
     } else if (node instanceof ArrayNode array) {
       array.forEach(ConfigJson::redactKeyHashes);
