@@ -16,6 +16,7 @@ import dev.spillway.core.server.GatewayChannelInitializer;
 import dev.spillway.core.transport.Transport;
 import dev.spillway.core.observe.GatewayObserver;
 import dev.spillway.core.time.Ticker;
+import dev.spillway.core.time.Tickers;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
@@ -68,7 +69,9 @@ public final class Gateway implements AutoCloseable {
     this.bossGroup = transport.newGroup(1, "spillway-accept");
     this.workerGroup = transport.newGroup(server.ioThreads(), "spillway-io");
     this.pools = new UpstreamPools(transport);
-    this.shared = new ProxyContext(server, buildRouter(config, Ticker.system()), pools, observer);
+    // One clock for everything time-based: the event loops' ticker, which the exchanges' timers use too
+    // (Netty's ticker has its own origin, so mixing it with System.nanoTime() readings would be wrong).
+    this.shared = new ProxyContext(server, buildRouter(config, Tickers.of(workerGroup.next())), pools, observer);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelClass())

@@ -1,7 +1,8 @@
 package dev.spillway.server.cli;
 
-import dev.spillway.core.Gateway;
 import dev.spillway.core.GatewayStartException;
+import dev.spillway.server.config.AdminConfig;
+import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.mock.MockBackend;
 import dev.spillway.server.mock.MockBackendOptions;
 import java.io.PrintWriter;
@@ -27,6 +28,10 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Ports of the two mock backends (default: ${DEFAULT-VALUE}).")
   List<Integer> backendPorts;
 
+  @Option(names = "--admin-port", defaultValue = "9901",
+      description = "Admin server port: metrics and the status page (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -40,29 +45,31 @@ public final class DemoCommand implements Callable<Integer> {
         .withMaxQueue(32);
     MockBackend first = MockBackend.start(mock.withPort(backendPorts.get(0)));
     MockBackend second = MockBackend.start(mock.withPort(backendPorts.get(1)));
-    Gateway gateway;
+    MonitoredGateway running;
     try {
-      gateway = Gateway.start(DemoConfig.gatewayConfig(port, first.port(), second.port()));
+      running = MonitoredGateway.start(LoadedConfig.of(DemoConfig.gatewayConfig(port, first.port(), second.port()))
+          .withAdmin(AdminConfig.DEFAULTS.withPort(adminPort)));
     } catch (GatewayStartException e) {
       first.close();
       second.close();
       spec.commandLine().getErr().println("spillway demo: " + e.getMessage());
       return 1;
     }
-    printWelcome(out, gateway.port(), first, second);
-    Lifecycle.runUntilShutdown(() -> gateway.shutdown().whenComplete((v, e) -> {
+    printWelcome(out, running.gateway.port(), running.admin.url(), first, second);
+    Lifecycle.runUntilShutdown(() -> running.shutdown().whenComplete((v, e) -> {
       first.close();
       second.close();
     }));
     return 0;
   }
 
-  private static void printWelcome(PrintWriter out, int port, MockBackend a, MockBackend b) {
+  private static void printWelcome(PrintWriter out, int port, String adminUrl, MockBackend a, MockBackend b) {
     String url = "http://127.0.0.1:" + port;
     out.println();
     out.println("Spillway demo is running.");
     out.println("  gateway:        " + url);
     out.println("  mock backends:  " + a.url() + "  " + b.url() + "  (capacity 8, queue 32, 20 tokens/s)");
+    out.println("  status page:    " + adminUrl + "   (metrics: " + adminUrl + "metrics)");
     out.println();
     out.println("Try:");
     out.println("  curl -s " + url + "/v1/models");

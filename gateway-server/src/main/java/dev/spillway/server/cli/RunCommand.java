@@ -1,10 +1,10 @@
 package dev.spillway.server.cli;
 
-import dev.spillway.core.Gateway;
 import dev.spillway.core.GatewayStartException;
 import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.server.config.ConfigLoadException;
 import dev.spillway.server.config.ConfigLoader;
+import dev.spillway.server.config.LoadedConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code spillway run [--config FILE]}: starts the gateway and serves until the process is told to stop
  * (SIGTERM or Ctrl-C), then shuts down gracefully. Without {@code --config} it runs the built-in default
- * config (port 8080, one backend at {@code http://127.0.0.1:8000}).
+ * config (port 8080, one backend at {@code http://127.0.0.1:8000}). The admin server (metrics, status page)
+ * starts next to it on {@code admin.host:admin.port}, {@code 127.0.0.1:9901} by default.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the gateway.")
 public final class RunCommand implements Callable<Integer> {
@@ -28,21 +29,21 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    GatewayConfig gatewayConfig;
+    LoadedConfig loaded;
     try {
-      gatewayConfig = config == null ? GatewayConfig.defaults() : ConfigLoader.load(config);
+      loaded = config == null ? LoadedConfig.of(GatewayConfig.defaults()) : ConfigLoader.loadFile(config);
     } catch (ConfigLoadException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return ValidateCommand.INVALID;
     }
-    Gateway gateway;
+    MonitoredGateway running;
     try {
-      gateway = Gateway.start(gatewayConfig);
+      running = MonitoredGateway.start(loaded);
     } catch (GatewayStartException e) {
       spec.commandLine().getErr().println("spillway: " + e.getMessage());
       return 1;
     }
-    Lifecycle.runUntilShutdown(gateway::shutdown);
+    Lifecycle.runUntilShutdown(running::shutdown);
     return 0;
   }
 }

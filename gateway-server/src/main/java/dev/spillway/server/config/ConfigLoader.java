@@ -39,8 +39,23 @@ public final class ConfigLoader {
 
   /** Loads {@code file}, resolving variables with {@code env} (which returns {@code null} for unset). */
   public static GatewayConfig load(Path file, Function<String, String> env) {
+    return loadFile(file, env).gateway();
+  }
+
+  /**
+   * Loads {@code file} with its server-side sections ({@code admin}, {@code status}, {@code alerts},
+   * {@code accessLog}), resolving variables from the process environment.
+   *
+   * @throws ConfigLoadException listing every error, including an unreadable file
+   */
+  public static LoadedConfig loadFile(Path file) {
+    return loadFile(file, System::getenv);
+  }
+
+  /** Like {@link #loadFile(Path)}, resolving variables with {@code env} (which returns {@code null} for unset). */
+  public static LoadedConfig loadFile(Path file, Function<String, String> env) {
     Problems problems = new Problems();
-    GatewayConfig config = load(file, env, problems);
+    LoadedConfig config = load(file, env, problems);
     throwIfAny(file.toString(), problems);
     return config;
   }
@@ -58,11 +73,16 @@ public final class ConfigLoader {
 
   /** Parses config {@code text}, resolving variables with {@code env} (which returns {@code null} for unset). */
   public static GatewayConfig parse(String text, String sourceName, Function<String, String> env) {
+    return parseFile(text, sourceName, env).gateway();
+  }
+
+  /** Like {@link #parse(String, String, Function)}, with the server-side sections too. */
+  public static LoadedConfig parseFile(String text, String sourceName, Function<String, String> env) {
     requireNonNull(text, "text");
     requireNonNull(sourceName, "sourceName");
     Problems problems = new Problems();
     // Text has no directory of its own, so a relative keysFile is resolved against the working directory.
-    GatewayConfig config = bind(stripBom(text), sourceName, new EnvSubstitution(requireNonNull(env, "env")),
+    LoadedConfig config = bind(stripBom(text), sourceName, new EnvSubstitution(requireNonNull(env, "env")),
         Path.of(""), problems);
     throwIfAny(sourceName, problems);
     return config;
@@ -80,7 +100,7 @@ public final class ConfigLoader {
     return problems.sorted();
   }
 
-  private static GatewayConfig load(Path file, Function<String, String> env, Problems problems) {
+  private static LoadedConfig load(Path file, Function<String, String> env, Problems problems) {
     requireNonNull(file, "file");
     requireNonNull(env, "env");
     String text = readText(file, problems, "", 0);
@@ -92,14 +112,20 @@ public final class ConfigLoader {
         new EnvSubstitution(env), dir == null ? Path.of("") : dir, problems);
   }
 
-  private static GatewayConfig bind(String text, String sourceName, EnvSubstitution env, Path baseDir,
+  private static LoadedConfig bind(String text, String sourceName, EnvSubstitution env, Path baseDir,
       Problems problems) {
     ConfigNode tree = TreeReader.read(text, syntaxOf(text, sourceName), problems);
     if (tree == null) {
       return null;
     }
     GatewayConfig config = GatewayBinder.bind(tree, problems, env, baseDir);
-    return problems.count() == 0 ? config : null;
+    if (!(tree instanceof ConfigNode.Mapping)) {
+      return null;
+    }
+    MonitoringBinder.Sections sections = MonitoringBinder.bind(GatewayBinder.rootReader(tree, problems, env));
+    return problems.count() == 0
+        ? new LoadedConfig(config, sections.admin(), sections.status(), sections.alerts(), sections.accessLog())
+        : null;
   }
 
   /**

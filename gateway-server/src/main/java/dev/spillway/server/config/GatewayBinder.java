@@ -20,7 +20,7 @@ import java.util.Map;
  */
 final class GatewayBinder {
   static final List<String> KEYS = List.of("server", "backends", "routes", "tiers", "tenants", "keysFile",
-      "limiterCache");
+      "limiterCache", "admin", "status", "alerts", "accessLog");
   static final List<String> LIMITER_CACHE_KEYS = List.of("maxTenants", "idleExpiry");
   /** What a minimal config needs; named when the file has none of the keys. */
   private static final List<String> ESSENTIAL_KEYS = List.of("server", "backends", "routes");
@@ -44,7 +44,12 @@ final class GatewayBinder {
       return null;
     }
     problems.root(tree);
-    return new GatewayBinder(new MappingReader((ConfigNode.Mapping) tree, "", 0, problems, env), baseDir).bind();
+    return new GatewayBinder(rootReader(tree, problems, env), baseDir).bind();
+  }
+
+  /** The reader of a mapping root, for the server-side sections bound next to the gateway's. */
+  static MappingReader rootReader(ConfigNode tree, Problems problems, EnvSubstitution env) {
+    return new MappingReader((ConfigNode.Mapping) tree, "", 0, problems, env);
   }
 
   private GatewayConfig bind() {

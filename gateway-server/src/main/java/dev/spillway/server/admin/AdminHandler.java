@@ -1,0 +1,137 @@
+package dev.spillway.server.admin;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+
+/**
+ * Answers admin requests: {@code /healthz}, {@code /readyz} (both open, for probes), and, behind the bearer
+ * token when one is set, {@code /metrics}, {@code /status}, {@code /incidents}, {@code /config}, the status
+ * page {@code /} and its feed {@code /api/dashboard}. A browser cannot send a bearer header for the page
+ * itself, so {@code /} also takes {@code ?token=}; the page's script then sends it as a header.
+ *
+ * <pre>{@code
+ * p.addLast(new HttpServerCodec());
+ * p.addLast(new HttpObjectAggregator(8192));
+ * p.addLast(adminHandler);   // shared, stateless
+ * }</pre>
+ */
+@ChannelHandler.Sharable
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final String JSON = "application/json";
+  private static final String TEXT = "text/plain; charset=utf-8";
+  private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final AdminContent content;
+  private final byte[] token;
+  private final byte[] page;
+
+  AdminHandler(AdminContent content, String token, byte[] page) {
+    this.content = content;
+    this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.page = page;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    if (!request.decoderResult().isSuccess()) {
+      send(ctx, HttpResponseStatus.BAD_REQUEST, TEXT, bytes("bad request\n"), false, false);
+      return;
+    }
+    boolean head = request.method().equals(HttpMethod.HEAD);
+    if (!head && !request.method().equals(HttpMethod.GET)) {
+      send(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, bytes("only GET and HEAD\n"), keepAlive, head);
+      return;
+    }
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    String path = uri.path();
+    if (path.equals("/healthz")) {
+      send(ctx, HttpResponseStatus.OK, TEXT, bytes("ok\n"), keepAlive, head);
+      return;
+    }
+    if (path.equals("/readyz")) {
+      String reason = content.notReadyReason();
+      send(ctx, reason == null ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT,
+          bytes(reason == null ? "ready\n" : "not ready: " + reason + "\n"), keepAlive, head);
+      return;
+    }
+    if (!authorized(request, path.equals("/") ? uri.parameters().get("token") : null)) {
+      FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
+          bytes("unauthorized: send Authorization: Bearer <admin token>\n"), head);
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"spillway-admin\"");
+      write(ctx, response, keepAlive);
+      return;
+    }
+    switch (path) {
+      case "/" -> send(ctx, HttpResponseStatus.OK, "text/html; charset=utf-8", page, keepAlive, head);
+      case "/metrics" -> send(ctx, HttpResponseStatus.OK, PROMETHEUS, bytes(content.metricsText()), keepAlive, head);
+      case "/status" -> send(ctx, HttpResponseStatus.OK, JSON, content.statusJson(), keepAlive, head);
+      case "/incidents" -> send(ctx, HttpResponseStatus.OK, JSON, content.incidentsJson(), keepAlive, head);
+      case "/config" -> send(ctx, HttpResponseStatus.OK, JSON, content.configJson(), keepAlive, head);
+      case "/api/dashboard" -> send(ctx, HttpResponseStatus.OK, JSON, content.dashboardJson(), keepAlive, head);
+      default -> send(ctx, HttpResponseStatus.NOT_FOUND, TEXT, bytes("not found; try / /metrics /status "
+          + "/incidents /config /healthz /readyz\n"), keepAlive, head);
+    }
+  }
+
+  private boolean authorized(FullHttpRequest request, List<String> queryToken) {
+    if (token == null) {
+      return true;
+    }
+    String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (header != null && MessageDigest.isEqual(token, header.getBytes(StandardCharsets.UTF_8))) {
+      return true;
+    }
+    return queryToken != null && !queryToken.isEmpty()
+        && MessageDigest.isEqual(token, ("Bearer " + queryToken.get(0)).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void send(ChannelHandlerContext ctx, HttpResponseStatus status, String type, byte[] body,
+      boolean keepAlive, boolean head) {
+    write(ctx, response(status, type, body, head), keepAlive);
+  }
+
+  private static FullHttpResponse response(HttpResponseStatus status, String type, byte[] body, boolean head) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+        head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
+        .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    return response;
+  }
+
+  private static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+    if (keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(response);
+    } else {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

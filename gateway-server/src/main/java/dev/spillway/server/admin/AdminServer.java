@@ -1,0 +1,90 @@
+package dev.spillway.server.admin;
+
+import dev.spillway.core.GatewayStartException;
+import dev.spillway.core.transport.Transport;
+import dev.spillway.server.config.AdminConfig;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin HTTP server: its own listener and its own single event loop, so scrapes and the status page never
+ * share threads (or a port) with proxied traffic. Listens on loopback unless configured otherwise.
+ */
+public final class AdminServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+  private static final int MAX_REQUEST = 8192;
+
+  private final EventLoopGroup group;
+  private final Channel channel;
+
+  private AdminServer(AdminConfig config, AdminContent content) throws InterruptedException {
+    Transport transport = Transport.select(true);
+    this.group = transport.newGroup(1, "spillway-admin");
+    AdminHandler handler = new AdminHandler(content, config.token(), page());
+    ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
+        .childHandler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(new ReadTimeoutHandler(30, TimeUnit.SECONDS), new HttpServerCodec(4096, 8192, 8192),
+                new HttpObjectAggregator(MAX_REQUEST), handler);
+          }
+        });
+    try {
+      this.channel = bootstrap.bind(config.host(), config.port()).sync().channel();
+    } catch (Exception e) {
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new GatewayStartException("admin server cannot listen on " + config.host() + ":" + config.port() + ": "
+          + e.getMessage(), e);
+    }
+    log.info("admin server on http://{}:{}/ (token {})", config.host(), port(),
+        config.token() == null ? "not required" : "required");
+  }
+
+  /**
+   * Starts the admin server and returns once it listens.
+   *
+   * @throws GatewayStartException if the port cannot be bound
+   */
+  public static AdminServer start(AdminConfig config, AdminContent content) throws InterruptedException {
+    return new AdminServer(config, content);
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /** The status page's URL. */
+  public String url() {
+    InetSocketAddress a = (InetSocketAddress) channel.localAddress();
+    return "http://" + a.getHostString() + ":" + a.getPort() + "/";
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private static byte[] page() {
+    try (InputStream in = AdminServer.class.getResourceAsStream("status.html")) {
+      if (in == null) {
+        throw new IllegalStateException("status.html missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.spillway.server.admin;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import dev.spillway.core.config.Durations;
+import dev.spillway.server.config.LoadedConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The effective config as {@code /config} shows it, with secrets taken out: the admin token only as
+ * whether one is set, tenants' key hashes only as counts, webhook URLs only as their hosts.
+ */
+final class ConfigJson {
+  private ConfigJson() {}
+
+  static byte[] render(LoadedConfig config) {
+    ObjectMapper mapper = new ObjectMapper()
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .registerModule(new SimpleModule()
+            .addSerializer(Duration.class, new ToString<>(Duration.class, Durations::format))
+            .addSerializer(URI.class, new ToString<>(URI.class, u -> u.getScheme() + "://" + u.getHost()
+                + "/(redacted)")));
+    ObjectNode root = mapper.createObjectNode();
+    root.set("gateway", mapper.valueToTree(config.gateway()));
+    ObjectNode admin = mapper.valueToTree(config.admin());
+    admin.remove("token");
+    admin.put("tokenSet", config.admin().token() != null);
+    root.set("admin", admin);
+    root.set("status", mapper.valueToTree(config.status()));
+    root.set("alerts", mapper.valueToTree(config.alerts()));
+    root.set("accessLog", mapper.valueToTree(config.accessLog()));
+    redactKeyHashes(root);
+    try {
+      return mapper.writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot render the config", e);
+    }
+  }
+
+  /** Replaces every {@code keyHashes} list with its size, wherever it appears. */
+  private static void redactKeyHashes(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      JsonNode hashes = object.remove("keyHashes");
+      if (hashes != null) {
+        object.put("keyCount", hashes.size());
+      }
+      for (Map.Entry<String, JsonNode> field : object.properties()) {
+        redactKeyHashes(field.getValue());
+      }
+    } else if (node instanceof ArrayNode array) {
+      array.forEach(ConfigJson::redactKeyHashes);
+    }
+  }
+
+  private static final class ToString<T> extends StdSerializer<T> {
+    private final java.util.function.Function<T, String> format;
+
+    ToString(Class<T> type, java.util.function.Function<T, String> format) {
+      super(type);
+      this.format = format;
+    }
+
+    @Override
+    public void serialize(T value, JsonGenerator g, SerializerProvider provider) throws IOException {
+      g.writeString(format.apply(value));
+    }
+  }
+}

@@ -1,0 +1,227 @@
+package dev.spillway.server.admin;
+
+import dev.spillway.core.Gateway;
+import dev.spillway.core.observe.ExchangeRecord;
+import dev.spillway.core.observe.GatewayObserver;
+import dev.spillway.core.time.Ticker;
+import dev.spillway.server.accesslog.AccessLog;
+import dev.spillway.server.alerts.WebhookNotifier;
+import dev.spillway.server.config.LoadedConfig;
+import dev.spillway.server.metrics.GatewayMetrics;
+import dev.spillway.server.status.IncidentListener;
+import dev.spillway.server.status.Readiness;
+import dev.spillway.server.status.StatusJson;
+import dev.spillway.server.status.StatusSnapshot;
+import dev.spillway.server.status.StatusTracker;
+import dev.spillway.server.status.WallClock;
+import io.micrometer.core.instrument.FunctionCounter;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything that watches the gateway, wired together: one {@link GatewayObserver} (a {@link RecordQueue})
+ * feeding, on a dedicated monitor thread, the metrics, the status and incident tracker, and the access log;
+ * webhook alerts on incidents; and the pre-rendered JSON the admin server serves.
+ *
+ * <pre>{@code
+ * Monitoring monitoring = Monitoring.create(loaded, Ticker.system(), Clock.systemUTC());
+ * Gateway gateway = Gateway.start(loaded.gateway(), monitoring.observer());
+ * monitoring.attach(gateway).start();
+ * AdminServer admin = AdminServer.start(loaded.admin(), monitoring);
+ * }</pre>
+ *
+ * <p>Tests skip {@link #start()} and call {@link #pump()} themselves with a fake ticker.
+ */
+public final class Monitoring implements AdminContent, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Monitoring.class);
+  private static final int QUEUE_CAPACITY = 65_536;
+  private static final long PUMP_MILLIS = 200;
+
+  private final LoadedConfig config;
+  private final Ticker ticker;
+  private final WallClock wall;
+  private final RecordQueue queue = new RecordQueue(QUEUE_CAPACITY);
+  private final GatewayMetrics metrics = new GatewayMetrics();
+  private final AccessLog accessLog;
+  private final ScheduledExecutorService alertScheduler;
+  private final WebhookNotifier alerts;
+  private final byte[] configJson;
+  private ScheduledExecutorService monitorThread;
+  private Gateway gateway;
+  private Readiness readiness = Readiness.ALWAYS;
+  private StatusTracker status;
+  private StatusSnapshot rendered;
+  private long recordsSeen;
+  private volatile Rendered json = new Rendered(new byte[0], new byte[0], new byte[0]);
+
+  private Monitoring(LoadedConfig config, Ticker ticker, Clock clock) {
+    this.config = config;
+    this.ticker = ticker;
+    this.wall = new WallClock(ticker, clock);
+    this.accessLog = new AccessLog(config.accessLog(), ticker);
+    this.configJson = ConfigJson.render(config);
+    if (config.alerts().webhooks().isEmpty()) {
+      this.alertScheduler = null;
+      this.alerts = null;
+    } else {
+      this.alertScheduler = Executors.newSingleThreadScheduledExecutor(daemon("spillway-alerts"));
+      this.alerts = new WebhookNotifier(config.alerts(), HttpClient.newBuilder()
+          .connectTimeout(config.alerts().timeout()).build(), alertScheduler);
+    }
+    var registry = metrics.registry();
+    FunctionCounter.builder("spillway_monitor_dropped_records", queue, RecordQueue::dropped)
+        .description("Finished requests the monitor could not keep up with (not counted anywhere else)")
+        .register(registry);
+    FunctionCounter.builder("spillway_access_log_lines", accessLog, AccessLog::written)
+        .description("Access log lines written").register(registry);
+    FunctionCounter.builder("spillway_access_log_shed_suppressed", accessLog, AccessLog::suppressedShed)
+        .description("Shed requests not logged (over accessLog.maxShedPerSecond)").register(registry);
+    FunctionCounter.builder("spillway_access_log_sampled_out", accessLog, AccessLog::sampledOut)
+        .description("Admitted requests left out by accessLog.sampleRate").register(registry);
+    if (alerts != null) {
+      FunctionCounter.builder("spillway_alert_deliveries", alerts, WebhookNotifier::delivered)
+          .description("Webhook alerts delivered").register(registry);
+      FunctionCounter.builder("spillway_alert_delivery_failures", alerts, WebhookNotifier::failedAttempts)
+          .description("Webhook attempts that failed (each retry counts)").register(registry);
+      FunctionCounter.builder("spillway_alert_deliveries_given_up", alerts, WebhookNotifier::givenUp)
+          .description("Webhook alerts given up after every retry").register(registry);
+    }
+  }
+
+  /** Builds the monitoring for {@code config}; time comes from {@code ticker}, wall-clock display from {@code clock}. */
+  public static Monitoring create(LoadedConfig config, Ticker ticker, Clock clock) {
+    return new Monitoring(config, ticker, clock);
+  }
+
+  /** The observer to start the gateway with. */
+  public GatewayObserver observer() {
+    return queue;
+  }
+
+  /** Binds to the started gateway: status tracking of its routes and backends, and their gauges. */
+  public synchronized Monitoring attach(Gateway gateway) {
+    this.gateway = gateway;
+    this.readiness = Readiness.of(gateway);
+    IncidentListener listener = alerts == null ? IncidentListener.NONE : alerts;
+    this.status = new StatusTracker(config.status(), gateway.router(), readiness, ticker, wall, listener);
+    metrics.bind(gateway, status);
+    publish();
+    return this;
+  }
+
+  /** Starts the monitor thread: drains records and ticks the status tracker five times a second. */
+  public synchronized Monitoring start() {
+    monitorThread = Executors.newSingleThreadScheduledExecutor(daemon("spillway-monitor"));
+    monitorThread.scheduleWithFixedDelay(this::pumpSafely, PUMP_MILLIS, PUMP_MILLIS, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** Feeds queued records to metrics, status and access log, then ticks the status tracker. */
+  public synchronized void pump() {
+    queue.drain(this::onRecord);
+    if (status != null) {
+      status.tick();
+      if (gateway != null) {
+        metrics.refresh(gateway);
+      }
+      publish();
+    }
+  }
+
+  private void pumpSafely() {
+    try {
+      pump();
+    } catch (RuntimeException e) {
+      log.warn("monitor tick failed", e);
+    }
+  }
+
+  /** Finished requests taken from the queue so far. */
+  public synchronized long recordsSeen() {
+    return recordsSeen;
+  }
+
+  private void onRecord(ExchangeRecord r) {
+    recordsSeen++;
+    metrics.onRecord(r);
+    if (status != null) {
+      status.onRecord(r);
+    }
+    accessLog.onRecord(r);
+  }
+
+  /** Renders the JSON only when the snapshot changed (once a second), never per request. */
+  private void publish() {
+    StatusSnapshot s = status.snapshot();
+    if (s == rendered) {
+      return;
+    }
+    rendered = s;
+    json = new Rendered(StatusJson.status(s), StatusJson.incidents(s), StatusJson.dashboard(s));
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  /** The status tracker ({@code null} before {@link #attach}); feed resilience events here. */
+  public StatusTracker status() {
+    return status;
+  }
+
+  @Override
+  public String metricsText() {
+    return metrics.scrape();
+  }
+
+  @Override
+  public String notReadyReason() {
+    return readiness.notReadyReason();
+  }
+
+  @Override
+  public byte[] statusJson() {
+    return json.status;
+  }
+
+  @Override
+  public byte[] incidentsJson() {
+    return json.incidents;
+  }
+
+  @Override
+  public byte[] dashboardJson() {
+    return json.dashboard;
+  }
+
+  @Override
+  public byte[] configJson() {
+    return configJson;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (monitorThread != null) {
+      monitorThread.shutdownNow();
+    }
+    if (alertScheduler != null) {
+      alertScheduler.shutdownNow();
+    }
+    metrics.close();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private record Rendered(byte[] status, byte[] incidents, byte[] dashboard) {}
+}

@@ -1,0 +1,20 @@
+package dev.spillway.server.status;
+
+/**
+ * One route's or backend's state, as {@code /status} shows it.
+ *
+ * @param kind {@code route} or {@code backend}
+ * @param name its configured name
+ * @param assessment state, reason, and the numbers they came from
+ * @param limit the backend's concurrency limit, or -1 when unlimited (or a route)
+ * @param inFlight requests holding a permit now, or -1
+ * @param queued requests in the waiting room now, or -1
+ * @param maxQueue the waiting room's size, or -1
+ */
+public record ComponentStatus(String kind, String name, Assessment assessment, int limit, int inFlight, int queued,
+    int maxQueue) {
+
+  public ComponentState state() {
+    return assessment.state();
+  }
+}

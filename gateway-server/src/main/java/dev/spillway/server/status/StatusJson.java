@@ -1,0 +1,168 @@
+package dev.spillway.server.status;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/** Renders {@link StatusSnapshot}s as the JSON of {@code /status}, {@code /incidents} and the page's feed. */
+public final class StatusJson {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private StatusJson() {}
+
+  /** {@code /status}: readiness, overall state, and each route and backend. */
+  public static byte[] status(StatusSnapshot s) {
+    return render(g -> writeStatus(g, s));
+  }
+
+  /** {@code /incidents}: newest first. */
+  public static byte[] incidents(StatusSnapshot s) {
+    return render(g -> {
+      g.writeStartObject();
+      writeIncidents(g, s.incidents());
+      g.writeEndObject();
+    });
+  }
+
+  /** The status page's feed: status, incidents and the last 15 minutes of chart data. */
+  public static byte[] dashboard(StatusSnapshot s) {
+    return render(g -> {
+      g.writeStartObject();
+      g.writeFieldName("status");
+      writeStatus(g, s);
+      writeIncidents(g, s.incidents());
+      Series series = s.series();
+      g.writeObjectFieldStart("series");
+      g.writeNumberField("step", 1);
+      g.writeNumberField("points", series.served().length);
+      longs(g, "served", series.served());
+      longs(g, "errors", series.errors());
+      longs(g, "shed", series.shed());
+      longs(g, "refused", series.refused());
+      g.writeArrayFieldStart("queued");
+      for (int v : series.queued()) {
+        g.writeNumber(v);
+      }
+      g.writeEndArray();
+      doubles(g, "p50Millis", series.p50Millis());
+      doubles(g, "p99Millis", series.p99Millis());
+      g.writeEndObject();
+      g.writeEndObject();
+    });
+  }
+
+  private static void writeStatus(JsonGenerator g, StatusSnapshot s) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("at", s.at().toString());
+    g.writeBooleanField("ready", s.ready());
+    if (!s.ready()) {
+      g.writeStringField("notReadyReason", s.notReadyReason());
+    }
+    g.writeStringField("state", s.overall().tag());
+    g.writeNumberField("openIncidents", s.incidents().stream().filter(IncidentView::open).count());
+    writeComponents(g, "routes", "route", s.components());
+    writeComponents(g, "backends", "backend", s.components());
+    g.writeEndObject();
+  }
+
+  private static void writeComponents(JsonGenerator g, String field, String kind, List<ComponentStatus> all)
+      throws IOException {
+    g.writeArrayFieldStart(field);
+    for (ComponentStatus c : all) {
+      if (!c.kind().equals(kind)) {
+        continue;
+      }
+      WindowStats w = c.assessment().stats();
+      g.writeStartObject();
+      g.writeStringField("name", c.name());
+      g.writeStringField("state", c.state().tag());
+      g.writeStringField("reason", c.assessment().reason());
+      g.writeObjectFieldStart("window");
+      g.writeNumberField("seconds", w.seconds());
+      g.writeNumberField("served", w.served());
+      g.writeNumberField("errors", w.errors());
+      g.writeNumberField("shed", w.shed());
+      g.writeNumberField("refused", w.refused());
+      g.writeNumberField("maxQueued", w.maxQueued());
+      g.writeEndObject();
+      if (c.limit() >= 0) {
+        g.writeNumberField("limit", c.limit());
+        g.writeNumberField("inFlight", c.inFlight());
+        g.writeNumberField("queued", c.queued());
+        g.writeNumberField("maxQueue", c.maxQueue());
+      }
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void writeIncidents(JsonGenerator g, List<IncidentView> incidents) throws IOException {
+    g.writeArrayFieldStart("incidents");
+    for (IncidentView i : incidents) {
+      g.writeStartObject();
+      g.writeNumberField("id", i.id());
+      g.writeStringField("title", i.title());
+      g.writeStringField("summary", i.summary());
+      g.writeStringField("state", i.open() ? "open" : "resolved");
+      g.writeStringField("startedAt", i.startedAt().toString());
+      if (i.endedAt() != null) {
+        g.writeStringField("endedAt", i.endedAt().toString());
+      }
+      g.writeNumberField("durationSeconds", i.durationSeconds());
+      g.writeArrayFieldStart("components");
+      for (String c : i.components()) {
+        g.writeString(c);
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("events");
+      for (IncidentView.Event e : i.events()) {
+        g.writeStartObject();
+        g.writeStringField("at", e.at().toString());
+        g.writeStringField("text", e.text());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void longs(JsonGenerator g, String field, long[] values) throws IOException {
+    g.writeArrayFieldStart(field);
+    for (long v : values) {
+      g.writeNumber(v);
+    }
+    g.writeEndArray();
+  }
+
+  /** NaN (no data that second) becomes {@code null}, which JSON can hold. */
+  private static void doubles(JsonGenerator g, String field, double[] values) throws IOException {
+    g.writeArrayFieldStart(field);
+    for (double v : values) {
+      if (Double.isNaN(v)) {
+        g.writeNull();
+      } else {
+        g.writeNumber(Math.round(v * 100) / 100.0);
+      }
+    }
+    g.writeEndArray();
+  }
+
+  private static byte[] render(Writer writer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      writer.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  @FunctionalInterface
+  private interface Writer {
+    void write(JsonGenerator g) throws IOException;
+  }
+}

@@ -1,0 +1,177 @@
+package dev.spillway.server.status;
+
+import dev.spillway.core.admission.concurrency.BackendAdmission;
+import dev.spillway.core.observe.ExchangeRecord;
+import dev.spillway.core.routing.Route;
+import dev.spillway.core.routing.Router;
+import dev.spillway.core.time.Ticker;
+import dev.spillway.core.upstream.Backend;
+import dev.spillway.server.config.StatusConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The live state of every route and backend, derived from finished requests: per component a 15-minute
+ * {@link Timeline}, once a second an {@link Assessment} by {@link StateRules}, and the incidents those states
+ * (plus readiness and resilience events) open and resolve.
+ *
+ * <p>{@link #onRecord} and {@link #tick} run on the monitor thread only; {@link #onResilienceEvent} may be
+ * called from any thread; {@link #snapshot} is safe to read from any thread.
+ */
+public final class StatusTracker {
+  /** 15 minutes of one-second buckets. */
+  public static final int HISTORY_SECONDS = 900;
+
+  private final Ticker ticker;
+  private final long originNanos;
+  private final StateRules rules;
+  private final Readiness readiness;
+  private final WallClock wall;
+  private final IncidentTracker incidents;
+  private final Timeline global;
+  private final Map<String, Timeline> routes = new LinkedHashMap<>();
+  private final Map<String, Timeline> backends = new LinkedHashMap<>();
+  private final Map<String, Backend> liveBackends = new LinkedHashMap<>();
+  private final ConcurrentLinkedQueue<ResilienceEvent> events = new ConcurrentLinkedQueue<>();
+  private final Map<String, ResilienceEvent> openEvents = new LinkedHashMap<>();
+  private long second;
+  private volatile StatusSnapshot snapshot;
+
+  public StatusTracker(StatusConfig config, Router router, Readiness readiness, Ticker ticker, WallClock wall,
+      IncidentListener listener) {
+    this.ticker = ticker;
+    this.originNanos = ticker.nanoTime();
+    this.rules = new StateRules(config);
+    this.readiness = readiness;
+    this.wall = wall;
+    this.incidents = new IncidentTracker(config, wall, listener);
+    this.global = new Timeline(HISTORY_SECONDS, 0);
+    for (Route route : router.routes()) {
+      routes.put(route.name(), new Timeline(HISTORY_SECONDS, 0));
+      if (route.backend() != null && !liveBackends.containsKey(route.backend().name())) {
+        liveBackends.put(route.backend().name(), route.backend());
+        backends.put(route.backend().name(), new Timeline(HISTORY_SECONDS, 0));
+      }
+    }
+    this.snapshot = evaluate(originNanos, List.of());
+  }
+
+  /** Counts one finished request. */
+  public void onRecord(ExchangeRecord r) {
+    RecordKind kind = RecordKind.of(r);
+    global.record(r, kind);
+    Timeline route = r.route() == null ? null : routes.get(r.route());
+    if (route != null) {
+      route.record(r, kind);
+    }
+    Timeline backend = r.backend() == null ? null : backends.get(r.backend());
+    if (backend != null) {
+      backend.record(r, kind);
+    }
+  }
+
+  /** Takes a resilience change (any thread); it is applied at the next tick. */
+  public void onResilienceEvent(ResilienceEvent event) {
+    events.add(event);
+  }
+
+  /**
+   * Samples the waiting rooms and, once a second has passed, closes it: re-assesses every component, updates
+   * the incidents and publishes a new {@link #snapshot}.
+   */
+  public void tick() {
+    long now = ticker.nanoTime();
+    int totalQueued = 0;
+    for (Map.Entry<String, Backend> e : liveBackends.entrySet()) {
+      BackendAdmission admission = e.getValue().admission();
+      if (admission != null) {
+        int q = admission.queued();
+        backends.get(e.getKey()).sampleQueue(q);
+        totalQueued += q;
+      }
+    }
+    global.sampleQueue(totalQueued);
+    long nowSecond = (now - originNanos) / 1_000_000_000L;
+    if (nowSecond - second <= 0) {
+      return;
+    }
+    second = nowSecond;
+    global.roll(nowSecond);
+    routes.values().forEach(t -> t.roll(nowSecond));
+    backends.values().forEach(t -> t.roll(nowSecond));
+    ResilienceEvent event;
+    while ((event = events.poll()) != null) {
+      if (event.type().opens()) {
+        openEvents.put(event.key(), event);
+      } else {
+        openEvents.remove(event.key());
+      }
+    }
+    List<Signal> signals = new ArrayList<>();
+    snapshot = evaluate(now, signals);
+    incidents.update(now, signals);
+    snapshot = new StatusSnapshot(snapshot.at(), snapshot.notReadyReason(), snapshot.overall(),
+        snapshot.components(), incidents.incidents(now), snapshot.series());
+  }
+
+  /** The latest state, incidents and chart data. */
+  public StatusSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /** Incidents open now. */
+  public int openIncidents() {
+    return incidents.openCount();
+  }
+
+  private StatusSnapshot evaluate(long now, List<Signal> signals) {
+    int window = rules.windowSeconds();
+    List<ComponentStatus> components = new ArrayList<>();
+    ComponentState overall = ComponentState.OPERATIONAL;
+    for (Map.Entry<String, Timeline> e : routes.entrySet()) {
+      Assessment a = rules.assess(e.getValue().window(window), 0, -1);
+      components.add(new ComponentStatus("route", e.getKey(), a, -1, -1, -1, -1));
+      signal(signals, "route " + e.getKey(), a, e.getValue());
+      overall = worse(overall, a.state());
+    }
+    for (Map.Entry<String, Timeline> e : backends.entrySet()) {
+      Backend backend = liveBackends.get(e.getKey());
+      BackendAdmission admission = backend.admission();
+      int maxQueue = admission == null ? 0 : backend.config().waitingRoom().maxQueue();
+      Assessment a = rules.assess(e.getValue().window(window), maxQueue, backend.endpoints().size());
+      components.add(admission == null
+          ? new ComponentStatus("backend", e.getKey(), a, -1, -1, -1, -1)
+          : new ComponentStatus("backend", e.getKey(), a, admission.limit(), admission.inFlight(),
+              admission.queued(), maxQueue));
+      signal(signals, "backend " + e.getKey(), a, e.getValue());
+      overall = worse(overall, a.state());
+    }
+    String notReady = readiness.notReadyReason();
+    if (notReady != null) {
+      signals.add(new Signal("not_ready", Signal.Kind.NOT_READY, "gateway", notReady, 0));
+      overall = ComponentState.OUTAGE;
+    }
+    for (ResilienceEvent e : openEvents.values()) {
+      signals.add(new Signal(e.key(), e.type().kind(), e.component(), e.detail(), 0));
+    }
+    return new StatusSnapshot(wall.at(now), notReady, overall, List.copyOf(components), snapshot == null
+        ? List.of() : snapshot.incidents(), global.series(HISTORY_SECONDS));
+  }
+
+  /** Shedding and outages become incident conditions; the other states only show on the page. */
+  private static void signal(List<Signal> signals, String component, Assessment a, Timeline timeline) {
+    if (a.state() == ComponentState.AT_CAPACITY) {
+      long lastSecond = timeline.window(1).shed();
+      signals.add(new Signal("shedding:" + component, Signal.Kind.SHEDDING, component, a.reason(), lastSecond));
+    } else if (a.state() == ComponentState.OUTAGE) {
+      signals.add(new Signal("outage:" + component, Signal.Kind.OUTAGE, component, a.reason(), 0));
+    }
+  }
+
+  private static ComponentState worse(ComponentState a, ComponentState b) {
+    return b.severity() > a.severity() ? b : a;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.spillway.server.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spillway.core.config.ApiKeys;
+import dev.spillway.server.config.AdminConfig;
+import dev.spillway.server.config.ConfigLoader;
+import dev.spillway.server.config.LoadedConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code /config}: the whole effective config, with no secret in it. */
+class ConfigJsonTest {
+
+  @Test
+  void rendersTheExampleConfigWithoutSecrets() throws Exception {
+    Path example = Path.of("..", "docs", "examples", "spillway.yaml");
+    String text = Files.readString(example) + """
+        admin: { token: "admin-s3cret" }
+        alerts: { webhooks: ["https://hooks.example.com/services/T000/B000/XXXX"] }
+        """;
+    LoadedConfig config = ConfigLoader.parseFile(text, "spillway.yaml", Map.<String, String>of()::get);
+
+    String json = new String(ConfigJson.render(config), StandardCharsets.UTF_8);
+
+    assertThat(json).doesNotContain("admin-s3cret").doesNotContain("T000/B000")
+        .doesNotContain(ApiKeys.sha256Hex("sk-acme-demo")).doesNotContain("keyHashes");
+    JsonNode tree = new ObjectMapper().readTree(json);
+    assertThat(tree.at("/admin/tokenSet").asBoolean()).isTrue();
+    assertThat(tree.at("/gateway/tenants/0/keyCount").asInt()).isEqualTo(1);
+    assertThat(tree.at("/gateway/backends/primary/responseTimeout").asText()).isNotEmpty();
+    assertThat(tree.at("/alerts/webhooks/0").asText()).isEqualTo("https://hooks.example.com/(redacted)");
+    assertThat(new ObjectMapper().readTree(ConfigJson.render(LoadedConfig.of(config.gateway())
+        .withAdmin(AdminConfig.DEFAULTS))).at("/admin/tokenSet").asBoolean()).isFalse();
+  }
+}

@@ -1,0 +1,159 @@
+package dev.spillway.server.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spillway.core.config.ConcurrencyConfig;
+import dev.spillway.server.mock.MockBackend;
+import dev.spillway.server.mock.MockBackendOptions;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Metrics, status, incidents and the admin API, driven by real traffic through a gateway to a mock backend. */
+class MonitoringIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static MockBackend backend;
+
+  @BeforeAll
+  static void startBackend() throws InterruptedException {
+    backend = MockBackend.start(MockBackendOptions.defaults().withLatency(Duration.ofMillis(200)));
+  }
+
+  @AfterAll
+  static void stopBackend() {
+    backend.close();
+  }
+
+  @Test
+  void metricsCountRequestsByRouteStatusAndOutcome() throws Exception {
+    try (MonitoringFixture f = new MonitoringFixture(backend, null, null)) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(f.chat().statusCode()).isEqualTo(200);
+      }
+      f.awaitRecords(3);
+
+      String metrics = f.admin("/metrics", true).body();
+
+      assertThat(sample(metrics, "spillway_requests_total", "route=\"chat\"", "status=\"200\"",
+          "outcome=\"admitted\"", "reason=\"proxied\"", "backend=\"b\"")).isEqualTo(3.0);
+      assertThat(sample(metrics, "spillway_request_duration_seconds_count", "route=\"chat\"", "outcome=\"admitted\""))
+          .isEqualTo(3.0);
+      assertThat(metrics).contains("spillway_request_duration_seconds_bucket{")
+          .contains("spillway_time_to_first_byte_seconds_count{")
+          .contains("spillway_endpoint_busy_seconds_total{backend=\"b\",endpoint=\"http://127.0.0.1:"
+              + backend.port() + "\"")
+          .contains("jvm_memory_used_bytes").contains("spillway_netty_direct_memory_used_bytes")
+          .contains("spillway_ready 1.0");
+    }
+  }
+
+  @Test
+  void overloadOpensOneSheddingIncidentThatEndsWhenTheLoadFalls() throws Exception {
+    try (MonitoringFixture f = new MonitoringFixture(backend, ConcurrencyConfig.fixed(1), null)) {
+      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        burst.add(CompletableFuture.supplyAsync(() -> {
+          try {
+            return f.chat();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }));
+      }
+      long shed = burst.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 503).count();
+      assertThat(shed).as("requests shed by the waiting room of one").isGreaterThan(0);
+      f.awaitRecords(burst.size());
+      f.seconds(1);
+
+      JsonNode status = JSON.readTree(f.admin("/status", true).body());
+      assertThat(status.at("/backends/0/state").asText()).isEqualTo("at_capacity");
+      assertThat(status.at("/backends/0/limit").asInt()).isEqualTo(1);
+      String metrics = f.admin("/metrics", true).body();
+      assertThat(sample(metrics, "spillway_requests_total", "outcome=\"shed\"", "reason=\"queue_full\"",
+          "status=\"503\"")).isEqualTo((double) shed);
+      assertThat(sample(metrics, "spillway_component_state", "kind=\"backend\"", "name=\"b\"")).isEqualTo(2.0);
+
+      JsonNode open = JSON.readTree(f.admin("/incidents", true).body()).get("incidents");
+      assertThat(open).hasSize(1);
+      assertThat(open.get(0).get("state").asText()).isEqualTo("open");
+      assertThat(open.get(0).get("title").asText()).startsWith("Shedding on ");
+
+      // No more traffic: the window empties, then the condition must stay clear for resolveAfter.
+      f.seconds((int) MonitoringFixture.WINDOW.toSeconds() + (int) MonitoringFixture.RESOLVE_AFTER.toSeconds() + 2);
+
+      JsonNode incidents = JSON.readTree(f.admin("/incidents", true).body()).get("incidents");
+      assertThat(incidents).hasSize(1);
+      JsonNode incident = incidents.get(0);
+      assertThat(incident.get("state").asText()).isEqualTo("resolved");
+      assertThat(incident.get("summary").asText()).contains(shed + " requests shed");
+      assertThat(incident.get("endedAt").asText()).isNotEmpty();
+      assertThat(JSON.readTree(f.admin("/status", true).body()).at("/backends/0/state").asText())
+          .isEqualTo("operational");
+    }
+  }
+
+  @Test
+  void readyzAnswers503WhileDraining() throws Exception {
+    MonitoringFixture f = new MonitoringFixture(backend, null, null);
+    try {
+      assertThat(f.admin("/readyz", false).statusCode()).isEqualTo(200);
+      assertThat(f.admin("/healthz", false).statusCode()).isEqualTo(200);
+
+      f.gateway.shutdown();
+
+      HttpResponse<String> ready = f.admin("/readyz", false);
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("draining");
+      assertThat(f.admin("/healthz", false).statusCode()).isEqualTo(200);
+    } finally {
+      f.close();
+    }
+  }
+
+  @Test
+  void adminRequiresTheTokenAndConfigIsRedacted() throws Exception {
+    try (MonitoringFixture f = new MonitoringFixture(backend, null, null)) {
+      for (String path : List.of("/", "/metrics", "/status", "/incidents", "/config", "/api/dashboard")) {
+        HttpResponse<String> denied = f.admin(path, false);
+        assertThat(denied.statusCode()).as(path).isEqualTo(401);
+        assertThat(denied.headers().firstValue("www-authenticate")).as(path).isPresent();
+      }
+      assertThat(f.admin("/?token=" + MonitoringFixture.TOKEN, false).statusCode()).isEqualTo(200);
+      assertThat(f.admin("/?token=wrong", false).statusCode()).isEqualTo(401);
+
+      HttpResponse<String> config = f.admin("/config", true);
+      assertThat(config.statusCode()).isEqualTo(200);
+      assertThat(config.body()).doesNotContain(MonitoringFixture.TOKEN);
+      JsonNode tree = JSON.readTree(config.body());
+      assertThat(tree.at("/admin/tokenSet").asBoolean()).isTrue();
+      assertThat(tree.at("/gateway/routes/0/name").asText()).isEqualTo("chat");
+    }
+  }
+
+  /** The value of the one sample of {@code name} whose labels include all of {@code labels}. */
+  static double sample(String metrics, String name, String... labels) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$").matcher(metrics);
+    List<Double> found = new ArrayList<>();
+    while (m.find()) {
+      String l = m.group(1);
+      boolean all = true;
+      for (String label : labels) {
+        all &= l.contains(label);
+      }
+      if (all) {
+        found.add(Double.parseDouble(m.group(2)));
+      }
+    }
+    assertThat(found).as(name + " with " + String.join(",", labels) + " in\n" + metrics).hasSize(1);
+    return found.get(0);
+  }
+}
