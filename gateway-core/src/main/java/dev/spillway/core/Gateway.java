@@ -19,6 +19,7 @@ import dev.spillway.core.time.Ticker;
 import dev.spillway.core.time.Tickers;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.UpstreamPools;
+import dev.spillway.core.upstream.resilience.EndpointEventListener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -62,7 +63,8 @@ public final class Gateway implements AutoCloseable {
   private final Channel serverChannel;
   private volatile CompletableFuture<Void> shutdown;
 
-  private Gateway(GatewayConfig config, GatewayObserver observer) throws InterruptedException {
+  private Gateway(GatewayConfig config, GatewayObserver observer, EndpointEventListener events)
+      throws InterruptedException {
     this.config = config;
     ServerConfig server = config.server();
     this.transport = Transport.select(server.nativeTransport());
@@ -71,7 +73,8 @@ public final class Gateway implements AutoCloseable {
     this.pools = new UpstreamPools(transport);
     // One clock for everything time-based: the event loops' ticker, which the exchanges' timers use too
     // (Netty's ticker has its own origin, so mixing it with System.nanoTime() readings would be wrong).
-    this.shared = new ProxyContext(server, buildRouter(config, Tickers.of(workerGroup.next())), pools, observer);
+    this.shared = new ProxyContext(server, buildRouter(config, Tickers.of(workerGroup.next()), events), pools,
+        observer);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelClass())
@@ -99,7 +102,7 @@ public final class Gateway implements AutoCloseable {
    * @throws GatewayStartException if the port cannot be bound
    */
   public static Gateway start(GatewayConfig config) throws InterruptedException {
-    return new Gateway(config, GatewayObserver.NOOP);
+    return new Gateway(config, GatewayObserver.NOOP, EndpointEventListener.NOOP);
   }
 
   /**
@@ -108,7 +111,16 @@ public final class Gateway implements AutoCloseable {
    * @throws GatewayStartException if the port cannot be bound
    */
   public static Gateway start(GatewayConfig config, GatewayObserver observer) throws InterruptedException {
-    return new Gateway(config, observer);
+    return new Gateway(config, observer, EndpointEventListener.NOOP);
+  }
+
+  /**
+   * As above, with {@code events} told of every breaker transition, ejection, cooldown and health change of
+   * the backends' endpoints (the status page turns them into incidents).
+   */
+  public static Gateway start(GatewayConfig config, GatewayObserver observer, EndpointEventListener events)
+      throws InterruptedException {
+    return new Gateway(config, observer, events);
   }
 
   /** The live routing snapshot: routes, their admission, backends and their limits (for metrics and status). */
@@ -121,9 +133,14 @@ public final class Gateway implements AutoCloseable {
    * admission control), all reading time from {@code ticker}.
    */
   public static Router buildRouter(GatewayConfig config, Ticker ticker) {
+    return buildRouter(config, ticker, EndpointEventListener.NOOP);
+  }
+
+  /** As above, with the backends' endpoint changes reported to {@code events}. */
+  public static Router buildRouter(GatewayConfig config, Ticker ticker, EndpointEventListener events) {
     Map<String, Backend> backends = new LinkedHashMap<>();
     config.backends().forEach((name, backendConfig) -> backends.put(name,
-        new Backend(backendConfig, ticker)));
+        new Backend(backendConfig, ticker, events)));
     List<Route> routes = config.routes().stream()
         .map(route -> new Route(route, backends.get(route.backend()), admission(route, config, ticker)))
         .toList();

@@ -25,6 +25,8 @@ import dev.spillway.core.http.GatewayError;
  * @param promptTokens from {@code usage} (or the estimate), 0 if unknown
  * @param completionTokens from {@code usage} (or counted from the stream), 0 if unknown
  * @param shadowRejected a limit in shadow mode would have rejected it
+ * @param queueWaitNanos time spent in the backend's waiting room (0 when a slot was free at once), or -1
+ *     when the request never asked for a slot
  */
 public record ExchangeRecord(
     String requestId,
@@ -44,4 +46,5 @@ public record ExchangeRecord(
     boolean stream,
     long promptTokens,
     long completionTokens,
-    boolean shadowRejected) {}
+    boolean shadowRejected,
+    long queueWaitNanos) {}

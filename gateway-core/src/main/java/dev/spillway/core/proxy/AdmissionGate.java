@@ -75,6 +75,8 @@ final class AdmissionGate implements PermitCallback {
   /** What the stream filter saw, kept after it is closed so the access record can report it. */
   private Usage finalUsage;
   private long finalStreamed;
+  private long waitStartNanos;
+  private long queueWaitNanos = -1;
 
   /**
    * @param route the route's admission, or {@code null} (then only the backend's concurrency limit applies)
@@ -157,12 +159,14 @@ final class AdmissionGate implements PermitCallback {
       return;
     }
     WaitRequest wait = new WaitRequest(tenant.priority(), tenant.key(), isRetry(request.headers()), deadline());
+    waitStartNanos = backend.nowNanos();
     waiter = backend.acquire(wait, executor, this);
   }
 
   @Override
   public void onPermit(Permit granted) {
     waiter = null;
+    queueWaitNanos = backend.nowNanos() - waitStartNanos;
     if (finished) {
       granted.onIgnore();
       return;
@@ -174,6 +178,7 @@ final class AdmissionGate implements PermitCallback {
   @Override
   public void onShed(ShedReason reason, long retryAfterNanos) {
     waiter = null;
+    queueWaitNanos = backend.nowNanos() - waitStartNanos;
     if (finished) {
       return;
     }
@@ -379,6 +384,11 @@ final class AdmissionGate implements PermitCallback {
   long completionTokens() {
     Usage usage = usage();
     return usage != null ? usage.completionTokens() : streamedTokens();
+  }
+
+  /** Time in the waiting room, or -1 when the request never asked the backend for a slot. */
+  long queueWaitNanos() {
+    return queueWaitNanos;
   }
 
   boolean shadowRejected() {

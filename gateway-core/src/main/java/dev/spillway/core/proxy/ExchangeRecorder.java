@@ -51,6 +51,7 @@ final class ExchangeRecorder {
     long prompt = 0;
     long completion = 0;
     boolean shadow = false;
+    long queueWait = gate == null ? -1 : gate.queueWaitNanos();
     if (gate != null && gate.tenant() != null) {
       tenant = gate.tenant().name();
       priority = gate.tenant().priority().name().toLowerCase(Locale.ROOT);
@@ -60,7 +61,7 @@ final class ExchangeRecorder {
     }
     ExchangeRecord record = new ExchangeRecord(requestId, route, backend, endpoint, tenant, priority, status,
         outcome, shedReason, error, requestBytes, responseBytes, nowNanos - startNanos, ttfbNanos, stream, prompt,
-        completion, shadow);
+        completion, shadow, queueWait);
     try {
       observer.onExchange(record);
     } catch (RuntimeException e) {

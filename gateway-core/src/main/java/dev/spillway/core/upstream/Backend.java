@@ -4,6 +4,7 @@ import dev.spillway.core.admission.concurrency.BackendAdmission;
 import dev.spillway.core.config.BackendConfig;
 import dev.spillway.core.config.ResilienceConfig;
 import dev.spillway.core.time.Ticker;
+import dev.spillway.core.upstream.resilience.EndpointEventListener;
 import dev.spillway.core.upstream.resilience.EndpointGroup;
 import java.util.List;
 
@@ -22,8 +23,14 @@ public final class Backend {
    * read time from {@code ticker}.
    */
   public Backend(BackendConfig config, Ticker ticker) {
+    this(config, ticker, EndpointEventListener.NOOP);
+  }
+
+  /** As above, reporting breaker, ejection, cooldown and health changes of its endpoints to {@code events}. */
+  public Backend(BackendConfig config, Ticker ticker, EndpointEventListener events) {
     this.config = config;
-    this.group = EndpointGroup.of(EndpointGroup.uniform(config.endpoints()), ResilienceConfig.DEFAULTS, ticker);
+    this.group = EndpointGroup.of(EndpointGroup.uniform(config.endpoints()), ResilienceConfig.DEFAULTS, ticker,
+        events);
     this.admission = config.concurrency() == null ? null
         : new BackendAdmission(config.concurrency(), config.waitingRoom(), ticker);
   }

@@ -115,6 +115,9 @@ public final class AccessLog {
       g.writeNumberField("requestBytes", r.requestBytes());
       g.writeNumberField("responseBytes", r.responseBytes());
       g.writeNumberField("durationMs", r.durationNanos() / 1_000_000.0);
+      if (r.queueWaitNanos() >= 0) {
+        g.writeNumberField("queueWaitMs", r.queueWaitNanos() / 1_000_000.0);
+      }
       if (r.ttfbNanos() >= 0) {
         g.writeNumberField("ttfbMs", r.ttfbNanos() / 1_000_000.0);
       }

@@ -8,6 +8,7 @@ import dev.spillway.server.accesslog.AccessLog;
 import dev.spillway.server.alerts.WebhookNotifier;
 import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.metrics.GatewayMetrics;
+import dev.spillway.server.status.EndpointEventBridge;
 import dev.spillway.server.status.IncidentListener;
 import dev.spillway.server.status.Readiness;
 import dev.spillway.server.status.StatusJson;
@@ -46,6 +47,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   private final Ticker ticker;
   private final WallClock wall;
   private final RecordQueue queue = new RecordQueue(QUEUE_CAPACITY);
+  private final EndpointEventBridge endpointEvents = new EndpointEventBridge();
   private final GatewayMetrics metrics = new GatewayMetrics();
   private final AccessLog accessLog;
   private final ScheduledExecutorService alertScheduler;
@@ -103,12 +105,18 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     return queue;
   }
 
+  /** The endpoint-event listener to start the gateway with (breakers, ejections → incidents). */
+  public EndpointEventBridge endpointEvents() {
+    return endpointEvents;
+  }
+
   /** Binds to the started gateway: status tracking of its routes and backends, and their gauges. */
   public synchronized Monitoring attach(Gateway gateway) {
     this.gateway = gateway;
     this.readiness = Readiness.of(gateway);
     IncidentListener listener = alerts == null ? IncidentListener.NONE : alerts;
     this.status = new StatusTracker(config.status(), gateway.router(), readiness, ticker, wall, listener);
+    endpointEvents.attach(status);
     metrics.bind(gateway, status);
     publish();
     return this;

@@ -29,7 +29,7 @@ final class MonitoredGateway {
     Monitoring monitoring = Monitoring.create(config, Ticker.system(), Clock.systemUTC());
     Gateway gateway;
     try {
-      gateway = Gateway.start(config.gateway(), monitoring.observer());
+      gateway = Gateway.start(config.gateway(), monitoring.observer(), monitoring.endpointEvents());
     } catch (RuntimeException e) {
       monitoring.close();
       throw e;

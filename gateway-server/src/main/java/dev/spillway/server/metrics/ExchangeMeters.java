@@ -50,6 +50,10 @@ final class ExchangeMeters {
       timer("spillway_time_to_first_byte", "Request head to response head (first token for streams)", route,
           r.stream() ? "stream" : "single").record(r.ttfbNanos(), TimeUnit.NANOSECONDS);
     }
+    if (r.queueWaitNanos() >= 0) {
+      timer("spillway_waiting_room_wait", "Time in the backend's waiting room (0 when a slot was free)", route,
+          outcome).record(r.queueWaitNanos(), TimeUnit.NANOSECONDS);
+    }
     if (r.promptTokens() > 0) {
       counter("spillway_tokens", "LLM tokens, from usage or the estimate (in: prompt, out: completion)",
           "route", route, "direction", "in").increment(r.promptTokens());
@@ -92,7 +96,7 @@ final class ExchangeMeters {
     String key = name + route + "\u0000" + kind;
     Timer t = timers.get(key);
     if (t == null) {
-      String kindTag = name.equals("spillway_request_duration") ? "outcome" : "type";
+      String kindTag = name.equals("spillway_time_to_first_byte") ? "type" : "outcome";
       t = Timer.builder(name).description(help).tags("route", route, kindTag, kind)
           .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
       timers.put(key, t);

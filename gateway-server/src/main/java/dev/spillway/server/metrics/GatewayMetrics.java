@@ -9,6 +9,7 @@ import dev.spillway.core.upstream.Backend;
 import dev.spillway.server.status.ComponentStatus;
 import dev.spillway.server.status.StatusTracker;
 import io.micrometer.core.instrument.FunctionCounter;
+import dev.spillway.core.upstream.resilience.EndpointState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -87,7 +88,40 @@ public final class GatewayMetrics implements AutoCloseable {
         if (backend.admission() != null) {
           bindAdmission(backend.name(), backend.admission(), backend.config().waitingRoom().maxQueue());
         }
+        for (EndpointState endpoint : backend.endpointGroup().states()) {
+          bindEndpoint(backend.name(), endpoint);
+        }
       }
+    }
+  }
+
+  /** Per endpoint: requests in flight, breaker state, health and ejection (endpoints come from config: bounded). */
+  private void bindEndpoint(String backend, EndpointState endpoint) {
+    String name = endpoint.endpoint().toString();
+    Gauge.builder("spillway_endpoint_in_flight", endpoint, EndpointState::outstanding)
+        .description("Requests in flight to the endpoint").tags("backend", backend, "endpoint", name)
+        .register(registry);
+    Gauge.builder("spillway_endpoint_breaker_state", endpoint, e -> breakerState(e.breakerState()))
+        .description("0 closed, 1 half-open, 2 open, 3 disabled or forced").tags("backend", backend, "endpoint", name)
+        .register(registry);
+    Gauge.builder("spillway_endpoint_healthy", endpoint, e -> e.healthy() ? 1 : 0)
+        .description("1 when active health checks pass (or are off)").tags("backend", backend, "endpoint", name)
+        .register(registry);
+    Gauge.builder("spillway_endpoint_ejected", endpoint, e -> e.ejected() ? 1 : 0)
+        .description("1 while outlier detection has ejected the endpoint").tags("backend", backend, "endpoint", name)
+        .register(registry);
+  }
+
+  private static double breakerState(io.github.resilience4j.circuitbreaker.CircuitBreaker.State state) {
+    switch (state) {
+      case CLOSED:
+        return 0;
+      case HALF_OPEN:
+        return 1;
+      case OPEN:
+        return 2;
+      default:
+        return 3;
     }
   }
 

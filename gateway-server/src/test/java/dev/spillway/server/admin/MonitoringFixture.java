@@ -45,12 +45,17 @@ final class MonitoringFixture implements AutoCloseable {
   /** @param concurrency the backend's limit, or {@code null} for none; its waiting room holds one request */
   MonitoringFixture(MockBackend backend, ConcurrencyConfig concurrency, LoadedConfig base)
       throws InterruptedException {
-    LoadedConfig config = (base == null ? LoadedConfig.of(gatewayConfig(backend.port(), concurrency)) : base)
+    this(backend.port(), concurrency, base);
+  }
+
+  /** A gateway whose one backend endpoint is whatever listens on {@code backendPort}. */
+  MonitoringFixture(int backendPort, ConcurrencyConfig concurrency, LoadedConfig base) throws InterruptedException {
+    LoadedConfig config = (base == null ? LoadedConfig.of(gatewayConfig(backendPort, concurrency)) : base)
         .withAdmin(AdminConfig.DEFAULTS.withPort(0).withToken(TOKEN))
         .withStatus(new StatusConfig(WINDOW, 1, 0.05, 0.5, 0.01, RESOLVE_AFTER, Duration.ofSeconds(30), 10));
     monitoring = Monitoring.create(config, ticker, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"),
         ZoneOffset.UTC));
-    gateway = Gateway.start(config.gateway(), monitoring.observer());
+    gateway = Gateway.start(config.gateway(), monitoring.observer(), monitoring.endpointEvents());
     monitoring.attach(gateway);
     admin = AdminServer.start(config.admin(), monitoring);
   }

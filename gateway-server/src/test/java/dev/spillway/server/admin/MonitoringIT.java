@@ -81,6 +81,8 @@ class MonitoringIT {
       assertThat(sample(metrics, "spillway_requests_total", "outcome=\"shed\"", "reason=\"queue_full\"",
           "status=\"503\"")).isEqualTo((double) shed);
       assertThat(sample(metrics, "spillway_component_state", "kind=\"backend\"", "name=\"b\"")).isEqualTo(2.0);
+      assertThat(sample(metrics, "spillway_waiting_room_wait_seconds_count", "route=\"chat\"",
+          "outcome=\"admitted\"")).isEqualTo((double) (burst.size() - shed));
 
       JsonNode open = JSON.readTree(f.admin("/incidents", true).body()).get("incidents");
       assertThat(open).hasSize(1);
@@ -98,6 +100,40 @@ class MonitoringIT {
       assertThat(incident.get("endedAt").asText()).isNotEmpty();
       assertThat(JSON.readTree(f.admin("/status", true).body()).at("/backends/0/state").asText())
           .isEqualTo("operational");
+    }
+  }
+
+  @Test
+  void aBreakerOpeningOpensOneIncidentNamingTheEndpoint() throws Exception {
+    try (java.net.ServerSocket resetting = new java.net.ServerSocket(0)) {
+      Thread acceptor = new Thread(() -> {
+        while (!resetting.isClosed()) {
+          try (java.net.Socket s = resetting.accept()) {
+            s.getInputStream().read();
+            s.setSoLinger(true, 0); // reset: a failure the breaker counts
+          } catch (java.io.IOException e) {
+            // closed by the test
+          }
+        }
+      }, "resetting-backend");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      try (MonitoringFixture f = new MonitoringFixture(resetting.getLocalPort(), null, null)) {
+        int requests = dev.spillway.core.config.BreakerConfig.DEFAULT_MINIMUM_CALLS;
+        for (int i = 0; i < requests; i++) {
+          assertThat(f.chat().statusCode()).isEqualTo(502);
+        }
+        assertThat(f.chat().statusCode()).as("the breaker is open: no endpoint left").isEqualTo(503);
+        f.awaitRecords(requests + 1);
+        f.seconds(1);
+
+        JsonNode incidents = JSON.readTree(f.admin("/incidents", true).body()).get("incidents");
+        assertThat(incidents).hasSize(1);
+        assertThat(incidents.get(0).toString()).containsIgnoringCase("breaker")
+            .contains("http://127.0.0.1:" + resetting.getLocalPort());
+        assertThat(sample(f.admin("/metrics", true).body(), "spillway_endpoint_breaker_state",
+            "endpoint=\"http://127.0.0.1:" + resetting.getLocalPort() + "\"")).isEqualTo(2.0);
+      }
     }
   }
 

@@ -71,8 +71,13 @@ public final class EndpointGroup implements EndpointSelector {
 
   /** A group on the system wall clock, no listener, thread-local randomness. */
   public static EndpointGroup of(List<EndpointConfig> endpoints, ResilienceConfig config, Ticker ticker) {
-    return new EndpointGroup(endpoints, config, ticker, Clock.systemUTC(), EndpointEventListener.NOOP,
-        threadLocalRandom());
+    return of(endpoints, config, ticker, EndpointEventListener.NOOP);
+  }
+
+  /** A group on the system wall clock and thread-local randomness, reporting its changes to {@code listener}. */
+  public static EndpointGroup of(List<EndpointConfig> endpoints, ResilienceConfig config, Ticker ticker,
+      EndpointEventListener listener) {
+    return new EndpointGroup(endpoints, config, ticker, Clock.systemUTC(), listener, threadLocalRandom());
   }
 
   /** Weight 1 and no cap for each of {@code addresses}. */
