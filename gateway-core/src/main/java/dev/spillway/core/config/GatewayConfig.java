@@ -58,6 +58,14 @@ public record GatewayConfig(ServerConfig server, Map<String, BackendConfig> back
             "\"" + route.backend() + "\" is not a defined backend (defined: " + String.join(", ", backends.keySet())
                 + ")");
       }
+      // The first tier is the route's backend, checked above under the key most routes write.
+      for (int j = 1; j < route.tiers().size(); j++) {
+        String tierBackend = route.tiers().get(j).backend();
+        if (!backends.containsKey(tierBackend)) {
+          throw new ConfigException("routes[" + i + "].backends[" + j + "].backend", "\"" + tierBackend
+              + "\" is not a defined backend (defined: " + String.join(", ", backends.keySet()) + ")");
+        }
+      }
     }
   }
 

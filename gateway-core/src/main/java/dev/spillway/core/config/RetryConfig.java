@@ -28,7 +28,7 @@ public record RetryConfig(int maxAttempts, Duration backoffBase, Duration backof
   public static final int DEFAULT_MIN_RETRIES_PER_SECOND = 10;
   public static final RetryConfig DEFAULTS = new RetryConfig(DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE,
       DEFAULT_BACKOFF_MAX, DEFAULT_MAX_REPLAYABLE_BODY, DEFAULT_BUDGET_RATIO, DEFAULT_MIN_RETRIES_PER_SECOND);
-  /** Never retries: what a route without {@code retry} gets until the request path is wired. */
+  /** Never retries and holds no body for replay ({@code maxAttempts: 1}). */
   public static final RetryConfig DISABLED = new RetryConfig(1, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_MAX, 0,
       0, 0);
 

@@ -3,6 +3,7 @@ package dev.spillway.server.config;
 import dev.spillway.core.config.AdmissionConfig;
 import dev.spillway.core.config.BackendConfig;
 import dev.spillway.core.config.ConfigException;
+import dev.spillway.core.config.FailoverTierConfig;
 import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.core.config.LimiterCacheConfig;
 import dev.spillway.core.config.RouteConfig;
@@ -12,6 +13,7 @@ import dev.spillway.core.config.TierConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,12 +27,14 @@ import java.util.regex.Pattern;
  */
 final class CrossChecker {
   private static final Pattern ROUTE_PATH = Pattern.compile("routes\\[(\\d+)\\](.*)");
+  private static final Pattern TIER_FIELD = Pattern.compile("\\.backends\\[(\\d+)\\]\\.backend");
   private static final Pattern TENANT_PATH = Pattern.compile("tenants\\[(\\d+)\\]\\.(name|tier|keys\\[(\\d+)\\])");
 
   private final ServerConfig server;
   private final Map<String, BackendConfig> backends;
   private final List<RouteConfig> routes;
   private final List<Integer> routeIndexes;
+  private final Set<Integer> tierListOnly;
   private final Map<String, TierConfig> tiers;
   private final List<TenantBinder.Bound> tenants;
   private final LimiterCacheConfig limiterCache;
@@ -39,14 +43,17 @@ final class CrossChecker {
   /**
    * @param routeIndexes the position in the file of each route in {@code routes} (routes that failed to bind
    *     are missing from the list)
+   * @param tierListOnly the positions in the file of the routes that name their backends only under
+   *     {@code backends}, whose first tier is reported there rather than at {@code backend}
    */
   CrossChecker(ServerConfig server, Map<String, BackendConfig> backends, List<RouteConfig> routes,
-      List<Integer> routeIndexes, Map<String, TierConfig> tiers, List<TenantBinder.Bound> tenants,
+      List<Integer> routeIndexes, Set<Integer> tierListOnly, Map<String, TierConfig> tiers, List<TenantBinder.Bound> tenants,
       LimiterCacheConfig limiterCache, Problems problems) {
     this.server = server;
     this.backends = backends;
     this.routes = new ArrayList<>(routes);
     this.routeIndexes = routeIndexes;
+    this.tierListOnly = tierListOnly;
     this.tiers = tiers;
     this.tenants = new ArrayList<>(tenants);
     this.limiterCache = limiterCache;
@@ -58,6 +65,9 @@ final class CrossChecker {
     int errorsBefore = problems.count();
     // Each pass patches one value, so this ends; the bound guards against a constructor change.
     int maxPasses = 3 * routes.size() + 2 * tenants.size() + 1;
+    for (RouteConfig route : routes) {
+      maxPasses += route.tiers().size();
+    }
     for (TenantBinder.Bound tenant : tenants) {
       maxPasses += tenant.keyPaths().size();
     }
@@ -93,18 +103,33 @@ final class CrossChecker {
     String field = m.group(2);
     RouteConfig route = routes.get(position);
     RouteConfig patched;
+    Matcher tier = TIER_FIELD.matcher(field);
     if (field.equals(".name")) {
-      patched = new RouteConfig("\0route-" + index, route.match(), route.backend(), route.admission());
+      patched = new RouteConfig("\0route-" + index, route.match(), route.backend(), route.admission(), route.tiers(),
+          route.retry(), route.stream());
     } else if (field.equals(".backend")) {
-      patched = new RouteConfig(route.name(), route.match(), backends.keySet().iterator().next(), route.admission());
+      patched = withDefinedBackend(route, 0);
+      if (tierListOnly.contains(index)) {
+        field = ".backends[0].backend";
+      }
+    } else if (tier.matches() && Integer.parseInt(tier.group(1)) < route.tiers().size()) {
+      patched = withDefinedBackend(route, Integer.parseInt(tier.group(1)));
     } else if (field.equals(".admission.defaultTier")) {
-      patched = new RouteConfig(route.name(), route.match(), route.backend(), withAnyTier(route.admission()));
+      patched = new RouteConfig(route.name(), route.match(), route.backend(), withAnyTier(route.admission()),
+          route.tiers(), route.retry(), route.stream());
     } else {
       return false;
     }
     problems.add(new ConfigException("routes[" + index + "]" + field, e.detail()));
     routes.set(position, patched);
     return true;
+  }
+
+  /** The route with tier {@code j} sent to a defined backend instead, keeping its model rewrite. */
+  private RouteConfig withDefinedBackend(RouteConfig route, int j) {
+    List<FailoverTierConfig> tiers = new ArrayList<>(route.tiers());
+    tiers.set(j, new FailoverTierConfig(backends.keySet().iterator().next(), tiers.get(j).model()));
+    return route.withTiers(tiers);
   }
 
   private AdmissionConfig withAnyTier(AdmissionConfig a) {

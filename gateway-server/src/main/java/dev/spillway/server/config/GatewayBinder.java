@@ -9,9 +9,11 @@ import dev.spillway.core.config.TierConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Binds the root of a parsed config to a {@link GatewayConfig}: {@code server}, each backend, tier, tenant
@@ -67,7 +69,8 @@ final class GatewayBinder {
     LimiterCacheConfig limiterCache = limiterCache(root.mapping("limiterCache"));
     List<RouteConfig> routes = new ArrayList<>();
     List<Integer> indexes = new ArrayList<>();
-    int routeCount = routes(routes, indexes);
+    Set<Integer> tierListOnly = new HashSet<>();
+    int routeCount = routes(routes, indexes, tierListOnly);
     if (backends == null || tiers == null || limiterCache == null) {
       return null;
     }
@@ -80,7 +83,7 @@ final class GatewayBinder {
       return null;
     }
     GatewayConfig config = new CrossChecker(server == null ? ServerConfig.DEFAULTS : server, backends, routes,
-        indexes, tiers, tenants, limiterCache, problems).check();
+        indexes, tierListOnly, tiers, tenants, limiterCache, problems).check();
     return problems.count() > errorsBefore ? null : config;
   }
 
@@ -131,8 +134,11 @@ final class GatewayBinder {
     return cache.problems().count() > errorsBefore ? null : config;
   }
 
-  /** Binds each route into {@code routes}, its index in the file into {@code indexes}; returns the count. */
-  private int routes(List<RouteConfig> routes, List<Integer> indexes) {
+  /**
+   * Binds each route into {@code routes}, its index in the file into {@code indexes}, and the indexes of routes
+   * that name their backends only under {@code backends} into {@code tierListOnly}; returns the count.
+   */
+  private int routes(List<RouteConfig> routes, List<Integer> indexes, Set<Integer> tierListOnly) {
     ConfigNode.Sequence list = root.sequence("routes");
     if (list == null) {
       return 0;
@@ -144,8 +150,11 @@ final class GatewayBinder {
         problems.add(path, item.line(), item.describe() + " is not a map (expected: name, match, backend)");
         continue;
       }
-      RouteConfig route = RouteBinder.bind(
-          new MappingReader((ConfigNode.Mapping) item, path, item.line(), problems, root.env()));
+      MappingReader reader = new MappingReader((ConfigNode.Mapping) item, path, item.line(), problems, root.env());
+      RouteConfig route = RouteBinder.bind(reader);
+      if (RouteBinder.usesTierListOnly(reader)) {
+        tierListOnly.add(i);
+      }
       if (route != null) {
         routes.add(route);
         indexes.add(i);

@@ -39,7 +39,8 @@ class ConfigLoaderTest {
     assertThat(config.backends()).containsOnlyKeys("primary", "small");
     BackendConfig primary = config.backends().get("primary");
     assertThat(primary.endpoints()).containsExactly(
-        new EndpointAddress("10.0.0.11", 8000), new EndpointAddress("10.0.0.12", 8000));
+        new EndpointAddress("10.0.0.11", 8000), new EndpointAddress("10.0.0.12", 8000),
+        new EndpointAddress("10.0.0.13", 8000));
     assertThat(primary.pool()).isEqualTo(new PoolConfig(256, Duration.ofSeconds(60)));
     assertThat(config.backends().get("small").endpoints()).containsExactly(new EndpointAddress("127.0.0.1", 8001));
     assertThat(config.routes()).extracting(RouteConfig::name).containsExactly("embeddings", "api", "internal-chat",
