@@ -15,11 +15,13 @@ import dev.spillway.core.routing.Router;
 import dev.spillway.core.server.GatewayChannelInitializer;
 import dev.spillway.core.transport.Transport;
 import dev.spillway.core.observe.GatewayObserver;
+import dev.spillway.core.retry.RouteRetries;
 import dev.spillway.core.time.Ticker;
 import dev.spillway.core.time.Tickers;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.UpstreamPools;
 import dev.spillway.core.upstream.resilience.EndpointEventListener;
+import dev.spillway.core.upstream.resilience.HealthChecker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -29,10 +31,13 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,6 +65,7 @@ public final class Gateway implements AutoCloseable {
   private final ChannelGroup clients = new DefaultChannelGroup("spillway-clients", GlobalEventExecutor.INSTANCE);
   private final ProxyContext shared;
   private final UpstreamPools pools;
+  private final List<HealthChecker> healthCheckers = new ArrayList<>();
   private final Channel serverChannel;
   private volatile CompletableFuture<Void> shutdown;
 
@@ -91,6 +97,7 @@ public final class Gateway implements AutoCloseable {
       throw new GatewayStartException("cannot listen on " + server.host() + ":" + server.port() + ": "
           + e.getMessage(), e);
     }
+    startHealthChecks(shared.router());
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
     log.info("Spillway listening on {}:{} ({} transport, {} routes)", bound.getHostString(), bound.getPort(),
         transport.name().toLowerCase(Locale.ROOT), config.routes().size());
@@ -142,7 +149,10 @@ public final class Gateway implements AutoCloseable {
     config.backends().forEach((name, backendConfig) -> backends.put(name,
         new Backend(backendConfig, ticker, events)));
     List<Route> routes = config.routes().stream()
-        .map(route -> new Route(route, backends.get(route.backend()), admission(route, config, ticker)))
+        .map(route -> new Route(route,
+            route.tiers().stream().map(t -> new Route.Tier(backends.get(t.backend()), t.model())).toList(),
+            admission(route, config, ticker),
+            route.retry().maxAttempts() > 1 ? RouteRetries.of(route.retry(), ticker) : null))
         .toList();
     return new Router(routes);
   }
@@ -154,6 +164,20 @@ public final class Gateway implements AutoCloseable {
     }
     return new RouteAdmission(admission, TenantResolver.of(admission, config),
         RouteRateLimiter.local(admission, config, ticker));
+  }
+
+  /** Starts active health checks for every backend that enables them, on the gateway's event loops. */
+  private void startHealthChecks(Router router) {
+    Set<Backend> seen = new HashSet<>();
+    for (Route route : router.routes()) {
+      Backend backend = route.backend();
+      if (seen.add(backend) && backend.config().resilience().healthCheck().enabled()) {
+        HealthChecker checker = new HealthChecker(backend.config().resilience().healthCheck(),
+            backend.endpointGroup(), workerGroup, transport);
+        checker.start();
+        healthCheckers.add(checker);
+      }
+    }
   }
 
   public GatewayConfig config() {
@@ -190,6 +214,7 @@ public final class Gateway implements AutoCloseable {
     shutdown = done;
     shared.startDraining();
     serverChannel.close().syncUninterruptibly();
+    healthCheckers.forEach(HealthChecker::close);
     log.info("shutting down: no longer accepting; draining {} requests for up to {}", shared.activeExchanges(),
         Durations.format(config.server().shutdownTimeout()));
     for (Channel ch : clients) {

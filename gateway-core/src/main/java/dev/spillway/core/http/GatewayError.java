@@ -43,6 +43,8 @@ public enum GatewayError {
       "The backend stopped sending data for too long."),
   REQUEST_DEADLINE_EXCEEDED(HttpResponseStatus.GATEWAY_TIMEOUT, "server_error", "upstream_timeout",
       "The request exceeded its total time limit."),
+  UPSTREAM_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "upstream_unavailable",
+      "Every backend tried is overloaded or unavailable. Please retry shortly."),
   NO_AVAILABLE_ENDPOINT(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "no_available_backend",
       "No backend endpoint is available right now. Please retry shortly."),
   UPSTREAM_POOL_EXHAUSTED(HttpResponseStatus.SERVICE_UNAVAILABLE, "server_error", "upstream_overflow",

@@ -66,6 +66,12 @@ final class ExchangeTimers {
     }
   }
 
+  /** A new attempt begins: its response deadline starts afresh when its request is sent. */
+  void newAttempt() {
+    responseDone = false;
+    responseDeadline = NONE;
+  }
+
   void responseHeadReceived() {
     responseDone = true;
     responseDeadline = NONE;

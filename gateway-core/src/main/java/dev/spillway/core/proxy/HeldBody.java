@@ -49,6 +49,34 @@ final class HeldBody {
     bytes = 0;
   }
 
+  /** Writes (without flushing) a duplicate of every held piece, keeping the pieces for another attempt. */
+  void writeCopiesTo(Channel channel) {
+    if (pieces == null) {
+      return;
+    }
+    for (HttpContent content : pieces) {
+      channel.write(content.retainedDuplicate());
+    }
+  }
+
+  /**
+   * A new buffer holding the whole held body with its top-level {@code model} set to {@code model}; the held
+   * pieces stay as they are, for other attempts.
+   */
+  ByteBuf copyWithModel(ByteBufAllocator alloc, String model) {
+    CompositeByteBuf whole = alloc.compositeBuffer(Math.max(2, pieces == null ? 0 : pieces.size()));
+    try {
+      if (pieces != null) {
+        for (HttpContent content : pieces) {
+          whole.addComponent(true, content.content().retainedDuplicate());
+        }
+      }
+      return RequestBodies.withModel(alloc, whole, model);
+    } finally {
+      whole.release();
+    }
+  }
+
   /**
    * Replaces the held pieces, which must be the whole body, with the same JSON asking for a final usage chunk
    * ({@code stream_options.include_usage}).

@@ -1,21 +1,23 @@
 package dev.spillway.core.proxy;
 
 import dev.spillway.core.http.ErrorResponses;
-import dev.spillway.core.http.PeerAddresses;
 import dev.spillway.core.http.GatewayError;
+import dev.spillway.core.http.PeerAddresses;
 import dev.spillway.core.http.ProxyHeaders;
 import dev.spillway.core.http.RequestFraming;
-import dev.spillway.core.observe.Outcome;
 import dev.spillway.core.http.RequestIds;
+import dev.spillway.core.observe.Outcome;
 import dev.spillway.core.routing.RequestTarget;
 import dev.spillway.core.routing.Route;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.Endpoint;
 import dev.spillway.core.upstream.resilience.EndpointAttempt;
 import dev.spillway.core.upstream.resilience.FailureKind;
+import dev.spillway.core.upstream.resilience.UpstreamPause;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -27,6 +29,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One request and its response, streamed between a client and a backend connection on the same event loop.
@@ -73,6 +77,16 @@ final class ProxyExchange {
   private boolean done;
   /** Answered early, the rest of a small body is read and dropped so the connection can be kept. */
   private boolean discarding;
+  /** Picks each attempt's tier and endpoint and decides retries. */
+  private AttemptPlanner planner;
+  /** The whole body is held (it is small and declared), so a failed attempt can be replayed. */
+  private boolean replayable;
+  /** Admitted, but a replayable body is still arriving; the first attempt starts when it is complete. */
+  private boolean awaitingBody;
+  private Route.Tier tier;
+  private ScheduledFuture<?> retryTask;
+  /** What the last failed attempt would have answered, should no further attempt be possible. */
+  private GatewayError lastError;
 
   ProxyExchange(ClientConnectionHandler client, ProxyContext shared, HttpRequest request) {
     this.client = client;
@@ -98,6 +112,9 @@ final class ProxyExchange {
     Route route = checked.route();
     RequestTarget target = checked.target();
     backend = route.backend();
+    planner = new AttemptPlanner(route);
+    long declared = Math.max(0, upload.bodyLength());
+    replayable = planner.mayRetry() && upload.bodyLength() != RequestFraming.CHUNKED && planner.canReplay(declared);
     recorder.route = route.name();
     recorder.backend = backend.name();
     this.target = target;
@@ -124,25 +141,60 @@ final class ProxyExchange {
     gate.decide(upload.bodyLength());
   }
 
-  /** Admission let the request through: pick an endpoint and borrow a connection to it. */
+  /** Admission let the request through: forward it, once a replayable body is complete. */
   void onAdmitted() {
     if (done) {
       return;
     }
-    EndpointAttempt lease = backend.endpointGroup().acquire();
-    if (lease == null) {
-      fail(GatewayError.NO_AVAILABLE_ENDPOINT, false);
+    if (replayable && !upload.isComplete()) {
+      awaitingBody = true;
       return;
     }
-    Endpoint endpoint = lease.endpoint();
-    recorder.endpoint = endpoint.toString();
+    beginForwarding();
+  }
+
+  private void beginForwarding() {
     if (gate != null && gate.wantsUsageInjection()) {
       gate.usageInjected(upload.injectIncludeUsage(ctx.alloc(), request.headers()));
     }
     upstreamRequest = RequestRewriter.toUpstream(request, target.pathAndQuery(), upload.bodyLength(),
-        endpoint.authority(), PeerAddresses.ip(ctx.channel()), requestId);
-    attempt = new UpstreamAttempt(this, lease, nowNanos());
-    attempt.start(shared.pools(), ctx.channel().eventLoop(), backend);
+        backend.endpoints().get(0).authority(), PeerAddresses.ip(ctx.channel()), requestId);
+    startAttempt();
+  }
+
+  /** Starts the next attempt on the tier and endpoint the planner picks, or fails when there is none. */
+  private void startAttempt() {
+    retryTask = null;
+    if (done) {
+      return;
+    }
+    AttemptPlanner.Pick pick = planner.next();
+    if (pick == null) {
+      fail(lastError != null ? lastError : GatewayError.NO_AVAILABLE_ENDPOINT, false);
+      return;
+    }
+    tier = pick.tier();
+    recorder.endpoint = pick.lease().endpoint().toString();
+    timers.newAttempt();
+    attempt = new UpstreamAttempt(this, pick.lease(), nowNanos());
+    attempt.start(shared.pools(), ctx.channel().eventLoop(), tier.backend());
+  }
+
+  /**
+   * Tries again after a failure before any response reached the client, if the route's policy and budget
+   * allow; returns whether a retry was scheduled.
+   */
+  private boolean retryAfter(dev.spillway.core.retry.FailureKind kind, GatewayError error, long retryAfterNanos) {
+    if (!replayable || kind == null || relay.started() || done || !planner.hasUntried()) {
+      return false;
+    }
+    dev.spillway.core.retry.RetryDecision decision = planner.decide(kind, true, retryAfterNanos);
+    if (!decision.shouldRetry()) {
+      return false;
+    }
+    lastError = error;
+    retryTask = ctx.executor().schedule(this::startAttempt, decision.delayNanos(), TimeUnit.NANOSECONDS);
+    return true;
   }
 
   /** Admission turned the request away; {@code response} is the complete answer. */
@@ -190,8 +242,13 @@ final class ProxyExchange {
     if (gate != null) {
       gate.requestSent(ctx.executor().ticker().nanoTime());
     }
-    up.write(upstreamRequest);
-    upload.writeHeld(up);
+    HttpRequest head = headFor(from);
+    if (replayable) {
+      upload.writeWithCopies(up, head, tier.model(), ctx.alloc());
+    } else {
+      up.write(head);
+      upload.writeHeld(up);
+    }
     up.flush();
     if (upload.isComplete()) {
       requestSent = true;
@@ -202,12 +259,27 @@ final class ProxyExchange {
     client.maybeRead();
   }
 
+  /** The request head for an attempt: the first uses the rewritten head, later ones a copy with their Host. */
+  private HttpRequest headFor(UpstreamAttempt from) {
+    if (planner.attempts() == 1 && tier.model() == null) {
+      upstreamRequest.headers().set(HttpHeaderNames.HOST, from.endpoint().authority());
+      return upstreamRequest;
+    }
+    HttpRequest copy = new DefaultHttpRequest(HttpVersion.HTTP_1_1, upstreamRequest.method(),
+        upstreamRequest.uri(), upstreamRequest.headers().copy());
+    copy.headers().set(HttpHeaderNames.HOST, from.endpoint().authority());
+    return copy;
+  }
+
   /** The attempt failed: to connect, or before or during the response. */
   void onAttemptFailed(UpstreamAttempt from, GatewayError error) {
     if (from != attempt || done) {
       return;
     }
     attempt = null;
+    if (retryAfter(AttemptPlanner.kindOf(error), error, -1)) {
+      return;
+    }
     failOrAbort(error, false);
   }
 
@@ -236,6 +308,11 @@ final class ProxyExchange {
       if (upload.isComplete()) {
         requestSent = true;
         timers.startResponse();
+      }
+    } else if (awaitingBody) {
+      if (upload.isComplete()) {
+        awaitingBody = false;
+        beginForwarding();
       }
     } else if (holding) {
       gate.feed(content);
@@ -267,7 +344,7 @@ final class ProxyExchange {
     if (done) {
       return discarding;
     }
-    if (upload.isComplete() || holding) {
+    if (upload.isComplete() || holding || awaitingBody) {
       return true;
     }
     Channel up = upstream();
@@ -280,7 +357,7 @@ final class ProxyExchange {
       return discarding;
     }
     Channel up = upstream();
-    return !upload.isComplete() && (holding || (up != null && up.isWritable()));
+    return !upload.isComplete() && (holding || awaitingBody || (up != null && up.isWritable()));
   }
 
   private boolean waitingOnBackend() {
@@ -312,9 +389,20 @@ final class ProxyExchange {
       failOrAbort(GatewayError.UPSTREAM_PROTOCOL_ERROR, false);
       return;
     }
+    int status = response.status().code();
+    if ((status == 429 || status == 502 || status == 503) && replayable) {
+      long pause = UpstreamPause.pauseNanos(status, response.headers(), java.time.Clock.systemUTC());
+      if (retryAfter(dev.spillway.core.retry.FailureKind.ofStatus(status), GatewayError.UPSTREAM_UNAVAILABLE,
+          pause)) {
+        // Not relayed: the next attempt answers. The rest of this response is dropped with its connection.
+        attempt = null;
+        from.abandon(status >= 500 ? dev.spillway.core.upstream.resilience.FailureKind.SERVER_ERROR : null);
+        return;
+      }
+    }
     timers.responseHeadReceived();
     boolean keepAlive = clientKeepAlive && upload.isComplete() && !shared.isDraining();
-    relay.head(response, method, version, requestId, keepAlive, gate, backend.name(), from.endpoint());
+    relay.head(response, method, version, requestId, keepAlive, gate, tier.backend().name(), from.endpoint());
     recorder.responseHead(relay.status(), relay.eventStream(), ctx.executor().ticker().nanoTime());
   }
 
@@ -357,6 +445,7 @@ final class ProxyExchange {
     }
     attempt.complete(relay.status(), relay.upstreamKeepAlive() && requestSent);
     attempt = null;
+    upload.releaseHeld(); // the originals of a replayable body, kept for retries
     ctx.flush();
     end(Outcome.PROXIED);
     client.exchangeFinished(this, relay.clientKeepAlive());
@@ -442,6 +531,10 @@ final class ProxyExchange {
 
   /** Releases everything the exchange holds; {@code endpointFault} is the endpoint's failure, if it was one. */
   private void cleanUp(FailureKind endpointFault) {
+    if (retryTask != null) {
+      retryTask.cancel(false);
+      retryTask = null;
+    }
     if (timers != null) {
       timers.cancelAll();
     }

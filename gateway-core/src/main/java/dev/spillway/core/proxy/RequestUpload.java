@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
@@ -63,6 +64,24 @@ final class RequestUpload {
   /** Writes the held pieces to a newly attached backend connection (the caller flushes). */
   void writeHeld(Channel upstream) {
     held.writeTo(upstream);
+  }
+
+  /**
+   * Writes {@code head} and a copy of the whole held body to an attempt's connection (the caller flushes),
+   * keeping the pieces for a further attempt; with {@code model}, the copy asks for that model instead of the
+   * client's and {@code head} declares its length.
+   */
+  void writeWithCopies(Channel upstream, HttpRequest head, String model, ByteBufAllocator alloc) {
+    if (model == null) {
+      upstream.write(head);
+      held.writeCopiesTo(upstream);
+      return;
+    }
+    io.netty.buffer.ByteBuf body = held.copyWithModel(alloc, model);
+    // The head must declare the new length before it is written (and encoded).
+    head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+    upstream.write(head);
+    upstream.write(new io.netty.handler.codec.http.DefaultLastHttpContent(body));
   }
 
   /** End of a client read: flush what was written to the backend during it. */

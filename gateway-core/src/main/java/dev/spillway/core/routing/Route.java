@@ -2,6 +2,8 @@ package dev.spillway.core.routing;
 
 import dev.spillway.core.admission.RouteAdmission;
 import dev.spillway.core.config.RouteConfig;
+import dev.spillway.core.retry.RouteRetries;
+import java.util.List;
 import dev.spillway.core.upstream.Backend;
 
 /** A route resolved against live backends: requests matching {@link #config()}'s match go to {@link #backend()}. */
@@ -11,16 +13,30 @@ public final class Route {
   private final String host;
   private final String pathPrefix;
   private final RouteAdmission admission;
+  private final List<Tier> tiers;
+  private final RouteRetries retries;
+
+  /** One failover tier: a backend, and the model to ask it for ({@code null}: the client's). */
+  public record Tier(Backend backend, String model) {}
 
   public Route(RouteConfig config, Backend backend) {
     this(config, backend, null);
   }
 
-  /** A route with admission control ({@code admission} may be {@code null} for none). */
+  /** A route with admission control ({@code admission} may be {@code null} for none) and one tier. */
   public Route(RouteConfig config, Backend backend, RouteAdmission admission) {
+    this(config, List.of(new Tier(backend, null)), admission, null);
+  }
+
+  /**
+   * A route with failover tiers (the first is the primary) and retries ({@code null}: none).
+   */
+  public Route(RouteConfig config, List<Tier> tiers, RouteAdmission admission, RouteRetries retries) {
     this.config = config;
-    this.backend = backend;
+    this.tiers = List.copyOf(tiers);
+    this.backend = this.tiers.get(0).backend();
     this.admission = admission;
+    this.retries = retries;
     this.host = config.match().host();
     this.pathPrefix = config.match().pathPrefix();
   }
@@ -35,6 +51,16 @@ public final class Route {
 
   public Backend backend() {
     return backend;
+  }
+
+  /** The failover tiers in order; the first is the primary ({@link #backend()}). */
+  public List<Tier> tiers() {
+    return tiers;
+  }
+
+  /** The route's retry policy and budget, or {@code null} when it never retries. */
+  public RouteRetries retries() {
+    return retries;
   }
 
   /** The route's admission control, or {@code null} when it admits everything. */

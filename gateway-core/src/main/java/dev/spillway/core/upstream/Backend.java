@@ -2,7 +2,6 @@ package dev.spillway.core.upstream;
 
 import dev.spillway.core.admission.concurrency.BackendAdmission;
 import dev.spillway.core.config.BackendConfig;
-import dev.spillway.core.config.ResilienceConfig;
 import dev.spillway.core.time.Ticker;
 import dev.spillway.core.upstream.resilience.EndpointEventListener;
 import dev.spillway.core.upstream.resilience.EndpointGroup;
@@ -29,8 +28,7 @@ public final class Backend {
   /** As above, reporting breaker, ejection, cooldown and health changes of its endpoints to {@code events}. */
   public Backend(BackendConfig config, Ticker ticker, EndpointEventListener events) {
     this.config = config;
-    this.group = EndpointGroup.of(EndpointGroup.uniform(config.endpoints()), ResilienceConfig.DEFAULTS, ticker,
-        events);
+    this.group = EndpointGroup.of(config.endpointConfigs(), config.resilience(), ticker, events);
     this.admission = config.concurrency() == null ? null
         : new BackendAdmission(config.concurrency(), config.waitingRoom(), ticker);
   }

@@ -100,6 +100,12 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
     return new EmbeddedProxy(ServerConfig.DEFAULTS, backend("primary"));
   }
 
+  /** A route that never retries, so request bodies stream to the backend as they arrive. */
+  static EmbeddedProxy withoutRetries() {
+    return new EmbeddedProxy(ServerConfig.DEFAULTS, List.of(new RouteConfig("all", new RouteMatch(null, "/"),
+        "primary").withRetry(dev.spillway.core.config.RetryConfig.DISABLED)), backend("primary"));
+  }
+
   static BackendConfig backend(String name) {
     return BackendConfig.of(name, List.of(new EndpointAddress("10.0.0.11", 8000)));
   }

@@ -256,7 +256,7 @@ class ProxyFailureTest {
 
   @Test
   void clientHangingUpMidUploadClosesTheBackendConnection() {
-    try (EmbeddedProxy proxy = EmbeddedProxy.withDefaults()) {
+    try (EmbeddedProxy proxy = EmbeddedProxy.withoutRetries()) {
       proxy.clientSends("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc");
       proxy.upstreamReceived();
       proxy.client.close();
@@ -299,7 +299,7 @@ class ProxyFailureTest {
 
   @Test
   void answers408WhenClientStallsMidBody() {
-    try (EmbeddedProxy proxy = EmbeddedProxy.withDefaults()) {
+    try (EmbeddedProxy proxy = EmbeddedProxy.withoutRetries()) {
       proxy.clientSends("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
       proxy.upstreamReceived();
       proxy.advance(31, TimeUnit.SECONDS);

@@ -1,0 +1,115 @@
+package dev.spillway.core.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spillway.core.config.BackendConfig;
+import dev.spillway.core.config.EndpointAddress;
+import dev.spillway.core.config.FailoverTierConfig;
+import dev.spillway.core.config.GatewayConfig;
+import dev.spillway.core.config.RouteConfig;
+import dev.spillway.core.config.RouteMatch;
+import dev.spillway.core.config.ServerConfig;
+import java.net.ConnectException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Retries on another endpoint and failover to the next tier, before anything reached the client. */
+class RetryAndFailoverTest {
+  private static final String BODY = "{\"model\":\"big\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final String POST = "POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+      + "Content-Length: " + BODY.length() + "\r\n\r\n" + BODY;
+  private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+
+  private static EmbeddedProxy twoEndpoints() {
+    BackendConfig b = BackendConfig.of("primary", List.of(new EndpointAddress("10.0.0.1", 8000),
+        new EndpointAddress("10.0.0.2", 8000)));
+    return new EmbeddedProxy(new GatewayConfig(ServerConfig.DEFAULTS, Map.of("primary", b),
+        List.of(new RouteConfig("chat", new RouteMatch(null, "/"), "primary"))));
+  }
+
+  @Test
+  void retriesARefusedConnectOnTheOtherEndpoint() {
+    try (EmbeddedProxy proxy = twoEndpoints()) {
+      proxy.connectFailure = new ConnectException("refused");
+      proxy.clientSends(POST);
+      assertThat(proxy.upstreams).as("the retry waits for its backoff").isEmpty();
+      proxy.advance(1, TimeUnit.SECONDS);
+      String sent = proxy.upstreamReceived();
+      assertThat(sent).startsWith("POST /v1/chat/completions ").endsWith(BODY);
+      proxy.upstreamSends(OK);
+      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 200 ");
+    }
+  }
+
+  @Test
+  void retriesA503OnTheOtherEndpointAndTheClientNeverSeesIt() {
+    try (EmbeddedProxy proxy = twoEndpoints()) {
+      proxy.clientSends(POST);
+      String first = proxy.upstreamReceived();
+      proxy.upstreamSends("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy");
+      assertThat(proxy.clientReceived()).isEmpty();
+      proxy.advance(1, TimeUnit.SECONDS);
+      assertThat(proxy.upstreams).hasSize(2);
+      String second = proxy.upstreamReceived();
+      assertThat(second).endsWith(BODY);
+      assertThat(hostOf(second)).as("a different endpoint").isNotEqualTo(hostOf(first));
+      proxy.upstreamSends(OK);
+      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 200 ").doesNotContain("busy");
+    }
+  }
+
+  @Test
+  void failsOverToTheNextTierWithItsModel() {
+    Map<String, BackendConfig> backends = new LinkedHashMap<>();
+    backends.put("primary", BackendConfig.of("primary", List.of(new EndpointAddress("10.0.0.1", 8000))));
+    backends.put("fallback", BackendConfig.of("fallback", List.of(new EndpointAddress("10.0.9.9", 8000))));
+    RouteConfig route = new RouteConfig("chat", new RouteMatch(null, "/"), "primary")
+        .withTiers(List.of(FailoverTierConfig.of("primary"), new FailoverTierConfig("fallback", "small")));
+    try (EmbeddedProxy proxy = new EmbeddedProxy(new GatewayConfig(ServerConfig.DEFAULTS, backends,
+        List.of(route)))) {
+      proxy.clientSends(POST);
+      assertThat(proxy.upstreamReceived()).contains("host: 10.0.0.1:8000");
+      proxy.upstreamSends("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+      proxy.advance(1, TimeUnit.SECONDS);
+      String sent = proxy.upstreamReceived();
+      assertThat(sent).contains("host: 10.0.9.9:8000").contains("\"model\":\"small\"").doesNotContain("\"big\"");
+      String body = sent.substring(sent.indexOf("\r\n\r\n") + 4);
+      assertThat(sent).contains("content-length: " + body.length());
+      proxy.upstreamSends(OK);
+      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 200 ").contains("x-spillway-backend: fallback/10.0.9.9:8000");
+    }
+  }
+
+  @Test
+  void doesNotRetryABodyItCannotReplay() {
+    try (EmbeddedProxy proxy = twoEndpoints()) {
+      proxy.clientSends("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+      proxy.upstreamReceived();
+      proxy.upstream().close();
+      assertThat(proxy.clientReceived()).as("a chunked body streams through and is not replayed")
+          .startsWith("HTTP/1.1 502 ");
+      assertThat(proxy.upstreams).hasSize(1);
+    }
+  }
+
+  @Test
+  void doesNotRetryOnceTheResponseStarted() {
+    try (EmbeddedProxy proxy = twoEndpoints()) {
+      proxy.clientSends(POST);
+      proxy.upstreamReceived();
+      proxy.upstreamSends("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+      proxy.upstream().close();
+      proxy.advance(1, TimeUnit.SECONDS);
+      assertThat(proxy.upstreams).hasSize(1);
+      assertThat(proxy.client.isOpen()).isFalse();
+    }
+  }
+
+  private static String hostOf(String request) {
+    int i = request.indexOf("\r\nhost: ") + 2;
+    return request.substring(i, request.indexOf("\r\n", i));
+  }
+}
