@@ -24,9 +24,6 @@ import java.util.List;
  * Runs on the exchange's event loop.
  */
 final class AttemptPlanner {
-  /** How many times a tier is asked before it is taken to have no untried endpoint left. */
-  private static final int PICKS_PER_TIER = 3;
-
   /** An endpoint lease and the tier it came from. */
   record Pick(Route.Tier tier, EndpointAttempt lease) {}
 
@@ -41,19 +38,13 @@ final class AttemptPlanner {
   /** The next attempt's tier and endpoint, or {@code null} when no tier has an untried endpoint available. */
   Pick next() {
     for (Route.Tier tier : route.tiers()) {
-      for (int i = 0; i < PICKS_PER_TIER; i++) {
-        EndpointAttempt lease = tier.backend().endpointGroup().acquire();
-        if (lease == null) {
-          break;
+      EndpointAttempt lease = tier.backend().endpointGroup().acquireExcluding(tried);
+      if (lease != null) {
+        tried.add(lease.endpoint());
+        if (attempts++ == 0 && route.retries() != null) {
+          route.retries().onFirstAttempt();
         }
-        if (!tried.contains(lease.endpoint())) {
-          tried.add(lease.endpoint());
-          if (attempts++ == 0 && route.retries() != null) {
-            route.retries().onFirstAttempt();
-          }
-          return new Pick(tier, lease);
-        }
-        lease.onCancelled();
+        return new Pick(tier, lease);
       }
     }
     return null;

@@ -100,6 +100,36 @@ public final class EndpointGroup implements EndpointSelector {
   }
 
   /**
+   * Like {@link #acquire()}, but never one of {@code excluded} (the endpoints a request already tried): the
+   * least loaded other available endpoint, or {@code null}. A plain scan, since retries are rare.
+   */
+  public EndpointAttempt acquireExcluding(java.util.Collection<Endpoint> excluded) {
+    if (excluded.isEmpty()) {
+      return acquire();
+    }
+    long now = ticker.nanoTime();
+    boolean panic = panic(now);
+    for (int round = 0; round < states.length; round++) {
+      EndpointState best = null;
+      for (EndpointState s : states) {
+        if (excluded.contains(s.endpoint()) || !s.selectable(now, panic)) {
+          continue;
+        }
+        if (best == null || (long) s.outstanding() * best.weight() < (long) best.outstanding() * s.weight()) {
+          best = s;
+        }
+      }
+      if (best == null) {
+        return null;
+      }
+      if (best.tryAcquire()) {
+        return new EndpointAttempt(this, best);
+      }
+    }
+    return null;
+  }
+
+  /**
    * The seam the exchange uses today: the endpoint {@link #acquire()} would pick, without holding anything
    * (the attempt is cancelled at once). Outstanding counts, breakers and ejection only see traffic that goes
    * through {@link #acquire()}.
