@@ -1,0 +1,16 @@
+package dev.spillway.bench.scenario;
+
+import dev.spillway.bench.load.LoadClient;
+import dev.spillway.bench.load.LoadRunner;
+
+final class OverheadScenario implements Scenario {
+  @Override
+  public String name() {
+    return "overhead";
+  }
+
+  @Override
+  public Report run(ScenarioOptions o, LoadClient client, LoadRunner runner) {
+    throw new UnsupportedOperationException();
+  }
+}
