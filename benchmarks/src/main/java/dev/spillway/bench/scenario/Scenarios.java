@@ -65,7 +65,7 @@ public final class Scenarios {
     ScenarioOptions options = new ScenarioOptions(quick, outDir, workDir,
         Path.of(System.getProperty("peers.dir", "benchmarks/peers")),
         Path.of(System.getProperty("spillway.jar", "gateway-server/target/spillway.jar")), jvmArgs, jfr,
-        Peers.available());
+        proxies(Peers.available()));
     System.out.println("Scenarios " + names + (quick ? " (quick)" : "") + ", proxies " + options.proxyList()
         + ", logs in " + workDir + ", results in " + outDir);
 
@@ -90,6 +90,22 @@ public final class Scenarios {
       System.err.println("FAILED scenarios: " + failed + " (logs in " + workDir + ")");
       System.exit(1);
     }
+  }
+
+  /** The available proxies, narrowed by {@code -Dproxies=spillway,nginx} when given. */
+  private static java.util.Set<ProxyKind> proxies(java.util.Set<ProxyKind> available) {
+    String only = System.getProperty("proxies");
+    if (only == null) {
+      return available;
+    }
+    java.util.Set<ProxyKind> chosen = java.util.EnumSet.noneOf(ProxyKind.class);
+    for (String name : only.split(",")) {
+      ProxyKind kind = ProxyKind.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+      if (available.contains(kind)) {
+        chosen.add(kind);
+      }
+    }
+    return chosen;
   }
 
   /** One sentence about the machine and the JVM, for every report. */
