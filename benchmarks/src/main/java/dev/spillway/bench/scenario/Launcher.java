@@ -66,9 +66,10 @@ public final class Launcher implements AutoCloseable {
       servers.append("server 127.0.0.1:").append(setup.backup()).append(" backup;");
     }
     boolean limited = setup.concurrency() > 0;
+    // One key for the whole server: nginx does not count requests whose key is empty ($server_name here).
     String conf = Peers.render(options.peersDir().resolve("nginx.conf.tmpl"), Map.of(
         "DIR", dir.toString(), "PORT", Integer.toString(port), "SERVERS", servers.toString().trim(),
-        "LIMIT_ZONE", limited ? "limit_conn_zone $server_name zone=backend:1m;" : "",
+        "LIMIT_ZONE", limited ? "limit_conn_zone $server_port zone=backend:1m;" : "",
         "LIMIT", limited ? "limit_conn backend " + setup.concurrency() + "; limit_conn_status 503;" : ""));
     Path file = dir.resolve("nginx.conf");
     Files.writeString(file, conf);
