@@ -1,0 +1,224 @@
+package dev.spillway.bench.load;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Everything one load run observed, safe to record from many event loops at once. Every latency is measured
+ * from the request's intended start (see {@link Schedule}), never from when it was actually sent. Latencies
+ * are kept in microseconds. Per-second bins give the time series: completions by the second they completed
+ * in, latencies and errors by the second the request was intended to start in.
+ */
+public final class LoadResult {
+  private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(10);
+  private static final long BIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final long originNanos;
+  private final long stallNanos;
+  private final int binCount;
+  private final ConcurrentHistogram ok = new ConcurrentHistogram(MAX_MICROS, 3);
+  private final ConcurrentHistogram shed = new ConcurrentHistogram(MAX_MICROS, 3);
+  private final ConcurrentHistogram ttft = new ConcurrentHistogram(MAX_MICROS, 3);
+  private final AtomicLongArray statuses = new AtomicLongArray(600);
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder timeouts = new LongAdder();
+  private final LongAdder connectErrors = new LongAdder();
+  private final LongAdder ioErrors = new LongAdder();
+  private final LongAdder clientLimited = new LongAdder();
+  private final LongAdder stalls = new LongAdder();
+  private final AtomicLongArray okByCompletion;
+  private final AtomicLongArray shedByCompletion;
+  private final AtomicLongArray errorsByIntended;
+  private final AtomicReferenceArray<ConcurrentHistogram> okLatencyByIntended;
+
+  /**
+   * A result whose bins start at {@code originNanos} (the ticker reading of request 0's intended start) and
+   * cover {@code seconds}; a stream with a silence longer than {@code stallNanos} between chunks is a stall.
+   */
+  public LoadResult(long originNanos, int seconds, long stallNanos) {
+    this.originNanos = originNanos;
+    this.stallNanos = stallNanos;
+    binCount = Math.max(1, seconds);
+    okByCompletion = new AtomicLongArray(binCount);
+    shedByCompletion = new AtomicLongArray(binCount);
+    errorsByIntended = new AtomicLongArray(binCount);
+    okLatencyByIntended = new AtomicReferenceArray<>(binCount);
+  }
+
+  /** Whether a status is a load-shedding answer: 429 or 503. */
+  public static boolean isShed(int status) {
+    return status == 429 || status == 503;
+  }
+
+  public void sent() {
+    sent.increment();
+  }
+
+  /**
+   * A complete response. {@code ttftNanos} is the ticker reading of the first {@code data:} event, or -1 for
+   * a response without one; {@code maxGapNanos} the longest silence between body chunks.
+   */
+  public void response(long intendedNanos, long endNanos, int status, long ttftNanos, long maxGapNanos) {
+    statuses.incrementAndGet(Math.min(Math.max(status, 0), 599));
+    long micros = micros(endNanos - intendedNanos);
+    if (status >= 200 && status < 300) {
+      ok.recordValue(micros);
+      add(okByCompletion, endNanos);
+      int bin = bin(intendedNanos);
+      ConcurrentHistogram h = okLatencyByIntended.get(bin);
+      if (h == null) {
+        okLatencyByIntended.compareAndSet(bin, null, new ConcurrentHistogram(MAX_MICROS, 2));
+        h = okLatencyByIntended.get(bin);
+      }
+      h.recordValue(micros);
+      if (ttftNanos != -1) {
+        ttft.recordValue(micros(ttftNanos - intendedNanos));
+      }
+      if (maxGapNanos > stallNanos) {
+        stalls.increment();
+      }
+    } else if (isShed(status)) {
+      shed.recordValue(micros);
+      add(shedByCompletion, endNanos);
+    } else {
+      add(errorsByIntended, intendedNanos);
+    }
+  }
+
+  /** No complete response within the client's timeout. */
+  public void timeout(long intendedNanos) {
+    timeouts.increment();
+    add(errorsByIntended, intendedNanos);
+  }
+
+  /** The TCP connect failed. */
+  public void connectError(long intendedNanos) {
+    connectErrors.increment();
+    add(errorsByIntended, intendedNanos);
+  }
+
+  /** The connection closed or reset before the response was complete. */
+  public void ioError(long intendedNanos) {
+    ioErrors.increment();
+    add(errorsByIntended, intendedNanos);
+  }
+
+  /** The generator's own connection cap was reached, so the request was never sent. */
+  public void clientLimited(long intendedNanos) {
+    clientLimited.increment();
+    add(errorsByIntended, intendedNanos);
+  }
+
+  private static long micros(long nanos) {
+    return Math.min(MAX_MICROS, Math.max(0, nanos / 1000));
+  }
+
+  private int bin(long nanos) {
+    long b = (nanos - originNanos) / BIN_NANOS;
+    return (int) Math.min(binCount - 1, Math.max(0, b));
+  }
+
+  private void add(AtomicLongArray bins, long nanos) {
+    bins.incrementAndGet(bin(nanos));
+  }
+
+  public long sentCount() {
+    return sent.sum();
+  }
+
+  /** Responses, timeouts and errors: every request that has finished one way or another. */
+  public long finishedCount() {
+    long n = timeouts.sum() + connectErrors.sum() + ioErrors.sum() + clientLimited.sum();
+    for (int i = 0; i < statuses.length(); i++) {
+      n += statuses.get(i);
+    }
+    return n;
+  }
+
+  public Histogram okLatency() {
+    return ok.copy();
+  }
+
+  public Histogram shedLatency() {
+    return shed.copy();
+  }
+
+  public Histogram timeToFirstToken() {
+    return ttft.copy();
+  }
+
+  public long okCount() {
+    return ok.getTotalCount();
+  }
+
+  public long shedCount() {
+    return shed.getTotalCount();
+  }
+
+  public long timeouts() {
+    return timeouts.sum();
+  }
+
+  public long connectErrors() {
+    return connectErrors.sum();
+  }
+
+  public long ioErrors() {
+    return ioErrors.sum();
+  }
+
+  public long clientLimitedCount() {
+    return clientLimited.sum();
+  }
+
+  public long stalls() {
+    return stalls.sum();
+  }
+
+  /** Requests that got neither a 2xx nor a shed answer: other statuses, timeouts, connection errors. */
+  public long errorCount() {
+    return finishedCount() - okCount() - shedCount();
+  }
+
+  /** Count per status code seen, in code order. */
+  public Map<Integer, Long> statusCounts() {
+    Map<Integer, Long> counts = new TreeMap<>();
+    for (int i = 0; i < statuses.length(); i++) {
+      if (statuses.get(i) > 0) {
+        counts.put(i, statuses.get(i));
+      }
+    }
+    return counts;
+  }
+
+  public int binCount() {
+    return binCount;
+  }
+
+  /** 2xx responses completed in second {@code bin}. */
+  public long okInBin(int bin) {
+    return okByCompletion.get(bin);
+  }
+
+  /** Shed answers completed in second {@code bin}. */
+  public long shedInBin(int bin) {
+    return shedByCompletion.get(bin);
+  }
+
+  /** Errors (not 2xx, not shed) among requests intended to start in second {@code bin}. */
+  public long errorsInBin(int bin) {
+    return errorsByIntended.get(bin);
+  }
+
+  /** The 2xx latency percentile, in microseconds, of requests intended in second {@code bin}; -1 if none. */
+  public long okPercentileInBin(int bin, double percentile) {
+    ConcurrentHistogram h = okLatencyByIntended.get(bin);
+    return h == null || h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(percentile);
+  }
+}
