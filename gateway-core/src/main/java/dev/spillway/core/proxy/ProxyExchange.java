@@ -148,6 +148,8 @@ final class ProxyExchange {
     }
     if (replayable && !upload.isComplete()) {
       awaitingBody = true;
+      // Reads may have stopped while the request waited for admission: ask for the rest of the body.
+      client.maybeRead();
       return;
     }
     beginForwarding();
