@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Failover: a primary tier of two mock endpoints and a backup endpoint; one primary endpoint is killed
  * (SIGKILL) a third of the way through, the other at two thirds. Reports the errors clients saw after each
- * kill and how long until they stopped. Spillway has no backup tier, health checks or breakers yet, so it is
- * given the two primaries only; nginx uses its passive failure detection and {@code backup}; HAProxy active
+ * kill and how long until they stopped. Spillway gets the backup as its second failover tier and relies on
+ * retries, outlier ejection and breakers (no active health checks); nginx uses its passive failure detection and {@code backup}; HAProxy active
  * checks ({@code check inter 500ms fall 2}), {@code option redispatch} and {@code backup}.
  */
 final class FailoverScenario implements Scenario {
@@ -43,8 +43,7 @@ final class FailoverScenario implements Scenario {
           ChildProcess mockB = launcher.mock("mock-b-" + kind, b, 64, Duration.ofMillis(50), 1000, 0);
           launcher.mock("mock-backup-" + kind, backup, 64, Duration.ofMillis(50), 1000, 0);
           int port = Proc.freePort();
-          ProxySetup setup = kind == ProxyKind.SPILLWAY
-              ? ProxySetup.plain(List.of(a, b)) : ProxySetup.withBackup(List.of(a, b), backup);
+          ProxySetup setup = ProxySetup.withBackup(List.of(a, b), backup);
           launcher.proxy(kind, setup, port);
           Target target = new Target(kind.label(), port);
           runner.run(target, ChatRequest.json(16), Schedule.constant(rate, Duration.ofMillis(500)),
@@ -68,8 +67,8 @@ final class FailoverScenario implements Scenario {
     r.heading(2, "Failover: one primary endpoint killed, then the whole primary tier");
     r.text("Two primary mock endpoints (capacity 64, 50 ms) and one backup; " + Fmt.num(rate) + " req/s "
         + "open-loop for " + 3 * third + " s; endpoint B killed (SIGKILL) at " + third + " s, endpoint A at "
-        + 2 * third + " s. Spillway: round-robin over A and B only (no backup, health checks or breakers "
-        + "exist yet). nginx: defaults (passive `max_fails=1 fail_timeout=10s`, `proxy_next_upstream error "
+        + 2 * third + " s. Spillway: defaults (power-of-two-choices, retries on another endpoint, outlier "
+        + "ejection after 5 consecutive failures, breakers) with the backup as its second failover tier. nginx: defaults (passive `max_fails=1 fail_timeout=10s`, `proxy_next_upstream error "
         + "timeout`) plus `backup`. HAProxy: `check inter 500ms fall 2 rise 2`, `option redispatch`, `retries 3`, "
         + "`backup`. Errors are non-2xx answers, resets and timeouts, by intended start. Time to reroute: "
         + "from the kill to the end of the last second with errors before the next phase (\"never\" when "

@@ -27,6 +27,8 @@ import dev.spillway.core.http.GatewayError;
  * @param shadowRejected a limit in shadow mode would have rejected it
  * @param queueWaitNanos time spent in the backend's waiting room (0 when a slot was free at once), or -1
  *     when the request never asked for a slot
+ * @param attempts backend attempts made (retries included), 0 when none was
+ * @param tier the index of the failover tier that answered (0 is the primary), or -1
  */
 public record ExchangeRecord(
     String requestId,
@@ -47,4 +49,6 @@ public record ExchangeRecord(
     long promptTokens,
     long completionTokens,
     boolean shadowRejected,
-    long queueWaitNanos) {}
+    long queueWaitNanos,
+    int attempts,
+    int tier) {}

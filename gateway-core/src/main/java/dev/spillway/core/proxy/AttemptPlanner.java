@@ -24,8 +24,8 @@ import java.util.List;
  * Runs on the exchange's event loop.
  */
 final class AttemptPlanner {
-  /** An endpoint lease and the tier it came from. */
-  record Pick(Route.Tier tier, EndpointAttempt lease) {}
+  /** An endpoint lease and the tier it came from ({@code tierIndex} 0 is the primary). */
+  record Pick(Route.Tier tier, int tierIndex, EndpointAttempt lease) {}
 
   private final Route route;
   private final List<Endpoint> tried = new ArrayList<>(2);
@@ -37,14 +37,16 @@ final class AttemptPlanner {
 
   /** The next attempt's tier and endpoint, or {@code null} when no tier has an untried endpoint available. */
   Pick next() {
-    for (Route.Tier tier : route.tiers()) {
+    List<Route.Tier> tiers = route.tiers();
+    for (int t = 0; t < tiers.size(); t++) {
+      Route.Tier tier = tiers.get(t);
       EndpointAttempt lease = tier.backend().endpointGroup().acquireExcluding(tried);
       if (lease != null) {
         tried.add(lease.endpoint());
         if (attempts++ == 0 && route.retries() != null) {
           route.retries().onFirstAttempt();
         }
-        return new Pick(tier, lease);
+        return new Pick(tier, t, lease);
       }
     }
     return null;

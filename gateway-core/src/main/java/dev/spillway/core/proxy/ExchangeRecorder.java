@@ -29,6 +29,8 @@ final class ExchangeRecorder {
   long responseBytes;
   long ttfbNanos = -1;
   boolean stream;
+  int attempts;
+  int tier = -1;
 
   ExchangeRecorder(long startNanos) {
     this.startNanos = startNanos;
@@ -61,7 +63,7 @@ final class ExchangeRecorder {
     }
     ExchangeRecord record = new ExchangeRecord(requestId, route, backend, endpoint, tenant, priority, status,
         outcome, shedReason, error, requestBytes, responseBytes, nowNanos - startNanos, ttfbNanos, stream, prompt,
-        completion, shadow, queueWait);
+        completion, shadow, queueWait, attempts, tier);
     try {
       observer.onExchange(record);
     } catch (RuntimeException e) {

@@ -11,13 +11,10 @@ import dev.spillway.core.routing.RequestTarget;
 import dev.spillway.core.routing.Route;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.Endpoint;
-import dev.spillway.core.upstream.resilience.EndpointAttempt;
 import dev.spillway.core.upstream.resilience.FailureKind;
-import dev.spillway.core.upstream.resilience.UpstreamPause;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -29,8 +26,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request and its response, streamed between a client and a backend connection on the same event loop.
@@ -67,9 +62,8 @@ final class ProxyExchange {
   /** The request head went to a backend. */
   private boolean sentToBackend;
   private ExchangeTimers timers;
-  private HttpRequest upstreamRequest;
-  /** The current try against a backend endpoint, or {@code null} before the first and after the end. */
-  private UpstreamAttempt attempt;
+  /** The backend side: attempts, retries, failover. */
+  private Forwarder forwarder;
   /** The whole request went to the backend (its response timeout runs). */
   private boolean requestSent;
   private final ResponseRelay relay;
@@ -77,16 +71,10 @@ final class ProxyExchange {
   private boolean done;
   /** Answered early, the rest of a small body is read and dropped so the connection can be kept. */
   private boolean discarding;
-  /** Picks each attempt's tier and endpoint and decides retries. */
-  private AttemptPlanner planner;
   /** The whole body is held (it is small and declared), so a failed attempt can be replayed. */
   private boolean replayable;
   /** Admitted, but a replayable body is still arriving; the first attempt starts when it is complete. */
   private boolean awaitingBody;
-  private Route.Tier tier;
-  private ScheduledFuture<?> retryTask;
-  /** What the last failed attempt would have answered, should no further attempt be possible. */
-  private GatewayError lastError;
 
   ProxyExchange(ClientConnectionHandler client, ProxyContext shared, HttpRequest request) {
     this.client = client;
@@ -112,9 +100,9 @@ final class ProxyExchange {
     Route route = checked.route();
     RequestTarget target = checked.target();
     backend = route.backend();
-    planner = new AttemptPlanner(route);
-    long declared = Math.max(0, upload.bodyLength());
-    replayable = planner.mayRetry() && upload.bodyLength() != RequestFraming.CHUNKED && planner.canReplay(declared);
+    forwarder = new Forwarder(this, ctx, shared, route, upload.bodyLength(),
+        upload.bodyLength() == RequestFraming.CHUNKED);
+    replayable = forwarder.replayable();
     recorder.route = route.name();
     recorder.backend = backend.name();
     this.target = target;
@@ -159,44 +147,29 @@ final class ProxyExchange {
     if (gate != null && gate.wantsUsageInjection()) {
       gate.usageInjected(upload.injectIncludeUsage(ctx.alloc(), request.headers()));
     }
-    upstreamRequest = RequestRewriter.toUpstream(request, target.pathAndQuery(), upload.bodyLength(),
-        backend.endpoints().get(0).authority(), PeerAddresses.ip(ctx.channel()), requestId);
-    startAttempt();
+    forwarder.begin(RequestRewriter.toUpstream(request, target.pathAndQuery(), upload.bodyLength(),
+        backend.endpoints().get(0).authority(), PeerAddresses.ip(ctx.channel()), requestId));
   }
 
-  /** Starts the next attempt on the tier and endpoint the planner picks, or fails when there is none. */
-  private void startAttempt() {
-    retryTask = null;
-    if (done) {
-      return;
-    }
-    AttemptPlanner.Pick pick = planner.next();
-    if (pick == null) {
-      fail(lastError != null ? lastError : GatewayError.NO_AVAILABLE_ENDPOINT, false);
-      return;
-    }
-    tier = pick.tier();
+  // ---- what the forwarder reports ----
+
+  /** An attempt begins on the endpoint the planner picked. */
+  void onAttemptStarting(AttemptPlanner.Pick pick, int attempts) {
     recorder.endpoint = pick.lease().endpoint().toString();
+    recorder.attempts = attempts;
+    recorder.tier = pick.tierIndex();
+    recorder.backend = pick.tier().backend().name();
     timers.newAttempt();
-    attempt = new UpstreamAttempt(this, pick.lease(), nowNanos());
-    attempt.start(shared.pools(), ctx.channel().eventLoop(), tier.backend());
   }
 
-  /**
-   * Tries again after a failure before any response reached the client, if the route's policy and budget
-   * allow; returns whether a retry was scheduled.
-   */
-  private boolean retryAfter(dev.spillway.core.retry.FailureKind kind, GatewayError error, long retryAfterNanos) {
-    if (!replayable || kind == null || relay.started() || done || !planner.hasUntried()) {
-      return false;
-    }
-    dev.spillway.core.retry.RetryDecision decision = planner.decide(kind, true, retryAfterNanos);
-    if (!decision.shouldRetry()) {
-      return false;
-    }
-    lastError = error;
-    retryTask = ctx.executor().schedule(this::startAttempt, decision.delayNanos(), TimeUnit.NANOSECONDS);
-    return true;
+  /** No endpoint of any tier is left to try. */
+  void onNoAttemptPossible(GatewayError error) {
+    fail(error, false);
+  }
+
+  /** The backend failed and no retry follows. */
+  void onBackendFailed(GatewayError error) {
+    failOrAbort(error, false);
   }
 
   /** Admission turned the request away; {@code response} is the complete answer. */
@@ -234,19 +207,14 @@ final class ProxyExchange {
 
   // ---- backend connection ----
 
-  /** The attempt has its connection: send the head and whatever body is held, then stream the rest. */
-  void onAttemptConnected(UpstreamAttempt from, Channel up) {
-    if (from != attempt || done) {
-      from.abandon(null);
-      return;
-    }
+  /** An attempt has its connection: send the head and whatever body is held, then stream the rest. */
+  void sendRequest(Channel up, HttpRequest head, String model, boolean replay) {
     sentToBackend = true;
     if (gate != null) {
-      gate.requestSent(ctx.executor().ticker().nanoTime());
+      gate.requestSent(nowNanos());
     }
-    HttpRequest head = headFor(from);
-    if (replayable) {
-      upload.writeWithCopies(up, head, tier.model(), ctx.alloc());
+    if (replay) {
+      upload.writeWithCopies(up, head, model, ctx.alloc());
     } else {
       up.write(head);
       upload.writeHeld(up);
@@ -259,30 +227,6 @@ final class ProxyExchange {
     timers.startIdle();
     up.read();
     client.maybeRead();
-  }
-
-  /** The request head for an attempt: the first uses the rewritten head, later ones a copy with their Host. */
-  private HttpRequest headFor(UpstreamAttempt from) {
-    if (planner.attempts() == 1 && tier.model() == null) {
-      upstreamRequest.headers().set(HttpHeaderNames.HOST, from.endpoint().authority());
-      return upstreamRequest;
-    }
-    HttpRequest copy = new DefaultHttpRequest(HttpVersion.HTTP_1_1, upstreamRequest.method(),
-        upstreamRequest.uri(), upstreamRequest.headers().copy());
-    copy.headers().set(HttpHeaderNames.HOST, from.endpoint().authority());
-    return copy;
-  }
-
-  /** The attempt failed: to connect, or before or during the response. */
-  void onAttemptFailed(UpstreamAttempt from, GatewayError error) {
-    if (from != attempt || done) {
-      return;
-    }
-    attempt = null;
-    if (retryAfter(AttemptPlanner.kindOf(error), error, -1)) {
-      return;
-    }
-    failOrAbort(error, false);
   }
 
   // ---- request body, client → backend ----
@@ -331,7 +275,7 @@ final class ProxyExchange {
 
   /** The current attempt's connection, or {@code null}. */
   private Channel upstream() {
-    return attempt == null ? null : attempt.channel();
+    return forwarder == null ? null : forwarder.channel();
   }
 
   boolean requestComplete() {
@@ -374,8 +318,8 @@ final class ProxyExchange {
     return relay.started() && ctx.channel().isWritable();
   }
 
-  void onAttemptWritabilityChanged(UpstreamAttempt from, boolean writable) {
-    if (from == attempt && writable && !upload.isComplete() && !done) {
+  void onBackendWritable() {
+    if (!upload.isComplete() && !done) {
       timers.progress();
       client.resumeReading();
     }
@@ -383,33 +327,22 @@ final class ProxyExchange {
 
   // ---- response, backend → client ----
 
-  void onAttemptResponseHead(UpstreamAttempt from, HttpResponse response) {
-    if (from != attempt || done) {
+  void onBackendResponseHead(HttpResponse response, String backendName, Endpoint endpoint) {
+    if (done) {
       return;
     }
     if (response.decoderResult().isFailure()) {
       failOrAbort(GatewayError.UPSTREAM_PROTOCOL_ERROR, false);
       return;
     }
-    int status = response.status().code();
-    if ((status == 429 || status == 502 || status == 503) && replayable) {
-      long pause = UpstreamPause.pauseNanos(status, response.headers(), java.time.Clock.systemUTC());
-      if (retryAfter(dev.spillway.core.retry.FailureKind.ofStatus(status), GatewayError.UPSTREAM_UNAVAILABLE,
-          pause)) {
-        // Not relayed: the next attempt answers. The rest of this response is dropped with its connection.
-        attempt = null;
-        from.abandon(status >= 500 ? dev.spillway.core.upstream.resilience.FailureKind.SERVER_ERROR : null);
-        return;
-      }
-    }
     timers.responseHeadReceived();
     boolean keepAlive = clientKeepAlive && upload.isComplete() && !shared.isDraining();
-    relay.head(response, method, version, requestId, keepAlive, gate, tier.backend().name(), from.endpoint());
-    recorder.responseHead(relay.status(), relay.eventStream(), ctx.executor().ticker().nanoTime());
+    relay.head(response, method, version, requestId, keepAlive, gate, backendName, endpoint);
+    recorder.responseHead(relay.status(), relay.eventStream(), nowNanos());
   }
 
-  void onAttemptResponseContent(UpstreamAttempt from, HttpContent content) {
-    if (from != attempt || done || !relay.started()) {
+  void onBackendResponseContent(HttpContent content) {
+    if (done || !relay.started()) {
       content.release();
       return;
     }
@@ -425,8 +358,8 @@ final class ProxyExchange {
     }
   }
 
-  void onAttemptReadComplete(UpstreamAttempt from, Channel up) {
-    if (from == attempt && !done) {
+  void onBackendReadComplete(Channel up) {
+    if (!done) {
       relay.readComplete(up);
     }
   }
@@ -445,8 +378,7 @@ final class ProxyExchange {
     if (gate != null) {
       gate.complete(relay.status(), ctx.executor().ticker().nanoTime());
     }
-    attempt.complete(relay.status(), relay.upstreamKeepAlive() && requestSent);
-    attempt = null;
+    forwarder.complete(relay.status(), relay.upstreamKeepAlive() && requestSent);
     upload.releaseHeld(); // the originals of a replayable body, kept for retries
     ctx.flush();
     end(Outcome.PROXIED);
@@ -495,9 +427,8 @@ final class ProxyExchange {
    * @param mustClose close the connection afterwards regardless (malformed or half-read requests)
    */
   private void fail(GatewayError error, boolean mustClose) {
-    if (attempt != null) {
-      attempt.abandon(endpointFault(error));
-      attempt = null;
+    if (forwarder != null) {
+      forwarder.abandon(endpointFault(error));
     }
     boolean close = mustClose || mustCloseAfterEarlyAnswer();
     recorder.error = error;
@@ -513,9 +444,8 @@ final class ProxyExchange {
   /** The response already started: end it visibly broken. */
   private void abort(GatewayError error) {
     done = true;
-    if (attempt != null) {
-      attempt.abandon(endpointFault(error));
-      attempt = null;
+    if (forwarder != null) {
+      forwarder.abandon(endpointFault(error));
     }
     if (gate != null) {
       gate.abandon(sentToBackend, error.isUpstream());
@@ -533,16 +463,11 @@ final class ProxyExchange {
 
   /** Releases everything the exchange holds; {@code endpointFault} is the endpoint's failure, if it was one. */
   private void cleanUp(FailureKind endpointFault) {
-    if (retryTask != null) {
-      retryTask.cancel(false);
-      retryTask = null;
-    }
     if (timers != null) {
       timers.cancelAll();
     }
-    if (attempt != null) {
-      attempt.abandon(endpointFault);
-      attempt = null;
+    if (forwarder != null) {
+      forwarder.abandon(endpointFault);
     }
     if (upload != null) {
       upload.releaseHeld();
@@ -565,6 +490,14 @@ final class ProxyExchange {
       default:
         return null;
     }
+  }
+
+  boolean isDone() {
+    return done;
+  }
+
+  boolean responseStarted() {
+    return relay.started();
   }
 
   long nowNanos() {

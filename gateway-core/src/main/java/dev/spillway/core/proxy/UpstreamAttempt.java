@@ -24,7 +24,7 @@ import io.netty.handler.codec.http.HttpResponse;
  * <p>Ownership: response pieces are passed to the exchange, which forwards or releases them.
  */
 final class UpstreamAttempt implements PoolCallback, UpstreamListener {
-  private final ProxyExchange exchange;
+  private final Forwarder exchange;
   private final EndpointAttempt lease;
   private final Endpoint endpoint;
   private final long startNanos;
@@ -35,7 +35,7 @@ final class UpstreamAttempt implements PoolCallback, UpstreamListener {
    * @param lease the endpoint group's record of this use of the endpoint (outstanding count, breaker
    *     permission), completed exactly once by this attempt
    */
-  UpstreamAttempt(ProxyExchange exchange, EndpointAttempt lease, long startNanos) {
+  UpstreamAttempt(Forwarder exchange, EndpointAttempt lease, long startNanos) {
     this.exchange = exchange;
     this.lease = lease;
     this.endpoint = lease.endpoint();
@@ -159,6 +159,11 @@ final class UpstreamAttempt implements PoolCallback, UpstreamListener {
 
   private long elapsed() {
     return exchange.nowNanos() - startNanos;
+  }
+
+  /** The forwarder this attempt reports to (it filters events of attempts it has moved on from). */
+  Forwarder forwarder() {
+    return exchange;
   }
 
   /**

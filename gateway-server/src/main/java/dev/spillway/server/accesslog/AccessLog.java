@@ -115,6 +115,12 @@ public final class AccessLog {
       g.writeNumberField("requestBytes", r.requestBytes());
       g.writeNumberField("responseBytes", r.responseBytes());
       g.writeNumberField("durationMs", r.durationNanos() / 1_000_000.0);
+      if (r.attempts() > 1) {
+        g.writeNumberField("attempts", r.attempts());
+      }
+      if (r.tier() > 0) {
+        g.writeNumberField("tier", r.tier());
+      }
       if (r.queueWaitNanos() >= 0) {
         g.writeNumberField("queueWaitMs", r.queueWaitNanos() / 1_000_000.0);
       }

@@ -9,6 +9,7 @@ import dev.spillway.server.alerts.WebhookNotifier;
 import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.metrics.GatewayMetrics;
 import dev.spillway.server.status.EndpointEventBridge;
+import dev.spillway.server.status.ResilienceEvent;
 import dev.spillway.server.status.IncidentListener;
 import dev.spillway.server.status.Readiness;
 import dev.spillway.server.status.StatusJson;
@@ -59,6 +60,8 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   private StatusTracker status;
   private StatusSnapshot rendered;
   private long recordsSeen;
+  /** Per route, whether its last answered request came from a failover tier (monitor thread only). */
+  private final java.util.Map<String, Boolean> failedOverRoutes = new java.util.HashMap<>();
   private volatile Rendered json = new Rendered(new byte[0], new byte[0], new byte[0]);
 
   private Monitoring(LoadedConfig config, Ticker ticker, Clock clock) {
@@ -159,8 +162,26 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     metrics.onRecord(r);
     if (status != null) {
       status.onRecord(r);
+      trackFailover(r);
     }
     accessLog.onRecord(r);
+  }
+
+  /**
+   * A route answered from a failover tier opens a "failover engaged" condition; its primary answering again
+   * closes it. Only transitions are reported, so the tracker sees one event per change, not per request.
+   */
+  private void trackFailover(ExchangeRecord r) {
+    if (r.route() == null || r.tier() < 0) {
+      return;
+    }
+    boolean failedOver = r.tier() > 0;
+    Boolean before = failedOverRoutes.put(r.route(), failedOver);
+    if (before == null ? failedOver : before != failedOver) {
+      status.onResilienceEvent(new ResilienceEvent(failedOver ? ResilienceEvent.Type.FAILOVER_ENGAGED
+          : ResilienceEvent.Type.FAILOVER_RELEASED, "route " + r.route(),
+          failedOver ? "served by failover tier " + r.tier() + " (" + r.backend() + ")" : "primary tier back"));
+    }
   }
 
   /** Renders the JSON only when the snapshot changed (once a second), never per request. */

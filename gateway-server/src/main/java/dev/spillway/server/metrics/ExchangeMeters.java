@@ -50,6 +50,10 @@ final class ExchangeMeters {
       timer("spillway_time_to_first_byte", "Request head to response head (first token for streams)", route,
           r.stream() ? "stream" : "single").record(r.ttfbNanos(), TimeUnit.NANOSECONDS);
     }
+    if (r.tier() > 0) {
+      counter("spillway_failover_requests", "Requests answered by a failover tier (not the route's primary)",
+          "route", route, "tier", Integer.toString(r.tier())).increment();
+    }
     if (r.queueWaitNanos() >= 0) {
       timer("spillway_waiting_room_wait", "Time in the backend's waiting room (0 when a slot was free)", route,
           outcome).record(r.queueWaitNanos(), TimeUnit.NANOSECONDS);

@@ -77,6 +77,18 @@ public final class GatewayMetrics implements AutoCloseable {
       if (route.admission() != null) {
         bindRateLimits(route.name(), route.admission().limiter().stats());
       }
+      if (route.retries() != null) {
+        var budget = route.retries().budget();
+        io.micrometer.core.instrument.FunctionCounter.builder("spillway_retries", budget,
+                dev.spillway.core.retry.RetryBudget::retriesAttempted)
+            .description("Retries made (an attempt after the first)").tag("route", route.name()).register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("spillway_retries_denied", budget,
+                dev.spillway.core.retry.RetryBudget::retriesDenied)
+            .description("Retries the route's budget refused (failing fast instead)").tag("route", route.name())
+            .register(registry);
+        Gauge.builder("spillway_retry_budget_tokens", budget, dev.spillway.core.retry.RetryBudget::balance)
+            .description("Retries the budget would allow right now").tag("route", route.name()).register(registry);
+      }
     }
     Set<String> backends = new HashSet<>();
     for (Route route : gateway.router().routes()) {

@@ -1,0 +1,199 @@
+package dev.spillway.core.proxy;
+
+import dev.spillway.core.http.GatewayError;
+import dev.spillway.core.retry.FailureKind;
+import dev.spillway.core.retry.RetryDecision;
+import dev.spillway.core.routing.Route;
+import dev.spillway.core.upstream.resilience.UpstreamPause;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The backend side of an exchange: runs its attempts one after another, each on the tier and endpoint the
+ * {@link AttemptPlanner} picks, and decides after a failure whether to try again. Events of an attempt the
+ * exchange has moved on from are dropped here (their body pieces released), so the exchange only ever hears
+ * from its current attempt.
+ *
+ * <p>A request is replayable when its whole body is held (declared and small, see
+ * {@link AttemptPlanner#canReplay}); only then is a failure before the response retried, and a
+ * {@code 429}/{@code 502}/{@code 503} answer swallowed in favour of the next attempt.
+ */
+final class Forwarder {
+  private final ProxyExchange exchange;
+  private final ChannelHandlerContext ctx;
+  private final ProxyContext shared;
+  private final AttemptPlanner planner;
+  private final boolean replayable;
+  private HttpRequest head;
+  private UpstreamAttempt attempt;
+  private Route.Tier tier;
+  private ScheduledFuture<?> retryTask;
+  /** What the last failed attempt would have answered, should no further attempt be possible. */
+  private GatewayError lastError;
+
+  Forwarder(ProxyExchange exchange, ChannelHandlerContext ctx, ProxyContext shared, Route route,
+      long bodyLength, boolean chunked) {
+    this.exchange = exchange;
+    this.ctx = ctx;
+    this.shared = shared;
+    this.planner = new AttemptPlanner(route);
+    this.replayable = planner.mayRetry() && !chunked && planner.canReplay(Math.max(0, bodyLength));
+  }
+
+  /** Whether the whole body must be held before the first attempt, so that attempts can replay it. */
+  boolean replayable() {
+    return replayable;
+  }
+
+  /** Starts forwarding {@code upstreamHead} (rewritten for the backends; its Host is set per attempt). */
+  void begin(HttpRequest upstreamHead) {
+    this.head = upstreamHead;
+    startAttempt();
+  }
+
+  private void startAttempt() {
+    retryTask = null;
+    if (exchange.isDone()) {
+      return;
+    }
+    AttemptPlanner.Pick pick = planner.next();
+    if (pick == null) {
+      exchange.onNoAttemptPossible(lastError != null ? lastError : GatewayError.NO_AVAILABLE_ENDPOINT);
+      return;
+    }
+    tier = pick.tier();
+    exchange.onAttemptStarting(pick, planner.attempts());
+    attempt = new UpstreamAttempt(this, pick.lease(), exchange.nowNanos());
+    attempt.start(shared.pools(), ctx.channel().eventLoop(), tier.backend());
+  }
+
+  /**
+   * Tries again after a failure before any response reached the client, if the route's policy and budget
+   * allow; returns whether a retry was scheduled.
+   */
+  private boolean retry(FailureKind kind, GatewayError error, long retryAfterNanos) {
+    if (!replayable || kind == null || exchange.responseStarted() || exchange.isDone() || !planner.hasUntried()) {
+      return false;
+    }
+    RetryDecision decision = planner.decide(kind, true, retryAfterNanos);
+    if (!decision.shouldRetry()) {
+      return false;
+    }
+    lastError = error;
+    retryTask = ctx.executor().schedule(this::startAttempt, decision.delayNanos(), TimeUnit.NANOSECONDS);
+    return true;
+  }
+
+  // ---- events of attempts ----
+
+  void onAttemptConnected(UpstreamAttempt from, Channel up) {
+    if (from != attempt || exchange.isDone()) {
+      from.abandon(null);
+      return;
+    }
+    exchange.sendRequest(up, headFor(from), tier.model(), replayable);
+  }
+
+  /** The first attempt sends the rewritten head; later ones, or a tier with its own model, a copy. */
+  private HttpRequest headFor(UpstreamAttempt from) {
+    if (planner.attempts() == 1 && tier.model() == null) {
+      head.headers().set(HttpHeaderNames.HOST, from.endpoint().authority());
+      return head;
+    }
+    HttpRequest copy = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.uri(),
+        head.headers().copy());
+    copy.headers().set(HttpHeaderNames.HOST, from.endpoint().authority());
+    return copy;
+  }
+
+  void onAttemptFailed(UpstreamAttempt from, GatewayError error) {
+    if (from != attempt || exchange.isDone()) {
+      return;
+    }
+    attempt = null;
+    if (!retry(AttemptPlanner.kindOf(error), error, -1)) {
+      exchange.onBackendFailed(error);
+    }
+  }
+
+  void onAttemptResponseHead(UpstreamAttempt from, HttpResponse response) {
+    if (from != attempt || exchange.isDone()) {
+      return;
+    }
+    int status = response.status().code();
+    if (replayable && response.decoderResult().isSuccess() && (status == 429 || status == 502 || status == 503)) {
+      long pause = UpstreamPause.pauseNanos(status, response.headers(), Clock.systemUTC());
+      if (retry(FailureKind.ofStatus(status), GatewayError.UPSTREAM_UNAVAILABLE, pause)) {
+        // Not relayed: the next attempt answers. The rest of this response goes with its connection.
+        attempt = null;
+        from.abandon(status >= 500 ? dev.spillway.core.upstream.resilience.FailureKind.SERVER_ERROR : null);
+        return;
+      }
+    }
+    exchange.onBackendResponseHead(response, tier.backend().name(), from.endpoint());
+  }
+
+  void onAttemptResponseContent(UpstreamAttempt from, HttpContent content) {
+    if (from != attempt) {
+      content.release();
+      return;
+    }
+    exchange.onBackendResponseContent(content);
+  }
+
+  void onAttemptReadComplete(UpstreamAttempt from, Channel up) {
+    if (from == attempt) {
+      exchange.onBackendReadComplete(up);
+    }
+  }
+
+  void onAttemptWritabilityChanged(UpstreamAttempt from, boolean writable) {
+    if (from == attempt && writable) {
+      exchange.onBackendWritable();
+    }
+  }
+
+  long nowNanos() {
+    return exchange.nowNanos();
+  }
+
+  // ---- endings ----
+
+  /** The current attempt's connection, or {@code null}. */
+  Channel channel() {
+    return attempt == null ? null : attempt.channel();
+  }
+
+  /** The response ended cleanly: complete the attempt (pooling its connection when {@code reusable}). */
+  void complete(int status, boolean reusable) {
+    if (attempt != null) {
+      attempt.complete(status, reusable);
+      attempt = null;
+    }
+  }
+
+  /**
+   * Stops forwarding: a scheduled retry is cancelled and the current attempt abandoned.
+   *
+   * @param endpointFault the endpoint's failure (a timeout), or {@code null} when it was not the endpoint's
+   */
+  void abandon(dev.spillway.core.upstream.resilience.FailureKind endpointFault) {
+    if (retryTask != null) {
+      retryTask.cancel(false);
+      retryTask = null;
+    }
+    if (attempt != null) {
+      attempt.abandon(endpointFault);
+      attempt = null;
+    }
+  }
+}
