@@ -3,14 +3,19 @@ package dev.spillway.core.llm;
 import java.nio.charset.StandardCharsets;
 
 /** Encodes a Java string as a JSON string literal (RFC 8259 section 7), for the values the gateway writes. */
-final class JsonStrings {
+public final class JsonStrings {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private JsonStrings() {}
 
   /** {@code s} in double quotes, UTF-8, with {@code "}, {@code \} and control characters escaped. */
   static byte[] quote(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    return ('"' + escape(s) + '"').getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The contents of a JSON string literal for {@code s}: {@code "}, {@code \} and control characters escaped. */
+  public static String escape(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 16);
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
@@ -30,6 +35,6 @@ final class JsonStrings {
         }
       }
     }
-    return sb.append('"').toString().getBytes(StandardCharsets.UTF_8);
+    return sb.toString();
   }
 }
