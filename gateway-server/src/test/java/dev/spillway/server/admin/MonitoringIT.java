@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spillway.core.config.ConcurrencyConfig;
+import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.mock.MockBackend;
 import dev.spillway.server.mock.MockBackendOptions;
 import java.net.http.HttpResponse;
@@ -135,6 +136,48 @@ class MonitoringIT {
             "endpoint=\"http://127.0.0.1:" + resetting.getLocalPort() + "\"")).isEqualTo(2.0);
       }
     }
+  }
+
+  @Test
+  void servingFromAFailoverTierOpensOneIncident() throws Exception {
+    int deadPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    java.util.Map<String, dev.spillway.core.config.BackendConfig> backends = new java.util.LinkedHashMap<>();
+    backends.put("b", MonitoringFixture.gatewayConfig(deadPort, null).backends().get("b"));
+    backends.put("spare", MonitoringFixture.gatewayConfig(backend.port(), null).backends().get("b")
+        .withEndpointConfigs(java.util.List.of(dev.spillway.core.config.EndpointConfig.of(
+            new dev.spillway.core.config.EndpointAddress("127.0.0.1", backend.port())))));
+    dev.spillway.core.config.GatewayConfig base = MonitoringFixture.gatewayConfig(deadPort, null);
+    dev.spillway.core.config.RouteConfig route = base.routes().get(0).withTiers(java.util.List.of(
+        dev.spillway.core.config.FailoverTierConfig.of("b"), dev.spillway.core.config.FailoverTierConfig.of("spare")));
+    dev.spillway.core.config.GatewayConfig tiers = new dev.spillway.core.config.GatewayConfig(base.server(),
+        renamed(backends), java.util.List.of(route));
+    try (MonitoringFixture f = new MonitoringFixture(deadPort, null, LoadedConfig.of(tiers))) {
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<String> r = f.chat();
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-spillway-backend")).hasValueSatisfying(v -> assertThat(v).startsWith("spare/"));
+      }
+      f.awaitRecords(3);
+      f.seconds(1);
+      JsonNode incidents = JSON.readTree(f.admin("/incidents", true).body()).get("incidents");
+      assertThat(incidents).hasSize(1);
+      assertThat(incidents.get(0).toString()).containsIgnoringCase("failover").contains("route chat");
+      assertThat(sample(f.admin("/metrics", true).body(), "spillway_failover_requests_total", "route=\"chat\"",
+          "tier=\"1\"")).isEqualTo(3.0);
+    }
+  }
+
+  /** Backends keyed by name must carry that name. */
+  private static java.util.Map<String, dev.spillway.core.config.BackendConfig> renamed(
+      java.util.Map<String, dev.spillway.core.config.BackendConfig> backends) {
+    java.util.Map<String, dev.spillway.core.config.BackendConfig> out = new java.util.LinkedHashMap<>();
+    backends.forEach((name, b) -> out.put(name, new dev.spillway.core.config.BackendConfig(name,
+        b.endpointConfigs(), b.connectTimeout(), b.responseTimeout(), b.idleTimeout(), b.requestTimeout(), b.pool(),
+        b.concurrency(), b.waitingRoom(), b.resilience())));
+    return out;
   }
 
   @Test
