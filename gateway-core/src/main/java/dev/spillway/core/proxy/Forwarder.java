@@ -39,6 +39,10 @@ final class Forwarder {
   private ScheduledFuture<?> retryTask;
   /** What the last failed attempt would have answered, should no further attempt be possible. */
   private GatewayError lastError;
+  /** How long a replayable stream is held back waiting for its first token; 0 when never. */
+  private final long firstTokenNanos;
+  private FirstTokenHold hold;
+  private ScheduledFuture<?> holdTimer;
 
   Forwarder(ProxyExchange exchange, ChannelHandlerContext ctx, ProxyContext shared, Route route,
       long bodyLength, boolean chunked) {
@@ -47,6 +51,8 @@ final class Forwarder {
     this.shared = shared;
     this.planner = new AttemptPlanner(route);
     this.replayable = planner.mayRetry() && !chunked && planner.canReplay(Math.max(0, bodyLength));
+    this.firstTokenNanos = route.config().stream().holdsFirstToken()
+        ? route.config().stream().firstTokenTimeout().toNanos() : 0;
   }
 
   /** Whether the whole body must be held before the first attempt, so that attempts can replay it. */
@@ -120,6 +126,7 @@ final class Forwarder {
       return;
     }
     attempt = null;
+    dropHold();
     if (!retry(AttemptPlanner.kindOf(error), error, -1)) {
       exchange.onBackendFailed(error);
     }
@@ -139,6 +146,14 @@ final class Forwarder {
         return;
       }
     }
+    if (replayable && firstTokenNanos > 0 && status == 200 && response.decoderResult().isSuccess()
+        && ResponseRewriter.isEventStream(response)) {
+      // Stream-safe failover: nothing reaches the client until the first token, so a failure before it
+      // can still go elsewhere.
+      hold = new FirstTokenHold(response);
+      holdTimer = ctx.executor().schedule(() -> onFirstTokenTimeout(from), firstTokenNanos, TimeUnit.NANOSECONDS);
+      return;
+    }
     exchange.onBackendResponseHead(response, tier.backend().name(), from.endpoint());
   }
 
@@ -147,7 +162,55 @@ final class Forwarder {
       content.release();
       return;
     }
+    if (hold != null) {
+      if (hold.add(content)) {
+        commitHold();
+      }
+      return;
+    }
     exchange.onBackendResponseContent(content);
+  }
+
+  /** The held stream may go to the client: its head, then every piece held so far, in order. */
+  private void commitHold() {
+    FirstTokenHold h = hold;
+    hold = null;
+    cancelHoldTimer();
+    exchange.onBackendResponseHead(h.head(), tier.backend().name(), attempt.endpoint());
+    h.drainTo(exchange::onBackendResponseContent);
+  }
+
+  /**
+   * No first token in time: try elsewhere when the route allows, otherwise let the slow stream through (a
+   * slow answer beats none).
+   */
+  private void onFirstTokenTimeout(UpstreamAttempt from) {
+    holdTimer = null;
+    if (from != attempt || hold == null) {
+      return;
+    }
+    if (retry(FailureKind.FIRST_TOKEN_TIMEOUT, GatewayError.UPSTREAM_RESPONSE_TIMEOUT, -1)) {
+      dropHold();
+      attempt = null;
+      from.abandon(dev.spillway.core.upstream.resilience.FailureKind.TIMEOUT);
+    } else {
+      commitHold();
+    }
+  }
+
+  private void dropHold() {
+    cancelHoldTimer();
+    if (hold != null) {
+      hold.release();
+      hold = null;
+    }
+  }
+
+  private void cancelHoldTimer() {
+    if (holdTimer != null) {
+      holdTimer.cancel(false);
+      holdTimer = null;
+    }
   }
 
   void onAttemptReadComplete(UpstreamAttempt from, Channel up) {
@@ -187,6 +250,7 @@ final class Forwarder {
    * @param endpointFault the endpoint's failure (a timeout), or {@code null} when it was not the endpoint's
    */
   void abandon(dev.spillway.core.upstream.resilience.FailureKind endpointFault) {
+    dropHold();
     if (retryTask != null) {
       retryTask.cancel(false);
       retryTask = null;

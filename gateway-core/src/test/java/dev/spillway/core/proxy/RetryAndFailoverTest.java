@@ -108,6 +108,71 @@ class RetryAndFailoverTest {
     }
   }
 
+  private static final String STREAM_BODY =
+      "{\"model\":\"big\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final String STREAM_POST = "POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\n"
+      + "Content-Type: application/json\r\nContent-Length: " + STREAM_BODY.length() + "\r\n\r\n" + STREAM_BODY;
+  private static final String SSE_HEAD =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+  private static String chunk(String event) {
+    return Integer.toHexString(event.length()) + "\r\n" + event + "\r\n";
+  }
+
+  @Test
+  void aStreamThatDiesBeforeItsFirstTokenCompletesOnAnotherEndpoint() {
+    try (EmbeddedProxy proxy = twoEndpoints()) {
+      proxy.clientSends(STREAM_POST);
+      proxy.upstreamReceived();
+      proxy.upstreamSends(SSE_HEAD + chunk("data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n"));
+      assertThat(proxy.clientReceived()).as("held back until the first token").isEmpty();
+      proxy.upstream().close();
+      assertThat(proxy.clientReceived()).isEmpty();
+      proxy.advance(1, TimeUnit.SECONDS);
+      assertThat(proxy.upstreams).hasSize(2);
+      assertThat(proxy.upstreamReceived()).endsWith(STREAM_BODY);
+      proxy.upstreamSends(SSE_HEAD + chunk("data: {\"choices\":[{\"delta\":{\"content\":\"hello\"}}]}\n\n"));
+      String received = proxy.clientReceived();
+      assertThat(received).startsWith("HTTP/1.1 200 ").contains("hello");
+      proxy.upstreamSends(chunk("data: [DONE]\n\n") + "0\r\n\r\n");
+      assertThat(proxy.clientReceived()).contains("[DONE]").endsWith("0\r\n\r\n");
+    }
+  }
+
+  @Test
+  void aStreamWithoutAFirstTokenInTimeMovesToAnotherEndpoint() {
+    try (EmbeddedProxy proxy = twoEndpoints()) {
+      proxy.clientSends(STREAM_POST);
+      proxy.upstreamReceived();
+      proxy.upstreamSends(SSE_HEAD);
+      proxy.advance(29, TimeUnit.SECONDS);
+      assertThat(proxy.upstreams).hasSize(1);
+      proxy.advance(2, TimeUnit.SECONDS);
+      assertThat(proxy.upstreams.get(0).isOpen()).as("the silent attempt is dropped").isFalse();
+      proxy.advance(1, TimeUnit.SECONDS);
+      assertThat(proxy.upstreams).hasSize(2);
+      proxy.upstreamReceived();
+      proxy.upstreamSends(SSE_HEAD + chunk("data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n"));
+      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 200 ").contains("\"hi\"");
+    }
+  }
+
+  @Test
+  void aStreamIsCommittedAtItsFirstTokenAndFlowsOn() {
+    try (EmbeddedProxy proxy = twoEndpoints()) {
+      proxy.clientSends(STREAM_POST);
+      proxy.upstreamReceived();
+      proxy.upstreamSends(SSE_HEAD + chunk("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"));
+      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 200 ").contains("\"a\"");
+      proxy.upstreamSends(chunk("data: {\"choices\":[{\"delta\":{\"content\":\"b\"}}]}\n\n"));
+      assertThat(proxy.clientReceived()).contains("\"b\"");
+      proxy.upstream().close();
+      proxy.advance(1, TimeUnit.SECONDS);
+      assertThat(proxy.upstreams).as("after the first token there is no failover").hasSize(1);
+      assertThat(proxy.client.isOpen()).isFalse();
+    }
+  }
+
   private static String hostOf(String request) {
     int i = request.indexOf("\r\nhost: ") + 2;
     return request.substring(i, request.indexOf("\r\n", i));

@@ -119,6 +119,48 @@ class FailoverIT {
   }
 
   @Test
+  void aStreamWhoseBackendDiesBeforeTheFirstTokenCompletesElsewhere() throws Exception {
+    MockBackend healthy = MockBackend.start(MockBackendOptions.defaults().withLatency(Duration.ofMillis(20))
+        .withTokensPerSecond(100));
+    try (ServerSocket dying = new ServerSocket(0)) {
+      Thread t = new Thread(() -> {
+        while (!dying.isClosed()) {
+          try (Socket s = dying.accept()) {
+            s.getInputStream().read();
+            s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            s.setSoLinger(true, 0); // dies before any token
+          } catch (java.io.IOException e) {
+            // closed by the test
+          }
+        }
+      }, "dying-backend");
+      t.setDaemon(true);
+      t.start();
+      Map<String, BackendConfig> backends = new LinkedHashMap<>();
+      backends.put("primary", backend("primary", dying.getLocalPort()));
+      backends.put("secondary", backend("secondary", healthy.port()));
+      RouteConfig route = new RouteConfig("chat", new RouteMatch(null, "/"), "primary")
+          .withTiers(List.of(FailoverTierConfig.of("primary"), FailoverTierConfig.of("secondary")));
+      try (Gateway gw = Gateway.start(new GatewayConfig(ProxyFixture.server(), backends, List.of(route)))) {
+        HttpResponse<java.util.stream.Stream<String>> r = http.send(ProxyFixture.request(gw, "/v1/chat/completions")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(ProxyFixture.chatBody(true, 5))).build(),
+            HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-spillway-backend")).hasValueSatisfying(
+            v -> assertThat(v).startsWith("secondary/"));
+        List<String> events = r.body().filter(l -> l.startsWith("data: ")).toList();
+        assertThat(events).last().isEqualTo("data: [DONE]");
+        assertThat(events).hasSizeGreaterThan(5);
+      }
+    } finally {
+      healthy.close();
+    }
+  }
+
+  @Test
   void withEveryBackendDownRetriesStayWithinTheBudget() throws Exception {
     AtomicInteger connections = new AtomicInteger();
     try (ResettingServer one = new ResettingServer(connections); ResettingServer two = new ResettingServer(connections)) {
