@@ -29,6 +29,8 @@ import dev.spillway.core.http.GatewayError;
  *     when the request never asked for a slot
  * @param attempts backend attempts made (retries included), 0 when none was
  * @param tier the index of the failover tier that answered (0 is the primary), or -1
+ * @param endpointsTried every endpoint tried, in order and comma-separated, when there was more than one
+ *     attempt; {@code null} otherwise ({@link #endpoint} names the single one)
  */
 public record ExchangeRecord(
     String requestId,
@@ -51,4 +53,5 @@ public record ExchangeRecord(
     boolean shadowRejected,
     long queueWaitNanos,
     int attempts,
-    int tier) {}
+    int tier,
+    String endpointsTried) {}

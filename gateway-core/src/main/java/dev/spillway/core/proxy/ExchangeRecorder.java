@@ -31,9 +31,25 @@ final class ExchangeRecorder {
   boolean stream;
   int attempts;
   int tier = -1;
+  /** Endpoints of earlier attempts, only built when a request is retried. */
+  private StringBuilder tried;
 
   ExchangeRecorder(long startNanos) {
     this.startNanos = startNanos;
+  }
+
+  /** An attempt starts on {@code next}; the endpoints of earlier attempts are remembered for the log. */
+  void attempt(String next, int attemptNumber, int tierIndex, String backendName) {
+    if (endpoint != null) {
+      if (tried == null) {
+        tried = new StringBuilder(endpoint);
+      }
+      tried.append(',').append(next);
+    }
+    endpoint = next;
+    attempts = attemptNumber;
+    tier = tierIndex;
+    backend = backendName;
   }
 
   void responseHead(int status, boolean stream, long nowNanos) {
@@ -63,7 +79,7 @@ final class ExchangeRecorder {
     }
     ExchangeRecord record = new ExchangeRecord(requestId, route, backend, endpoint, tenant, priority, status,
         outcome, shedReason, error, requestBytes, responseBytes, nowNanos - startNanos, ttfbNanos, stream, prompt,
-        completion, shadow, queueWait, attempts, tier);
+        completion, shadow, queueWait, attempts, tier, tried == null ? null : tried.toString());
     try {
       observer.onExchange(record);
     } catch (RuntimeException e) {

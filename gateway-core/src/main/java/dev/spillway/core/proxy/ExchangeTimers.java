@@ -25,10 +25,11 @@ final class ExchangeTimers {
 
   private final EventExecutor executor;
   private final long responseNanos;
-  private final long idleNanos;
+  private long idleNanos;
   private final Consumer<GatewayError> onTimeout;
   private final IdleProbe idleProbe;
-  private final long totalDeadline;
+  private final long startNanos;
+  private long totalDeadline;
   private long responseDeadline = NONE;
   /** The response deadline was met (or given up): it never starts again for this exchange. */
   private boolean responseDone;
@@ -50,7 +51,8 @@ final class ExchangeTimers {
     this.onTimeout = onTimeout;
     this.idleProbe = idleProbe;
     long total = config.requestTimeout().toNanos();
-    this.totalDeadline = total > 0 ? now() + total : NONE;
+    this.startNanos = now();
+    this.totalDeadline = total > 0 ? startNanos + total : NONE;
   }
 
   /** Arms the total deadline now (otherwise it is armed with the first backend deadline). */
@@ -64,6 +66,22 @@ final class ExchangeTimers {
       responseDeadline = now() + responseNanos;
       arm();
     }
+  }
+
+  /**
+   * The response is an event stream: from now on silence is judged by {@code streamIdleNanos} and the
+   * whole exchange by {@code streamTotalNanos} from its start (the route's {@code stream} settings), not by
+   * the backend's request limits.
+   */
+  void useStreamLimits(long streamIdleNanos, long streamTotalNanos) {
+    idleNanos = streamIdleNanos;
+    totalDeadline = streamTotalNanos > 0 ? startNanos + streamTotalNanos : NONE;
+    if (task != null) {
+      // Re-arm for the new deadlines (they may be earlier than the one the task waits for).
+      task.cancel(false);
+      task = null;
+    }
+    arm();
   }
 
   /** A new attempt begins: its response deadline starts afresh when its request is sent. */

@@ -1,5 +1,6 @@
 package dev.spillway.core.proxy;
 
+import dev.spillway.core.config.StreamConfig;
 import dev.spillway.core.http.ErrorResponses;
 import dev.spillway.core.http.GatewayError;
 import dev.spillway.core.http.PeerAddresses;
@@ -75,6 +76,9 @@ final class ProxyExchange {
   private boolean replayable;
   /** Admitted, but a replayable body is still arriving; the first attempt starts when it is complete. */
   private boolean awaitingBody;
+  /** The route's stream settings: timeouts and heartbeats once the response is an event stream. */
+  private StreamConfig streamConfig;
+  private StreamHeartbeat heartbeat;
 
   ProxyExchange(ClientConnectionHandler client, ProxyContext shared, HttpRequest request) {
     this.client = client;
@@ -100,6 +104,7 @@ final class ProxyExchange {
     Route route = checked.route();
     RequestTarget target = checked.target();
     backend = route.backend();
+    streamConfig = route.config().stream();
     forwarder = new Forwarder(this, ctx, shared, route, upload.bodyLength(),
         upload.bodyLength() == RequestFraming.CHUNKED);
     replayable = forwarder.replayable();
@@ -155,10 +160,7 @@ final class ProxyExchange {
 
   /** An attempt begins on the endpoint the planner picked. */
   void onAttemptStarting(AttemptPlanner.Pick pick, int attempts) {
-    recorder.endpoint = pick.lease().endpoint().toString();
-    recorder.attempts = attempts;
-    recorder.tier = pick.tierIndex();
-    recorder.backend = pick.tier().backend().name();
+    recorder.attempt(pick.lease().endpoint().toString(), attempts, pick.tierIndex(), pick.tier().backend().name());
     timers.newAttempt();
   }
 
@@ -339,6 +341,13 @@ final class ProxyExchange {
     boolean keepAlive = clientKeepAlive && upload.isComplete() && !shared.isDraining();
     relay.head(response, method, version, requestId, keepAlive, gate, backendName, endpoint);
     recorder.responseHead(relay.status(), relay.eventStream(), nowNanos());
+    if (relay.eventStream()) {
+      timers.useStreamLimits(streamConfig.idleTimeout().toNanos(), streamConfig.totalTimeout().toNanos());
+      if (streamConfig.heartbeats()) {
+        heartbeat = new StreamHeartbeat(ctx, streamConfig.heartbeatInterval().toNanos());
+        heartbeat.start();
+      }
+    }
   }
 
   void onBackendResponseContent(HttpContent content) {
@@ -353,6 +362,9 @@ final class ProxyExchange {
     }
     timers.progress();
     recorder.responseBytes += content.content().readableBytes();
+    if (heartbeat != null) {
+      heartbeat.onData(content.content());
+    }
     if (relay.content(content, gate)) {
       finishResponse();
     }
@@ -375,6 +387,7 @@ final class ProxyExchange {
   private void finishResponse() {
     done = true;
     timers.cancelAll();
+    stopHeartbeat();
     if (gate != null) {
       gate.complete(relay.status(), ctx.executor().ticker().nanoTime());
     }
@@ -462,7 +475,15 @@ final class ProxyExchange {
   }
 
   /** Releases everything the exchange holds; {@code endpointFault} is the endpoint's failure, if it was one. */
+  private void stopHeartbeat() {
+    if (heartbeat != null) {
+      heartbeat.stop();
+      heartbeat = null;
+    }
+  }
+
   private void cleanUp(FailureKind endpointFault) {
+    stopHeartbeat();
     if (timers != null) {
       timers.cancelAll();
     }

@@ -212,12 +212,13 @@ class ProxyFailureTest {
       proxy.upstreamSends("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
       proxy.clientReceived();
       for (int i = 0; i < 5; i++) {
-        proxy.advance(20, TimeUnit.SECONDS);
+        proxy.advance(50, TimeUnit.SECONDS);
         proxy.upstreamSends("9\r\ndata: x\n\n\r\n");
       }
-      assertThat(proxy.client.isOpen()).as("events every 20s keep a 30s idle timeout at bay").isTrue();
+      assertThat(proxy.client.isOpen()).as("events every 50s: a stream is judged by stream.idleTimeout (60s), "
+          + "not the backend's 30s").isTrue();
       proxy.clientReceived();
-      proxy.advance(31, TimeUnit.SECONDS);
+      proxy.advance(61, TimeUnit.SECONDS);
       assertThat(proxy.clientReceived()).contains("data: {\"error\":").contains("stopped sending data");
       assertThat(proxy.client.isOpen()).isFalse();
       assertThat(proxy.upstream().isOpen()).isFalse();

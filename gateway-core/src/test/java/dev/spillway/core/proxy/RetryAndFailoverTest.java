@@ -24,10 +24,14 @@ class RetryAndFailoverTest {
   private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
 
   private static EmbeddedProxy twoEndpoints() {
+    return twoEndpoints(new java.util.ArrayList<>());
+  }
+
+  private static EmbeddedProxy twoEndpoints(java.util.List<dev.spillway.core.observe.ExchangeRecord> records) {
     BackendConfig b = BackendConfig.of("primary", List.of(new EndpointAddress("10.0.0.1", 8000),
         new EndpointAddress("10.0.0.2", 8000)));
     return new EmbeddedProxy(new GatewayConfig(ServerConfig.DEFAULTS, Map.of("primary", b),
-        List.of(new RouteConfig("chat", new RouteMatch(null, "/"), "primary"))));
+        List.of(new RouteConfig("chat", new RouteMatch(null, "/"), "primary"))), records::add);
   }
 
   @Test
@@ -46,7 +50,8 @@ class RetryAndFailoverTest {
 
   @Test
   void retriesA503OnTheOtherEndpointAndTheClientNeverSeesIt() {
-    try (EmbeddedProxy proxy = twoEndpoints()) {
+    java.util.List<dev.spillway.core.observe.ExchangeRecord> records = new java.util.ArrayList<>();
+    try (EmbeddedProxy proxy = twoEndpoints(records)) {
       proxy.clientSends(POST);
       String first = proxy.upstreamReceived();
       proxy.upstreamSends("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy");
@@ -58,6 +63,11 @@ class RetryAndFailoverTest {
       assertThat(hostOf(second)).as("a different endpoint").isNotEqualTo(hostOf(first));
       proxy.upstreamSends(OK);
       assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 200 ").doesNotContain("busy");
+      assertThat(records).singleElement().satisfies(r -> {
+        assertThat(r.attempts()).isEqualTo(2);
+        assertThat(r.endpointsTried()).as("the access log sees every attempt")
+            .isEqualTo("http://" + hostOf(first).substring(6) + ",http://" + hostOf(second).substring(6));
+      });
     }
   }
 
@@ -170,6 +180,31 @@ class RetryAndFailoverTest {
       proxy.advance(1, TimeUnit.SECONDS);
       assertThat(proxy.upstreams).as("after the first token there is no failover").hasSize(1);
       assertThat(proxy.client.isOpen()).isFalse();
+    }
+  }
+
+  @Test
+  void sendsHeartbeatsDuringLongSilencesButNeverInsideAnEvent() {
+    BackendConfig b = BackendConfig.of("primary", List.of(new EndpointAddress("10.0.0.1", 8000)));
+    RouteConfig route = new RouteConfig("chat", new RouteMatch(null, "/"), "primary")
+        .withStream(new dev.spillway.core.config.StreamConfig(java.time.Duration.ofSeconds(30),
+            java.time.Duration.ofSeconds(60), java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(10)));
+    try (EmbeddedProxy proxy = new EmbeddedProxy(new GatewayConfig(ServerConfig.DEFAULTS, Map.of("primary", b),
+        List.of(route)))) {
+      proxy.clientSends(STREAM_POST);
+      proxy.upstreamReceived();
+      proxy.upstreamSends(SSE_HEAD + chunk("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"));
+      proxy.clientReceived();
+      proxy.advance(11, TimeUnit.SECONDS);
+      assertThat(proxy.clientReceived()).isEqualTo(chunk(": keep-alive\n\n"));
+      proxy.upstreamSends(chunk("data: {\"choices\":[{\"delta\":"));
+      proxy.clientReceived();
+      proxy.advance(25, TimeUnit.SECONDS);
+      assertThat(proxy.clientReceived()).as("mid-event: no comment may be inserted").isEmpty();
+      proxy.upstreamSends(chunk("{\"content\":\"b\"}}]}\n\n"));
+      proxy.clientReceived();
+      proxy.advance(11, TimeUnit.SECONDS);
+      assertThat(proxy.clientReceived()).isEqualTo(chunk(": keep-alive\n\n"));
     }
   }
 

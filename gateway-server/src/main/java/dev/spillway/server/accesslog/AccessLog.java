@@ -117,6 +117,9 @@ public final class AccessLog {
       g.writeNumberField("durationMs", r.durationNanos() / 1_000_000.0);
       if (r.attempts() > 1) {
         g.writeNumberField("attempts", r.attempts());
+        if (r.endpointsTried() != null) {
+          g.writeStringField("endpointsTried", r.endpointsTried());
+        }
       }
       if (r.tier() > 0) {
         g.writeNumberField("tier", r.tier());
