@@ -161,6 +161,47 @@ class FailoverIT {
   }
 
   @Test
+  void a429WithRetryAfterCoolsTheEndpointForThatLong() throws Exception {
+    AtomicInteger served = new AtomicInteger();
+    try (ServerSocket server = new ServerSocket(0)) {
+      Thread t = new Thread(() -> {
+        while (!server.isClosed()) {
+          try (Socket s = server.accept()) {
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[8192];
+            in.read(buf);
+            String answer = served.getAndIncrement() == 0
+                ? "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                : "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+            s.getOutputStream().write(answer.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+          } catch (java.io.IOException e) {
+            // closed by the test
+          }
+        }
+      }, "rate-limited-backend");
+      t.setDaemon(true);
+      t.start();
+      try (Gateway gw = ProxyFixture.start(server.getLocalPort())) {
+        assertThat(http.send(chat(gw), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(429);
+        long cooled = System.nanoTime();
+        HttpResponse<String> during = http.send(chat(gw), HttpResponse.BodyHandlers.ofString());
+        assertThat(during.statusCode()).as("the only endpoint is cooling down").isEqualTo(503);
+        assertThat(during.body()).contains("no_available_backend");
+        int status = 503;
+        while (status == 503 && System.nanoTime() - cooled < TimeUnit.SECONDS.toNanos(5)) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+          status = http.send(chat(gw), HttpResponse.BodyHandlers.ofString()).statusCode();
+        }
+        long cooledMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cooled);
+        assertThat(status).isEqualTo(200);
+        assertThat(cooledMs).as("cooled for the 2 s it asked for").isBetween(1_800L, 3_500L);
+        assertThat(served.get()).as("nothing reached the backend while it cooled").isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
   void withEveryBackendDownRetriesStayWithinTheBudget() throws Exception {
     AtomicInteger connections = new AtomicInteger();
     try (ResettingServer one = new ResettingServer(connections); ResettingServer two = new ResettingServer(connections)) {
