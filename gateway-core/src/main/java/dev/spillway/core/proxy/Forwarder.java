@@ -247,17 +247,26 @@ final class Forwarder {
   /**
    * Stops forwarding: a scheduled retry is cancelled and the current attempt abandoned.
    *
-   * @param endpointFault the endpoint's failure (a timeout), or {@code null} when it was not the endpoint's
+   * @param cause the error that ended the exchange, or {@code null}; only backend timeouts count against the
+   *     endpoint, everything else that ends an attempt early (a client leaving, a bad request) does not
    */
-  void abandon(dev.spillway.core.upstream.resilience.FailureKind endpointFault) {
+  void abandon(GatewayError cause) {
     dropHold();
     if (retryTask != null) {
       retryTask.cancel(false);
       retryTask = null;
     }
     if (attempt != null) {
-      attempt.abandon(endpointFault);
+      attempt.abandon(endpointFault(cause));
       attempt = null;
     }
+  }
+
+  private static dev.spillway.core.upstream.resilience.FailureKind endpointFault(GatewayError cause) {
+    if (cause == GatewayError.UPSTREAM_RESPONSE_TIMEOUT || cause == GatewayError.UPSTREAM_IDLE_TIMEOUT
+        || cause == GatewayError.REQUEST_DEADLINE_EXCEEDED) {
+      return dev.spillway.core.upstream.resilience.FailureKind.TIMEOUT;
+    }
+    return null;
   }
 }

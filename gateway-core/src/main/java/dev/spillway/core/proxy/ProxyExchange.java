@@ -12,7 +12,6 @@ import dev.spillway.core.routing.RequestTarget;
 import dev.spillway.core.routing.Route;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.Endpoint;
-import dev.spillway.core.upstream.resilience.FailureKind;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -78,7 +77,6 @@ final class ProxyExchange {
   private boolean awaitingBody;
   /** The route's stream settings: timeouts and heartbeats once the response is an event stream. */
   private StreamConfig streamConfig;
-  private StreamHeartbeat heartbeat;
 
   ProxyExchange(ClientConnectionHandler client, ProxyContext shared, HttpRequest request) {
     this.client = client;
@@ -184,13 +182,17 @@ final class ProxyExchange {
     recorder.shedReason = gate != null ? gate.shedReason() : null;
     answerEarly(response,
         response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true),
-        recorder.error == null ? Outcome.SHED : Outcome.GATEWAY_ERROR);
+        recorder.error == null ? Outcome.SHED : Outcome.GATEWAY_ERROR, null);
   }
 
-  /** Writes the answer to a request that never got a response (an error or a rejection) and ends it. */
-  private void answerEarly(FullHttpResponse response, boolean close, Outcome outcome) {
+  /**
+   * Writes the answer to a request that never got a response (an error or a rejection) and ends it.
+   *
+   * @param cause the error that ended the exchange, or {@code null} for a rejection
+   */
+  private void answerEarly(FullHttpResponse response, boolean close, Outcome outcome, GatewayError cause) {
     done = true;
-    cleanUp();
+    cleanUp(cause);
     discarding = !close && upload.bodyPending();
     ctx.writeAndFlush(response);
     end(outcome);
@@ -344,8 +346,7 @@ final class ProxyExchange {
     if (relay.eventStream()) {
       timers.useStreamLimits(streamConfig.idleTimeout().toNanos(), streamConfig.totalTimeout().toNanos());
       if (streamConfig.heartbeats()) {
-        heartbeat = new StreamHeartbeat(ctx, streamConfig.heartbeatInterval().toNanos());
-        heartbeat.start();
+        relay.startHeartbeats(streamConfig.heartbeatInterval().toNanos());
       }
     }
   }
@@ -362,9 +363,6 @@ final class ProxyExchange {
     }
     timers.progress();
     recorder.responseBytes += content.content().readableBytes();
-    if (heartbeat != null) {
-      heartbeat.onData(content.content());
-    }
     if (relay.content(content, gate)) {
       finishResponse();
     }
@@ -387,7 +385,7 @@ final class ProxyExchange {
   private void finishResponse() {
     done = true;
     timers.cancelAll();
-    stopHeartbeat();
+    relay.stopHeartbeats();
     if (gate != null) {
       gate.complete(relay.status(), ctx.executor().ticker().nanoTime());
     }
@@ -422,7 +420,7 @@ final class ProxyExchange {
     if (gate != null) {
       gate.abandon(sentToBackend, false);
     }
-    cleanUp();
+    cleanUp(null);
     end(Outcome.CLIENT_CLOSED);
   }
 
@@ -440,9 +438,6 @@ final class ProxyExchange {
    * @param mustClose close the connection afterwards regardless (malformed or half-read requests)
    */
   private void fail(GatewayError error, boolean mustClose) {
-    if (forwarder != null) {
-      forwarder.abandon(endpointFault(error));
-    }
     boolean close = mustClose || mustCloseAfterEarlyAnswer();
     recorder.error = error;
     recorder.status = error.status().code();
@@ -451,44 +446,30 @@ final class ProxyExchange {
       gate.abandon(sentToBackend, error.isUpstream());
       gate.decorate(response.headers());
     }
-    answerEarly(response, close, Outcome.GATEWAY_ERROR);
+    answerEarly(response, close, Outcome.GATEWAY_ERROR, error);
   }
 
   /** The response already started: end it visibly broken. */
   private void abort(GatewayError error) {
     done = true;
-    if (forwarder != null) {
-      forwarder.abandon(endpointFault(error));
-    }
     if (gate != null) {
       gate.abandon(sentToBackend, error.isUpstream());
     }
-    cleanUp();
+    cleanUp(error);
     recorder.error = error;
     relay.endBroken(error);
     end(Outcome.ABORTED);
     client.closeAfterFlush();
   }
 
-  private void cleanUp() {
-    cleanUp(null);
-  }
-
-  /** Releases everything the exchange holds; {@code endpointFault} is the endpoint's failure, if it was one. */
-  private void stopHeartbeat() {
-    if (heartbeat != null) {
-      heartbeat.stop();
-      heartbeat = null;
-    }
-  }
-
-  private void cleanUp(FailureKind endpointFault) {
-    stopHeartbeat();
+  /** Releases everything the exchange holds; {@code cause} is the error that ended it, if one did. */
+  private void cleanUp(GatewayError cause) {
+    relay.stopHeartbeats();
     if (timers != null) {
       timers.cancelAll();
     }
     if (forwarder != null) {
-      forwarder.abandon(endpointFault);
+      forwarder.abandon(cause);
     }
     if (upload != null) {
       upload.releaseHeld();
@@ -499,18 +480,6 @@ final class ProxyExchange {
     shared.exchangeEnded();
     recorder.emit(shared.observer(), outcome, requestId, gate, upload == null ? 0 : upload.bodyBytes(),
         ctx.executor().ticker().nanoTime());
-  }
-
-  /** Backend timeouts count against the endpoint; everything else that ends an attempt early does not. */
-  private static FailureKind endpointFault(GatewayError error) {
-    switch (error) {
-      case UPSTREAM_RESPONSE_TIMEOUT:
-      case UPSTREAM_IDLE_TIMEOUT:
-      case REQUEST_DEADLINE_EXCEEDED:
-        return FailureKind.TIMEOUT;
-      default:
-        return null;
-    }
   }
 
   boolean isDone() {
