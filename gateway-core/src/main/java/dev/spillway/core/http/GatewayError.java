@@ -108,9 +108,4 @@ public enum GatewayError {
   byte[] sseEvent() {
     return sseEvent;
   }
-
-  /** Whether this is the backend's fault (the 5xx family), as opposed to the client's. */
-  public boolean isUpstream() {
-    return status.code() >= 500;
-  }
 }

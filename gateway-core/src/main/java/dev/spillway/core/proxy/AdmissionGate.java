@@ -14,6 +14,7 @@ import dev.spillway.core.admission.ratelimit.TokenReservation;
 import dev.spillway.core.admission.reject.ContentNegotiation;
 import dev.spillway.core.admission.reject.RateLimitHeaders;
 import dev.spillway.core.admission.reject.RejectionResponses;
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.TierConfig;
 import dev.spillway.core.llm.ChatRequestInfo;
@@ -21,6 +22,7 @@ import dev.spillway.core.llm.ChatRequestScanner;
 import dev.spillway.core.llm.JsonUsageScanner;
 import dev.spillway.core.llm.SseUsageFilter;
 import dev.spillway.core.llm.Usage;
+import dev.spillway.core.routing.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -40,9 +42,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>identify the tenant (401 when the route requires a known key);
  *   <li>when token limits apply, hold a bounded prefix of the body and estimate the request's tokens;
  *   <li>rate limits: reserve requests and the token estimate, or answer 429;
- *   <li>the backend's concurrency limit: a permit now, a wait in the room, or 503;
+ *   <li>the primary backend's concurrency limit: a permit now, a wait in the room, an overflow to a later
+ *       failover tier under that tier's own limit (when the tier lets the request's class overflow), or 503;
+ *   <li>each attempt runs under its tier's permit ({@link TierPermits}): an attempt on another tier completes
+ *       the permit held and takes that tier's;
  *   <li>after the response: settle the reservation from {@code usage} (or from what was streamed) and
- *       complete the permit with a latency sample.
+ *       complete the permit from the last attempt's {@link AttemptOutcome}, with a latency sample for a
+ *       clean answer.
  * </ol>
  * The reservation and the permit are each completed exactly once, on every path: success, rejection, client
  * cancel, timeout, backend failure. Runs on the exchange's event loop; the waiting room calls back there too.
@@ -53,6 +59,7 @@ final class AdmissionGate implements PermitCallback {
   private final ProxyExchange exchange;
   private final RouteAdmission route;
   private final BackendAdmission backend;
+  private final List<Route.Tier> tiers;
   private final EventExecutor executor;
   private final HttpRequest request;
   private final long maxWaitNanos;
@@ -60,7 +67,11 @@ final class AdmissionGate implements PermitCallback {
   private Tenant tenant;
   private RateDecision decision;
   private TokenReservation reservation = TokenReservation.NONE;
-  private Permit permit;
+  private final TierPermits permits = new TierPermits();
+  /** Tiers before this one are skipped: the request overflowed past them. */
+  private int firstTier;
+  /** The backend whose full waiting room the request overflowed from, or {@code null}. */
+  private String overflowFrom;
   private Waiter waiter;
   private ChatRequestScanner scanner;
   private long heldBytes;
@@ -80,15 +91,17 @@ final class AdmissionGate implements PermitCallback {
 
   /**
    * @param route the route's admission, or {@code null} (then only the backend's concurrency limit applies)
-   * @param backend the backend's concurrency limit, or {@code null}
-   * @param maxWaitNanos the backend's longest wait in its waiting room
+   * @param tiers the route's failover tiers; the first one's concurrency limit (if any) is where the request
+   *     waits, and every tier's limit (if any) is taken when an attempt goes there
+   * @param maxWaitNanos the primary backend's longest wait in its waiting room
    * @param fallbackRejections answers for routes without their own rejection settings
    */
-  AdmissionGate(ProxyExchange exchange, RouteAdmission route, BackendAdmission backend, EventExecutor executor,
+  AdmissionGate(ProxyExchange exchange, RouteAdmission route, List<Route.Tier> tiers, EventExecutor executor,
       HttpRequest request, long maxWaitNanos, RejectionResponses fallbackRejections) {
     this.exchange = exchange;
     this.route = route;
-    this.backend = backend;
+    this.tiers = tiers;
+    this.backend = tiers.get(0).backend().admission();
     this.executor = executor;
     this.request = request;
     this.maxWaitNanos = maxWaitNanos;
@@ -171,7 +184,7 @@ final class AdmissionGate implements PermitCallback {
       granted.onIgnore();
       return;
     }
-    permit = granted;
+    permits.hold(0, granted);
     exchange.onAdmitted();
   }
 
@@ -182,8 +195,70 @@ final class AdmissionGate implements PermitCallback {
     if (finished) {
       return;
     }
+    if (overflow()) {
+      exchange.onAdmitted();
+      return;
+    }
     reservation.release();
     exchange.onRejected(rejection(reason, retryAfterNanos, false));
+  }
+
+  /**
+   * The primary's waiting room turned the request away: takes the first later tier that lets the request's
+   * class overflow and has a free slot right now (a tier without a limit always has). The waiter has left the
+   * room already, so the request never holds two slots.
+   */
+  private boolean overflow() {
+    PriorityClass priority = tenant.priority();
+    for (int t = 1; t < tiers.size(); t++) {
+      Route.Tier tier = tiers.get(t);
+      if (!tier.overflow().contains(priority)) {
+        continue;
+      }
+      BackendAdmission admission = tier.backend().admission();
+      Permit p = admission == null ? null : admission.tryAcquireNow(priority);
+      if (admission == null || p != null) {
+        if (p != null) {
+          permits.hold(t, p);
+        }
+        firstTier = t;
+        overflowFrom = tiers.get(0).backend().name();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Lets the next attempt into tier {@code tierIndex}: refused for a tier the request overflowed past, else
+   * under the tier's own permit ({@link TierPermits#enter}).
+   */
+  boolean enterTier(int tierIndex, Route.Tier tier) {
+    if (tierIndex < firstTier || finished) {
+      return false;
+    }
+    return permits.enter(tierIndex, tier.backend().admission(), tenant.priority());
+  }
+
+  /** An attempt ended with {@code outcome} and another may follow (its tier's permit remembers it). */
+  void attemptEnded(AttemptOutcome outcome) {
+    permits.attemptEnded(outcome);
+  }
+
+  /**
+   * Every tier that had an endpoint for the request was full: the at-capacity answer, as if the waiting room
+   * had no place.
+   *
+   * @param reachedBackend whether an earlier attempt sent the request to a backend
+   */
+  FullHttpResponse everyTierFull(boolean reachedBackend) {
+    abandon(reachedBackend, AttemptOutcome.CANCELLED);
+    return rejection(ShedReason.QUEUE_FULL, 0, false);
+  }
+
+  /** The backend the request overflowed from (its waiting room was full), or {@code null}. */
+  String overflowFrom() {
+    return overflowFrom;
   }
 
   FullHttpResponse unknownKeyResponse() {
@@ -268,14 +343,9 @@ final class AdmissionGate implements PermitCallback {
     } else {
       reservation.settle(reservation.reservedTokens());
     }
+    Permit permit = permits.finish(AttemptOutcome.ofStatus(status));
     if (permit != null) {
-      if (status >= 500 || status == 429) {
-        permit.onDropped();
-      } else if (status >= 400) {
-        permit.onIgnore();
-      } else {
-        permit.onSuccess(Math.max(0, ttfbNanos), nowNanos - sentNanos, completionTokens);
-      }
+      permit.onSuccess(Math.max(0, ttfbNanos), nowNanos - sentNanos, completionTokens);
     }
     closeFilter();
   }
@@ -284,9 +354,10 @@ final class AdmissionGate implements PermitCallback {
    * The exchange ended without a clean response.
    *
    * @param reachedBackend whether the request was (at least partly) sent to a backend
-   * @param backendFault a backend failure (reset, timeout) rather than the client leaving or a local error
+   * @param outcome how the attempt in flight ended ({@link AttemptOutcome#CANCELLED} when none was): the
+   *     permit is completed from it, never with a latency sample
    */
-  void abandon(boolean reachedBackend, boolean backendFault) {
+  void abandon(boolean reachedBackend, AttemptOutcome outcome) {
     if (waiter != null) {
       waiter.cancel();
       waiter = null;
@@ -305,12 +376,9 @@ final class AdmissionGate implements PermitCallback {
     } else {
       reservation.settle(reservation.reservedTokens());
     }
+    Permit permit = permits.finish(outcome);
     if (permit != null) {
-      if (backendFault) {
-        permit.onDropped();
-      } else {
-        permit.onIgnore();
-      }
+      permit.onIgnore(); // no clean answer: no latency sample
     }
     closeFilter();
   }

@@ -123,6 +123,25 @@ public final class BackendAdmission {
     return waiter;
   }
 
+  /**
+   * A permit if a slot is free right now (the same rule as {@link #acquire}'s fast path), else {@code null}.
+   * Never queues and never sheds anyone.
+   */
+  public Permit tryAcquireNow(PriorityClass priority) {
+    Objects.requireNonNull(priority, "priority");
+    int admittedAt;
+    lock.lock();
+    try {
+      if (!canAdmit(priority)) {
+        return null;
+      }
+      admittedAt = admitLocked(priority);
+    } finally {
+      lock.unlock();
+    }
+    return new AdmissionPermit(this, priority, admittedAt);
+  }
+
   /** The current concurrency limit. */
   /**
    * Now, on this room's clock. Deadlines in {@link WaitRequest} must be computed from it: other clocks (an
