@@ -77,7 +77,8 @@ final class Forwarder {
     }
     AttemptPlanner.Pick pick = planner.next(exchange::enterTier);
     if (pick == null) {
-      if (lastError == null && planner.sawFullTier()) {
+      if (planner.sawFullTier()) {
+        // A tier that had an endpoint but no slot: the request was turned away for capacity, not an error.
         exchange.onEveryTierFull();
       } else {
         exchange.onNoAttemptPossible(lastError != null ? lastError : GatewayError.NO_AVAILABLE_ENDPOINT);
