@@ -45,6 +45,13 @@ class AccessLogTest {
   }
 
   @Test
+  void namesTheBackendARequestOverflowedFrom() throws Exception {
+    assertThat(new ObjectMapper().readTree(AccessLog.line(proxied())).get("overflowFrom").asText())
+        .isEqualTo("primary");
+    assertThat(new ObjectMapper().readTree(AccessLog.line(shed())).has("overflowFrom")).isFalse();
+  }
+
+  @Test
   void shedRequestsAreLoggedAtABoundedRate() {
     AccessLog log = new AccessLog(new AccessLogConfig(true, 1.0, 5), ticker, infoLogger());
 
