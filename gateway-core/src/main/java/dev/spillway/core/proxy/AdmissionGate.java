@@ -68,10 +68,6 @@ final class AdmissionGate implements PermitCallback {
   private RateDecision decision;
   private TokenReservation reservation = TokenReservation.NONE;
   private final TierPermits permits = new TierPermits();
-  /** Tiers before this one are skipped: the request overflowed past them. */
-  private int firstTier;
-  /** The backend whose full waiting room the request overflowed from, or {@code null}. */
-  private String overflowFrom;
   private Waiter waiter;
   private ChatRequestScanner scanner;
   private long heldBytes;
@@ -195,7 +191,7 @@ final class AdmissionGate implements PermitCallback {
     if (finished) {
       return;
     }
-    if (overflow()) {
+    if (permits.overflow(tiers, tenant.priority())) {
       exchange.onAdmitted();
       return;
     }
@@ -203,41 +199,9 @@ final class AdmissionGate implements PermitCallback {
     exchange.onRejected(rejection(reason, retryAfterNanos, false));
   }
 
-  /**
-   * The primary's waiting room turned the request away: takes the first later tier that lets the request's
-   * class overflow and has a free slot right now (a tier without a limit always has). The waiter has left the
-   * room already, so the request never holds two slots.
-   */
-  private boolean overflow() {
-    PriorityClass priority = tenant.priority();
-    for (int t = 1; t < tiers.size(); t++) {
-      Route.Tier tier = tiers.get(t);
-      if (!tier.overflow().contains(priority)) {
-        continue;
-      }
-      BackendAdmission admission = tier.backend().admission();
-      Permit p = admission == null ? null : admission.tryAcquireNow(priority);
-      if (admission == null || p != null) {
-        if (p != null) {
-          permits.hold(t, p);
-        }
-        firstTier = t;
-        overflowFrom = tiers.get(0).backend().name();
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Lets the next attempt into tier {@code tierIndex}: refused for a tier the request overflowed past, else
-   * under the tier's own permit ({@link TierPermits#enter}).
-   */
+  /** Lets the next attempt into tier {@code tierIndex} under the tier's own permit ({@link TierPermits#enter}). */
   boolean enterTier(int tierIndex, Route.Tier tier) {
-    if (tierIndex < firstTier || finished) {
-      return false;
-    }
-    return permits.enter(tierIndex, tier.backend().admission(), tenant.priority());
+    return !finished && permits.enter(tierIndex, tier.backend().admission(), tenant.priority());
   }
 
   /** An attempt ended with {@code outcome} and another may follow (its tier's permit remembers it). */
@@ -258,7 +222,7 @@ final class AdmissionGate implements PermitCallback {
 
   /** The backend the request overflowed from (its waiting room was full), or {@code null}. */
   String overflowFrom() {
-    return overflowFrom;
+    return permits.overflowFrom();
   }
 
   FullHttpResponse unknownKeyResponse() {

@@ -4,6 +4,8 @@ import dev.spillway.core.admission.concurrency.BackendAdmission;
 import dev.spillway.core.admission.concurrency.Permit;
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.PriorityClass;
+import dev.spillway.core.routing.Route;
+import java.util.List;
 
 /**
  * The one concurrency permit a request holds, and the failover tier it belongs to. Each tier's backend has
@@ -11,7 +13,9 @@ import dev.spillway.core.config.PriorityClass;
  * own limit and its latencies feed only its own backend's limit.
  *
  * <ul>
- *   <li>The first permit comes from the waiting room (or from an overflow tier) via {@link #hold}.</li>
+ *   <li>The first permit comes from the primary's waiting room via {@link #hold}, or, when that room turns
+ *       the request away, from the first later tier its class may {@link #overflow} to; tiers before that
+ *       one are then closed to the request.</li>
  *   <li>An attempt on another tier first completes the permit held ({@link #enter}), then takes that tier's
  *       with {@link BackendAdmission#tryAcquireNow}; a full tier is refused, never waited for.</li>
  *   <li>Attempts on the same tier (a retry on another endpoint) keep the permit; any overload evidence one of
@@ -26,6 +30,42 @@ final class TierPermits {
   private int tier = -1;
   /** An attempt under the current permit showed the backend overloaded. */
   private boolean overloadSeen;
+  /** Tiers before this one are closed: the request overflowed past them. */
+  private int firstTier;
+  /** The backend whose waiting room could not take the request, or {@code null}. */
+  private String overflowFrom;
+
+  /**
+   * The primary's waiting room turned the request away: takes the first later tier that lets
+   * {@code priority} overflow and has a free slot right now (a tier without a limit always has). The waiter
+   * has left the room already, so the request never holds two slots.
+   *
+   * @return whether the request overflowed (it holds that tier's permit, if the tier has a limit)
+   */
+  boolean overflow(List<Route.Tier> tiers, PriorityClass priority) {
+    for (int t = 1; t < tiers.size(); t++) {
+      Route.Tier candidate = tiers.get(t);
+      if (!candidate.overflow().contains(priority)) {
+        continue;
+      }
+      BackendAdmission admission = candidate.backend().admission();
+      Permit p = admission == null ? null : admission.tryAcquireNow(priority);
+      if (admission == null || p != null) {
+        release();
+        permit = p;
+        this.tier = t;
+        firstTier = t;
+        overflowFrom = tiers.get(0).backend().name();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The backend the request overflowed from, or {@code null}. */
+  String overflowFrom() {
+    return overflowFrom;
+  }
 
   /** The waiting room (or an overflow tier's limit) granted {@code granted} for tier {@code tierIndex}. */
   void hold(int tierIndex, Permit granted) {
@@ -36,7 +76,8 @@ final class TierPermits {
 
   /**
    * Puts the request in tier {@code tierIndex} for its next attempt: nothing to do when already there;
-   * otherwise the permit held is completed and the tier's own is taken, if it has a limit.
+   * otherwise the permit held is completed and the tier's own is taken, if it has a limit. A tier the request
+   * overflowed past is refused.
    *
    * @param admission the tier backend's limit, or {@code null} when it has none
    * @return whether the request may go to the tier; {@code false} when it is full
@@ -44,6 +85,9 @@ final class TierPermits {
   boolean enter(int tierIndex, BackendAdmission admission, PriorityClass priority) {
     if (tierIndex == tier) {
       return true;
+    }
+    if (tierIndex < firstTier) {
+      return false;
     }
     release();
     if (admission == null) {

@@ -7,8 +7,14 @@ import dev.spillway.core.admission.concurrency.Permit;
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.ConcurrencyConfig;
 import dev.spillway.core.config.PriorityClass;
+import dev.spillway.core.config.BackendConfig;
+import dev.spillway.core.config.EndpointAddress;
 import dev.spillway.core.config.WaitingRoomConfig;
+import dev.spillway.core.routing.Route;
 import dev.spillway.core.time.FakeTicker;
+import dev.spillway.core.upstream.Backend;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Which permit a request holds across its attempts, and that each is completed once, the right way. */
@@ -118,5 +124,49 @@ class TierPermitsTest {
     taken.onIgnore();
     assertThat(permits.finish(AttemptOutcome.CANCELLED)).isNull();
     assertThat(full.inFlight()).isZero();
+  }
+
+  private static Route.Tier tier(String name, int limit, Set<PriorityClass> overflow) {
+    BackendConfig config = BackendConfig.of(name, List.of(new EndpointAddress("10.0.0.1", 8000)));
+    if (limit > 0) {
+      config = config.withConcurrency(ConcurrencyConfig.fixed(limit), WaitingRoomConfig.DEFAULTS);
+    }
+    return new Route.Tier(new Backend(config, new FakeTicker()), null, overflow);
+  }
+
+  @Test
+  void overflowTakesTheFirstLaterTierThatAllowsTheClassAndHasASlot() {
+    Route.Tier primary = tier("primary", 1, Set.of());
+    Route.Tier criticalOnly = tier("critical-only", 1, Set.of(PriorityClass.CRITICAL));
+    Route.Tier full = tier("full", 1, Set.of(PriorityClass.STANDARD));
+    Route.Tier open = tier("open", 1, Set.of(PriorityClass.STANDARD));
+    Permit filler = full.backend().admission().tryAcquireNow(PriorityClass.STANDARD);
+    List<Route.Tier> tiers = List.of(primary, criticalOnly, full, open);
+
+    TierPermits standard = new TierPermits();
+    assertThat(standard.overflow(tiers, PriorityClass.STANDARD)).isTrue();
+    assertThat(standard.tier()).isEqualTo(3);
+    assertThat(standard.overflowFrom()).isEqualTo("primary");
+    assertThat(open.backend().admission().inFlight()).isEqualTo(1);
+    assertThat(criticalOnly.backend().admission().inFlight()).isZero();
+    assertThat(standard.enter(0, primary.backend().admission(), PriorityClass.STANDARD))
+        .as("the tiers it overflowed past are closed to it").isFalse();
+    assertThat(standard.enter(3, open.backend().admission(), PriorityClass.STANDARD)).isTrue();
+    assertThat(standard.finish(AttemptOutcome.CANCELLED)).isNull();
+    assertThat(open.backend().admission().inFlight()).isZero();
+
+    TierPermits sheddable = new TierPermits();
+    assertThat(sheddable.overflow(tiers, PriorityClass.SHEDDABLE)).isFalse();
+    assertThat(sheddable.overflowFrom()).isNull();
+    filler.onIgnore();
+  }
+
+  @Test
+  void overflowToATierWithoutALimitHoldsNoPermit() {
+    List<Route.Tier> tiers = List.of(tier("primary", 1, Set.of()), tier("unlimited", 0, Set.of(PriorityClass.CRITICAL)));
+    TierPermits permits = new TierPermits();
+    assertThat(permits.overflow(tiers, PriorityClass.CRITICAL)).isTrue();
+    assertThat(permits.holding()).isFalse();
+    assertThat(permits.enter(1, null, PriorityClass.CRITICAL)).isTrue();
   }
 }
