@@ -210,6 +210,25 @@ class TierPermitFlowTest {
   }
 
   @Test
+  void aClientLeavingDuringAFailoverAttemptCompletesThatTiersPermit() {
+    try (EmbeddedProxy proxy = new EmbeddedProxy(config(adaptive(), adaptive(), WaitingRoomConfig.DEFAULTS, true,
+        Set.of(), RetryConfig.DEFAULTS))) {
+      BackendAdmission primary = admission(proxy, 0);
+      BackendAdmission secondary = admission(proxy, 1);
+      proxy.connectFailure = new ConnectException("Connection refused");
+      proxy.clientSends(chat(true));
+      proxy.advance(1, TimeUnit.SECONDS);
+      assertThat(proxy.upstreamReceived()).contains(SECONDARY_HOST);
+      assertThat(secondary.inFlight()).isEqualTo(1);
+      proxy.client.close();
+      proxy.client.runPendingTasks();
+      assertThat(primary.inFlight()).isZero();
+      assertThat(secondary.inFlight()).isZero();
+      assertThat(secondary.limit()).isEqualTo(64);
+    }
+  }
+
+  @Test
   void aRetryOnTheSameTierKeepsOnePermit() {
     Map<String, BackendConfig> backends = new LinkedHashMap<>();
     backends.put("primary", BackendConfig.of("primary", List.of(new EndpointAddress("10.0.0.1", 8000),
