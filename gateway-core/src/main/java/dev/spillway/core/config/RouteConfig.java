@@ -34,7 +34,8 @@ public record RouteConfig(String name, RouteMatch match, String backend, Admissi
     }
     if (!tiers.get(0).overflow().isEmpty()) {
       throw new ConfigException("backends[0].overflow", tiers.get(0).overflow().stream()
-          .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList() + " (expected: none on the first tier; overflow goes from the primary to a later tier)");
+          .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList()
+          + " (expected: none on the first tier; overflow goes from the primary to a later tier)");
     }
     Checks.notNull("retry", retry);
     Checks.notNull("stream", stream);

@@ -163,7 +163,8 @@ class TierPermitsTest {
 
   @Test
   void overflowToATierWithoutALimitHoldsNoPermit() {
-    List<Route.Tier> tiers = List.of(tier("primary", 1, Set.of()), tier("unlimited", 0, Set.of(PriorityClass.CRITICAL)));
+    List<Route.Tier> tiers = List.of(tier("primary", 1, Set.of()),
+        tier("unlimited", 0, Set.of(PriorityClass.CRITICAL)));
     TierPermits permits = new TierPermits();
     assertThat(permits.overflow(tiers, PriorityClass.CRITICAL)).isTrue();
     assertThat(permits.holding()).isFalse();

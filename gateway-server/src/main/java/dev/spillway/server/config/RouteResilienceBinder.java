@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * Binds a route's failover tiers ({@code backends}), {@code retry} and {@code stream}. A tier is a map
- * ({@code {backend: fallback, model: gpt-4o-mini, overflow: [critical, standard]}}) or a bare backend name. Whether each tier's backend is
- * defined is checked with the other cross-references by {@link dev.spillway.core.config.GatewayConfig}.
+ * ({@code {backend: fallback, model: gpt-4o-mini, overflow: [critical, standard]}}) or a bare backend name.
+ * Whether each tier's backend is defined is checked with the other cross-references by
+ * {@link dev.spillway.core.config.GatewayConfig}.
  */
 final class RouteResilienceBinder {
   static final List<String> TIER_KEYS = List.of("backend", "model", "overflow");

@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 /**
  * One request's use of one endpoint, handed out by {@link EndpointGroup#acquire()}. It holds a place in the
  * endpoint's outstanding count and a circuit-breaker permission, and must be completed exactly once, by one of
- * {@link #complete} (or directly {@link #onSuccess}, {@link #onFailure} or {@link #onCancelled}). Completion is idempotent and thread-safe:
- * the first call counts, later ones return {@code false} and change nothing, so a timeout racing a response
- * cannot count twice.
+ * {@link #complete} (or directly {@link #onSuccess}, {@link #onFailure} or {@link #onCancelled}). Completion
+ * is idempotent and thread-safe: the first call counts, later ones return {@code false} and change nothing,
+ * so a timeout racing a response cannot count twice.
  *
  * <pre>{@code
  * EndpointAttempt attempt = group.acquire();
