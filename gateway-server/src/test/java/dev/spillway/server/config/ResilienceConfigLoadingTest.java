@@ -199,6 +199,7 @@ class ResilienceConfigLoadingTest {
     assertThat(config.routes()).anySatisfy(route -> {
       assertThat(route.tiers()).hasSizeGreaterThan(1);
       assertThat(route.tiers()).anyMatch(FailoverTierConfig::rewritesModel);
+      assertThat(route.tiers()).anyMatch(t -> t.overflow().contains(PriorityClass.CRITICAL));
       assertThat(route.stream().heartbeats()).isTrue();
     });
     assertThat(config.backends().values()).anySatisfy(backend -> {
