@@ -13,7 +13,8 @@ import io.netty.handler.codec.http.HttpVersion;
 /**
  * Turns a client's request head into the head sent to a backend: HTTP/1.1, origin-form target, hop-by-hop
  * headers removed, {@code Host} set to the endpoint, forwarding headers and the request id added, and the body
- * framing re-declared for the new hop.
+ * framing re-declared for the new hop from the gateway's own framing verdict ({@link RequestFraming}), never
+ * from whichever framing headers survived stripping.
  */
 public final class RequestRewriter {
   private RequestRewriter() {}
@@ -28,15 +29,30 @@ public final class RequestRewriter {
       String clientIp, String requestId) {
     HttpHeaders headers = request.headers();
     String originalHost = headers.get(HttpHeaderNames.HOST);
+    boolean declared = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
     HopByHopHeaders.strip(headers);
     // We answer "100 Continue" ourselves (or reject) before forwarding, so the backend must not wait for it.
     headers.remove(HttpHeaderNames.EXPECT);
     headers.set(HttpHeaderNames.HOST, authority);
     ProxyHeaders.addForwarded(headers, clientIp, originalHost);
     headers.set(ProxyHeaders.X_REQUEST_ID, requestId);
+    writeFraming(headers, bodyLength, declared);
+    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), pathAndQuery, headers);
+  }
+
+  /**
+   * Declares the body exactly as the gateway's framing verdict has it, whatever headers survived: chunked, a
+   * length, or (for a request that declared {@code Content-Length: 0}) an explicit zero.
+   */
+  static void writeFraming(HttpHeaders headers, long bodyLength, boolean declaredEmpty) {
+    headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+    headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
     if (bodyLength == RequestFraming.CHUNKED) {
       headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    } else if (bodyLength > 0) {
+      headers.set(HttpHeaderNames.CONTENT_LENGTH, bodyLength);
+    } else if (declaredEmpty) {
+      headers.set(HttpHeaderNames.CONTENT_LENGTH, 0);
     }
-    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), pathAndQuery, headers);
   }
 }
