@@ -1,6 +1,7 @@
 package dev.spillway.core.proxy;
 
 import dev.spillway.core.http.GatewayError;
+import dev.spillway.core.llm.LlmEndpoints;
 import dev.spillway.core.retry.FailureKind;
 import dev.spillway.core.retry.RetryDecision;
 import dev.spillway.core.routing.Route;
@@ -147,7 +148,7 @@ final class Forwarder {
       }
     }
     if (replayable && firstTokenNanos > 0 && status == 200 && response.decoderResult().isSuccess()
-        && ResponseRewriter.isEventStream(response)) {
+        && ResponseRewriter.isEventStream(response) && LlmEndpoints.isLlmRequest(head.method(), head.uri())) {
       // Stream-safe failover: nothing reaches the client until the first token, so a failure before it
       // can still go elsewhere.
       hold = new FirstTokenHold(response);
@@ -164,6 +165,13 @@ final class Forwarder {
     }
     if (hold != null) {
       if (hold.add(content)) {
+        if (hold.failedBeforeContent()
+            && retry(FailureKind.STREAM_ERROR_BEFORE_CONTENT, GatewayError.UPSTREAM_UNAVAILABLE, -1)) {
+          dropHold();
+          attempt = null;
+          from.abandon(dev.spillway.core.upstream.resilience.FailureKind.SERVER_ERROR);
+          return;
+        }
         commitHold();
       }
       return;

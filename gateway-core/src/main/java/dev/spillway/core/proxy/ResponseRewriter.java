@@ -37,7 +37,9 @@ final class ResponseRewriter {
     // The backend's framing as its decoder read it: a chunked body's Content-Length (if any) says nothing.
     boolean chunked = HttpUtil.isTransferEncodingChunked(response);
     HopByHopHeaders.strip(headers);
-    if (chunked) {
+    if (chunked || isEventStream(response)) {
+      // An event stream is always re-framed: the gateway may add heartbeats or a final error event, or remove
+      // the usage chunk it asked for, so a backend's Content-Length would no longer be true.
       headers.remove(HttpHeaderNames.CONTENT_LENGTH);
     }
     boolean framed = true;

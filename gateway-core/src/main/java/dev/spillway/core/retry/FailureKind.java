@@ -27,6 +27,11 @@ public enum FailureKind {
    * nothing yet (the gateway held the response back), and closing the attempt's connection stops the work.
    */
   FIRST_TOKEN_TIMEOUT(true, "first_token_timeout"),
+  /**
+   * A held stream's first event was an error (e.g. {@code {"error":...}} or {@code type: error}); the client has
+   * seen nothing yet, and the backend gave up before doing the work.
+   */
+  STREAM_ERROR_BEFORE_CONTENT(true, "stream_error"),
   /** The backend took the request and did not answer in time (response, idle or total timeout). */
   TIMEOUT(false, "timeout"),
   /** The backend sent something that is not HTTP. */

@@ -125,7 +125,7 @@ class HostileRequestHeadTest {
   void transferEncodingInHttp10Is400() {
     try (EmbeddedProxy proxy = EmbeddedProxy.withDefaults()) {
       assertThat(rejected(proxy, "POST /v1/x HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
-          .matches("(?s)HTTP/1\.[01] 400 .*");
+          .matches("(?s)HTTP/1\\.[01] 400 .*");
     }
   }
 

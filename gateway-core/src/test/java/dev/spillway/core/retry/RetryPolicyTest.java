@@ -16,7 +16,8 @@ class RetryPolicyTest {
       1 << 20, 0.2, 10);
   private static final Set<FailureKind> RETRYABLE = EnumSet.of(FailureKind.CONNECT_FAILED,
       FailureKind.CONNECT_TIMEOUT, FailureKind.POOL_EXHAUSTED, FailureKind.RESET_BEFORE_RESPONSE,
-      FailureKind.STATUS_429, FailureKind.STATUS_502, FailureKind.STATUS_503, FailureKind.FIRST_TOKEN_TIMEOUT);
+      FailureKind.STATUS_429, FailureKind.STATUS_502, FailureKind.STATUS_503, FailureKind.FIRST_TOKEN_TIMEOUT,
+      FailureKind.STREAM_ERROR_BEFORE_CONTENT);
 
   @Test
   void decisionTable() {
