@@ -87,7 +87,7 @@ final class ProxyExchange {
     this.method = request.method();
     this.clientKeepAlive = HttpUtil.isKeepAlive(request);
     this.requestId = RequestIds.keepOrGenerate(request.headers().get(ProxyHeaders.X_REQUEST_ID));
-    this.relay = new ResponseRelay(ctx);
+    this.relay = new ResponseRelay(ctx, shared.server().exposeBackendHeader());
     this.recorder = new ExchangeRecorder(ctx.executor().ticker().nanoTime());
   }
 
@@ -151,7 +151,8 @@ final class ProxyExchange {
       gate.usageInjected(upload.injectIncludeUsage(ctx.alloc(), request.headers()));
     }
     forwarder.begin(RequestRewriter.toUpstream(request, target.pathAndQuery(), upload.bodyLength(),
-        backend.endpoints().get(0).authority(), PeerAddresses.ip(ctx.channel()), requestId));
+        backend.endpoints().get(0).authority(), shared.forwarding(), PeerAddresses.address(ctx.channel()),
+        PeerAddresses.ip(ctx.channel()), target.authority(), requestId));
   }
 
   // ---- what the forwarder reports ----
