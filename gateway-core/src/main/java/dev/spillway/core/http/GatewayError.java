@@ -13,6 +13,8 @@ public enum GatewayError {
       "The request could not be parsed as HTTP/1.1."),
   AMBIGUOUS_FRAMING(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "bad_request",
       "The request's body framing is ambiguous (Content-Length and Transfer-Encoding disagree or repeat)."),
+  INVALID_TARGET(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "bad_request",
+      "The request target is malformed, or its path holds an encoded slash, a backslash or a control character."),
   MISSING_HOST(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "bad_request",
       "An HTTP/1.1 request must carry exactly one Host header."),
   UNSUPPORTED_TRANSFER_CODING(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "bad_request",

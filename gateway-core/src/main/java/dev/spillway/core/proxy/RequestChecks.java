@@ -46,7 +46,7 @@ final class RequestChecks {
     }
     RequestTarget target = RequestTarget.parse(request.uri());
     if (target == null) {
-      return Result.reject(GatewayError.BAD_REQUEST, true, bodyLength);
+      return Result.reject(GatewayError.INVALID_TARGET, true, bodyLength);
     }
     String host = target.authority() != null ? target.authority() : hosts.isEmpty() ? null : hosts.get(0);
     Route route = router.route(host, target.path());

@@ -197,6 +197,24 @@ class ProxyForwardingTest {
     }
   }
 
+  @Test
+  void routesOnTheNormalizedPathAndForwardsIt() {
+    List<RouteConfig> routes = List.of(new RouteConfig("v1", new RouteMatch(null, "/v1"), "chat"));
+    try (EmbeddedProxy proxy = new EmbeddedProxy(ServerConfig.DEFAULTS, routes, backend("chat", "10.0.0.1"))) {
+      proxy.clientSends("GET /v1x/models HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 404 ");
+      proxy.clientSends("GET /v1/../admin HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(proxy.clientReceived()).as("climbs out of the route").startsWith("HTTP/1.1 404 ");
+      proxy.clientSends("GET //v1/./x/%2e%2e/models?q=%2F HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(proxy.upstreamReceived()).startsWith("GET /v1/models?q=%2F HTTP/1.1\r\n");
+      proxy.upstreamSends("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+      proxy.clientReceived();
+      proxy.clientSends("GET /v1/x%2F..%2F..%2Fadmin HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 400 ").contains("encoded slash");
+      assertThat(proxy.upstreams).hasSize(1);
+    }
+  }
+
   private static BackendConfig backend(String name, String ip) {
     return BackendConfig.of(name, List.of(new EndpointAddress(ip, 8000)));
   }
