@@ -21,6 +21,8 @@ public enum GatewayError {
       "Only the chunked transfer coding is supported."),
   METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, "invalid_request_error", "method_not_allowed",
       "This gateway does not support the CONNECT method."),
+  TRACE_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, "invalid_request_error", "method_not_allowed",
+      "This gateway does not forward the TRACE method."),
   ROUTE_NOT_FOUND(HttpResponseStatus.NOT_FOUND, "invalid_request_error", "route_not_found",
       "No route matches this request."),
   REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout",

@@ -99,6 +99,13 @@ final class ProxyExchange {
       fail(checked.error(), checked.mustClose());
       return;
     }
+    if (checked.answerOptions()) {
+      // Max-Forwards: 0 makes the gateway the final recipient (RFC 9110 §7.6.2).
+      boolean close = mustCloseAfterEarlyAnswer();
+      recorder.status = 200;
+      answerEarly(ErrorResponses.options(version, requestId, close), close, Outcome.GATEWAY_ERROR, null);
+      return;
+    }
     Route route = checked.route();
     RequestTarget target = checked.target();
     backend = route.backend();

@@ -2,6 +2,7 @@ package dev.spillway.core.proxy;
 
 import dev.spillway.core.http.ForwardingHeaders;
 import dev.spillway.core.http.HopByHopHeaders;
+import dev.spillway.core.http.MaxForwards;
 import dev.spillway.core.http.ProxyHeaders;
 import dev.spillway.core.http.RequestFraming;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -57,6 +58,7 @@ public final class RequestRewriter {
     headers.remove(HttpHeaderNames.EXPECT);
     headers.set(HttpHeaderNames.HOST, authority);
     forwarding.apply(headers, peer, clientIp, SCHEME, originalHost);
+    MaxForwards.decrement(request.method(), headers);
     ProxyHeaders.appendVia(headers);
     headers.set(ProxyHeaders.X_REQUEST_ID, requestId);
     writeFraming(headers, bodyLength, declared);
