@@ -55,6 +55,11 @@ public enum AttemptOutcome {
    * nothing yet, and closing the attempt's connection stops the work.
    */
   FIRST_TOKEN_TIMEOUT("first_token_timeout", true, true, true, true),
+  /**
+   * A held stream's first event was an error (an {@code error} object or event) before any content: the client
+   * has seen nothing yet, and the backend gave up before doing the work, so another endpoint may serve it.
+   */
+  STREAM_ERROR_BEFORE_CONTENT("stream_error", true, false, true, true),
   /** The backend took the request and did not answer in time (response, idle or total timeout). */
   TIMEOUT("timeout", true, true, false, true),
   /**

@@ -240,7 +240,7 @@ final class AdmissionGate implements PermitCallback {
     RejectionResponses responses = route != null ? route.rejections() : fallbackRejections;
     return responses.build(reason, status, retryAfterNanos, retryPointless,
         ContentNegotiation.prefersHtml(request.headers()), request.protocolVersion(), exchange.requestId(),
-        exchange.mustCloseAfterEarlyAnswer());
+        exchange.mustCloseAfterEarlyAnswer(), decision != null ? decision.oversize() : null);
   }
 
   /** Whether the held body should be rewritten to ask the backend for a final usage chunk. */

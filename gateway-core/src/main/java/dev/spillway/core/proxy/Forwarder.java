@@ -2,6 +2,7 @@ package dev.spillway.core.proxy;
 
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.http.GatewayError;
+import dev.spillway.core.llm.LlmEndpoints;
 import dev.spillway.core.retry.RetryDecision;
 import dev.spillway.core.routing.Route;
 import dev.spillway.core.upstream.resilience.UpstreamPause;
@@ -160,7 +161,7 @@ final class Forwarder {
       }
     }
     if (replayable && firstTokenNanos > 0 && status == 200 && response.decoderResult().isSuccess()
-        && ResponseRewriter.isEventStream(response)) {
+        && ResponseRewriter.isEventStream(response) && LlmEndpoints.isLlmRequest(head.method(), head.uri())) {
       // Stream-safe failover: nothing reaches the client until the first token, so a failure before it
       // can still go elsewhere.
       hold = new FirstTokenHold(response);
@@ -177,6 +178,13 @@ final class Forwarder {
     }
     if (hold != null) {
       if (hold.add(content)) {
+        if (hold.failedBeforeContent()
+            && retry(AttemptOutcome.STREAM_ERROR_BEFORE_CONTENT, GatewayError.UPSTREAM_UNAVAILABLE, -1)) {
+          dropHold();
+          attempt = null;
+          from.abandon(AttemptOutcome.STREAM_ERROR_BEFORE_CONTENT);
+          return;
+        }
         commitHold();
       }
       return;

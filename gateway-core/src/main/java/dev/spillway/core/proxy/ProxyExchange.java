@@ -88,7 +88,7 @@ final class ProxyExchange {
     this.method = request.method();
     this.clientKeepAlive = HttpUtil.isKeepAlive(request);
     this.requestId = RequestIds.keepOrGenerate(request.headers().get(ProxyHeaders.X_REQUEST_ID));
-    this.relay = new ResponseRelay(ctx);
+    this.relay = new ResponseRelay(ctx, shared.server().exposeBackendHeader());
     this.recorder = new ExchangeRecorder(ctx.executor().ticker().nanoTime());
   }
 
@@ -98,6 +98,13 @@ final class ProxyExchange {
     upload = new RequestUpload(checked.bodyLength(), shared.server().maxBodySize());
     if (!checked.ok()) {
       fail(checked.error(), checked.mustClose());
+      return;
+    }
+    if (checked.answerOptions()) {
+      // Max-Forwards: 0 makes the gateway the final recipient (RFC 9110 §7.6.2).
+      boolean close = mustCloseAfterEarlyAnswer();
+      recorder.status = 200;
+      answerEarly(ErrorResponses.options(version, requestId, close), close, Outcome.GATEWAY_ERROR, null);
       return;
     }
     Route route = checked.route();
@@ -152,7 +159,8 @@ final class ProxyExchange {
       gate.usageInjected(upload.injectIncludeUsage(ctx.alloc(), request.headers()));
     }
     forwarder.begin(RequestRewriter.toUpstream(request, target.pathAndQuery(), upload.bodyLength(),
-        backend.endpoints().get(0).authority(), PeerAddresses.ip(ctx.channel()), requestId));
+        backend.endpoints().get(0).authority(), shared.forwarding(), PeerAddresses.address(ctx.channel()),
+        PeerAddresses.ip(ctx.channel()), target.authority(), requestId));
   }
 
   // ---- what the forwarder reports ----

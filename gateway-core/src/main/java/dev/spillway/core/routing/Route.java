@@ -88,12 +88,12 @@ public final class Route {
    * Whether this route takes a request.
    *
    * @param requestHost the Host header, lower-cased and without its port, or {@code null}
-   * @param path the request path without its query
+   * @param path the request path without its query, normalized ({@link PathNormalizer})
    */
   boolean matches(String requestHost, String path) {
     if (host != null && !host.equals(requestHost)) {
       return false;
     }
-    return path.startsWith(pathPrefix);
+    return PathNormalizer.underPrefix(path, pathPrefix);
   }
 }

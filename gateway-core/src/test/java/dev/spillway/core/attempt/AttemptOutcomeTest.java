@@ -44,6 +44,8 @@ class AttemptOutcomeTest {
     TABLE.put(AttemptOutcome.PROTOCOL_ERROR, new Row("protocol_error", true, false, false, true, IGN, BAD));
     TABLE.put(AttemptOutcome.FIRST_TOKEN_TIMEOUT,
         new Row("first_token_timeout", true, true, true, true, DROP, BAD));
+    TABLE.put(AttemptOutcome.STREAM_ERROR_BEFORE_CONTENT,
+        new Row("stream_error", true, false, true, true, IGN, BAD));
     TABLE.put(AttemptOutcome.TIMEOUT, new Row("timeout", true, true, false, true, DROP, BAD));
     TABLE.put(AttemptOutcome.CANCELLED, new Row("cancelled", false, false, false, false, IGN, NONE));
   }

@@ -75,7 +75,10 @@ class TierPermitFlowTest {
       route = route.withTiers(List.of(FailoverTierConfig.of("primary"),
           new FailoverTierConfig("secondary", null, overflow)));
     }
-    return new GatewayConfig(ServerConfig.DEFAULTS, backends, List.of(route), Map.of("pro", pro, "free", free),
+    // The tests read which tier answered from x-spillway-backend, which clients only see when exposed.
+    ServerConfig exposing = ServerConfig.DEFAULTS.withHeaderHygiene(ServerConfig.DEFAULT_MAX_HEADER_COUNT,
+        dev.spillway.core.config.ForwardedHeadersConfig.DEFAULTS, true);
+    return new GatewayConfig(exposing, backends, List.of(route), Map.of("pro", pro, "free", free),
         List.of(acme), LimiterCacheConfig.DEFAULTS);
   }
 

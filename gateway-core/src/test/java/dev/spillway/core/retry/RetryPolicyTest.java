@@ -18,7 +18,8 @@ class RetryPolicyTest {
   private static final Set<AttemptOutcome> RETRYABLE = EnumSet.of(AttemptOutcome.CONNECT_FAILED,
       AttemptOutcome.CONNECT_TIMEOUT, AttemptOutcome.POOL_EXHAUSTED, AttemptOutcome.RESET,
       AttemptOutcome.STATUS_429, AttemptOutcome.STATUS_502, AttemptOutcome.STATUS_503, AttemptOutcome.STATUS_529,
-      AttemptOutcome.FIRST_TOKEN_TIMEOUT);
+      AttemptOutcome.FIRST_TOKEN_TIMEOUT,
+      AttemptOutcome.STREAM_ERROR_BEFORE_CONTENT);
 
   @Test
   void decisionTable() {
