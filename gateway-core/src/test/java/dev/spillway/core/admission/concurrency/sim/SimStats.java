@@ -1,0 +1,56 @@
+package dev.spillway.core.admission.concurrency.sim;
+
+import java.util.List;
+
+/** What a {@link Simulation} measured over a steady-state interval. */
+record SimStats(double p99LatencyNanos, double p99FirstTokenNanos, double p99WaitNanos, double completedPerSecond,
+    double meanLimit, int minLimit, int maxLimit, double convergedAtSeconds) {
+
+  /**
+   * @param from start of the measured interval (nanos from the run's start); requests are counted by when
+   *     they arrived
+   * @param to its end
+   * @param best the limit to converge to; convergence is the first time after which the limit stays within
+   *     10% of it until {@code to} (-1 when never)
+   */
+  static SimStats of(Simulation sim, long from, long to, int best) {
+    List<SimRequest> done = sim.requests.stream()
+        .filter(r -> r.arrivedAt >= from && r.arrivedAt < to && r.finishedAt >= 0 && !r.rejectedByBackend)
+        .toList();
+    double[] latency = done.stream().mapToDouble(r -> r.finishedAt - r.arrivedAt).sorted().toArray();
+    double[] firstToken = done.stream().filter(r -> r.stream)
+        .mapToDouble(r -> r.firstTokenAt - r.arrivedAt).sorted().toArray();
+    List<Integer> trace = sim.limitTrace;
+    int a = (int) (from / (Simulation.TRACE_STEP_MS * Simulation.MS));
+    int b = Math.min(trace.size(), (int) (to / (Simulation.TRACE_STEP_MS * Simulation.MS)));
+    List<Integer> steady = trace.subList(a, b);
+    int lastOutside = -1;
+    for (int i = 0; i < b; i++) {
+      if (Math.abs(trace.get(i) - best) > 0.1 * best) {
+        lastOutside = i;
+      }
+    }
+    double converged = lastOutside == b - 1 ? -1
+        : (lastOutside + 1) * Simulation.TRACE_STEP_MS / 1000.0;
+    double[] wait = done.stream().mapToDouble(r -> r.sentAt - r.arrivedAt).sorted().toArray();
+    return new SimStats(percentile(latency, 0.99), percentile(firstToken, 0.99), percentile(wait, 0.99),
+        done.size() / ((to - from) / (double) Simulation.SECOND),
+        steady.stream().mapToInt(Integer::intValue).average().orElse(0),
+        steady.stream().mapToInt(Integer::intValue).min().orElse(0),
+        steady.stream().mapToInt(Integer::intValue).max().orElse(0), converged);
+  }
+
+  static double percentile(double[] sorted, double q) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+  }
+
+  @Override
+  public String toString() {
+    return String.format("p99=%.1fms p99ttft=%.1fms p99wait=%.1fms done/s=%.1f limit mean=%.1f [%d..%d] "
+        + "converged@%.2fs", p99LatencyNanos / 1e6, p99FirstTokenNanos / 1e6, p99WaitNanos / 1e6, completedPerSecond, meanLimit, minLimit, maxLimit,
+        convergedAtSeconds);
+  }
+}
