@@ -41,7 +41,6 @@ final class GradientLimit implements ConcurrencyLimit {
   static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final Signal[] SIGNALS = SampleWindow.signals();
 
-  private static final boolean DEBUG = System.getenv("LIMIT_DEBUG") != null;
   private final int minLimit;
   private final int maxLimit;
   private final int initialLimit;
@@ -106,40 +105,45 @@ final class GradientLimit implements ConcurrencyLimit {
     if (admittedIn != window || phase == Phase.PROBING) {
       return;
     }
-    if (DEBUG) {
-      System.out.printf("drop t=%d L=%.1f%n", now / 1000000, estimate);
-    }
     estimate = clamp(estimate * DROP_FACTOR);
     nextWindow();
   }
 
   private void judgeWindow(long now) {
-    double weighted = 0;
-    int n = 0;
     for (Signal s : SIGNALS) {
-      int count = samples.count(s);
-      if (count < MIN_SIGNAL_SAMPLES) {
-        continue;
+      if (samples.count(s) >= MIN_SIGNAL_SAMPLES) {
+        baselines[s.ordinal()].update(samples.median(s), now);
       }
-      long median = samples.median(s);
-      Baseline b = baselines[s.ordinal()];
-      b.update(median, now);
-      weighted += count * ((double) b.nanos() / median);
-      n += count;
     }
-    if (n > 0) {
-      double gradient = weighted / n;
-      if (DEBUG) {
-        System.out.printf("judge t=%d L=%.1f g=%.3f med=%d base=%d maxIn=%d%n", now / 1000000, estimate, gradient,
-            samples.median(Signal.PER_TOKEN), baselines[1].nanos(), samples.maxInFlight());
-      }
+    // What the limit does to latency shows in the requests admitted near it; below it, a lightly loaded
+    // backend answers at its baseline whatever the limit. So judge those when there are enough of them.
+    int nearLimit = limit() - Math.max(1, limit() / 10);
+    double atLimit = gradient(nearLimit);
+    boolean reached = !Double.isNaN(atLimit);
+    double gradient = reached ? atLimit : gradient(0);
+    if (!Double.isNaN(gradient)) {
       if (gradient < 1 / (1 + TOLERANCE)) {
         estimate = clamp(estimate * Math.max(MIN_GRADIENT, gradient));
-      } else if (samples.maxInFlight() >= limit()) {
+      } else if (reached) {
         estimate = clamp(estimate + (gradient >= 1 ? Math.max(1, Math.sqrt(estimate) / 2) : 1));
       }
     }
     nextWindow();
+  }
+
+  /** Sample-weighted mean over signals of baseline / median, from samples admitted at {@code minInFlight} or more. */
+  private double gradient(int minInFlight) {
+    double weighted = 0;
+    int n = 0;
+    for (Signal s : SIGNALS) {
+      int count = samples.count(s, minInFlight);
+      if (count < MIN_SIGNAL_SAMPLES) {
+        continue;
+      }
+      weighted += count * ((double) baselines[s.ordinal()].nanos() / samples.median(s, minInFlight));
+      n += count;
+    }
+    return n == 0 ? Double.NaN : weighted / n;
   }
 
   private void nextWindow() {

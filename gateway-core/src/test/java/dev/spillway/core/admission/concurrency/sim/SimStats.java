@@ -10,8 +10,7 @@ record SimStats(double p99LatencyNanos, double p99FirstTokenNanos, double p99Wai
    * @param from start of the measured interval (nanos from the run's start); requests are counted by when
    *     they arrived
    * @param to its end
-   * @param best the limit to converge to; convergence is the first time after which the limit stays within
-   *     10% of it until {@code to} (-1 when never)
+   * @param best the limit to converge to (see {@link #convergedAt})
    */
   static SimStats of(Simulation sim, long from, long to, int best) {
     List<SimRequest> done = sim.requests.stream()
@@ -24,20 +23,34 @@ record SimStats(double p99LatencyNanos, double p99FirstTokenNanos, double p99Wai
     int a = (int) (from / (Simulation.TRACE_STEP_MS * Simulation.MS));
     int b = Math.min(trace.size(), (int) (to / (Simulation.TRACE_STEP_MS * Simulation.MS)));
     List<Integer> steady = trace.subList(a, b);
-    int lastOutside = -1;
-    for (int i = 0; i < b; i++) {
-      if (Math.abs(trace.get(i) - best) > 0.1 * best) {
-        lastOutside = i;
-      }
-    }
-    double converged = lastOutside == b - 1 ? -1
-        : (lastOutside + 1) * Simulation.TRACE_STEP_MS / 1000.0;
+    double converged = convergedAt(trace, b, best);
     double[] wait = done.stream().mapToDouble(r -> r.sentAt - r.arrivedAt).sorted().toArray();
     return new SimStats(percentile(latency, 0.99), percentile(firstToken, 0.99), percentile(wait, 0.99),
         done.size() / ((to - from) / (double) Simulation.SECOND),
         steady.stream().mapToInt(Integer::intValue).average().orElse(0),
         steady.stream().mapToInt(Integer::intValue).min().orElse(0),
         steady.stream().mapToInt(Integer::intValue).max().orElse(0), converged);
+  }
+
+  /**
+   * Seconds from the start after which the limit, averaged over the last second (it probes up and steps
+   * back by design), stays within 10% of {@code best} until trace index {@code end}; -1 when it never does.
+   */
+  static double convergedAt(List<Integer> trace, int end, int best) {
+    int span = 1000 / Simulation.TRACE_STEP_MS;
+    int lastOutside = -1;
+    double sum = 0;
+    for (int i = 0; i < end; i++) {
+      sum += trace.get(i);
+      if (i >= span) {
+        sum -= trace.get(i - span);
+      }
+      double average = sum / Math.min(i + 1, span);
+      if (Math.abs(average - best) > 0.1 * best) {
+        lastOutside = i;
+      }
+    }
+    return lastOutside == end - 1 ? -1 : (lastOutside + 1) * Simulation.TRACE_STEP_MS / 1000.0;
   }
 
   static double percentile(double[] sorted, double q) {
