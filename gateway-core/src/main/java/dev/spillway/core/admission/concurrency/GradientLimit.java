@@ -35,10 +35,17 @@ final class GradientLimit implements ConcurrencyLimit {
   static final int PROBE_SAMPLES = 10;
   static final int WINDOW_SAMPLES = 32;
   static final int MIN_SIGNAL_SAMPLES = 3;
-  static final double TOLERANCE = 0.1;
-  static final double MIN_GRADIENT = 0.25;
+  /** How far above its baseline the per-token median may be before the limit comes down. */
+  static final double PER_TOKEN_TOLERANCE = 0.1;
+  /**
+   * The same for the first-token median, wider: a first token also waits for the prefill of the prompts
+   * joining the batch with it, which grows with the batch without any queueing; a request queued inside an
+   * LLM engine waits a whole slot's turn, many times the baseline, so queueing still stands out at once.
+   */
+  static final double FIRST_TOKEN_TOLERANCE = 0.5;
+  static final double MIN_GRADIENT = 0.5;
   static final double DROP_FACTOR = 0.9;
-  static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+  static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
   private static final Signal[] SIGNALS = SampleWindow.signals();
 
   private final int minLimit;
@@ -118,32 +125,44 @@ final class GradientLimit implements ConcurrencyLimit {
     // What the limit does to latency shows in the requests admitted near it; below it, a lightly loaded
     // backend answers at its baseline whatever the limit. So judge those when there are enough of them.
     int nearLimit = limit() - Math.max(1, limit() / 10);
-    double atLimit = gradient(nearLimit);
-    boolean reached = !Double.isNaN(atLimit);
-    double gradient = reached ? atLimit : gradient(0);
-    if (!Double.isNaN(gradient)) {
-      if (gradient < 1 / (1 + TOLERANCE)) {
-        estimate = clamp(estimate * Math.max(MIN_GRADIENT, gradient));
+    Signal atLimitSignal = judged(nearLimit);
+    boolean reached = atLimitSignal != null;
+    int minInFlight = reached ? nearLimit : 0;
+    Signal signal = reached ? atLimitSignal : judged(0);
+    if (signal != null) {
+      double gradient = (double) baselines[signal.ordinal()].nanos() / samples.median(signal, minInFlight);
+      double tolerance = signal == Signal.FIRST_TOKEN ? FIRST_TOKEN_TOLERANCE : PER_TOKEN_TOLERANCE;
+      if (gradient < 1 / (1 + tolerance)) {
+        // Time per token stretches with the slot's holding time, so Little's law gives the concurrency the
+        // backend serves without queueing: limit * gradient. A first token's delay does not scale so (one
+        // request queued in an engine waits a whole slot's turn): there, back off by the excess over the
+        // tolerance, at least 10% and at most half.
+        double factor = signal == Signal.PER_TOKEN ? gradient
+            : Math.min(DROP_FACTOR, gradient * (1 + tolerance));
+        estimate = clamp(estimate * Math.max(MIN_GRADIENT, factor));
       } else if (reached) {
-        estimate = clamp(estimate + (gradient >= 1 ? Math.max(1, Math.sqrt(estimate) / 2) : 1));
+        // Per token, latency creeps up before the knee: slow to a step of 1 there. First tokens stay flat
+        // until the engine queues, so they keep the larger step.
+        boolean flat = gradient >= 1 || signal == Signal.FIRST_TOKEN;
+        estimate = clamp(estimate + (flat ? Math.max(1, Math.sqrt(estimate) / 2) : 1));
       }
     }
     nextWindow();
   }
 
-  /** Sample-weighted mean over signals of baseline / median, from samples admitted at {@code minInFlight} or more. */
-  private double gradient(int minInFlight) {
-    double weighted = 0;
-    int n = 0;
+  /**
+   * The signal to judge the samples admitted with {@code minInFlight} or more in flight by: first tokens
+   * when there are enough of them, else time per token; null when neither has enough. First tokens are
+   * preferred because a batching engine's time per token also grows, gently and usefully, with its batch:
+   * judged by it, the limit would stop filling the batch long before the engine queues.
+   */
+  private Signal judged(int minInFlight) {
     for (Signal s : SIGNALS) {
-      int count = samples.count(s, minInFlight);
-      if (count < MIN_SIGNAL_SAMPLES) {
-        continue;
+      if (samples.count(s, minInFlight) >= MIN_SIGNAL_SAMPLES) {
+        return s;
       }
-      weighted += count * ((double) baselines[s.ordinal()].nanos() / samples.median(s, minInFlight));
-      n += count;
     }
-    return n == 0 ? Double.NaN : weighted / n;
+    return null;
   }
 
   private void nextWindow() {
