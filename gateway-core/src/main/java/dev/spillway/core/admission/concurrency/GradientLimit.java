@@ -13,17 +13,24 @@ import java.util.concurrent.TimeUnit;
  * latency without queueing). Then the limit is set to the configured {@code limit} and tracking begins.
  *
  * <p><b>Windows.</b> Each window collects {@value #WINDOW_SAMPLES} samples from requests admitted in it (so
- * at the limit being judged; older completions are ignored). At its end, for each {@link Signal} with at
- * least {@value #MIN_SIGNAL_SAMPLES} samples: {@code gradient = baseline / median}; the window's gradient is
- * their sample-weighted mean. Then, once per window:
+ * under the limit being judged; completions admitted earlier are ignored). At its end each signal's
+ * baseline takes in the window's median, then the window is judged by the requests admitted near the limit
+ * ({@code inFlight >= limit - max(1, limit / 10)}) when at least {@value #MIN_SIGNAL_SAMPLES} of one signal
+ * were (the limit was reached), else by all of them. The signal judged is
+ * {@link Signal#FIRST_TOKEN} when it has {@value #MIN_SIGNAL_SAMPLES} such samples, else
+ * {@link Signal#PER_TOKEN}: {@code gradient = baseline / median}. Then, once per window:
  * <pre>
- *   if gradient &lt; 1 / (1 + {@value #TOLERANCE}):   limit = limit * max({@value #MIN_GRADIENT}, gradient)
- *   else if the limit was reached in the window:  limit = limit + (gradient &gt;= 1 ? max(1, sqrt(limit) / 2) : 1)
+ *   if gradient &lt; 1 / (1 + tolerance):                       decrease
+ *     per token:   limit = limit * max({@value #MIN_GRADIENT}, gradient)
+ *     first token: limit = limit * clamp(gradient * (1 + tolerance), {@value #MIN_GRADIENT}, {@value #DROP_FACTOR})
+ *   else if the limit was reached:                           increase
+ *     limit = limit + max(1, sqrt(limit) / 2)   (per token with gradient &lt; 1: + 1)
  * </pre>
- * The decrease is Little's law: with {@code limit} in flight and latency {@code median}, the backend serves
- * {@code limit * baseline / median} of them without queueing. Growth needs the limit to have been reached
- * (a lightly loaded backend gives no evidence about more concurrency) and slows to 1 a window once latency
- * rises, so the limit hovers within about {@value #TOLERANCE} above the knee.
+ * with a tolerance of {@value #PER_TOKEN_TOLERANCE} per token and {@value #FIRST_TOKEN_TOLERANCE} for first
+ * tokens. The per-token decrease is Little's law: with {@code limit} in flight each holding its slot
+ * {@code median / baseline} times longer than without queueing, the backend serves {@code limit * gradient}
+ * of them at once. Growth needs the limit to have been reached (a lightly loaded backend gives no evidence
+ * about more concurrency), so the limit hovers just above the knee.
  *
  * <p><b>Drops.</b> {@link #onDropped} (overload evidence) multiplies the limit by {@value #DROP_FACTOR} and
  * opens a new window, so a burst of failures from requests of one window counts once.
