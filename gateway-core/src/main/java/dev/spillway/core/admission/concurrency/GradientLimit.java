@@ -12,19 +12,22 @@ import java.util.concurrent.TimeUnit;
  * admitted at that concurrency have been measured: their medians seed each signal's {@link Baseline} (the
  * latency without queueing). Then the limit is set to the configured {@code limit} and tracking begins.
  *
- * <p><b>Windows.</b> Each window collects {@value #WINDOW_SAMPLES} samples from requests admitted in it (so
- * under the limit being judged; completions admitted earlier are ignored). At its end each signal's
- * baseline takes in the window's median, then the window is judged by the requests admitted near the limit
- * ({@code inFlight >= limit - max(1, limit / 10)}) when at least {@value #MIN_SIGNAL_SAMPLES} of one signal
- * were (the limit was reached), else by all of them. The signal judged is
- * {@link Signal#FIRST_TOKEN} when it has {@value #MIN_SIGNAL_SAMPLES} such samples, else
- * {@link Signal#PER_TOKEN}: {@code gradient = baseline / median}. Then, once per window:
+ * <p><b>Windows.</b> Each window collects samples from requests admitted in it (so under the limit being
+ * judged; completions admitted earlier are ignored) and closes at {@value #WINDOW_SAMPLES} samples, or
+ * after a second with {@value #MIN_WINDOW_SAMPLES} of the preferred signal (slow backends). The preferred
+ * signal is {@link Signal#FIRST_TOKEN} once the backend has served streams, else {@link Signal#PER_TOKEN}.
+ * At its end each signal's baseline takes in the window's median, then the window is judged by the requests
+ * admitted near the limit ({@code inFlight >= limit - max(1, limit / 10)}) when at least
+ * {@value #MIN_SIGNAL_SAMPLES} of them were (the limit was reached), else by all: by the preferred signal
+ * if it has {@value #MIN_SIGNAL_SAMPLES} samples, else the other. {@code gradient = baseline / median}.
+ * Then, once per window:
  * <pre>
- *   if gradient &lt; 1 / (1 + tolerance):                       decrease
+ *   if gradient &lt; 1 / (1 + tolerance):                      decrease
  *     per token:   limit = limit * max({@value #MIN_GRADIENT}, gradient)
- *     first token: limit = limit * clamp(gradient * (1 + tolerance), {@value #MIN_GRADIENT}, {@value #DROP_FACTOR})
- *   else if the limit was reached:                           increase
- *     limit = limit + max(1, sqrt(limit) / 2)   (per token with gradient &lt; 1: + 1)
+ *     first token: limit = limit * (0.9, 0.8, 0.6, 0.5 for the 1st, 2nd, 3rd, later congested window in a row)
+ *   else if the limit was reached:                          increase
+ *     limit = limit + max(1, sqrt(limit) / 2), but + 1 per token above baseline, or for first tokens
+ *     within {@value #RECENT_WINDOWS} windows of a decrease
  * </pre>
  * with a tolerance of {@value #PER_TOKEN_TOLERANCE} per token and {@value #FIRST_TOKEN_TOLERANCE} for first
  * tokens. The per-token decrease is Little's law: with {@code limit} in flight each holding its slot
@@ -42,6 +45,12 @@ final class GradientLimit implements ConcurrencyLimit {
   static final int PROBE_SAMPLES = 10;
   static final int WINDOW_SAMPLES = 32;
   static final int MIN_SIGNAL_SAMPLES = 3;
+  /**
+   * A window that has lasted {@link #MIN_WINDOW_NANOS} closes with this many samples of the preferred signal:
+   * slow backends (LLMs admitting a few requests a second) would otherwise take many seconds per step.
+   */
+  static final int MIN_WINDOW_SAMPLES = 8;
+  static final long MIN_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** How far above its baseline the per-token median may be before the limit comes down. */
   static final double PER_TOKEN_TOLERANCE = 0.1;
   /**
@@ -52,6 +61,8 @@ final class GradientLimit implements ConcurrencyLimit {
   static final double FIRST_TOKEN_TOLERANCE = 0.5;
   static final double MIN_GRADIENT = 0.5;
   static final double DROP_FACTOR = 0.9;
+  /** Windows after a decrease in which first-token growth steps by 1. */
+  static final int RECENT_WINDOWS = 8;
   static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
   private static final Signal[] SIGNALS = SampleWindow.signals();
 
@@ -63,6 +74,10 @@ final class GradientLimit implements ConcurrencyLimit {
   private Phase phase = Phase.PROBING;
   private double estimate;
   private long window;
+  private long windowStart;
+  private int windowsSinceDecrease = RECENT_WINDOWS + 1;
+  /** Windows in a row judged congested. */
+  private int congestedWindows;
 
   GradientLimit(ConcurrencyConfig config) {
     this.minLimit = config.minLimit();
@@ -107,9 +122,10 @@ final class GradientLimit implements ConcurrencyLimit {
         }
         phase = Phase.TRACKING;
         estimate = initialLimit;
-        nextWindow();
+        nextWindow(now);
       }
-    } else if (samples.isFull()) {
+    } else if (samples.isFull()
+        || (samples.count(preferred()) >= MIN_WINDOW_SAMPLES && now - windowStart >= MIN_WINDOW_NANOS)) {
       judgeWindow(now);
     }
   }
@@ -120,7 +136,7 @@ final class GradientLimit implements ConcurrencyLimit {
       return;
     }
     estimate = clamp(estimate * DROP_FACTOR);
-    nextWindow();
+    nextWindow(now);
   }
 
   private void judgeWindow(long now) {
@@ -142,19 +158,26 @@ final class GradientLimit implements ConcurrencyLimit {
       if (gradient < 1 / (1 + tolerance)) {
         // Time per token stretches with the slot's holding time, so Little's law gives the concurrency the
         // backend serves without queueing: limit * gradient. A first token's delay does not scale so (one
-        // request queued in an engine waits a whole slot's turn): there, back off by the excess over the
-        // tolerance, at least 10% and at most half.
+        // request queued in an engine waits a whole slot's turn): there, back off 10% after a window that
+        // was fine (the last step overshot), twice as far for each further congested window in a row.
+        congestedWindows++;
+        windowsSinceDecrease = 0;
         double factor = signal == Signal.PER_TOKEN ? gradient
-            : Math.min(DROP_FACTOR, gradient * (1 + tolerance));
+            : 1 - (1 - DROP_FACTOR) * (1 << Math.min(congestedWindows - 1, 3));
         estimate = clamp(estimate * Math.max(MIN_GRADIENT, factor));
-      } else if (reached) {
+      } else {
+        congestedWindows = 0;
+        windowsSinceDecrease = Math.min(windowsSinceDecrease + 1, RECENT_WINDOWS + 1);
+      }
+      if (gradient >= 1 / (1 + tolerance) && reached) {
         // Per token, latency creeps up before the knee: slow to a step of 1 there. First tokens stay flat
-        // until the engine queues, so they keep the larger step.
-        boolean flat = gradient >= 1 || signal == Signal.FIRST_TOKEN;
+        // until the engine queues, so they keep the larger step, but for a few windows after a decrease
+        // (the knee is near) step by 1 too.
+        boolean flat = signal == Signal.FIRST_TOKEN ? windowsSinceDecrease > RECENT_WINDOWS : gradient >= 1;
         estimate = clamp(estimate + (flat ? Math.max(1, Math.sqrt(estimate) / 2) : 1));
       }
     }
-    nextWindow();
+    nextWindow(now);
   }
 
   /**
@@ -164,6 +187,10 @@ final class GradientLimit implements ConcurrencyLimit {
    * judged by it, the limit would stop filling the batch long before the engine queues.
    */
   private Signal judged(int minInFlight) {
+    Signal preferred = preferred();
+    if (samples.count(preferred, minInFlight) >= MIN_SIGNAL_SAMPLES) {
+      return preferred;
+    }
     for (Signal s : SIGNALS) {
       if (samples.count(s, minInFlight) >= MIN_SIGNAL_SAMPLES) {
         return s;
@@ -172,8 +199,14 @@ final class GradientLimit implements ConcurrencyLimit {
     return null;
   }
 
-  private void nextWindow() {
+  /** First tokens once this backend has served streams (it has their baseline), else time per token. */
+  private Signal preferred() {
+    return baselines[Signal.FIRST_TOKEN.ordinal()].nanos() > 0 ? Signal.FIRST_TOKEN : Signal.PER_TOKEN;
+  }
+
+  private void nextWindow(long now) {
     window++;
+    windowStart = now;
     samples.clear();
   }
 

@@ -20,10 +20,11 @@ class BatchingSimulationTest {
   static final long STEADY_FROM = 30 * SECOND;
 
   /**
-   * Measured with the defaults: the limit holds the engine queue down (first tokens within 2.5x of the best
-   * static limit's, where a limit above the batch lets them grow to seconds) at a goodput of at least 0.75 of
-   * the engine's capacity. Both are short of the fixed-capacity targets (0.95, 1.5x): each window of this
-   * engine takes seconds to fill, so the limit steps back from each probe into the engine queue for long.
+   * Measured with the defaults: the limit holds the engine queue short (p99 first token within 3x of the
+   * best static limit's, where a limit above the batch lets it grow to seconds) at a goodput of at least 0.9
+   * of the engine's capacity. The first-token target is looser than the fixed-capacity one (1.5x): each
+   * probe above the batch queues in the engine until its window (a second at least, at ten requests a
+   * second) shows it.
    */
   @Test
   void adaptiveLimitKeepsTheEngineQueueShortAtMostOfTheBatch() {
@@ -37,9 +38,10 @@ class BatchingSimulationTest {
     assertThat(above.p99FirstTokenNanos()).as("a limit above the batch queues in the engine")
         .isGreaterThan(5 * best.p99FirstTokenNanos());
     assertThat(adaptive.p99FirstTokenNanos()).as("p99 time to first token %s", adaptive)
-        .isLessThanOrEqualTo(2.5 * best.p99FirstTokenNanos());
+        .isLessThanOrEqualTo(3 * best.p99FirstTokenNanos());
     assertThat(adaptive.completedPerSecond()).as("goodput %s", adaptive)
-        .isGreaterThanOrEqualTo(0.75 * best.completedPerSecond());
+        .isGreaterThanOrEqualTo(0.9 * best.completedPerSecond());
+    assertThat(adaptive.meanLimit()).as("mean limit %s", adaptive).isBetween(0.85 * MAX_RUNNING, 1.1 * MAX_RUNNING);
   }
 
   static SimStats run(ConcurrencyConfig config, double ratePerSecond, long seed) {
