@@ -3,6 +3,7 @@ package dev.spillway.core.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spillway.core.admission.concurrency.BackendAdmission;
+import dev.spillway.core.admission.concurrency.LatencySample;
 import dev.spillway.core.admission.concurrency.Permit;
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.ConcurrencyConfig;
@@ -26,7 +27,7 @@ class TierPermitsTest {
     int dropped;
 
     @Override
-    public void onSuccess(long ttfbNanos, long totalNanos, long outputTokens) {
+    public void onSuccess(LatencySample sample) {
       success++;
     }
 
@@ -90,7 +91,7 @@ class TierPermitsTest {
     assertThat(secondary.inFlight()).isEqualTo(1);
     assertThat(permits.tier()).isEqualTo(1);
     Permit p = permits.finish(AttemptOutcome.SUCCESS);
-    p.onSuccess(1, 1, 1);
+    p.onSuccess(LatencySample.firstToken(1));
     assertThat(secondary.inFlight()).isZero();
     assertThat(primary.calls()).isEqualTo(1);
   }

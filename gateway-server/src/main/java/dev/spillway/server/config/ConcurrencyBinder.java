@@ -16,12 +16,11 @@ import java.util.Map;
  * {@code waitingRoom} would never be used, so one without the other is an error.
  */
 final class ConcurrencyBinder {
-  static final List<String> KEYS = List.of("mode", "limit", "minLimit", "maxLimit", "latencySignal");
+  static final List<String> KEYS = List.of("mode", "limit", "minLimit", "maxLimit");
   static final List<String> WAITING_ROOM_KEYS = List.of("maxQueue", "maxWait", "shares", "codelTarget",
       "codelInterval");
   /** A limit given without a mode stays where it is put. */
   static final ConcurrencyConfig.Mode DEFAULT_MODE = ConcurrencyConfig.Mode.STATIC;
-  static final ConcurrencyConfig.LatencySignal DEFAULT_LATENCY_SIGNAL = ConcurrencyConfig.LatencySignal.TTFB;
 
   private ConcurrencyBinder() {}
 
@@ -47,10 +46,7 @@ final class ConcurrencyBinder {
     int limit = concurrency.integer("limit", ConcurrencyConfig.DEFAULT_LIMIT);
     int minLimit = concurrency.integer("minLimit", ConcurrencyConfig.DEFAULT_MIN_LIMIT);
     int maxLimit = concurrency.integer("maxLimit", ConcurrencyConfig.DEFAULT_MAX_LIMIT);
-    ConcurrencyConfig.LatencySignal signal = concurrency.enumValue("latencySignal",
-        ConcurrencyConfig.LatencySignal.class, "a latency signal", DEFAULT_LATENCY_SIGNAL);
-    ConcurrencyConfig config = concurrency.construct(() -> new ConcurrencyConfig(mode, limit, minLimit, maxLimit,
-        signal));
+    ConcurrencyConfig config = concurrency.construct(() -> new ConcurrencyConfig(mode, limit, minLimit, maxLimit));
     return concurrency.problems().count() > errorsBefore ? null : config;
   }
 
