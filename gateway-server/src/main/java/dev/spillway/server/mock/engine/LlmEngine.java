@@ -12,10 +12,16 @@ import java.util.concurrent.TimeUnit;
  * the next step at once. With nothing to run the loop idles until a request arrives. No thread per request and
  * no sleeping.
  *
+ * <p>Back-to-back steps are timed from the previous step's due end rather than from when its task actually ran,
+ * so event-loop delays on a busy host do not slow the simulated GPU down; a lag beyond
+ * {@value #MAX_CATCH_UP_MILLIS} ms is forgiven rather than made up in a burst.
+ *
  * <p>{@link #submit} and {@link #abort} may be called from any thread; they hop onto the engine's loop. The
  * {@link SequenceListener} of each sequence is called on that loop.
  */
 public final class LlmEngine {
+  static final long MAX_CATCH_UP_MILLIS = 20;
+
   /** Whether a step is under way. */
   private enum Loop { IDLE, STEPPING, CLOSED }
 
@@ -26,6 +32,8 @@ public final class LlmEngine {
   private final BatchScheduler scheduler;
   private final Runnable endStep = this::endStep;
   private Loop loop = Loop.IDLE;
+  /** When the step under way is due to end, on the engine's ticker. */
+  private long stepEndNanos;
 
   /** An engine stepping on {@code executor}, timed by the executor's own ticker (fake in tests). */
   public LlmEngine(EngineOptions options, EventExecutor executor) {
@@ -74,12 +82,19 @@ public final class LlmEngine {
 
   private void nextStep() {
     long nanos = scheduler.planStep();
+    long now = ticker.nanoTime();
     if (nanos < 0) {
       loop = Loop.IDLE;
       return;
     }
+    long start = now;
+    if (loop == Loop.STEPPING) {
+      long lag = now - stepEndNanos;
+      start = lag > TimeUnit.MILLISECONDS.toNanos(MAX_CATCH_UP_MILLIS) ? now : stepEndNanos;
+    }
     loop = Loop.STEPPING;
-    executor.schedule(endStep, nanos, TimeUnit.NANOSECONDS);
+    stepEndNanos = start + nanos;
+    executor.schedule(endStep, Math.max(0, stepEndNanos - now), TimeUnit.NANOSECONDS);
   }
 
   private void endStep() {

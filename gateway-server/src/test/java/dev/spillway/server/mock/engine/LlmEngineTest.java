@@ -8,12 +8,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The engine's step loop on an {@link EmbeddedChannel}'s event loop, with fake time. */
 class LlmEngineTest {
   private final EmbeddedChannel channel = new EmbeddedChannel();
   private long nowMillis;
+
+  @BeforeEach
+  void freeze() {
+    // Otherwise the embedded loop's clock also moves with wall-clock time.
+    channel.freezeTime();
+  }
 
   @AfterEach
   void close() {
@@ -124,5 +131,20 @@ class LlmEngineTest {
 
     assertThat(channel.runScheduledPendingTasks()).as("next scheduled task").isEqualTo(-1);
     assertThat(engine.stats().finished()).isEqualTo(1);
+  }
+
+  @Test
+  void stepsThatRunLateDoNotSlowTheSimulatedGpu() {
+    LlmEngine engine = new LlmEngine(options(), channel.eventLoop());
+    Recorder r = submit(engine, 10, 1000);
+
+    // The loop gets to run only every 7 ms, so most steps end up to 6 ms late.
+    for (int i = 0; i < 159; i++) {
+      channel.advanceTimeBy(7, TimeUnit.MILLISECONDS);
+      channel.runScheduledPendingTasks();
+    }
+
+    // 12 ms for the first step, then 11 ms a token: 101 tokens are due by 1113 ms.
+    assertThat(r.tokens).isBetween(100, 101);
   }
 }
