@@ -123,7 +123,23 @@ public final class BackendAdmission {
     return waiter;
   }
 
-  /** The current concurrency limit. */
+  /**
+   * A permit if a slot is free right now (the same rule as {@link #acquire}'s fast path), else {@code null}.
+   * Never queues and never sheds: the caller decides what to do without a slot.
+   */
+  public Permit tryAcquireNow(PriorityClass priority) {
+    Objects.requireNonNull(priority, "priority");
+    lock.lock();
+    try {
+      if (!canAdmit(priority)) {
+        return null;
+      }
+      return new AdmissionPermit(this, priority, admitLocked(priority));
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Now, on this room's clock. Deadlines in {@link WaitRequest} must be computed from it: other clocks (an
    * event loop's ticker, for one) may have a different origin.
@@ -132,6 +148,7 @@ public final class BackendAdmission {
     return ticker.nanoTime();
   }
 
+  /** The current concurrency limit. */
   public int limit() {
     return currentLimit;
   }
