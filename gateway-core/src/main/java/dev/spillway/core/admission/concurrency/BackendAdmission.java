@@ -56,10 +56,19 @@ public final class BackendAdmission {
   private volatile int currentLimit;
 
   public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker) {
+    this(concurrency, room, ticker, null);
+  }
+
+  /**
+   * As above; with {@code engineLoad} and the config's {@code engineSignal}, the limit is also bounded by the
+   * engines' waiting queues (call {@link #refreshLimit()} when they change).
+   */
+  public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker,
+      EngineLoad engineLoad) {
     Objects.requireNonNull(concurrency, "concurrency");
     Objects.requireNonNull(room, "room");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
-    this.limit = ConcurrencyLimit.of(concurrency);
+    this.limit = ConcurrencyLimit.of(concurrency, engineLoad, ticker);
     this.room = new WaitingRoom(room.maxQueue());
     long target = room.codelTarget().toNanos();
     this.codel = new CodelMonitor(target, room.codelInterval().toNanos());
@@ -186,6 +195,28 @@ public final class BackendAdmission {
       } else if (completion == Completion.DROPPED) {
         limit.onDropped();
       }
+      currentLimit = limit.limit();
+      answered = serveLocked(now);
+    } finally {
+      lock.unlock();
+    }
+    while (answered != null) {
+      QueuedWaiter next = answered.next;
+      answered.next = null;
+      answered.dispatch();
+      answered = next;
+    }
+  }
+
+  /**
+   * Re-reads the limit, which may have moved without a request finishing (new engine metrics), and serves
+   * waiters if it grew.
+   */
+  public void refreshLimit() {
+    long now = ticker.nanoTime();
+    QueuedWaiter answered;
+    lock.lock();
+    try {
       currentLimit = limit.limit();
       answered = serveLocked(now);
     } finally {
