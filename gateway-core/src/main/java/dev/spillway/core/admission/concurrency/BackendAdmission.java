@@ -217,6 +217,7 @@ public final class BackendAdmission {
     QueuedWaiter answered;
     lock.lock();
     try {
+      limit.onRefresh(inFlight, room.size());
       currentLimit = limit.limit();
       answered = serveLocked(now);
     } finally {

@@ -35,4 +35,10 @@ interface ConcurrencyLimit {
 
   /** A request timed out or the backend reported overload. */
   void onDropped();
+
+  /**
+   * {@link BackendAdmission#refreshLimit()} is about to read the limit: {@code inFlight} requests hold
+   * permits and {@code queued} wait for one. Only limits fed by outside signals care.
+   */
+  default void onRefresh(int inFlight, int queued) {}
 }

@@ -7,13 +7,15 @@ import dev.spillway.core.time.Ticker;
 /**
  * A backend's limit bounded by what its engines report: the latency-based limit (static or
  * {@link GradientLimit}) keeps running, and an engine limit aims at keeping each engine's waiting queue near
- * {@code targetWaiting}. The backend's limit is the smaller of the two. Once per {@code interval}, with fresh
- * engine metrics:
+ * {@code targetWaiting}. The backend's limit is the smaller of the two. Once per {@code interval} (counted from
+ * the first fresh reading), with fresh engine metrics:
  * <pre>
- *   used = the most requests in flight seen over the last two intervals (the engine limit if none finished)
- *   waiting per engine &gt; targetWaiting:                  engineLimit = max(minLimit, min(engineLimit, used) * {@value #DECREASE})
- *   waiting &lt;= targetWaiting and used &gt;= engineLimit - sqrt(engineLimit):
- *                                                       engineLimit = min(maxLimit, engineLimit + sqrt(engineLimit))
+ *   demand = the most requests in flight (plus those waiting for a permit) seen over the last two intervals,
+ *            from finished requests and from each refresh
+ *   waiting per engine &gt; targetWaiting:
+ *       engineLimit = max(minLimit, min(engineLimit, demand or engineLimit if none seen) * {@value #DECREASE})
+ *   waiting per engine &lt;= targetWaiting and demand &gt;= engineLimit - sqrt(engineLimit):
+ *       engineLimit = min(maxLimit, engineLimit + sqrt(engineLimit))
  * </pre>
  * So the limit only grows while it is actually reached and the engines still keep their queues short, and a
  * shrink bites at once even when the engine limit stood far above the traffic. Without fresh engine metrics
@@ -38,7 +40,7 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   private final int maxLimit;
   private double engineLimit;
   private long lastAdjustNanos;
-  private boolean adjusted;
+  private boolean started;
   private int windowPeak;
   private int previousPeak;
   private Signal signal = Signal.STALE;
@@ -65,10 +67,12 @@ final class EngineSignalLimit implements ConcurrencyLimit {
       return latencyLimit;
     }
     signal = Signal.FRESH;
-    if (!adjusted || now - lastAdjustNanos >= intervalNanos) {
+    if (!started) {
+      started = true;
+      lastAdjustNanos = now;
+    } else if (now - lastAdjustNanos >= intervalNanos) {
       adjust(waiting);
       lastAdjustNanos = now;
-      adjusted = true;
     }
     return (int) Math.max(1, Math.min(latencyLimit, engineLimit));
   }
@@ -84,6 +88,12 @@ final class EngineSignalLimit implements ConcurrencyLimit {
     latency.onDropped();
   }
 
+  @Override
+  public void onRefresh(int inFlight, int queued) {
+    windowPeak = (int) Math.max(windowPeak, Math.min(Integer.MAX_VALUE, (long) inFlight + queued));
+    latency.onRefresh(inFlight, queued);
+  }
+
   /** The engine limit alone, for tests and status. */
   double engineLimit() {
     return engineLimit;
@@ -94,11 +104,11 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   }
 
   private void adjust(double waiting) {
-    int peak = Math.max(windowPeak, previousPeak);
-    double used = peak == 0 ? engineLimit : peak;
+    int demand = Math.max(windowPeak, previousPeak);
     if (waiting > targetWaiting) {
-      engineLimit = Math.max(minLimit, Math.min(engineLimit, used) * DECREASE);
-    } else if (used >= engineLimit - Math.sqrt(engineLimit)) {
+      double used = demand == 0 ? engineLimit : Math.min(engineLimit, demand);
+      engineLimit = Math.max(minLimit, used * DECREASE);
+    } else if (demand > 0 && demand >= engineLimit - Math.sqrt(engineLimit)) {
       engineLimit = Math.min(maxLimit, engineLimit + Math.sqrt(engineLimit));
     }
     previousPeak = windowPeak;
