@@ -4,6 +4,7 @@ import dev.spillway.core.admission.RouteAdmission;
 import dev.spillway.core.admission.ShedReason;
 import dev.spillway.core.admission.Tenant;
 import dev.spillway.core.admission.concurrency.BackendAdmission;
+import dev.spillway.core.admission.concurrency.LatencySample;
 import dev.spillway.core.admission.concurrency.Permit;
 import dev.spillway.core.admission.concurrency.PermitCallback;
 import dev.spillway.core.admission.concurrency.WaitRequest;
@@ -55,7 +56,6 @@ final class AdmissionGate implements PermitCallback {
   private final BackendAdmission backend;
   private final EventExecutor executor;
   private final HttpRequest request;
-  private final long maxWaitNanos;
   private final RejectionResponses fallbackRejections;
   private Tenant tenant;
   private RateDecision decision;
@@ -69,7 +69,9 @@ final class AdmissionGate implements PermitCallback {
   private SseUsageFilter sseFilter;
   private JsonUsageScanner jsonScanner;
   private long sentNanos;
-  private long ttfbNanos = -1;
+  private boolean eventStream;
+  /** When an event stream's first content arrived (executor ticker), or -1: the stream's latency sample. */
+  private long firstContentNanos = -1;
   private boolean finished;
   private ShedReason shedReason;
   /** What the stream filter saw, kept after it is closed so the access record can report it. */
@@ -81,17 +83,15 @@ final class AdmissionGate implements PermitCallback {
   /**
    * @param route the route's admission, or {@code null} (then only the backend's concurrency limit applies)
    * @param backend the backend's concurrency limit, or {@code null}
-   * @param maxWaitNanos the backend's longest wait in its waiting room
    * @param fallbackRejections answers for routes without their own rejection settings
    */
   AdmissionGate(ProxyExchange exchange, RouteAdmission route, BackendAdmission backend, EventExecutor executor,
-      HttpRequest request, long maxWaitNanos, RejectionResponses fallbackRejections) {
+      HttpRequest request, RejectionResponses fallbackRejections) {
     this.exchange = exchange;
     this.route = route;
     this.backend = backend;
     this.executor = executor;
     this.request = request;
-    this.maxWaitNanos = maxWaitNanos;
     this.fallbackRejections = fallbackRejections;
   }
 
@@ -221,14 +221,15 @@ final class AdmissionGate implements PermitCallback {
 
   /** Adds rate-limit headers to any answer from a limited route, and prepares usage tracking. */
   void onResponseHead(HttpHeaders headers, boolean eventStream, long nowNanos) {
-    ttfbNanos = nowNanos - sentNanos;
+    this.eventStream = eventStream;
     decorate(headers);
-    if (scanner != null) {
-      if (eventStream) {
+    if (eventStream) {
+      if (scanner != null) {
         sseFilter = new SseUsageFilter(injectUsage);
-      } else {
-        jsonScanner = new JsonUsageScanner();
       }
+    } else {
+      // Always: a non-streamed answer's latency sample is its time per completion token, from usage.
+      jsonScanner = new JsonUsageScanner();
     }
   }
 
@@ -241,8 +242,14 @@ final class AdmissionGate implements PermitCallback {
 
   /** Passes a response piece through usage tracking; may return a different message (owning the buffer). */
   HttpContent filter(HttpContent content) {
+    if (eventStream && firstContentNanos < 0 && sseFilter == null && content.content().isReadable()) {
+      firstContentNanos = executor.ticker().nanoTime();
+    }
     if (sseFilter != null) {
       ByteBuf out = sseFilter.process(content.content());
+      if (firstContentNanos < 0 && sseFilter.contentEvents() > 0) {
+        firstContentNanos = executor.ticker().nanoTime();
+      }
       return content instanceof LastHttpContent last
           ? new DefaultLastHttpContent(out, last.trailingHeaders())
           : new DefaultHttpContent(out);
@@ -260,7 +267,6 @@ final class AdmissionGate implements PermitCallback {
     }
     finished = true;
     Usage usage = usage();
-    long completionTokens = usage != null ? usage.completionTokens() : streamedTokens();
     if (usage != null) {
       reservation.settle(usage.totalTokens());
     } else if (sseFilter != null) {
@@ -274,7 +280,7 @@ final class AdmissionGate implements PermitCallback {
       } else if (status >= 400) {
         permit.onIgnore();
       } else {
-        permit.onSuccess(Math.max(0, ttfbNanos), nowNanos - sentNanos, completionTokens);
+        permit.onSuccess(latencySample(nowNanos));
       }
     }
     closeFilter();
@@ -315,6 +321,18 @@ final class AdmissionGate implements PermitCallback {
     closeFilter();
   }
 
+  /**
+   * The limit's congestion signal: an event stream's time to its first content, a non-streamed answer's time
+   * per completion token (never its whole time: that measures the answer's length).
+   */
+  private LatencySample latencySample(long nowNanos) {
+    if (eventStream) {
+      return firstContentNanos < 0 ? LatencySample.NONE : LatencySample.firstToken(firstContentNanos - sentNanos);
+    }
+    Usage usage = usage();
+    return LatencySample.perToken(nowNanos - sentNanos, usage != null ? usage.completionTokens() : -1);
+  }
+
   private Usage usage() {
     if (sseFilter != null) {
       return sseFilter.usage();
@@ -338,22 +356,30 @@ final class AdmissionGate implements PermitCallback {
     }
   }
 
-  /** The queue deadline: the configured maximum wait, or sooner when the client said it will give up. */
+  /**
+   * The client's own deadline, apart from the waiting room's maxWait: {@code x-spillway-deadline-ms}
+   * (milliseconds from now) or else {@code X-Stainless-Timeout} (seconds, as the OpenAI SDKs send it); a
+   * missing, malformed or non-positive value is no deadline.
+   */
   private long deadline() {
     long now = backend.nowNanos();
-    long maxWait = maxWaitNanos;
-    String timeout = request.headers().get("x-stainless-timeout");
-    if (timeout != null) {
-      try {
-        double seconds = Double.parseDouble(timeout.trim());
-        if (seconds > 0 && seconds < 1e9) {
-          maxWait = Math.min(maxWait, (long) (seconds * TimeUnit.SECONDS.toNanos(1)));
-        }
-      } catch (NumberFormatException ignored) {
-        // A malformed hint is no deadline; the configured maximum applies.
-      }
+    long ms = parsePositive(request.headers().get("x-spillway-deadline-ms"), TimeUnit.MILLISECONDS.toNanos(1));
+    long nanos = ms > 0 ? ms : parsePositive(request.headers().get("x-stainless-timeout"), TimeUnit.SECONDS.toNanos(1));
+    return nanos > 0 ? now + nanos : WaitRequest.NO_DEADLINE;
+  }
+
+  /** {@code value} (a decimal number of units) in nanos, or 0 when absent, malformed, not positive or huge. */
+  static long parsePositive(String value, long nanosPerUnit) {
+    if (value == null) {
+      return 0;
     }
-    return now + maxWait;
+    try {
+      double units = Double.parseDouble(value.trim());
+      double nanos = units * nanosPerUnit;
+      return units > 0 && nanos < 1e18 ? Math.max(1, (long) nanos) : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   static boolean isRetry(HttpHeaders headers) {

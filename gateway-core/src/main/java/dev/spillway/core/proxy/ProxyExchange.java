@@ -120,7 +120,7 @@ final class ProxyExchange {
     // Admission may hold or queue the request before any backend deadline runs: bound that by the total.
     timers.startTotal();
     gate = new AdmissionGate(this, route.admission(), backend.admission(), ctx.executor(), request,
-        backend.config().waitingRoom().maxWait().toNanos(), shared.defaultRejections());
+        shared.defaultRejections());
     if (!gate.begin(PeerAddresses.address(ctx.channel()), upload.bodyLength() != RequestFraming.NO_BODY)) {
       onRejected(gate.unknownKeyResponse());
       return;

@@ -18,15 +18,13 @@ import java.util.Map;
  * {@code waitingRoom} would never be used, so one without the other is an error.
  */
 final class ConcurrencyBinder {
-  static final List<String> KEYS = List.of("mode", "limit", "minLimit", "maxLimit", "latencySignal",
-      "engineSignal");
+  static final List<String> KEYS = List.of("mode", "limit", "minLimit", "maxLimit", "engineSignal");
   static final List<String> ENGINE_SIGNAL_KEYS = List.of("preset", "path", "runningMetric", "waitingMetric",
       "kvCacheMetric", "interval", "timeout", "staleAfter", "targetWaiting", "maxResponseBytes");
   static final List<String> WAITING_ROOM_KEYS = List.of("maxQueue", "maxWait", "shares", "codelTarget",
       "codelInterval");
   /** A limit given without a mode stays where it is put. */
   static final ConcurrencyConfig.Mode DEFAULT_MODE = ConcurrencyConfig.Mode.STATIC;
-  static final ConcurrencyConfig.LatencySignal DEFAULT_LATENCY_SIGNAL = ConcurrencyConfig.LatencySignal.TTFB;
 
   private ConcurrencyBinder() {}
 
@@ -52,11 +50,9 @@ final class ConcurrencyBinder {
     int limit = concurrency.integer("limit", ConcurrencyConfig.DEFAULT_LIMIT);
     int minLimit = concurrency.integer("minLimit", ConcurrencyConfig.DEFAULT_MIN_LIMIT);
     int maxLimit = concurrency.integer("maxLimit", ConcurrencyConfig.DEFAULT_MAX_LIMIT);
-    ConcurrencyConfig.LatencySignal signal = concurrency.enumValue("latencySignal",
-        ConcurrencyConfig.LatencySignal.class, "a latency signal", DEFAULT_LATENCY_SIGNAL);
     EngineSignalConfig engine = concurrency.has("engineSignal") ? engineSignal(concurrency) : null;
     ConcurrencyConfig config = concurrency.construct(() -> new ConcurrencyConfig(mode, limit, minLimit, maxLimit,
-        signal, engine));
+        engine));
     return concurrency.problems().count() > errorsBefore ? null : config;
   }
 

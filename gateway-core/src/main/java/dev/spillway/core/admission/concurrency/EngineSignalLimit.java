@@ -78,14 +78,24 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   }
 
   @Override
-  public void onSample(long ttfbNanos, long totalNanos, long outputTokens, int inFlight) {
-    windowPeak = Math.max(windowPeak, inFlight);
-    latency.onSample(ttfbNanos, totalNanos, outputTokens, inFlight);
+  public long window() {
+    return latency.window();
   }
 
   @Override
-  public void onDropped() {
-    latency.onDropped();
+  public void onSample(LatencySample sample, int inFlight, long window, long now) {
+    windowPeak = Math.max(windowPeak, inFlight);
+    latency.onSample(sample, inFlight, window, now);
+  }
+
+  @Override
+  public void onDropped(long window, long now) {
+    latency.onDropped(window, now);
+  }
+
+  @Override
+  public long baselineNanos(LatencySample.Signal signal) {
+    return latency.baselineNanos(signal);
   }
 
   @Override
