@@ -142,6 +142,9 @@ public final class BackendAdmission {
    * must wait are judged by their deadline: one that finds a free slot goes straight through. Under the lock.
    */
   private long waitUntil(WaitRequest request, long now) {
+    if (room.size() == 0) {
+      codel.onEmptyRoom(now);
+    }
     long until = now + (codel.overloaded() ? codel.overloadedWaitNanos() : maxWaitNanos);
     if (request.hasDeadline()) {
       long finishBy = request.deadlineNanos() - serviceTime.expectedFirstTokenNanos(now);
@@ -265,9 +268,6 @@ public final class BackendAdmission {
       }
       room.remove(w);
       w.markCancelled();
-      if (room.size() == 0) {
-        codel.onDrained();
-      }
       return true;
     } finally {
       lock.unlock();
@@ -355,12 +355,7 @@ public final class BackendAdmission {
 
   /** CoDel's delay sample as {@code left} leaves the room: see {@link CodelMonitor}. */
   private void sampleDelay(QueuedWaiter left, long now) {
-    if (room.size() == 0) {
-      codel.onSojourn(now - left.enqueuedAt, now);
-      codel.onDrained();
-    } else {
-      codel.onSojourn(now - room.oldestEnqueuedAt(), now);
-    }
+    codel.onSojourn(now - (room.size() == 0 ? left.enqueuedAt : room.oldestEnqueuedAt()), now);
   }
 
   /** A class below its guarantee first (highest such), else, while under the limit, the highest waiting. */

@@ -10,15 +10,17 @@ package dev.spillway.core.admission.concurrency;
  * room (granted or timed out), or the served waiter's own wait when it leaves the room empty. Not the
  * served waiter's wait in general: under overload the newest are served first, and with tenants served
  * round-robin a tenant's first waiter goes quickly, so those waits are short while a queue stands behind
- * them. Overload ends only when the room drains (Facebook's rule: "the queue has not been empty for the
- * last interval"): under overload every waiter older than the short timeout is shed, so the oldest age
- * stays near it and says nothing more. Not thread-safe: used under {@link BackendAdmission}'s lock.
+ * them. Overload ends only when a request arrives to an empty room and no waiter has left it for an interval
+ * (the load fits without queueing): under overload every waiter older than the short timeout is shed, so
+ * the oldest age stays near it and says nothing more, and the room may empty through those timeouts while
+ * the overload goes on. Not thread-safe: used under {@link BackendAdmission}'s lock.
  */
 final class CodelMonitor {
   private final long targetNanos;
   private final long intervalNanos;
   private boolean aboveTarget;
   private long aboveSince;
+  private long lastSampleAt;
   private boolean overloaded;
 
   CodelMonitor(long targetNanos, long intervalNanos) {
@@ -27,6 +29,7 @@ final class CodelMonitor {
   }
 
   void onSojourn(long sojournNanos, long now) {
+    lastSampleAt = now;
     if (overloaded) {
       return;
     }
@@ -40,10 +43,12 @@ final class CodelMonitor {
     }
   }
 
-  /** The room is empty: whatever queue there was has drained, so any overload is over. */
-  void onDrained() {
-    aboveTarget = false;
-    overloaded = false;
+  /** A request arrives to an empty room: a quiet interval since a waiter last left ends any overload. */
+  void onEmptyRoom(long now) {
+    if ((aboveTarget || overloaded) && now - lastSampleAt >= intervalNanos) {
+      aboveTarget = false;
+      overloaded = false;
+    }
   }
 
   boolean overloaded() {

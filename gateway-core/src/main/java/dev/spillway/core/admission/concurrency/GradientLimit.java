@@ -13,17 +13,24 @@ import java.util.concurrent.TimeUnit;
  * latency without queueing). Then the limit is set to the configured {@code limit} and tracking begins.
  *
  * <p><b>Windows.</b> Each window collects {@value #WINDOW_SAMPLES} samples from requests admitted in it (so
- * at the limit being judged; older completions are ignored). At its end, for each {@link Signal} with at
- * least {@value #MIN_SIGNAL_SAMPLES} samples: {@code gradient = baseline / median}; the window's gradient is
- * their sample-weighted mean. Then, once per window:
+ * under the limit being judged; completions admitted earlier are ignored). At its end each signal's
+ * baseline takes in the window's median, then the window is judged by the requests admitted near the limit
+ * ({@code inFlight >= limit - max(1, limit / 10)}) when at least {@value #MIN_SIGNAL_SAMPLES} of one signal
+ * were (the limit was reached), else by all of them. The signal judged is
+ * {@link Signal#FIRST_TOKEN} when it has {@value #MIN_SIGNAL_SAMPLES} such samples, else
+ * {@link Signal#PER_TOKEN}: {@code gradient = baseline / median}. Then, once per window:
  * <pre>
- *   if gradient &lt; 1 / (1 + {@value #TOLERANCE}):   limit = limit * max({@value #MIN_GRADIENT}, gradient)
- *   else if the limit was reached in the window:  limit = limit + (gradient &gt;= 1 ? max(1, sqrt(limit) / 2) : 1)
+ *   if gradient &lt; 1 / (1 + tolerance):                       decrease
+ *     per token:   limit = limit * max({@value #MIN_GRADIENT}, gradient)
+ *     first token: limit = limit * clamp(gradient * (1 + tolerance), {@value #MIN_GRADIENT}, {@value #DROP_FACTOR})
+ *   else if the limit was reached:                           increase
+ *     limit = limit + max(1, sqrt(limit) / 2)   (per token with gradient &lt; 1: + 1)
  * </pre>
- * The decrease is Little's law: with {@code limit} in flight and latency {@code median}, the backend serves
- * {@code limit * baseline / median} of them without queueing. Growth needs the limit to have been reached
- * (a lightly loaded backend gives no evidence about more concurrency) and slows to 1 a window once latency
- * rises, so the limit hovers within about {@value #TOLERANCE} above the knee.
+ * with a tolerance of {@value #PER_TOKEN_TOLERANCE} per token and {@value #FIRST_TOKEN_TOLERANCE} for first
+ * tokens. The per-token decrease is Little's law: with {@code limit} in flight each holding its slot
+ * {@code median / baseline} times longer than without queueing, the backend serves {@code limit * gradient}
+ * of them at once. Growth needs the limit to have been reached (a lightly loaded backend gives no evidence
+ * about more concurrency), so the limit hovers just above the knee.
  *
  * <p><b>Drops.</b> {@link #onDropped} (overload evidence) multiplies the limit by {@value #DROP_FACTOR} and
  * opens a new window, so a burst of failures from requests of one window counts once.
@@ -35,10 +42,17 @@ final class GradientLimit implements ConcurrencyLimit {
   static final int PROBE_SAMPLES = 10;
   static final int WINDOW_SAMPLES = 32;
   static final int MIN_SIGNAL_SAMPLES = 3;
-  static final double TOLERANCE = 0.1;
-  static final double MIN_GRADIENT = 0.25;
+  /** How far above its baseline the per-token median may be before the limit comes down. */
+  static final double PER_TOKEN_TOLERANCE = 0.1;
+  /**
+   * The same for the first-token median, wider: a first token also waits for the prefill of the prompts
+   * joining the batch with it, which grows with the batch without any queueing; a request queued inside an
+   * LLM engine waits a whole slot's turn, many times the baseline, so queueing still stands out at once.
+   */
+  static final double FIRST_TOKEN_TOLERANCE = 0.5;
+  static final double MIN_GRADIENT = 0.5;
   static final double DROP_FACTOR = 0.9;
-  static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+  static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
   private static final Signal[] SIGNALS = SampleWindow.signals();
 
   private final int minLimit;
@@ -118,32 +132,44 @@ final class GradientLimit implements ConcurrencyLimit {
     // What the limit does to latency shows in the requests admitted near it; below it, a lightly loaded
     // backend answers at its baseline whatever the limit. So judge those when there are enough of them.
     int nearLimit = limit() - Math.max(1, limit() / 10);
-    double atLimit = gradient(nearLimit);
-    boolean reached = !Double.isNaN(atLimit);
-    double gradient = reached ? atLimit : gradient(0);
-    if (!Double.isNaN(gradient)) {
-      if (gradient < 1 / (1 + TOLERANCE)) {
-        estimate = clamp(estimate * Math.max(MIN_GRADIENT, gradient));
+    Signal atLimitSignal = judged(nearLimit);
+    boolean reached = atLimitSignal != null;
+    int minInFlight = reached ? nearLimit : 0;
+    Signal signal = reached ? atLimitSignal : judged(0);
+    if (signal != null) {
+      double gradient = (double) baselines[signal.ordinal()].nanos() / samples.median(signal, minInFlight);
+      double tolerance = signal == Signal.FIRST_TOKEN ? FIRST_TOKEN_TOLERANCE : PER_TOKEN_TOLERANCE;
+      if (gradient < 1 / (1 + tolerance)) {
+        // Time per token stretches with the slot's holding time, so Little's law gives the concurrency the
+        // backend serves without queueing: limit * gradient. A first token's delay does not scale so (one
+        // request queued in an engine waits a whole slot's turn): there, back off by the excess over the
+        // tolerance, at least 10% and at most half.
+        double factor = signal == Signal.PER_TOKEN ? gradient
+            : Math.min(DROP_FACTOR, gradient * (1 + tolerance));
+        estimate = clamp(estimate * Math.max(MIN_GRADIENT, factor));
       } else if (reached) {
-        estimate = clamp(estimate + (gradient >= 1 ? Math.max(1, Math.sqrt(estimate) / 2) : 1));
+        // Per token, latency creeps up before the knee: slow to a step of 1 there. First tokens stay flat
+        // until the engine queues, so they keep the larger step.
+        boolean flat = gradient >= 1 || signal == Signal.FIRST_TOKEN;
+        estimate = clamp(estimate + (flat ? Math.max(1, Math.sqrt(estimate) / 2) : 1));
       }
     }
     nextWindow();
   }
 
-  /** Sample-weighted mean over signals of baseline / median, from samples admitted at {@code minInFlight} or more. */
-  private double gradient(int minInFlight) {
-    double weighted = 0;
-    int n = 0;
+  /**
+   * The signal to judge the samples admitted with {@code minInFlight} or more in flight by: first tokens
+   * when there are enough of them, else time per token; null when neither has enough. First tokens are
+   * preferred because a batching engine's time per token also grows, gently and usefully, with its batch:
+   * judged by it, the limit would stop filling the batch long before the engine queues.
+   */
+  private Signal judged(int minInFlight) {
     for (Signal s : SIGNALS) {
-      int count = samples.count(s, minInFlight);
-      if (count < MIN_SIGNAL_SAMPLES) {
-        continue;
+      if (samples.count(s, minInFlight) >= MIN_SIGNAL_SAMPLES) {
+        return s;
       }
-      weighted += count * ((double) baselines[s.ordinal()].nanos() / samples.median(s, minInFlight));
-      n += count;
     }
-    return n == 0 ? Double.NaN : weighted / n;
+    return null;
   }
 
   private void nextWindow() {

@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * The latency samples of one measurement window, kept apart per {@link Signal} (a per-token time and a time
- * to first token are not comparable), plus the most requests in flight any of them was admitted with. Holds
+ * to first token are not comparable), each with the number of requests in flight it was admitted with. Holds
  * at most {@code capacity} samples in total: the window closes when it is full. Not thread-safe.
  */
 final class SampleWindow {
@@ -16,7 +16,6 @@ final class SampleWindow {
   private final int[] counts = new int[SIGNALS.length];
   private final long[] scratch;
   private int size;
-  private int maxInFlight;
 
   SampleWindow(int capacity) {
     for (int i = 0; i < SIGNALS.length; i++) {
@@ -35,7 +34,6 @@ final class SampleWindow {
     values[k][counts[k]] = sample.latencyNanos();
     inFlights[k][counts[k]++] = inFlight;
     size++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
   }
 
   boolean isFull() {
@@ -62,10 +60,6 @@ final class SampleWindow {
     return n;
   }
 
-  int maxInFlight() {
-    return maxInFlight;
-  }
-
   /** The median of {@code s}'s samples (the lower one of an even count); 0 without samples. */
   long median(Signal s) {
     return median(s, 0);
@@ -90,6 +84,5 @@ final class SampleWindow {
   void clear() {
     Arrays.fill(counts, 0);
     size = 0;
-    maxInFlight = 0;
   }
 }

@@ -1,0 +1,132 @@
+package dev.spillway.core.admission.concurrency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spillway.core.config.ConcurrencyConfig;
+import dev.spillway.core.config.ConcurrencyConfig.Mode;
+import org.junit.jupiter.api.Test;
+
+/** The adaptive limit's rules, one at a time, fed samples directly (simulations cover the dynamics). */
+class GradientLimitTest {
+  static final long BASE = 1_000_000;
+
+  @Test
+  void pinnedAtMinLimitUntilTheBaselineIsMeasuredThenStartsAtLimit() {
+    GradientLimit limit = limit(100);
+    assertThat(limit.limit()).isEqualTo(4);
+
+    limit.onSample(LatencySample.perToken(50 * BASE, 50), 9, limit.window(), 0);
+    assertThat(limit.baselineNanos(LatencySample.Signal.PER_TOKEN)).as("admitted above minLimit: ignored")
+        .isZero();
+    probe(limit);
+
+    assertThat(limit.limit()).isEqualTo(100);
+    assertThat(limit.baselineNanos(LatencySample.Signal.PER_TOKEN)).isEqualTo(BASE);
+  }
+
+  @Test
+  void aBurstOfDropsFromOneWindowShrinksTheLimitOnce() {
+    GradientLimit limit = limit(100);
+    probe(limit);
+    long window = limit.window();
+
+    for (int i = 0; i < 64; i++) {
+      limit.onDropped(window, 0);
+    }
+
+    assertThat(limit.limit()).isEqualTo(90);
+  }
+
+  @Test
+  void samplesAdmittedUnderAnEarlierLimitAreIgnored() {
+    GradientLimit limit = limit(100);
+    probe(limit);
+    long old = limit.window();
+    limit.onDropped(old, 0);
+
+    window(limit, old, 3 * BASE, 90);
+
+    assertThat(limit.limit()).isEqualTo(90);
+  }
+
+  @Test
+  void perTokenCongestionCutsTheLimitByLittlesLawOncePerWindow() {
+    GradientLimit limit = limit(100);
+    probe(limit);
+
+    window(limit, limit.window(), 125 * BASE / 100, 100);
+
+    assertThat(limit.limit()).as("100 * 1 / 1.25").isEqualTo(80);
+  }
+
+  @Test
+  void sustainedCongestionKeepsTheLimitDownInsteadOfBecomingTheNewBaseline() {
+    GradientLimit limit = limit(100);
+    probe(limit);
+
+    for (int i = 0; i < 50; i++) {
+      window(limit, limit.window(), 2 * BASE, limit.limit());
+    }
+
+    assertThat(limit.limit()).isEqualTo(4);
+    assertThat(limit.baselineNanos(LatencySample.Signal.PER_TOKEN)).isEqualTo(BASE);
+  }
+
+  @Test
+  void growsOnlyWhenTheLimitWasReached() {
+    GradientLimit limit = limit(64);
+    probe(limit);
+
+    window(limit, limit.window(), BASE, 20);
+    assertThat(limit.limit()).as("far below the limit: no evidence").isEqualTo(64);
+
+    window(limit, limit.window(), BASE, 64);
+    assertThat(limit.limit()).as("+ sqrt(64) / 2").isEqualTo(68);
+  }
+
+  @Test
+  void firstTokensJudgeAMixedWindowNotTheBatchSlowdownPerToken() {
+    GradientLimit limit = limit(64);
+    limit.onSample(LatencySample.firstToken(100 * BASE), 4, limit.window(), 0);
+    for (int i = 0; i < 4; i++) {
+      limit.onSample(LatencySample.firstToken(100 * BASE), 4, limit.window(), 0);
+      limit.onSample(LatencySample.perToken(50 * BASE, 50), 4, limit.window(), 0);
+    }
+    limit.onSample(LatencySample.perToken(50 * BASE, 50), 4, limit.window(), 0);
+    assertThat(limit.limit()).isEqualTo(64);
+
+    long w = limit.window();
+    for (int i = 0; i < GradientLimit.WINDOW_SAMPLES / 2; i++) {
+      limit.onSample(LatencySample.firstToken(110 * BASE), 64, w, 0);
+      limit.onSample(LatencySample.perToken(65 * BASE, 50), 64, w, 0);
+    }
+
+    assertThat(limit.limit()).as("per token 1.3x baseline, first tokens within tolerance: grows").isEqualTo(68);
+  }
+
+  @Test
+  void successesWithoutASignalTeachNothing() {
+    GradientLimit limit = limit(64);
+    for (int i = 0; i < 50; i++) {
+      limit.onSample(LatencySample.NONE, 1, limit.window(), 0);
+    }
+
+    assertThat(limit.limit()).as("still probing").isEqualTo(4);
+  }
+
+  private static void probe(GradientLimit limit) {
+    for (int i = 0; i < GradientLimit.PROBE_SAMPLES; i++) {
+      limit.onSample(LatencySample.perToken(50 * BASE, 50), 4, limit.window(), 0);
+    }
+  }
+
+  private static void window(GradientLimit limit, long window, long perToken, int inFlight) {
+    for (int i = 0; i < GradientLimit.WINDOW_SAMPLES; i++) {
+      limit.onSample(LatencySample.perToken(50 * perToken, 50), inFlight, window, 0);
+    }
+  }
+
+  private static GradientLimit limit(int initial) {
+    return new GradientLimit(new ConcurrencyConfig(Mode.ADAPTIVE, initial, 4, 1024));
+  }
+}
