@@ -20,7 +20,8 @@ import java.util.Map;
 final class ConcurrencyBinder {
   static final List<String> KEYS = List.of("mode", "limit", "minLimit", "maxLimit", "engineSignal");
   static final List<String> ENGINE_SIGNAL_KEYS = List.of("preset", "path", "runningMetric", "waitingMetric",
-      "kvCacheMetric", "interval", "timeout", "staleAfter", "targetWaiting", "maxResponseBytes");
+      "kvCacheMetric", "interval", "timeout", "staleAfter", "targetWaiting", "maxResponseBytes",
+      "combine");
   static final List<String> WAITING_ROOM_KEYS = List.of("maxQueue", "maxWait", "shares", "codelTarget",
       "codelInterval");
   /** A limit given without a mode stays where it is put. */
@@ -79,8 +80,10 @@ final class ConcurrencyBinder {
     Duration staleAfter = engine.duration("staleAfter", interval.multipliedBy(EngineSignalConfig.STALE_INTERVALS));
     int targetWaiting = engine.integer("targetWaiting", defaults.targetWaiting());
     int maxResponseBytes = engine.intSize("maxResponseBytes", defaults.maxResponseBytes());
+    EngineSignalConfig.Combine combine = engine.enumValue("combine", EngineSignalConfig.Combine.class,
+        "a way to combine limits", defaults.combine());
     EngineSignalConfig config = engine.construct(() -> new EngineSignalConfig(preset, path, running, waiting,
-        kvCache, interval, timeout, staleAfter, targetWaiting, maxResponseBytes));
+        kvCache, interval, timeout, staleAfter, targetWaiting, maxResponseBytes, combine));
     return engine.problems().count() > errorsBefore ? null : config;
   }
 

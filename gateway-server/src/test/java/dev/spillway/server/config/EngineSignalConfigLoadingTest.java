@@ -52,11 +52,12 @@ class EngineSignalConfigLoadingTest {
                 timeout: 200ms
                 staleAfter: 2s
                 targetWaiting: 0
-                maxResponseBytes: 64KiB"""), "s.yaml", name -> null);
+                maxResponseBytes: 64KiB
+                combine: override"""), "s.yaml", name -> null);
 
     assertThat(config.backends().get("primary").concurrency().engineSignal()).isEqualTo(new EngineSignalConfig(
         EnginePreset.TGI, "/internal/metrics", "my_running", "my_waiting", "my_kv", Duration.ofMillis(250),
-        Duration.ofMillis(200), Duration.ofSeconds(2), 0, 64 * 1024));
+        Duration.ofMillis(200), Duration.ofSeconds(2), 0, 64 * 1024, EngineSignalConfig.Combine.OVERRIDE));
   }
 
   @Test
@@ -86,7 +87,7 @@ class EngineSignalConfigLoadingTest {
             + "vllm, sglang, tgi) (line 7)",
         "backends.primary.concurrency.engineSignal.intervall: unknown key (expected one of: preset, path, "
             + "runningMetric, waitingMetric, kvCacheMetric, interval, timeout, staleAfter, targetWaiting, "
-            + "maxResponseBytes) (line 8)",
+            + "maxResponseBytes, combine) (line 8)",
         "backends.primary.concurrency.engineSignal.waitingMetric: \"vllm waiting\" (expected: a Prometheus "
             + "metric name like vllm:num_requests_waiting) (line 9)");
   }

@@ -145,7 +145,8 @@ class EngineScraperSimulatorTest {
     MockBackend sim = simulator(MetricsFlavor.VLLM);
     EngineSignalConfig small = EngineSignalConfig.of(EnginePreset.VLLM);
     small = new EngineSignalConfig(small.preset(), small.path(), small.runningMetric(), small.waitingMetric(),
-        small.kvCacheMetric(), small.interval(), small.timeout(), small.staleAfter(), small.targetWaiting(), 512);
+        small.kvCacheMetric(), small.interval(), small.timeout(), small.staleAfter(), small.targetWaiting(), 512,
+        small.combine());
     EngineSignals signals = scrape(sim.port(), small);
     EndpointSignal signal = signals.all().get(0);
 
@@ -160,7 +161,7 @@ class EngineScraperSimulatorTest {
       EngineSignalConfig quick = EngineSignalConfig.of(EnginePreset.VLLM);
       quick = new EngineSignalConfig(quick.preset(), quick.path(), quick.runningMetric(), quick.waitingMetric(),
           quick.kvCacheMetric(), quick.interval(), Duration.ofMillis(200), quick.staleAfter(),
-          quick.targetWaiting(), quick.maxResponseBytes());
+          quick.targetWaiting(), quick.maxResponseBytes(), quick.combine());
       EngineSignals signals = scrape(silent.getLocalPort(), quick);
       EndpointSignal signal = signals.all().get(0);
 

@@ -154,6 +154,25 @@ class EngineSignalLimitTest {
   }
 
   @Test
+  void overrideIgnoresTheLatencyLimitWhileTheMetricsAreFresh() {
+    EngineSignalConfig engine = EngineSignalConfig.of(EnginePreset.VLLM);
+    engine = new EngineSignalConfig(engine.preset(), engine.path(), engine.runningMetric(), engine.waitingMetric(),
+        engine.kvCacheMetric(), engine.interval(), engine.timeout(), engine.staleAfter(), engine.targetWaiting(),
+        engine.maxResponseBytes(), EngineSignalConfig.Combine.OVERRIDE);
+    EngineSignalLimit limit = new EngineSignalLimit(new FixedLimit(10), load,
+        new ConcurrencyConfig(ConcurrencyConfig.Mode.STATIC, 10, 4, 1024, engine), ticker);
+
+    for (int i = 0; i < 10; i++) {
+      interval(limit, limit.limit());
+    }
+    int fresh = limit.limit();
+    waiting = Double.NaN;
+
+    assertThat(fresh).isGreaterThan(10);
+    assertThat(limit.limit()).isEqualTo(10);
+  }
+
+  @Test
   void refreshLimitLetsWaitersInWhenTheEnginesDrain() {
     waiting = 0;
     ConcurrencyConfig config = config(ConcurrencyConfig.Mode.STATIC, 4);
