@@ -9,8 +9,11 @@ package dev.spillway.core.config;
  * @param limit the static limit, or the adaptive starting point
  * @param minLimit adaptive floor, and the concurrency the first baseline is measured at
  * @param maxLimit adaptive ceiling
+ * @param engineSignal the engines' own metrics, which also bound the limit (see {@link EngineSignalConfig}), or
+ *     {@code null}
  */
-public record ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit) {
+public record ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit,
+                                EngineSignalConfig engineSignal) {
   public static final int DEFAULT_LIMIT = 64;
   public static final int DEFAULT_MIN_LIMIT = 4;
   public static final int DEFAULT_MAX_LIMIT = 1024;
@@ -24,6 +27,11 @@ public record ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit
       throw new ConfigException("limit", limit + " (expected: minLimit " + minLimit + " <= limit <= maxLimit "
           + maxLimit + ")");
     }
+  }
+
+  /** Without engine signals. */
+  public ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit) {
+    this(mode, limit, minLimit, maxLimit, null);
   }
 
   public static ConcurrencyConfig fixed(int limit) {

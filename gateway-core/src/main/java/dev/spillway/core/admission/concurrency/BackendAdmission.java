@@ -57,10 +57,19 @@ public final class BackendAdmission {
   private volatile int currentLimit;
 
   public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker) {
+    this(concurrency, room, ticker, null);
+  }
+
+  /**
+   * As above; with {@code engineLoad} and the config's {@code engineSignal}, the limit is also bounded by the
+   * engines' waiting queues (call {@link #refreshLimit()} when they change).
+   */
+  public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker,
+      EngineLoad engineLoad) {
     Objects.requireNonNull(concurrency, "concurrency");
     Objects.requireNonNull(room, "room");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
-    this.limit = ConcurrencyLimit.of(concurrency);
+    this.limit = ConcurrencyLimit.of(concurrency, engineLoad, ticker);
     this.room = new WaitingRoom(room.maxQueue());
     long target = room.codelTarget().toNanos();
     this.codel = new CodelMonitor(target, room.codelInterval().toNanos());
@@ -224,6 +233,24 @@ public final class BackendAdmission {
       } else if (completion == Completion.DROPPED) {
         limit.onDropped(window, now);
       }
+      currentLimit = limit.limit();
+      answered = serveLocked(now);
+    } finally {
+      lock.unlock();
+    }
+    dispatchAll(answered);
+  }
+
+  /**
+   * Re-reads the limit, which may have moved without a request finishing (new engine metrics), and serves
+   * waiters if it grew.
+   */
+  public void refreshLimit() {
+    long now = ticker.nanoTime();
+    QueuedWaiter answered;
+    lock.lock();
+    try {
+      limit.onRefresh(inFlight, room.size());
       currentLimit = limit.limit();
       answered = serveLocked(now);
     } finally {

@@ -2,6 +2,7 @@ package dev.spillway.core.admission.concurrency;
 
 import dev.spillway.core.admission.concurrency.LatencySample.Signal;
 import dev.spillway.core.config.ConcurrencyConfig;
+import dev.spillway.core.time.Ticker;
 
 /**
  * A backend's concurrency limit, moved by completed requests. Not thread-safe: {@link BackendAdmission}
@@ -14,6 +15,16 @@ interface ConcurrencyLimit {
 
   static ConcurrencyLimit of(ConcurrencyConfig config) {
     return config.mode() == ConcurrencyConfig.Mode.ADAPTIVE ? new GradientLimit(config) : new FixedLimit(config.limit());
+  }
+
+  /**
+   * As {@link #of(ConcurrencyConfig)}, bounded by the engines' own queues ({@link EngineSignalLimit}) when the
+   * config has an {@code engineSignal} and {@code engineLoad} is given.
+   */
+  static ConcurrencyLimit of(ConcurrencyConfig config, EngineLoad engineLoad, Ticker ticker) {
+    ConcurrencyLimit latency = of(config);
+    return config.engineSignal() == null || engineLoad == null ? latency
+        : new EngineSignalLimit(latency, engineLoad, config, ticker);
   }
 
   /** The current limit, at least 1. */
@@ -36,4 +47,10 @@ interface ConcurrencyLimit {
 
   /** The uncongested latency the limit compares with, per signal; 0 when not (yet) known or static. */
   long baselineNanos(Signal signal);
+
+  /**
+   * {@link BackendAdmission#refreshLimit()} is about to read the limit: {@code inFlight} requests hold
+   * permits and {@code queued} wait for one. Only limits fed by outside signals care.
+   */
+  default void onRefresh(int inFlight, int queued) {}
 }
