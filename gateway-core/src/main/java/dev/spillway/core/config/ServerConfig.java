@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param shutdownTimeout how long in-flight requests and streams may run after shutdown begins
  * @param ioThreads event-loop threads; 0 means twice the number of cores
  * @param nativeTransport use epoll where available (Linux); NIO otherwise
+ * @param tls TLS termination, or {@code null} for plain HTTP
  */
 public record ServerConfig(
     String host,
@@ -25,7 +26,8 @@ public record ServerConfig(
     long maxBodySize,
     Duration shutdownTimeout,
     int ioThreads,
-    boolean nativeTransport) {
+    boolean nativeTransport,
+    ServerTlsConfig tls) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -53,18 +55,30 @@ public record ServerConfig(
     Checks.inRange("ioThreads", ioThreads, 0, 1024);
   }
 
+  /** A plain-HTTP listener. */
+  public ServerConfig(String host, int port, Duration clientTimeout, int maxInitialLineLength, int maxHeaderSize,
+      long maxBodySize, Duration shutdownTimeout, int ioThreads, boolean nativeTransport) {
+    this(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads,
+        nativeTransport, null);
+  }
+
+  public ServerConfig withTls(ServerTlsConfig newTls) {
+    return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
+        shutdownTimeout, ioThreads, nativeTransport, newTls);
+  }
+
   public ServerConfig withPort(int newPort) {
     return new ServerConfig(host, newPort, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport);
+        shutdownTimeout, ioThreads, nativeTransport, tls);
   }
 
   public ServerConfig withShutdownTimeout(Duration newTimeout) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        newTimeout, ioThreads, nativeTransport);
+        newTimeout, ioThreads, nativeTransport, tls);
   }
 
   public ServerConfig withHost(String newHost) {
     return new ServerConfig(newHost, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport);
+        shutdownTimeout, ioThreads, nativeTransport, tls);
   }
 }

@@ -229,6 +229,11 @@ final class ProxyExchange {
 
   // ---- backend connection ----
 
+  /** The top-level {@code model} of the body held so far, or {@code null} (for a provider's path template). */
+  String requestModel() {
+    return upload.heldModel();
+  }
+
   /** An attempt has its connection: send the head and whatever body is held, then stream the rest. */
   void sendRequest(Channel up, HttpRequest head, String model, boolean replay) {
     sentToBackend = true;

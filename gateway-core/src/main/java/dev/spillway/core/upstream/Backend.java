@@ -12,6 +12,7 @@ public final class Backend {
   private final BackendConfig config;
   private final EndpointGroup group;
   private final BackendAdmission admission;
+  private final UpstreamTls tls;
 
   public Backend(BackendConfig config) {
     this(config, Ticker.system());
@@ -31,6 +32,12 @@ public final class Backend {
     this.group = EndpointGroup.of(config.endpointConfigs(), config.resilience(), ticker, events);
     this.admission = config.concurrency() == null ? null
         : new BackendAdmission(config.concurrency(), config.waitingRoom(), ticker);
+    this.tls = UpstreamTls.of(config);
+  }
+
+  /** TLS for the backend's {@code https://} endpoints, or {@code null} when all are plain HTTP. */
+  public UpstreamTls tls() {
+    return tls;
   }
 
   /** The backend's concurrency limit and waiting room, or {@code null} when unlimited. */
