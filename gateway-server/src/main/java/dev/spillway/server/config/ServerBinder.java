@@ -11,18 +11,24 @@ import static dev.spillway.core.config.ServerConfig.DEFAULT_PORT;
 import static dev.spillway.core.config.ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT;
 
 import dev.spillway.core.config.ServerConfig;
+import dev.spillway.core.config.ServerTlsConfig;
 import java.time.Duration;
 import java.util.List;
 
 /** Binds the {@code server} object to a {@link ServerConfig}; absent keys take the record's defaults. */
 final class ServerBinder {
   static final List<String> KEYS = List.of("host", "port", "clientTimeout", "maxInitialLineLength",
-      "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport");
+      "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport", "tls");
 
   private ServerBinder() {}
 
   /** Returns the bound config, or {@code null} if any error was reported. */
   static ServerConfig bind(MappingReader server) {
+    return bind(server, null);
+  }
+
+  /** As above; relative TLS file paths are resolved against {@code baseDir} ({@code null}: the working dir). */
+  static ServerConfig bind(MappingReader server, java.nio.file.Path baseDir) {
     int errorsBefore = server.problems().count();
     server.rejectUnknownKeys(KEYS);
     String host = server.string("host", DEFAULT_HOST);
@@ -34,9 +40,10 @@ final class ServerBinder {
     Duration shutdownTimeout = server.duration("shutdownTimeout", DEFAULT_SHUTDOWN_TIMEOUT);
     int ioThreads = server.integer("ioThreads", DEFAULT_IO_THREADS);
     boolean nativeTransport = server.bool("nativeTransport", DEFAULT_NATIVE_TRANSPORT);
+    ServerTlsConfig tls = TlsBinder.server(server, baseDir);
     // Values that failed to convert were replaced by defaults, so the constructor still checks the rest.
     ServerConfig config = server.construct(() -> new ServerConfig(host, port, clientTimeout,
-        maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport));
+        maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport, tls));
     return server.problems().count() > errorsBefore ? null : config;
   }
 }
