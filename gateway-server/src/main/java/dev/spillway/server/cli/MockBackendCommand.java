@@ -55,6 +55,9 @@ public final class MockBackendCommand implements Callable<Integer> {
   @Option(names = "--io-threads", defaultValue = "1", description = "Event loop threads (default: ${DEFAULT-VALUE}).")
   int ioThreads;
 
+  @CommandLine.Mixin
+  MockSecurityOptions security;
+
   @Override
   public Integer call() throws Exception {
     MockBackendOptions options;
@@ -64,7 +67,7 @@ public final class MockBackendCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    MockBackend backend = MockBackend.start(options);
+    MockBackend backend = MockBackend.start(options, security.build(spec.commandLine()));
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       backend.close();
