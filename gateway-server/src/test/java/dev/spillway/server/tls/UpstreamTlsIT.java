@@ -66,7 +66,7 @@ class UpstreamTlsIT {
 
   private void startGateway(String backendYaml) throws Exception {
     String yaml = """
-        server: { host: 127.0.0.1, port: 0 }
+        server: { host: 127.0.0.1, port: 0, ioThreads: 1 }
         backends:
           b:
         %s
