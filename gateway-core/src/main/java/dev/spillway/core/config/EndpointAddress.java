@@ -48,7 +48,8 @@ public record EndpointAddress(String host, int port, Scheme scheme) {
   }
 
   /**
-   * Parses {@code http://host:port} or {@code https://host:port}. A path, query or user info is an error, since a backend endpoint
+   * Parses {@code http://host:port} or {@code https://host:port}. A path, query or user info is an error, since
+   * a backend endpoint
    * names a server, not a resource.
    */
   public static EndpointAddress parse(String text) {

@@ -80,7 +80,10 @@ public final class MockBackend implements AutoCloseable {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
   }
 
-  /** {@code http://<host>:<port>} ({@code https} with TLS), with {@code 127.0.0.1} standing in for a wildcard bind address. */
+  /**
+   * {@code http://<host>:<port>} ({@code https} with TLS), with {@code 127.0.0.1} standing in for a wildcard bind
+   * address.
+   */
   public String url() {
     return url;
   }

@@ -65,7 +65,8 @@ public final class Certificates {
   public static Issued authority(String commonName) {
     KeyPair pair = newKeyPair();
     X500Name subject = new X500Name("CN=" + commonName);
-    return new Issued(sign(subject, pair.getPublic(), subject, pair.getPrivate(), true, List.of(), false), pair.getPrivate());
+    return new Issued(sign(subject, pair.getPublic(), subject, pair.getPrivate(), true, List.of(), false),
+        pair.getPrivate());
   }
 
   /**
@@ -147,9 +148,10 @@ public final class Certificates {
             new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
         List<GeneralName> alt = new ArrayList<>();
         for (String name : names) {
-          alt.add(isIp(name) ? new GeneralName(GeneralName.iPAddress, name) : new GeneralName(GeneralName.dNSName, name));
+          alt.add(new GeneralName(isIp(name) ? GeneralName.iPAddress : GeneralName.dNSName, name));
         }
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alt.toArray(new GeneralName[0])));
+        builder.addExtension(Extension.subjectAlternativeName, false,
+            new GeneralNames(alt.toArray(new GeneralName[0])));
       }
       ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey);
       return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
