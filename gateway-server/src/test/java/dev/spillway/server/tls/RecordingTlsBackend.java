@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RecordingTlsBackend implements AutoCloseable {
   /** One request as the backend saw it. */
-  record Seen(String sni, String uri, HttpHeaders headers) {}
+  record Seen(String sni, String uri, HttpHeaders headers, String body) {}
 
   static final String ANSWER = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
       + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
@@ -53,7 +53,8 @@ final class RecordingTlsBackend implements AutoCloseable {
                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                   @Override
                   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-                    seen.add(new Seen(sni.hostname(), request.uri(), request.headers().copy()));
+                    seen.add(new Seen(sni.hostname(), request.uri(), request.headers().copy(),
+                        request.content().toString(StandardCharsets.UTF_8)));
                     byte[] body = ANSWER.getBytes(StandardCharsets.UTF_8);
                     FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
                         HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));

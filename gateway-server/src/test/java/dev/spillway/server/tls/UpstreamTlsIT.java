@@ -206,6 +206,44 @@ class UpstreamTlsIT {
   }
 
   @Test
+  void failsOverFromADeadSelfHostedTierToTheProviderWithItsKeyPathAndModel() throws Exception {
+    recorder = new RecordingTlsBackend(backendContext());
+    int deadPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      deadPort = s.getLocalPort();
+    }
+    String yaml = """
+        server: { host: 127.0.0.1, port: 0, ioThreads: 1 }
+        backends:
+          vllm: { endpoints: ["http://127.0.0.1:%d"] }
+          azure:
+            endpoints: ["https://localhost:%d"]
+            tls: { caFile: %s }
+            removeClientKey: true
+            path: /openai/deployments/{model}/chat/completions?api-version=2024-10-21
+            requestHeaders:
+              set: { api-key: "${OPENAI_API_KEY}" }
+        routes:
+          - name: chat
+            match: { pathPrefix: / }
+            backends:
+              - { backend: vllm }
+              - { backend: azure, model: my-deployment }
+            retry: { maxAttempts: 2, backoff: { base: 1ms, max: 5ms } }
+        """.formatted(deadPort, recorder.port(), caFile());
+    gateway = Gateway.start(ConfigLoader.parse(yaml, "failover.yaml", env::get));
+
+    HttpResponse<String> response = chat(Map.of("Authorization", "Bearer sk-client"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    RecordingTlsBackend.Seen seen = recorder.next();
+    assertThat(seen.uri()).isEqualTo("/openai/deployments/my-deployment/chat/completions?api-version=2024-10-21");
+    assertThat(seen.headers().get("api-key")).isEqualTo(PROVIDER_KEY);
+    assertThat(seen.headers().contains("authorization")).isFalse();
+    assertThat(seen.body()).contains("\"model\":\"my-deployment\"").doesNotContain("gpt-4o");
+  }
+
+  @Test
   void mockProviderAcceptsOnlyTheInjectedKey() throws Exception {
     mock = MockBackend.start(MockBackendOptions.defaults().withPort(0).withLatency(Duration.ZERO),
         new MockSecurity(backendContext(), PROVIDER_KEY));
