@@ -69,8 +69,8 @@ public final class PemFiles {
       byte[] der = Base64.getMimeDecoder().decode(text.substring(begin + KEY_BEGIN.length(), end));
       key = KeyFactory.getInstance(publicKey.getAlgorithm()).generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (IllegalArgumentException | GeneralSecurityException e) {
-      throw new TlsFileException(file, "not a " + publicKey.getAlgorithm() + " private key matching "
-          + "the certificate: " + e.getMessage(), e);
+      throw new TlsFileException(file, "not a private key of the certificate's type (" + publicKey.getAlgorithm()
+          + "): " + e.getMessage(), e);
     }
     if (!matches(key, publicKey)) {
       throw new TlsFileException(file, "the key does not belong to the certificate "
