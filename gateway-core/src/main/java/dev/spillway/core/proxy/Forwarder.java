@@ -40,6 +40,11 @@ final class Forwarder {
   private final ProxyContext shared;
   private final AttemptPlanner planner;
   private final boolean replayable;
+  /**
+   * The whole body is held before the first attempt even without retries, because a tier's backend builds its
+   * path from the request's model ({@code {model}}) and the tier names none.
+   */
+  private final boolean modelFromBody;
   private HttpRequest head;
   private UpstreamAttempt attempt;
   private Route.Tier tier;
@@ -58,13 +63,26 @@ final class Forwarder {
     this.shared = shared;
     this.planner = new AttemptPlanner(route);
     this.replayable = planner.mayRetry() && !chunked && planner.canReplay(Math.max(0, bodyLength));
+    this.modelFromBody = !chunked && bodyLength <= MODEL_BODY_LIMIT && route.tiers().stream()
+        .anyMatch(t -> t.model() == null && t.backend().config().provider().pathNeedsModel());
     this.firstTokenNanos = route.config().stream().holdsFirstToken()
         ? route.config().stream().firstTokenTimeout().toNanos() : 0;
   }
 
-  /** Whether the whole body must be held before the first attempt, so that attempts can replay it. */
+  /** Largest body held whole so that a provider's path can name the request's model. */
+  static final long MODEL_BODY_LIMIT = 1 << 20;
+
+  /** Whether the whole body can be replayed by a further attempt. */
   boolean replayable() {
     return replayable;
+  }
+
+  /**
+   * Whether the whole body must be held before the first attempt: so that attempts can replay it, or so that a
+   * provider's path template can read the model from it.
+   */
+  boolean holdsWholeBody() {
+    return replayable || modelFromBody;
   }
 
   /** Starts forwarding {@code upstreamHead} (rewritten for the backends; its Host is set per attempt). */

@@ -72,7 +72,10 @@ final class ProxyExchange {
   private boolean done;
   /** Answered early, the rest of a small body is read and dropped so the connection can be kept. */
   private boolean discarding;
-  /** The whole body is held (it is small and declared), so a failed attempt can be replayed. */
+  /**
+   * The whole body is held (it is small and declared) before the first attempt, so a failed attempt can be
+   * replayed, or a provider's path can name the request's model.
+   */
   private boolean replayable;
   /** Admitted, but a replayable body is still arriving; the first attempt starts when it is complete. */
   private boolean awaitingBody;
@@ -106,7 +109,7 @@ final class ProxyExchange {
     streamConfig = route.config().stream();
     forwarder = new Forwarder(this, ctx, shared, route, upload.bodyLength(),
         upload.bodyLength() == RequestFraming.CHUNKED);
-    replayable = forwarder.replayable();
+    replayable = forwarder.holdsWholeBody();
     recorder.route = route.name();
     recorder.backend = backend.name();
     this.target = target;

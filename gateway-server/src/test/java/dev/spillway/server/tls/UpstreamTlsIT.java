@@ -198,11 +198,36 @@ class UpstreamTlsIT {
         """.formatted(recorder.port(), caFile()));
 
     assertThat(chat(Map.of("Authorization", "Bearer sk-client")).statusCode()).isEqualTo(200);
+    // The second request finds a pooled connection at once: the model must still be read from its body first.
+    assertThat(chat(Map.of("Authorization", "Bearer sk-client")).statusCode()).isEqualTo(200);
 
-    RecordingTlsBackend.Seen seen = recorder.next();
-    assertThat(seen.uri()).isEqualTo("/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21");
-    assertThat(seen.headers().get("api-key")).isEqualTo("azure-key-1");
-    assertThat(seen.headers().contains("authorization")).isFalse();
+    for (int i = 0; i < 2; i++) {
+      RecordingTlsBackend.Seen seen = recorder.next();
+      assertThat(seen.uri()).isEqualTo("/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21");
+      assertThat(seen.headers().get("api-key")).isEqualTo("azure-key-1");
+      assertThat(seen.headers().contains("authorization")).isFalse();
+    }
+  }
+
+  @Test
+  void azurePathTemplateWithoutAModelIsABadRequest() throws Exception {
+    recorder = new RecordingTlsBackend(backendContext());
+    startGateway("""
+        endpoints: ["https://localhost:%d"]
+        tls: { caFile: %s }
+        path: /openai/deployments/{model}/chat/completions?api-version=2024-10-21
+        """.formatted(recorder.port(), caFile()));
+
+    HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/v1/chat/completions"))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[]}"))
+            .timeout(Duration.ofSeconds(20)).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("\"code\":\"model_required\"");
+    assertThat(recorder.seen).isEmpty();
   }
 
   @Test
