@@ -83,8 +83,7 @@ public final class Gateway implements AutoCloseable {
     this.pools = new UpstreamPools(transport);
     // One clock for everything time-based: the event loops' ticker, which the exchanges' timers use too
     // (Netty's ticker has its own origin, so mixing it with System.nanoTime() readings would be wrong).
-    this.shared = new ProxyContext(server, buildRouter(config, Tickers.of(workerGroup.next()), events), pools,
-        observer);
+    this.shared = new ProxyContext(server, routerOrStop(config, events), pools, observer);
     this.serverTls = server.tls() == null ? null : loadTls(server);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
@@ -112,6 +111,17 @@ public final class Gateway implements AutoCloseable {
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
     log.info("Spillway listening on {}:{} ({} transport, {} routes)", bound.getHostString(), bound.getPort(),
         transport.name().toLowerCase(Locale.ROOT), config.routes().size());
+  }
+
+  /** The routing snapshot; a backend TLS file that cannot be used (changed since validation) stops the start. */
+  private Router routerOrStop(GatewayConfig config, EndpointEventListener events) {
+    try {
+      return buildRouter(config, Tickers.of(workerGroup.next()), events);
+    } catch (TlsFileException e) {
+      bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new GatewayStartException("backend tls: " + e.getMessage(), e);
+    }
   }
 
   /** Loads the listener's certificate and key; a file that cannot be used stops the start. */

@@ -48,6 +48,23 @@ public final class UpstreamTls {
    * @throws TlsFileException naming a CA, certificate or key file that cannot be used
    */
   public static UpstreamTls of(BackendConfig config) {
+    UpstreamTls tls = build(config);
+    if (tls != null && config.tls().insecureSkipVerify()) {
+      log.warn("backend {}: TLS certificate verification is off (insecureSkipVerify)", config.name());
+    }
+    return tls;
+  }
+
+  /**
+   * Reads {@code config}'s TLS files as {@link #of} does, without logging (config validation).
+   *
+   * @throws TlsFileException naming a CA, certificate or key file that cannot be used
+   */
+  public static void check(BackendConfig config) {
+    build(config);
+  }
+
+  private static UpstreamTls build(BackendConfig config) {
     if (!config.usesTls()) {
       return null;
     }
@@ -57,7 +74,6 @@ public final class UpstreamTls {
         .protocols("TLSv1.3", "TLSv1.2")
         .ciphers(ServerTls.MODERN_CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
     if (tls.insecureSkipVerify()) {
-      log.warn("backend {}: TLS certificate verification is off (insecureSkipVerify)", config.name());
       builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
     } else {
       builder.endpointIdentificationAlgorithm("HTTPS");

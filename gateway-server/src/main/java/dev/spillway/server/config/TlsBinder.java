@@ -91,7 +91,7 @@ final class TlsBinder {
   /** Reads the files of a bound backend's TLS once, reporting one that cannot be used under its key. */
   static boolean checkBackendFiles(MappingReader backend, BackendConfig config) {
     try {
-      UpstreamTls.of(config);
+      UpstreamTls.check(config);
       return true;
     } catch (TlsFileException e) {
       MappingReader tls = backend.mapping("tls");
