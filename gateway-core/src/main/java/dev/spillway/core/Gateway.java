@@ -13,6 +13,8 @@ import dev.spillway.core.proxy.ProxyContext;
 import dev.spillway.core.routing.Route;
 import dev.spillway.core.routing.Router;
 import dev.spillway.core.server.GatewayChannelInitializer;
+import dev.spillway.core.tls.ServerTls;
+import dev.spillway.core.tls.TlsFileException;
 import dev.spillway.core.transport.Transport;
 import dev.spillway.core.observe.GatewayObserver;
 import dev.spillway.core.retry.RouteRetries;
@@ -69,6 +71,8 @@ public final class Gateway implements AutoCloseable {
   private final List<HealthChecker> healthCheckers = new ArrayList<>();
   private final List<EngineScraper> engineScrapers = new ArrayList<>();
   private final Channel serverChannel;
+  /** TLS termination with its certificate reload, or {@code null}. */
+  private final ServerTls serverTls;
   private volatile CompletableFuture<Void> shutdown;
 
   private Gateway(GatewayConfig config, GatewayObserver observer, EndpointEventListener events)
@@ -81,8 +85,8 @@ public final class Gateway implements AutoCloseable {
     this.pools = new UpstreamPools(transport);
     // One clock for everything time-based: the event loops' ticker, which the exchanges' timers use too
     // (Netty's ticker has its own origin, so mixing it with System.nanoTime() readings would be wrong).
-    this.shared = new ProxyContext(server, buildRouter(config, Tickers.of(workerGroup.next()), events), pools,
-        observer);
+    this.shared = new ProxyContext(server, routerOrStop(config, events), pools, observer);
+    this.serverTls = server.tls() == null ? null : loadTls(server);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelClass())
@@ -90,10 +94,13 @@ public final class Gateway implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new GatewayChannelInitializer(shared, clients));
+        .childHandler(new GatewayChannelInitializer(shared, clients, serverTls));
     try {
       this.serverChannel = bootstrap.bind(server.host(), server.port()).sync().channel();
     } catch (Exception e) {
+      if (serverTls != null) {
+        serverTls.close();
+      }
       bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new GatewayStartException("cannot listen on " + server.host() + ":" + server.port() + ": "
@@ -101,9 +108,39 @@ public final class Gateway implements AutoCloseable {
     }
     startHealthChecks(shared.router());
     startEngineScrapers(shared.router());
+    if (serverTls != null) {
+      serverTls.startWatching();
+    }
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
     log.info("Spillway listening on {}:{} ({} transport, {} routes)", bound.getHostString(), bound.getPort(),
         transport.name().toLowerCase(Locale.ROOT), config.routes().size());
+  }
+
+  /** The routing snapshot; a backend TLS file that cannot be used (changed since validation) stops the start. */
+  private Router routerOrStop(GatewayConfig config, EndpointEventListener events) {
+    try {
+      return buildRouter(config, Tickers.of(workerGroup.next()), events);
+    } catch (TlsFileException e) {
+      bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new GatewayStartException("backend tls: " + e.getMessage(), e);
+    }
+  }
+
+  /** Loads the listener's certificate and key; a file that cannot be used stops the start. */
+  private ServerTls loadTls(ServerConfig server) {
+    try {
+      return ServerTls.load(server.tls(), server.clientTimeout());
+    } catch (TlsFileException e) {
+      bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new GatewayStartException("server.tls: " + e.getMessage(), e);
+    }
+  }
+
+  /** The listener's TLS (certificate reload), or {@code null} when it speaks plain HTTP. */
+  public ServerTls serverTls() {
+    return serverTls;
   }
 
   /**
@@ -177,7 +214,7 @@ public final class Gateway implements AutoCloseable {
       Backend backend = route.backend();
       if (seen.add(backend) && backend.config().resilience().healthCheck().enabled()) {
         HealthChecker checker = new HealthChecker(backend.config().resilience().healthCheck(),
-            backend.endpointGroup(), workerGroup, transport);
+            backend.endpointGroup(), workerGroup, transport, backend.tls());
         checker.start();
         healthCheckers.add(checker);
       }
@@ -239,6 +276,9 @@ public final class Gateway implements AutoCloseable {
     serverChannel.close().syncUninterruptibly();
     healthCheckers.forEach(HealthChecker::close);
     engineScrapers.forEach(EngineScraper::close);
+    if (serverTls != null) {
+      serverTls.close();
+    }
     log.info("shutting down: no longer accepting; draining {} requests for up to {}", shared.activeExchanges(),
         Durations.format(config.server().shutdownTimeout()));
     for (Channel ch : clients) {

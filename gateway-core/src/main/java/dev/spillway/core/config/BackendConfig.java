@@ -19,6 +19,8 @@ import java.util.List;
  * @param concurrency in-flight limit through this gateway, or {@code null} for none
  * @param waitingRoom the queue in front of the concurrency limit
  * @param resilience balancing, breakers, health checks and outlier ejection over the endpoints
+ * @param tls how {@code https://} endpoints are verified and what client certificate they get
+ * @param provider headers and path adapted for a hosted provider ({@link ProviderConfig#NONE}: unchanged)
  */
 public record BackendConfig(
     String name,
@@ -30,7 +32,9 @@ public record BackendConfig(
     PoolConfig pool,
     ConcurrencyConfig concurrency,
     WaitingRoomConfig waitingRoom,
-    ResilienceConfig resilience) {
+    ResilienceConfig resilience,
+    BackendTlsConfig tls,
+    ProviderConfig provider) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
@@ -47,6 +51,16 @@ public record BackendConfig(
     Checks.notNull("pool", pool);
     Checks.notNull("waitingRoom", waitingRoom);
     Checks.notNull("resilience", resilience);
+    Checks.notNull("tls", tls);
+    Checks.notNull("provider", provider);
+  }
+
+  /** A backend reached over plain HTTP or default-verified TLS, without provider adaptation. */
+  public BackendConfig(String name, List<EndpointConfig> endpointConfigs, Duration connectTimeout,
+      Duration responseTimeout, Duration idleTimeout, Duration requestTimeout, PoolConfig pool,
+      ConcurrencyConfig concurrency, WaitingRoomConfig waitingRoom, ResilienceConfig resilience) {
+    this(name, endpointConfigs, connectTimeout, responseTimeout, idleTimeout, requestTimeout, pool, concurrency,
+        waitingRoom, resilience, BackendTlsConfig.DEFAULTS, ProviderConfig.NONE);
   }
 
   /** A backend whose endpoints have weight 1 and no cap, with default resilience settings. */
@@ -84,17 +98,32 @@ public record BackendConfig(
 
   public BackendConfig withConcurrency(ConcurrencyConfig newConcurrency, WaitingRoomConfig newWaitingRoom) {
     return new BackendConfig(name, endpointConfigs, connectTimeout, responseTimeout, idleTimeout, requestTimeout,
-        pool, newConcurrency, newWaitingRoom, resilience);
+        pool, newConcurrency, newWaitingRoom, resilience, tls, provider);
   }
 
   public BackendConfig withResilience(ResilienceConfig newResilience) {
     return new BackendConfig(name, endpointConfigs, connectTimeout, responseTimeout, idleTimeout, requestTimeout,
-        pool, concurrency, waitingRoom, newResilience);
+        pool, concurrency, waitingRoom, newResilience, tls, provider);
   }
 
   public BackendConfig withEndpointConfigs(List<EndpointConfig> newEndpointConfigs) {
     return new BackendConfig(name, newEndpointConfigs, connectTimeout, responseTimeout, idleTimeout,
-        requestTimeout, pool, concurrency, waitingRoom, resilience);
+        requestTimeout, pool, concurrency, waitingRoom, resilience, tls, provider);
+  }
+
+  public BackendConfig withTls(BackendTlsConfig newTls) {
+    return new BackendConfig(name, endpointConfigs, connectTimeout, responseTimeout, idleTimeout,
+        requestTimeout, pool, concurrency, waitingRoom, resilience, newTls, provider);
+  }
+
+  public BackendConfig withProvider(ProviderConfig newProvider) {
+    return new BackendConfig(name, endpointConfigs, connectTimeout, responseTimeout, idleTimeout,
+        requestTimeout, pool, concurrency, waitingRoom, resilience, tls, newProvider);
+  }
+
+  /** Whether any endpoint is reached over TLS. */
+  public boolean usesTls() {
+    return endpointConfigs.stream().anyMatch(e -> e.address().secure());
   }
 
   private static <T> List<T> nonEmpty(List<T> endpoints) {

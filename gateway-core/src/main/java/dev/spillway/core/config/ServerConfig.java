@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param forwardedHeaders what happens to a client's {@code Forwarded}/{@code X-Forwarded-*} headers
  * @param exposeBackendHeader whether responses tell clients which backend and endpoint served them
  *     ({@code x-spillway-backend}); off by default, as it names internal hosts (the access log has it anyway)
+ * @param tls TLS termination, or {@code null} for plain HTTP
  */
 public record ServerConfig(
     String host,
@@ -32,7 +33,8 @@ public record ServerConfig(
     boolean nativeTransport,
     int maxHeaderCount,
     ForwardedHeadersConfig forwardedHeaders,
-    boolean exposeBackendHeader) {
+    boolean exposeBackendHeader,
+    ServerTlsConfig tls) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -50,7 +52,7 @@ public record ServerConfig(
       DEFAULT_HOST, DEFAULT_PORT, DEFAULT_CLIENT_TIMEOUT, DEFAULT_MAX_INITIAL_LINE_LENGTH,
       DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_BODY_SIZE, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_IO_THREADS,
       DEFAULT_NATIVE_TRANSPORT, DEFAULT_MAX_HEADER_COUNT, ForwardedHeadersConfig.DEFAULTS,
-      DEFAULT_EXPOSE_BACKEND_HEADER);
+      DEFAULT_EXPOSE_BACKEND_HEADER, null);
 
   public ServerConfig {
     Checks.notBlank("host", host);
@@ -69,33 +71,47 @@ public record ServerConfig(
   public ServerConfig(String host, int port, Duration clientTimeout, int maxInitialLineLength, int maxHeaderSize,
       long maxBodySize, Duration shutdownTimeout, int ioThreads, boolean nativeTransport) {
     this(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads,
-        nativeTransport, DEFAULT_MAX_HEADER_COUNT, ForwardedHeadersConfig.DEFAULTS, DEFAULT_EXPOSE_BACKEND_HEADER);
+        nativeTransport, DEFAULT_MAX_HEADER_COUNT, ForwardedHeadersConfig.DEFAULTS, DEFAULT_EXPOSE_BACKEND_HEADER,
+        null);
+  }
+
+  /** A listener without TLS. */
+  public ServerConfig(String host, int port, Duration clientTimeout, int maxInitialLineLength, int maxHeaderSize,
+      long maxBodySize, Duration shutdownTimeout, int ioThreads, boolean nativeTransport, int maxHeaderCount,
+      ForwardedHeadersConfig forwardedHeaders, boolean exposeBackendHeader) {
+    this(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads,
+        nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, null);
+  }
+
+  public ServerConfig withTls(ServerTlsConfig newTls) {
+    return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, newTls);
   }
 
   public ServerConfig withMaxHeaderSize(int newMaxHeaderSize) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, newMaxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
   }
 
   /** A copy with other header hygiene settings. */
   public ServerConfig withHeaderHygiene(int newMaxHeaderCount, ForwardedHeadersConfig newForwarded,
       boolean newExposeBackend) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, newMaxHeaderCount, newForwarded, newExposeBackend);
+        shutdownTimeout, ioThreads, nativeTransport, newMaxHeaderCount, newForwarded, newExposeBackend, tls);
   }
 
   public ServerConfig withPort(int newPort) {
     return new ServerConfig(host, newPort, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
   }
 
   public ServerConfig withShutdownTimeout(Duration newTimeout) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        newTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader);
+        newTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
   }
 
   public ServerConfig withHost(String newHost) {
     return new ServerConfig(newHost, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
   }
 }

@@ -23,6 +23,8 @@ public enum GatewayError {
       "This gateway does not support the CONNECT method."),
   TRACE_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, "invalid_request_error", "method_not_allowed",
       "This gateway does not forward the TRACE method."),
+  MODEL_REQUIRED(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "model_required",
+      "This route's backend needs the request's model: send a JSON body with a top-level model."),
   ROUTE_NOT_FOUND(HttpResponseStatus.NOT_FOUND, "invalid_request_error", "route_not_found",
       "No route matches this request."),
   REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout",

@@ -1,8 +1,10 @@
 package dev.spillway.core.proxy;
 
 import dev.spillway.core.attempt.AttemptOutcome;
+import dev.spillway.core.config.ProviderConfig;
 import dev.spillway.core.http.GatewayError;
 import dev.spillway.core.llm.LlmEndpoints;
+import dev.spillway.core.http.ProxyHeaders;
 import dev.spillway.core.retry.RetryDecision;
 import dev.spillway.core.routing.Route;
 import dev.spillway.core.upstream.resilience.UpstreamPause;
@@ -14,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +41,11 @@ final class Forwarder {
   private final ProxyContext shared;
   private final AttemptPlanner planner;
   private final boolean replayable;
+  /**
+   * The whole body is held before the first attempt even without retries, because a tier's backend builds its
+   * path from the request's model ({@code {model}}) and the tier names none.
+   */
+  private final boolean modelFromBody;
   private HttpRequest head;
   private UpstreamAttempt attempt;
   private Route.Tier tier;
@@ -56,18 +64,34 @@ final class Forwarder {
     this.shared = shared;
     this.planner = new AttemptPlanner(route);
     this.replayable = planner.mayRetry() && !chunked && planner.canReplay(Math.max(0, bodyLength));
+    this.modelFromBody = !chunked && bodyLength <= MODEL_BODY_LIMIT && route.tiers().stream()
+        .anyMatch(t -> t.model() == null && t.backend().config().provider().pathNeedsModel());
     this.firstTokenNanos = route.config().stream().holdsFirstToken()
         ? route.config().stream().firstTokenTimeout().toNanos() : 0;
   }
 
-  /** Whether the whole body must be held before the first attempt, so that attempts can replay it. */
+  /** Largest body held whole so that a provider's path can name the request's model. */
+  static final long MODEL_BODY_LIMIT = 1 << 20;
+
+  /** Whether the whole body can be replayed by a further attempt. */
   boolean replayable() {
     return replayable;
+  }
+
+  /**
+   * Whether the whole body must be held before the first attempt: so that attempts can replay it, or so that a
+   * provider's path template can read the model from it.
+   */
+  boolean holdsWholeBody() {
+    return replayable || modelFromBody;
   }
 
   /** Starts forwarding {@code upstreamHead} (rewritten for the backends; its Host is set per attempt). */
   void begin(HttpRequest upstreamHead) {
     this.head = upstreamHead;
+    if (ctx.pipeline().get(SslHandler.class) != null) {
+      upstreamHead.headers().set(ProxyHeaders.X_FORWARDED_PROTO, "https");
+    }
     startAttempt();
   }
 
@@ -116,18 +140,35 @@ final class Forwarder {
       from.abandon(null);
       return;
     }
-    exchange.sendRequest(up, headFor(from), tier.model(), replayable);
+    HttpRequest attemptHead = headFor(from);
+    if (attemptHead == null) {
+      exchange.onNoAttemptPossible(GatewayError.MODEL_REQUIRED);
+      return;
+    }
+    exchange.sendRequest(up, attemptHead, tier.model(), replayable);
   }
 
-  /** The first attempt sends the rewritten head; later ones, or a tier with its own model, a copy. */
+  /**
+   * The first attempt sends the rewritten head; later ones, a tier with its own model or a provider backend, a
+   * copy (so no provider's key or path reaches another backend). {@code null} when the backend's path needs
+   * a model the request does not name.
+   */
   private HttpRequest headFor(UpstreamAttempt from) {
-    if (planner.attempts() == 1 && tier.model() == null) {
+    ProviderConfig provider = tier.backend().config().provider();
+    if (planner.attempts() == 1 && tier.model() == null && provider.isNone()) {
       head.headers().set(HttpHeaderNames.HOST, from.endpoint().authority());
       return head;
     }
     HttpRequest copy = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.uri(),
         head.headers().copy());
     copy.headers().set(HttpHeaderNames.HOST, from.endpoint().authority());
+    if (!provider.isNone()) {
+      String model = tier.model() != null || !provider.pathNeedsModel() ? tier.model() : exchange.requestModel();
+      if (model == null && provider.pathNeedsModel()) {
+        return null;
+      }
+      ProviderRewriter.apply(copy, provider, model);
+    }
     return copy;
   }
 

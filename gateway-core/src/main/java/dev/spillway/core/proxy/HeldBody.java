@@ -1,5 +1,6 @@
 package dev.spillway.core.proxy;
 
+import dev.spillway.core.llm.ChatRequestScanner;
 import dev.spillway.core.llm.RequestBodies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -57,6 +58,21 @@ final class HeldBody {
     for (HttpContent content : pieces) {
       channel.write(content.retainedDuplicate());
     }
+  }
+
+  /** The top-level {@code model} of the held bytes (scanned without consuming them), or {@code null}. */
+  String model() {
+    if (pieces == null || bytes == 0) {
+      return null;
+    }
+    ChatRequestScanner scanner = new ChatRequestScanner(bytes);
+    for (HttpContent content : pieces) {
+      scanner.feed(content.content());
+      if (scanner.done()) {
+        break;
+      }
+    }
+    return scanner.info().model();
   }
 
   /**

@@ -72,7 +72,10 @@ final class ProxyExchange {
   private boolean done;
   /** Answered early, the rest of a small body is read and dropped so the connection can be kept. */
   private boolean discarding;
-  /** The whole body is held (it is small and declared), so a failed attempt can be replayed. */
+  /**
+   * The whole body is held (it is small and declared) before the first attempt, so a failed attempt can be
+   * replayed, or a provider's path can name the request's model.
+   */
   private boolean replayable;
   /** Admitted, but a replayable body is still arriving; the first attempt starts when it is complete. */
   private boolean awaitingBody;
@@ -113,7 +116,7 @@ final class ProxyExchange {
     streamConfig = route.config().stream();
     forwarder = new Forwarder(this, ctx, shared, route, upload.bodyLength(),
         upload.bodyLength() == RequestFraming.CHUNKED);
-    replayable = forwarder.replayable();
+    replayable = forwarder.holdsWholeBody();
     recorder.route = route.name();
     recorder.backend = backend.name();
     this.target = target;
@@ -236,6 +239,11 @@ final class ProxyExchange {
   }
 
   // ---- backend connection ----
+
+  /** The top-level {@code model} of the body held so far, or {@code null} (for a provider's path template). */
+  String requestModel() {
+    return upload.heldModel();
+  }
 
   /** An attempt has its connection: send the head and whatever body is held, then stream the rest. */
   void sendRequest(Channel up, HttpRequest head, String model, boolean replay) {

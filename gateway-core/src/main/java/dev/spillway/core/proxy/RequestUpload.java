@@ -61,6 +61,11 @@ final class RequestUpload {
     return Accepted.WRITTEN;
   }
 
+  /** The top-level {@code model} of the body held so far, or {@code null}. */
+  String heldModel() {
+    return held.model();
+  }
+
   /** Writes the held pieces to a newly attached backend connection (the caller flushes). */
   void writeHeld(Channel upstream) {
     held.writeTo(upstream);

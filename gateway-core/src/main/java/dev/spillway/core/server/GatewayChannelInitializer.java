@@ -3,6 +3,7 @@ package dev.spillway.core.server;
 import dev.spillway.core.config.ServerConfig;
 import dev.spillway.core.proxy.ClientConnectionHandler;
 import dev.spillway.core.proxy.ProxyContext;
+import dev.spillway.core.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 /**
  * Builds each client connection's pipeline:
  * <pre>
+ *   p.addLast("tls", serverTls.newHandler(...));       // only with server.tls: TLS termination, ALPN
  *   p.addLast("codec", new GatewayServerCodec(...));   // strict HTTP/1.1 parsing, size and count limits
  *   p.addLast("proxy", new ClientConnectionHandler(...));
  * </pre>
@@ -22,15 +24,26 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
 
   private final ProxyContext shared;
   private final ChannelGroup clients;
+  /** TLS termination, or {@code null} for plain HTTP. */
+  private final ServerTls tls;
 
   public GatewayChannelInitializer(ProxyContext shared, ChannelGroup clients) {
+    this(shared, clients, null);
+  }
+
+  /** With {@code tls} (may be {@code null}) terminating TLS in front of the HTTP codec. */
+  public GatewayChannelInitializer(ProxyContext shared, ChannelGroup clients, ServerTls tls) {
     this.shared = shared;
     this.clients = clients;
+    this.tls = tls;
   }
 
   @Override
   protected void initChannel(Channel ch) {
     clients.add(ch);
+    if (tls != null) {
+      ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+    }
     ch.pipeline().addLast("codec", newServerCodec(shared.server()));
     ch.pipeline().addLast("proxy", new ClientConnectionHandler(shared));
   }

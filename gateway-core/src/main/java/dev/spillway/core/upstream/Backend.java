@@ -15,6 +15,7 @@ public final class Backend {
   private final EndpointGroup group;
   private final BackendAdmission admission;
   private final EngineSignals engineSignals;
+  private final UpstreamTls tls;
 
   public Backend(BackendConfig config) {
     this(config, Ticker.system());
@@ -39,6 +40,7 @@ public final class Backend {
     }
     this.admission = config.concurrency() == null ? null
         : new BackendAdmission(config.concurrency(), config.waitingRoom(), ticker, engineSignals);
+    this.tls = UpstreamTls.of(config);
   }
 
   /**
@@ -47,6 +49,11 @@ public final class Backend {
    */
   public EngineSignals engineSignals() {
     return engineSignals;
+  }
+
+  /** TLS for the backend's {@code https://} endpoints, or {@code null} when all are plain HTTP. */
+  public UpstreamTls tls() {
+    return tls;
   }
 
   /** The backend's concurrency limit and waiting room, or {@code null} when unlimited. */

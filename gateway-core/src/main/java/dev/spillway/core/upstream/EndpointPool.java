@@ -5,6 +5,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -56,11 +57,24 @@ final class EndpointPool implements UpstreamConnection.Owner {
     Channel channel = connect.channel();
     channel.closeFuture().addListener(f -> onClosed(channel));
     connect.addListener((ChannelFuture f) -> {
-      if (f.isSuccess()) {
-        callback.onAcquired(UpstreamConnection.create(channel, endpoint, this));
-      } else {
+      if (!f.isSuccess()) {
         callback.onAcquireFailed(f.cause());
+        return;
       }
+      SslHandler tls = UpstreamTls.handlerOf(channel);
+      if (tls == null) {
+        callback.onAcquired(UpstreamConnection.create(channel, endpoint, this));
+        return;
+      }
+      // Lent only once the handshake succeeded; a failed handshake is a failed connect.
+      tls.handshakeFuture().addListener(h -> {
+        if (h.isSuccess()) {
+          callback.onAcquired(UpstreamConnection.create(channel, endpoint, this));
+        } else {
+          channel.close();
+          callback.onAcquireFailed(h.cause());
+        }
+      });
     });
   }
 

@@ -51,13 +51,15 @@ public final class UpstreamPools implements ConnectionProvider {
     }
     EndpointPool pool = pools.get(endpoint);
     if (pool == null) {
-      pool = new EndpointPool(endpoint, loop, bootstrap(loop, backend.config()), backend.config().pool());
+      pool = new EndpointPool(endpoint, loop, bootstrap(loop, backend, endpoint), backend.config().pool());
       pools.put(endpoint, pool);
     }
     return pool;
   }
 
-  private Bootstrap bootstrap(EventLoop loop, BackendConfig config) {
+  private Bootstrap bootstrap(EventLoop loop, Backend backend, Endpoint endpoint) {
+    BackendConfig config = backend.config();
+    UpstreamTls tls = backend.tls();
     return new Bootstrap()
         .group(loop)
         .channel(transport.socketChannelClass())
@@ -72,6 +74,9 @@ public final class UpstreamPools implements ConnectionProvider {
           protected void initChannel(Channel ch) {
             channels.add(ch);
             UpstreamConnection.initPipeline(ch.pipeline());
+            if (tls != null) {
+              tls.addHandler(ch, endpoint.address());
+            }
           }
         });
   }

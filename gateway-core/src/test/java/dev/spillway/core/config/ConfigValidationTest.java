@@ -60,7 +60,13 @@ class ConfigValidationTest {
     assertThat(EndpointAddress.parse("http://10.0.0.1:8000")).isEqualTo(new EndpointAddress("10.0.0.1", 8000));
     assertThat(EndpointAddress.parse("http://gpu-1")).isEqualTo(new EndpointAddress("gpu-1", 80));
     assertThat(EndpointAddress.parse("http://[::1]:9000").authority()).isEqualTo("[::1]:9000");
-    assertThatThrownBy(() -> EndpointAddress.parse("https://x")).hasMessageContaining("unsupported scheme");
+    assertThat(EndpointAddress.parse("https://api.openai.com"))
+        .isEqualTo(new EndpointAddress("api.openai.com", 443, EndpointAddress.Scheme.HTTPS));
+    assertThat(EndpointAddress.parse("https://h:8443")).hasToString("https://h:8443");
+    assertThat(EndpointAddress.parse("https://h").authority()).isEqualTo("h");
+    assertThat(EndpointAddress.parse("https://h").secure()).isTrue();
+    assertThat(EndpointAddress.parse("http://h:443").authority()).isEqualTo("h:443");
+    assertThatThrownBy(() -> EndpointAddress.parse("ftp://x")).hasMessageContaining("unsupported scheme");
     assertThatThrownBy(() -> EndpointAddress.parse("http://x/v1")).hasMessageContaining("has a path");
   }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.spillway.core.config.Durations;
+import dev.spillway.core.config.ProviderConfig;
 import dev.spillway.server.config.LoadedConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -18,7 +19,8 @@ import java.util.Map;
 
 /**
  * The effective config as {@code /config} shows it, with secrets taken out: the admin token only as
- * whether one is set, tenants' key hashes only as counts, webhook URLs only as their hosts.
+ * whether one is set, tenants' key hashes only as counts, webhook URLs only as their hosts, the headers a
+ * backend sets (its provider key) only by name.
  */
 final class ConfigJson {
   private ConfigJson() {}
@@ -30,7 +32,8 @@ final class ConfigJson {
         .registerModule(new SimpleModule()
             .addSerializer(Duration.class, new ToString<>(Duration.class, Durations::format))
             .addSerializer(URI.class, new ToString<>(URI.class, u -> u.getScheme() + "://" + u.getHost()
-                + "/(redacted)")));
+                + "/(redacted)"))
+            .addSerializer(ProviderConfig.class, new ProviderSerializer()));
     ObjectNode root = mapper.createObjectNode();
     root.set("gateway", mapper.valueToTree(config.gateway()));
     ObjectNode admin = mapper.valueToTree(config.admin());
@@ -60,6 +63,32 @@ final class ConfigJson {
       }
     } else if (node instanceof ArrayNode array) {
       array.forEach(ConfigJson::redactKeyHashes);
+    }
+  }
+
+  /** A backend's provider settings with every header value it sets masked. */
+  private static final class ProviderSerializer extends StdSerializer<ProviderConfig> {
+    ProviderSerializer() {
+      super(ProviderConfig.class);
+    }
+
+    @Override
+    public void serialize(ProviderConfig value, JsonGenerator g, SerializerProvider provider) throws IOException {
+      g.writeStartObject();
+      g.writeObjectFieldStart("setHeaders");
+      for (String name : value.setHeaders().keySet()) {
+        g.writeStringField(name, "(redacted)");
+      }
+      g.writeEndObject();
+      g.writeArrayFieldStart("removeHeaders");
+      for (String name : value.removeHeaders()) {
+        g.writeString(name);
+      }
+      g.writeEndArray();
+      g.writeBooleanField("removeClientKey", value.removeClientKey());
+      g.writeStringField("pathPrefix", value.pathPrefix());
+      g.writeStringField("path", value.path());
+      g.writeEndObject();
     }
   }
 

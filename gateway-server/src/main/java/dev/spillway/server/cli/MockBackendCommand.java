@@ -120,6 +120,9 @@ public final class MockBackendCommand implements Callable<Integer> {
   @Option(names = "--io-threads", defaultValue = "1", description = "Event loop threads (default: ${DEFAULT-VALUE}).")
   int ioThreads;
 
+  @CommandLine.Mixin
+  MockSecurityOptions security;
+
   @Override
   public Integer call() throws Exception {
     MockBackendOptions options;
@@ -144,7 +147,7 @@ public final class MockBackendCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    MockBackend backend = MockBackend.start(options, engineOptions);
+    MockBackend backend = MockBackend.start(options, engineOptions, security.build(spec.commandLine()));
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       backend.close();

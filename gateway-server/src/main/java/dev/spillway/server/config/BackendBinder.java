@@ -1,6 +1,8 @@
 package dev.spillway.server.config;
 
 import dev.spillway.core.config.BackendConfig;
+import dev.spillway.core.config.BackendTlsConfig;
+import dev.spillway.core.config.ProviderConfig;
 import dev.spillway.core.config.ConcurrencyConfig;
 import dev.spillway.core.config.EndpointAddress;
 import dev.spillway.core.config.EndpointConfig;
@@ -20,7 +22,7 @@ import java.util.List;
 final class BackendBinder {
   static final List<String> KEYS = List.of("endpoints", "connectTimeout", "responseTimeout", "idleTimeout",
       "requestTimeout", "pool", "concurrency", "waitingRoom", "balancing", "breaker", "healthCheck", "outlier",
-      "maxEjectedPercent", "maxCooldown");
+      "maxEjectedPercent", "maxCooldown", "tls", "requestHeaders", "removeClientKey", "pathPrefix", "path");
   static final List<String> ENDPOINT_KEYS = List.of("url", "weight", "maxConcurrency");
   static final List<String> POOL_KEYS = List.of("maxConnections", "idleTimeout");
   /** Endpoints for a backend whose real ones failed; never part of a config that loads. */
@@ -30,6 +32,11 @@ final class BackendBinder {
 
   /** Returns the bound config, or {@code null} if any error was reported. */
   static BackendConfig bind(String name, MappingReader backend) {
+    return bind(name, backend, null);
+  }
+
+  /** As above; relative TLS file paths are resolved against {@code baseDir} ({@code null}: the working dir). */
+  static BackendConfig bind(String name, MappingReader backend, java.nio.file.Path baseDir) {
     int errorsBefore = backend.problems().count();
     backend.rejectUnknownKeys(KEYS);
     List<EndpointConfig> endpoints = endpoints(backend);
@@ -42,6 +49,8 @@ final class BackendBinder {
     ConcurrencyConfig concurrency = ConcurrencyBinder.concurrency(backend);
     WaitingRoomConfig waitingRoom = ConcurrencyBinder.waitingRoom(backend);
     ResilienceConfig resilience = ResilienceBinder.bind(backend);
+    BackendTlsConfig tls = TlsBinder.backend(backend, baseDir);
+    ProviderConfig provider = ProviderBinder.bind(backend);
     // Parts that failed (already reported) get valid stand-ins, so the constructor still checks the rest.
     List<EndpointConfig> checkedEndpoints = endpoints == null
         ? List.of(EndpointConfig.of(STAND_IN_ENDPOINTS.get(0))) : endpoints;
@@ -49,8 +58,12 @@ final class BackendBinder {
     WaitingRoomConfig checkedWaitingRoom = waitingRoom == null ? WaitingRoomConfig.DEFAULTS : waitingRoom;
     BackendConfig config = backend.construct(() -> new BackendConfig(name, checkedEndpoints, connectTimeout,
         responseTimeout, idleTimeout, requestTimeout, checkedPool, concurrency, checkedWaitingRoom,
-        resilience == null ? ResilienceConfig.DEFAULTS : resilience));
-    return backend.problems().count() > errorsBefore ? null : config;
+        resilience == null ? ResilienceConfig.DEFAULTS : resilience,
+        tls == null ? BackendTlsConfig.DEFAULTS : tls, provider == null ? ProviderConfig.NONE : provider));
+    if (config == null || backend.problems().count() > errorsBefore) {
+      return null;
+    }
+    return TlsBinder.checkBackendFiles(backend, config) ? config : null;
   }
 
   private static List<EndpointConfig> endpoints(MappingReader backend) {

@@ -62,7 +62,7 @@ final class GatewayBinder {
       return null;
     }
     MappingReader serverReader = root.mapping("server");
-    ServerConfig server = serverReader == null ? null : ServerBinder.bind(serverReader);
+    ServerConfig server = serverReader == null ? null : ServerBinder.bind(serverReader, baseDir);
     Map<String, BackendConfig> backends = backends();
     Map<String, TierConfig> tiers = TierBinder.bindAll(root);
     List<TenantBinder.Bound> tenants = tenants();
@@ -99,7 +99,7 @@ final class GatewayBinder {
     Map<String, BackendConfig> result = new LinkedHashMap<>();
     for (ConfigNode.Entry entry : backends.node().entries().values()) {
       MappingReader backend = backends.mapping(entry.key());
-      BackendConfig config = backend == null ? null : BackendBinder.bind(entry.key(), backend);
+      BackendConfig config = backend == null ? null : BackendBinder.bind(entry.key(), backend, baseDir);
       if (config == null && !entry.key().isBlank()) {
         // A stand-in keeps routes that name this backend from also being reported as undefined.
         config = BackendConfig.of(entry.key(), BackendBinder.STAND_IN_ENDPOINTS);

@@ -13,6 +13,7 @@ import static dev.spillway.core.config.ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT;
 import dev.spillway.core.config.Cidr;
 import dev.spillway.core.config.ForwardedHeadersConfig;
 import dev.spillway.core.config.ServerConfig;
+import dev.spillway.core.config.ServerTlsConfig;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,13 +21,18 @@ import java.util.List;
 final class ServerBinder {
   static final List<String> KEYS = List.of("host", "port", "clientTimeout", "maxInitialLineLength",
       "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport", "maxHeaderCount",
-      "forwardedHeaders", "exposeBackendHeader");
+      "forwardedHeaders", "exposeBackendHeader", "tls");
   static final List<String> FORWARDED_KEYS = List.of("trustedProxies", "mode");
 
   private ServerBinder() {}
 
   /** Returns the bound config, or {@code null} if any error was reported. */
   static ServerConfig bind(MappingReader server) {
+    return bind(server, null);
+  }
+
+  /** As above; relative TLS file paths are resolved against {@code baseDir} ({@code null}: the working dir). */
+  static ServerConfig bind(MappingReader server, java.nio.file.Path baseDir) {
     int errorsBefore = server.problems().count();
     server.rejectUnknownKeys(KEYS);
     String host = server.string("host", DEFAULT_HOST);
@@ -41,10 +47,11 @@ final class ServerBinder {
     int maxHeaderCount = server.integer("maxHeaderCount", ServerConfig.DEFAULT_MAX_HEADER_COUNT);
     boolean exposeBackend = server.bool("exposeBackendHeader", ServerConfig.DEFAULT_EXPOSE_BACKEND_HEADER);
     ForwardedHeadersConfig forwarded = forwarded(server.mapping("forwardedHeaders"));
+    ServerTlsConfig tls = TlsBinder.server(server, baseDir);
     // Values that failed to convert were replaced by defaults, so the constructor still checks the rest.
     ServerConfig config = server.construct(() -> new ServerConfig(host, port, clientTimeout,
         maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport,
-        maxHeaderCount, forwarded == null ? ForwardedHeadersConfig.DEFAULTS : forwarded, exposeBackend));
+        maxHeaderCount, forwarded == null ? ForwardedHeadersConfig.DEFAULTS : forwarded, exposeBackend, tls));
     return server.problems().count() > errorsBefore ? null : config;
   }
 

@@ -44,16 +44,16 @@ public final class MockBackend implements AutoCloseable {
   private final Channel serverChannel;
   private final String url;
 
-  private MockBackend(MockState state, EventLoopGroup group, Channel serverChannel) {
+  private MockBackend(MockState state, EventLoopGroup group, Channel serverChannel, boolean tls) {
     this.state = state;
     this.group = group;
     this.serverChannel = serverChannel;
-    this.url = "http://" + urlHost(state.options.host()) + ":" + port();
+    this.url = (tls ? "https://" : "http://") + urlHost(state.options.host()) + ":" + port();
   }
 
   /** Binds the fixed-capacity mock and returns once it is listening. */
   public static MockBackend start(MockBackendOptions options) throws InterruptedException {
-    return start(options, null);
+    return start(options, null, MockSecurity.NONE);
   }
 
   /**
@@ -62,7 +62,19 @@ public final class MockBackend implements AutoCloseable {
    * metrics; the capacity, queue, latency and token options of {@code options} then do not apply.
    */
   public static MockBackend start(MockBackendOptions options, EngineOptions engine) throws InterruptedException {
+    return start(options, engine, MockSecurity.NONE);
+  }
+
+  /** Binds with TLS and/or a required API key, and returns once the mock is listening. */
+  public static MockBackend start(MockBackendOptions options, MockSecurity security) throws InterruptedException {
+    return start(options, null, security);
+  }
+
+  /** Binds with an optional simulated engine, TLS and/or a required API key. */
+  public static MockBackend start(MockBackendOptions options, EngineOptions engine, MockSecurity security)
+      throws InterruptedException {
     Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(security, "security");
     // Same transport choice as the gateway (epoll where available), so benchmarks compare like with like.
     Transport transport = Transport.select(true);
     EventLoopGroup group = transport.newGroup(options.ioThreads(), "mock-backend");
@@ -73,11 +85,11 @@ public final class MockBackend implements AutoCloseable {
           .channel(transport.serverChannelClass())
           .option(ChannelOption.SO_BACKLOG, 4096)
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new MockChannelInitializer(state))
+          .childHandler(new MockChannelInitializer(state, security))
           .bind(options.host(), options.port())
           .sync()
           .channel();
-      return new MockBackend(state, group, channel);
+      return new MockBackend(state, group, channel, security.tls() != null);
     } catch (InterruptedException | RuntimeException e) {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
       throw e;
@@ -89,7 +101,10 @@ public final class MockBackend implements AutoCloseable {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
   }
 
-  /** {@code http://<host>:<port>}, with {@code 127.0.0.1} standing in for a wildcard bind address. */
+  /**
+   * {@code http://<host>:<port>} ({@code https} with TLS), with {@code 127.0.0.1} standing in for a wildcard bind
+   * address.
+   */
   public String url() {
     return url;
   }

@@ -13,9 +13,11 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
  */
 final class MockChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final MockState state;
+  private final MockSecurity security;
 
-  MockChannelInitializer(MockState state) {
+  MockChannelInitializer(MockState state, MockSecurity security) {
     this.state = state;
+    this.security = security;
   }
 
   @Override
@@ -23,7 +25,13 @@ final class MockChannelInitializer extends ChannelInitializer<SocketChannel> {
     state.connectionsAccepted.increment();
     state.channels.add(ch);
     ChannelPipeline p = ch.pipeline();
+    if (security.tls() != null) {
+      p.addLast("tls", security.tls().newHandler(ch.alloc()));
+    }
     p.addLast("codec", new HttpServerCodec());
+    if (security.requiredKey() != null) {
+      p.addLast("keyCheck", new ProviderKeyCheck(security.requiredKey()));
+    }
     p.addLast("expectContinue", new HttpServerExpectContinueHandler());
     p.addLast("keepAlive", new HttpServerKeepAliveHandler());
     p.addLast("router", new RequestRouter(state));

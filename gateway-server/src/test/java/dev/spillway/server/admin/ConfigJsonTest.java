@@ -38,4 +38,25 @@ class ConfigJsonTest {
     assertThat(new ObjectMapper().readTree(ConfigJson.render(LoadedConfig.of(config.gateway())
         .withAdmin(AdminConfig.DEFAULTS))).at("/admin/tokenSet").asBoolean()).isFalse();
   }
+
+  @Test
+  void providerHeaderValuesAreMasked() throws Exception {
+    String text = """
+        backends:
+          openai:
+            endpoints: ["https://api.openai.com"]
+            requestHeaders:
+              set: { Authorization: "Bearer ${OPENAI_API_KEY}", api-key: literal-key-2 }
+        routes:
+          - { name: all, match: { pathPrefix: / }, backend: openai }
+        """;
+    LoadedConfig config = ConfigLoader.parseFile(text, "p.yaml", Map.of("OPENAI_API_KEY", "sk-secret-1")::get);
+
+    String json = new String(ConfigJson.render(config), StandardCharsets.UTF_8);
+
+    assertThat(json).doesNotContain("sk-secret-1").doesNotContain("literal-key-2");
+    JsonNode provider = new ObjectMapper().readTree(json).at("/gateway/backends/openai/provider");
+    assertThat(provider.at("/setHeaders/Authorization").asText()).isEqualTo("(redacted)");
+    assertThat(provider.at("/setHeaders/api-key").asText()).isEqualTo("(redacted)");
+  }
 }

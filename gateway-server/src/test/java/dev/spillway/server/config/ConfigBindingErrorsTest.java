@@ -46,7 +46,7 @@ class ConfigBindingErrorsTest {
 
     assertThat(errors(yaml)).containsExactly("server.prot: unknown key (expected one of: host, port, clientTimeout, "
         + "maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport, "
-        + "maxHeaderCount, forwardedHeaders, exposeBackendHeader) (line 3)");
+        + "maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls) (line 3)");
   }
 
   @Test
@@ -183,7 +183,7 @@ class ConfigBindingErrorsTest {
 
     assertThat(errors(yaml)).containsExactly(
         "backends.primary.endpoints[1]: \"ftp://10.0.0.2:8000\" has an unsupported scheme "
-            + "(expected: http://host:port) (line 5)",
+            + "(expected: http://host:port or https://host:port) (line 5)",
         "backends.primary.endpoints[2].port: 0 (expected: 1..65535) (line 6)");
   }
 
@@ -296,7 +296,8 @@ class ConfigBindingErrorsTest {
     assertThat(errors(yaml)).containsExactly(
         "server.port: \"abc\" is not an integer (line 2)",
         "server.clientTimeout: \"30\" has no unit (expected: e.g. 30s or 30ms; a bare number is ambiguous) (line 3)",
-        "backends.broken.endpoints[0]: \"nope\" has an unsupported scheme (expected: http://host:port) (line 8)",
+        "backends.broken.endpoints[0]: \"nope\" has an unsupported scheme (expected: http://host:port or "
+            + "https://host:port) (line 8)",
         "routes[0].backend: \"primry\" is not a defined backend (defined: primary, broken) (line 11)",
         "routes[2].name: \"chat\" is used by an earlier route (line 14)",
         "routes[3].backend: \"nowhere\" is not a defined backend (defined: primary, broken) (line 17)");

@@ -108,7 +108,7 @@ class ResilienceConfigErrorsTest {
 
     assertThat(errors(yaml)).containsExactly(
         "backends.primary.endpoints[0].url: \"ftp://10.0.0.1:8000\" has an unsupported scheme "
-            + "(expected: http://host:port) (line 4)",
+            + "(expected: http://host:port or https://host:port) (line 4)",
         "backends.primary.endpoints[1].url: missing (expected: http://host:port) (line 5)",
         "backends.primary.endpoints[2].weight: 0 (expected: 1..1000000) (line 6)",
         "backends.primary.endpoints[3].port: unknown key (expected one of: url, weight, maxConcurrency) (line 7)",
@@ -158,7 +158,7 @@ class ResilienceConfigErrorsTest {
     assertThat(errors(yaml)).containsExactly(
         "backends.primary.breakers: unknown key (expected one of: endpoints, connectTimeout, responseTimeout, "
             + "idleTimeout, requestTimeout, pool, concurrency, waitingRoom, balancing, breaker, healthCheck, outlier, "
-            + "maxEjectedPercent, maxCooldown) (line 4)",
+            + "maxEjectedPercent, maxCooldown, tls, requestHeaders, removeClientKey, pathPrefix, path) (line 4)",
         "backends.primary.breaker.threshold: unknown key (expected one of: enabled, failureRateThreshold, "
             + "slowCallRateThreshold, slowCallDuration, windowType, windowSize, minimumCalls, waitInOpen, "
             + "halfOpenCalls) (line 5)",

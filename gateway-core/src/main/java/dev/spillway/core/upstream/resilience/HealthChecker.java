@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import dev.spillway.core.config.HealthCheckConfig;
 import dev.spillway.core.transport.Transport;
 import dev.spillway.core.upstream.Endpoint;
+import dev.spillway.core.upstream.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -28,14 +29,23 @@ public final class HealthChecker implements AutoCloseable {
   private final HealthCheckConfig config;
   private final EndpointGroup group;
   private final List<Target> targets = new ArrayList<>();
+  /** TLS for {@code https://} endpoints, or {@code null}. */
+  private final UpstreamTls tls;
   private volatile boolean closed;
   /** Probes resolve endpoint names asynchronously, never with a blocking lookup on the loop. */
   private final AddressResolverGroup<InetSocketAddress> resolver;
 
   public HealthChecker(HealthCheckConfig config, EndpointGroup group, EventLoopGroup loops, Transport transport) {
+    this(config, group, loops, transport, null);
+  }
+
+  /** As above; probes of {@code https://} endpoints go over {@code tls}, verified like requests are. */
+  public HealthChecker(HealthCheckConfig config, EndpointGroup group, EventLoopGroup loops, Transport transport,
+      UpstreamTls tls) {
     this.config = config;
     this.group = group;
     this.resolver = EndpointResolver.newGroup(transport);
+    this.tls = tls;
     for (Endpoint endpoint : group.endpoints()) {
       EventLoop loop = loops.next();
       Bootstrap bootstrap = new Bootstrap().group(loop).channel(transport.socketChannelClass()).resolver(resolver);
@@ -93,7 +103,7 @@ public final class HealthChecker implements AutoCloseable {
 
     void probe() {
       if (!closed) {
-        HealthProbe.run(bootstrap, endpoint.address(), config.path(), config.timeout(), this::record);
+        HealthProbe.run(bootstrap, endpoint.address(), tls, config.path(), config.timeout(), this::record);
       }
     }
 

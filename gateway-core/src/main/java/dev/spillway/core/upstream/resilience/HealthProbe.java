@@ -1,6 +1,7 @@
 package dev.spillway.core.upstream.resilience;
 
 import dev.spillway.core.config.EndpointAddress;
+import dev.spillway.core.upstream.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -29,7 +30,7 @@ import java.util.function.Consumer;
  * verdict once the whole response has arrived: passed for a 2xx, failed for anything else, a connect error,
  * a dropped connection or no complete answer within the timeout. The verdict is delivered exactly once, on
  * the bootstrap's event loop, and the connection is closed. Pipeline:
- * {@code HttpClientCodec → probe handler}; every message is released by the handler
+ * {@code [TLS →] HttpClientCodec → probe handler}; every message is released by the handler
  * ({@link SimpleChannelInboundHandler}).
  */
 final class HealthProbe extends SimpleChannelInboundHandler<HttpObject> {
@@ -44,7 +45,7 @@ final class HealthProbe extends SimpleChannelInboundHandler<HttpObject> {
     this.request = request;
   }
 
-  static void run(Bootstrap bootstrap, EndpointAddress address, String path, Duration timeout,
+  static void run(Bootstrap bootstrap, EndpointAddress address, UpstreamTls tls, String path, Duration timeout,
       Consumer<Boolean> verdict) {
     FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
     request.headers()
@@ -59,6 +60,10 @@ final class HealthProbe extends SimpleChannelInboundHandler<HttpObject> {
           @Override
           protected void initChannel(Channel ch) {
             ch.pipeline().addLast(new HttpClientCodec(), probe);
+            if (tls != null) {
+              // Requests written before the handshake ends wait in the TLS handler.
+              tls.addHandler(ch, address);
+            }
           }
         })
         .connect(InetSocketAddress.createUnresolved(address.host(), address.port()));

@@ -8,11 +8,13 @@ import java.time.Clock;
  * Reads from an upstream response how long its endpoint asked to be left alone, and how much rate-limit
  * headroom it reports.
  *
- * <p>Only {@code 429} and {@code 503} pause an endpoint. The first readable of these wins, most explicit first:
- * {@code retry-after-ms}, {@code Retry-After} (which the IETF RateLimit draft gives precedence over
- * everything else), then OpenAI's {@code x-ratelimit-reset-requests} / {@code -tokens}. Of the two resets,
- * those whose matching {@code x-ratelimit-remaining-*} is 0 or absent apply and the longest of them is taken;
- * if both report headroom left (the request was just too big), the shorter reset is taken.
+ * <p>Only {@code 429}, {@code 503} and {@code 529} (Anthropic's "overloaded") pause an endpoint. The first
+ * readable of these wins, most explicit first: {@code retry-after-ms}, {@code Retry-After} (which the IETF
+ * RateLimit draft gives precedence over everything else), then OpenAI's {@code x-ratelimit-reset-requests} /
+ * {@code -tokens}, then Anthropic's {@code anthropic-ratelimit-*-reset} (RFC 3339 times). Of OpenAI's two
+ * resets, those whose matching {@code x-ratelimit-remaining-*} is 0 or absent apply and the longest of them is
+ * taken; if both report headroom left (the request was just too big), the shorter reset is taken. Anthropic's
+ * resets follow the same rule with their {@code anthropic-ratelimit-*-remaining}.
  */
 public final class UpstreamPause {
   /** No pause asked for. */
@@ -31,7 +33,7 @@ public final class UpstreamPause {
 
   /** The pause asked for by a response, in nanoseconds, or {@link #NONE}. */
   public static long pauseNanos(int status, HttpHeaders headers, Clock wallClock) {
-    if ((status != 429 && status != 503) || headers == null) {
+    if ((status != 429 && status != 503 && status != 529) || headers == null) {
       return NONE;
     }
     long ms = RetryAfter.parseMillisNanos(headers.get(RETRY_AFTER_MS));
@@ -45,7 +47,7 @@ public final class UpstreamPause {
     long requests = GoDurationParser.parseNanos(headers.get(RESET_REQUESTS));
     long tokens = GoDurationParser.parseNanos(headers.get(RESET_TOKENS));
     if (requests == GoDurationParser.INVALID && tokens == GoDurationParser.INVALID) {
-      return NONE;
+      return AnthropicRateLimits.pauseNanos(headers, wallClock);
     }
     if (requests == GoDurationParser.INVALID || tokens == GoDurationParser.INVALID) {
       return Math.max(requests, tokens);
