@@ -9,11 +9,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -29,9 +31,30 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Ownership: every inbound message is passed to an exchange, parked in the pipelining queue (and later
  * passed on), or released.
+ *
+ * <p>Protection from the client itself: nothing is read and no parked request is started while the client is
+ * not writable (it is not reading its answers), so answers cannot pile up in memory; at most
+ * {@link #MAX_PIPELINED_REQUESTS} requests are parked, a client pipelining deeper is answered up to that depth
+ * and then disconnected; parked requests are started by a loop, never by recursion, however many are answered
+ * at once; and a connection that still owes the rest of a body after an early answer is closed when the body
+ * does not come within {@link #DISCARD_TIMEOUT} (or at once on drain).
  */
 public final class ClientConnectionHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(ClientConnectionHandler.class);
+  /** Most requests parked behind the current one; a client pipelining deeper is cut off after them. */
+  static final int MAX_PIPELINED_REQUESTS = 64;
+  /** Longest wait for the rest of a body the gateway already answered (bounded by the client timeout). */
+  static final Duration DISCARD_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Where the connection stands. */
+  private enum State {
+    /** Reading and serving requests. */
+    OPEN,
+    /** Pipelined past the cap: serves what is parked, reads nothing more, then closes. */
+    LAST_REQUESTS,
+    /** Closing or closed: everything inbound is dropped. */
+    CLOSING
+  }
 
   private final ProxyContext shared;
   private final long clientTimeoutNanos;
@@ -39,8 +62,13 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   private ProxyExchange exchange;
   /** Messages of requests that arrived while an earlier one was still being answered. */
   private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
-  private boolean closing;
+  private State state = State.OPEN;
+  /** Request heads in {@link #pipelined}. */
+  private int parkedHeads;
+  /** Set while {@link #serveParked} runs, so an exchange finishing inside it does not start a nested loop. */
+  private boolean serving;
   private boolean begun;
+  private ScheduledFuture<?> discardTimer;
   private long lastClientProgressNanos;
   private ScheduledFuture<?> clientTimer;
 
@@ -77,15 +105,56 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     lastClientProgressNanos = now();
-    if (closing) {
+    if (state != State.OPEN) {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (!pipelined.isEmpty() || (exchange != null && exchange.requestComplete())) {
-      pipelined.add(msg);
+    boolean mustPark = !pipelined.isEmpty() || (exchange != null && exchange.requestComplete())
+        || (exchange == null && !ctx.channel().isWritable());
+    if (mustPark) {
+      park(msg);
       return;
     }
     dispatch(msg);
+  }
+
+  private boolean isUploading() {
+    return exchange != null && !exchange.isDone() && !exchange.requestComplete();
+  }
+
+  private void park(Object msg) {
+    if (msg instanceof HttpRequest) {
+      if (parkedHeads == MAX_PIPELINED_REQUESTS) {
+        // Deeper pipelining than any real client uses: answer what is parked, then hang up.
+        ReferenceCountUtil.release(msg);
+        state = State.LAST_REQUESTS;
+        stopDecoding();
+        log.debug("client connection {} pipelined more than {} requests; closing after them", ctx.channel(),
+            MAX_PIPELINED_REQUESTS);
+        return;
+      }
+      parkedHeads++;
+    }
+    pipelined.add(msg);
+  }
+
+  /**
+   * Removes the request decoder, so the rest of what the client sent is not parsed into requests nobody will
+   * answer (the encoder stays for the parked requests' answers; raw bytes that reach this handler are dropped).
+   */
+  private void stopDecoding() {
+    HttpServerCodec codec = ctx.pipeline().get(HttpServerCodec.class);
+    if (codec != null) {
+      codec.removeInboundHandler();
+    }
+  }
+
+  private Object unpark() {
+    Object msg = pipelined.poll();
+    if (msg instanceof HttpRequest) {
+      parkedHeads--;
+    }
+    return msg;
   }
 
   private void dispatch(Object msg) {
@@ -134,7 +203,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   }
 
   private void respondAndClose(GatewayError error, HttpVersion version) {
-    closing = true;
+    state = State.CLOSING;
     ctx.writeAndFlush(ErrorResponses.json(error, version, null, true)).addListener(ChannelFutureListener.CLOSE);
   }
 
@@ -147,9 +216,17 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     ctx.fireChannelReadComplete();
   }
 
-  /** Asks for more bytes unless the current exchange is throttled by its backend or requests are queued. */
+  /**
+   * Asks for more bytes unless the current exchange is throttled by its backend, requests are parked, or the
+   * client is not reading its answers (only an upload in progress is read regardless: its backend throttles
+   * it).
+   */
   void maybeRead() {
-    if (closing || !pipelined.isEmpty()) {
+    if (state != State.OPEN || !pipelined.isEmpty()) {
+      return;
+    }
+    boolean uploading = isUploading();
+    if (!uploading && !ctx.channel().isWritable()) {
       return;
     }
     if (exchange == null || exchange.wantsClientData()) {
@@ -165,8 +242,12 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    boolean writable = ctx.channel().isWritable();
     if (exchange != null) {
-      exchange.onClientWritabilityChanged(ctx.channel().isWritable());
+      exchange.onClientWritabilityChanged(writable);
+    }
+    if (writable) {
+      serveParked();
     }
     ctx.fireChannelWritabilityChanged();
   }
@@ -181,24 +262,62 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
       return;
     }
     if (keepAlive && finished.isDiscarding()) {
-      // Answered early: it stays current until the rest of its body has been read and dropped.
-      maybeRead();
+      if (shared.isDraining()) {
+        exchange = null;
+        closeAfterFlush();
+        return;
+      }
+      // Answered early: it stays current until the rest of its body has been read and dropped, for a while.
+      if (discardTimer == null) {
+        long timeout = Math.min(DISCARD_TIMEOUT.toNanos(), clientTimeoutNanos);
+        discardTimer = ctx.executor().schedule(this::onDiscardTimeout, timeout, TimeUnit.NANOSECONDS);
+      }
+      if (!serving) {
+        maybeRead();
+      }
       return;
     }
+    cancelDiscardTimer();
     exchange = null;
     if (!keepAlive || shared.isDraining()) {
       closeAfterFlush();
       return;
     }
     lastClientProgressNanos = now();
-    Object msg;
-    while (exchange == null && !closing && (msg = pipelined.poll()) != null) {
-      dispatch(msg);
+    serveParked();
+  }
+
+  /**
+   * Starts parked requests one after another while the client reads its answers, passing each its parked
+   * body, then reads on. A loop rather than recursion: requests answered early finish inside {@link #dispatch},
+   * and thousands may be parked.
+   */
+  private void serveParked() {
+    if (serving) {
+      return; // the loop further up the stack continues
     }
-    // Messages for the new exchange that arrived behind its head.
-    while (exchange != null && !closing && !exchange.requestComplete() && (msg = pipelined.peek()) instanceof HttpContent) {
-      pipelined.poll();
-      dispatch(msg);
+    serving = true;
+    try {
+      Object next;
+      while (state != State.CLOSING && (next = pipelined.peek()) != null) {
+        if (exchange == null) {
+          if (!ctx.channel().isWritable()) {
+            break;
+          }
+          dispatch(unpark());
+        } else if (!exchange.requestComplete() && next instanceof HttpContent) {
+          // Body of the current request that arrived behind its head (or the rest of one being discarded).
+          dispatch(unpark());
+        } else {
+          break;
+        }
+      }
+    } finally {
+      serving = false;
+    }
+    if (state == State.LAST_REQUESTS && exchange == null && pipelined.isEmpty()) {
+      closeAfterFlush();
+      return;
     }
     if (exchange != null) {
       exchange.onClientReadComplete();
@@ -206,18 +325,34 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     maybeRead();
   }
 
+  private void onDiscardTimeout() {
+    discardTimer = null;
+    if (exchange != null && exchange.isDiscarding() && state != State.CLOSING) {
+      // The client announced a body it does not send: do not hold the connection for it.
+      exchange = null;
+      closeNow();
+    }
+  }
+
+  private void cancelDiscardTimer() {
+    if (discardTimer != null) {
+      discardTimer.cancel(false);
+      discardTimer = null;
+    }
+  }
+
   /** The exchange broke off mid-response: drop the connection once what was written is flushed. */
   void closeAfterFlush() {
-    if (closing) {
+    if (state == State.CLOSING) {
       return;
     }
-    closing = true;
+    state = State.CLOSING;
     releasePipelined();
     ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   private void closeNow() {
-    closing = true;
+    state = State.CLOSING;
     releasePipelined();
     ctx.close();
   }
@@ -225,8 +360,15 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt == DrainEvent.INSTANCE) {
-      if (exchange == null && !closing) {
+      if (state == State.CLOSING) {
+        return;
+      }
+      if (exchange == null) {
         closeNow();
+      } else if (exchange.isDiscarding()) {
+        // Its answer is written; the rest of its body is not worth waiting for while draining.
+        exchange = null;
+        closeAfterFlush();
       }
       return;
     }
@@ -235,7 +377,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    closing = true;
+    state = State.CLOSING;
+    cancelDiscardTimer();
     if (clientTimer != null) {
       clientTimer.cancel(false);
       clientTimer = null;
@@ -261,6 +404,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     while ((msg = pipelined.poll()) != null) {
       ReferenceCountUtil.release(msg);
     }
+    parkedHeads = 0;
   }
 
   /**
@@ -270,7 +414,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
    */
   private void onClientTimer() {
     clientTimer = null;
-    if (closing) {
+    if (state == State.CLOSING) {
       return;
     }
     boolean waitingOnClient = exchange == null || exchange.isWaitingOnClient();
@@ -284,7 +428,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
       scheduleClientTimer(clientTimeoutNanos - idle);
       return;
     }
-    if (exchange == null) {
+    if (exchange == null || exchange.isDiscarding()) {
+      exchange = null;
       closeNow();
     } else {
       exchange.onClientTimeout();
