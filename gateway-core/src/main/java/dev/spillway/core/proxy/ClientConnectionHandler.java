@@ -2,6 +2,8 @@ package dev.spillway.core.proxy;
 
 import dev.spillway.core.http.ErrorResponses;
 import dev.spillway.core.http.GatewayError;
+import dev.spillway.core.overload.OverloadAction;
+import dev.spillway.core.overload.OverloadResponses;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -58,6 +60,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
 
   private final ProxyContext shared;
   private final long clientTimeoutNanos;
+  /** Longest the client timer sleeps: the short timeout, so it applies soon once memory is under pressure. */
+  private final long recheckNanos;
   private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
   /** Messages of requests that arrived while an earlier one was still being answered. */
@@ -75,6 +79,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   public ClientConnectionHandler(ProxyContext shared) {
     this.shared = shared;
     this.clientTimeoutNanos = shared.server().clientTimeout().toNanos();
+    this.recheckNanos = shared.overload().config().shortClientTimeout().toNanos();
   }
 
   @Override
@@ -98,7 +103,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     }
     begun = true;
     lastClientProgressNanos = now();
-    scheduleClientTimer(clientTimeoutNanos);
+    scheduleClientTimer(Math.min(clientTimeoutNanos(), recheckNanos));
     ctx.read();
   }
 
@@ -179,6 +184,15 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
       if (shared.isDraining()) {
         ReferenceCountUtil.release(msg);
         respondAndClose(GatewayError.SHUTTING_DOWN, request.protocolVersion());
+        return;
+      }
+      if (shared.overload().isActive(OverloadAction.STOP_ACCEPTING)) {
+        ReferenceCountUtil.release(msg);
+        shared.overload().requestRejected();
+        state = State.CLOSING;
+        releasePipelined();
+        ctx.writeAndFlush(OverloadResponses.stopAccepting(request.protocolVersion()))
+            .addListener(ChannelFutureListener.CLOSE);
         return;
       }
       exchange = new ProxyExchange(this, shared, request);
@@ -269,7 +283,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
       }
       // Answered early: it stays current until the rest of its body has been read and dropped, for a while.
       if (discardTimer == null) {
-        long timeout = Math.min(DISCARD_TIMEOUT.toNanos(), clientTimeoutNanos);
+        long timeout = Math.min(DISCARD_TIMEOUT.toNanos(), clientTimeoutNanos());
         discardTimer = ctx.executor().schedule(this::onDiscardTimeout, timeout, TimeUnit.NANOSECONDS);
       }
       if (!serving) {
@@ -279,7 +293,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     }
     cancelDiscardTimer();
     exchange = null;
-    if (!keepAlive || shared.isDraining()) {
+    if (!keepAlive || !shared.keepAliveAllowed()) {
       closeAfterFlush();
       return;
     }
@@ -417,15 +431,16 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     if (state == State.CLOSING) {
       return;
     }
+    long timeout = clientTimeoutNanos();
     boolean waitingOnClient = exchange == null || exchange.isWaitingOnClient();
     if (!waitingOnClient) {
       lastClientProgressNanos = now();
-      scheduleClientTimer(clientTimeoutNanos);
+      scheduleClientTimer(timeout);
       return;
     }
     long idle = now() - lastClientProgressNanos;
-    if (idle < clientTimeoutNanos) {
-      scheduleClientTimer(clientTimeoutNanos - idle);
+    if (idle < timeout) {
+      scheduleClientTimer(Math.min(timeout - idle, recheckNanos));
       return;
     }
     if (exchange == null || exchange.isDiscarding()) {
@@ -434,6 +449,11 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     } else {
       exchange.onClientTimeout();
     }
+  }
+
+  /** {@code server.clientTimeout}, or the overload manager's shorter one while memory is under pressure. */
+  private long clientTimeoutNanos() {
+    return shared.overload().clientTimeoutNanos(clientTimeoutNanos);
   }
 
   private void scheduleClientTimer(long delayNanos) {

@@ -220,7 +220,7 @@ final class ProxyExchange {
    */
   boolean mustCloseAfterEarlyAnswer() {
     return (upload.bodyPending() && (!upload.canDiscardRest() || continueState == ContinueState.OWED))
-        || !clientKeepAlive || shared.isDraining();
+        || !clientKeepAlive || !shared.keepAliveAllowed();
   }
 
   /** Whether this finished exchange still eats the rest of its request body. */
@@ -359,7 +359,7 @@ final class ProxyExchange {
       return;
     }
     timers.responseHeadReceived();
-    boolean keepAlive = clientKeepAlive && upload.isComplete() && !shared.isDraining();
+    boolean keepAlive = clientKeepAlive && upload.isComplete() && shared.keepAliveAllowed();
     relay.head(response, method, version, requestId, keepAlive, gate, backendName, endpoint);
     recorder.responseHead(relay.status(), relay.eventStream(), nowNanos());
     if (relay.eventStream()) {

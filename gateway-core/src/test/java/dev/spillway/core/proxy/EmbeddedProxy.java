@@ -58,9 +58,19 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
   }
 
   EmbeddedProxy(GatewayConfig config, dev.spillway.core.observe.GatewayObserver observer) {
+    this(config, observer, dev.spillway.core.overload.OverloadManager.disabled());
+  }
+
+  /** With the gateway's overload manager (tests drive its pressure through a fake memory source). */
+  EmbeddedProxy(GatewayConfig config, dev.spillway.core.overload.OverloadManager overload) {
+    this(config, dev.spillway.core.observe.GatewayObserver.NOOP, overload);
+  }
+
+  private EmbeddedProxy(GatewayConfig config, dev.spillway.core.observe.GatewayObserver observer,
+      dev.spillway.core.overload.OverloadManager overload) {
     this.client = newChannel();
     Router router = Gateway.buildRouter(config, Tickers.of(client.eventLoop()));
-    this.context = new ProxyContext(config.server(), router, this, observer);
+    this.context = new ProxyContext(config.server(), router, this, observer, overload);
     addHandlers(client);
   }
 
