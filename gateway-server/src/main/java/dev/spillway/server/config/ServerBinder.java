@@ -17,7 +17,7 @@ import java.util.List;
 /** Binds the {@code server} object to a {@link ServerConfig}; absent keys take the record's defaults. */
 final class ServerBinder {
   static final List<String> KEYS = List.of("host", "port", "clientTimeout", "maxInitialLineLength",
-      "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport");
+      "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport", "overload");
 
   private ServerBinder() {}
 
