@@ -74,8 +74,9 @@ final class SoakScenario implements Scenario {
       Path log = o.workDir().resolve("spillway-soak-" + port + ".log");
       try (ChildProcess gateway = startSpillway(o, port, adminPort, mockPort, capacity, log)) {
         Target target = new Target("spillway", port);
-        runner.run(target, ChatRequest.json(TOKENS), Schedule.constant(serviceRate / 2, Duration.ofSeconds(3)),
-            Duration.ofSeconds(10));
+        LoadResult warm = runner.run(target, ChatRequest.json(TOKENS),
+            Schedule.constant(serviceRate / 2, Duration.ofSeconds(3)), Duration.ofSeconds(10));
+        System.out.println("soak: warm-up statuses " + warm.statusCounts());
         client.closeIdle();
 
         List<Sample> samples = new CopyOnWriteArrayList<>();
@@ -86,6 +87,8 @@ final class SoakScenario implements Scenario {
         String text = Files.exists(log) ? Files.readString(log) : "";
         int leaks = count(text, "LEAK:");
         int ooms = count(text, "OutOfMemoryError");
+        System.out.println("soak: statuses JSON " + soakRun.json().statusCounts() + ", streams "
+            + soakRun.streams().statusCounts() + ", overload " + overload.result().statusCounts());
         System.out.printf("soak: %d samples, leaks %d, OOMs %d; overload: %d idle, ok %d shed %d errors %d%n",
             samples.size(), leaks, ooms, overload.idle, overload.result.okCount(), overload.result.shedCount(),
             overload.result.errorCount());
@@ -237,7 +240,9 @@ final class SoakScenario implements Scenario {
         + "backends:\n  mock:\n    endpoints: [http://127.0.0.1:" + mockPort + "]\n"
         + "    pool: {maxConnections: 1000}\n"
         + "    concurrency: " + capacity + "\n"
-        + "    waitingRoom: {maxQueue: " + 2 * capacity + ", maxWait: 500ms}\n"
+        // maxWait well above a cold JVM's first response: a request whose deadline is nearer than the expected
+        // time to first byte is shed at once, and a slow first response would make that every request.
+        + "    waitingRoom: {maxQueue: " + 2 * capacity + ", maxWait: 3s}\n"
         + "routes:\n  - name: all\n    backend: mock\n";
     Path config = o.workDir().resolve("spillway-soak-" + port + ".yaml");
     Files.writeString(config, yaml);
@@ -290,7 +295,7 @@ final class SoakScenario implements Scenario {
     r.text("Spillway (`" + String.join(" ", o.spillwayJvmArgs()) + "`) in front of a mock backend that serves "
         + capacity + " requests at a time (" + LATENCY.toMillis() + " ms, then " + TOKENS + " tokens at "
         + Fmt.num(TOKENS_PER_SECOND) + "/s: about " + Fmt.num(serviceRate) + " requests/s); Spillway's backend "
-        + "concurrency is " + capacity + " with a waiting room of " + 2 * capacity + " (500 ms). Offered: "
+        + "concurrency is " + capacity + " with a waiting room of " + 2 * capacity + " (3 s). Offered: "
         + Fmt.num(3 * serviceRate) + " requests/s, 55 % JSON and 40 % streams through the load client, 5 % "
         + "raw clients that ask for a stream, read its first bytes and hang up. Every "
         + SAMPLE_EVERY.toSeconds() + " s: heap in use after the last GC (Spillway's own "
