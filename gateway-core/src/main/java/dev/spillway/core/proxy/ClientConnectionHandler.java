@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientConnectionHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(ClientConnectionHandler.class);
-  /** Most requests parked behind the current one; a client pipelining deeper is cut off after them. */
-  static final int MAX_PIPELINED_REQUESTS = 64;
+  static final int MAX_PIPELINED_REQUESTS = PipelinedRequests.MAX_REQUESTS;
   /** Longest wait for the rest of a body the gateway already answered (bounded by the client timeout). */
   static final Duration DISCARD_TIMEOUT = Duration.ofSeconds(5);
 
@@ -60,26 +58,20 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
 
   private final ProxyContext shared;
   private final long clientTimeoutNanos;
-  /** Longest the client timer sleeps: the short timeout, so it applies soon once memory is under pressure. */
-  private final long recheckNanos;
+  private ClientTimeout clientTimeout;
   private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
   /** Messages of requests that arrived while an earlier one was still being answered. */
-  private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
+  private final PipelinedRequests pipelined = new PipelinedRequests();
   private State state = State.OPEN;
-  /** Request heads in {@link #pipelined}. */
-  private int parkedHeads;
   /** Set while {@link #serveParked} runs, so an exchange finishing inside it does not start a nested loop. */
   private boolean serving;
   private boolean begun;
   private ScheduledFuture<?> discardTimer;
-  private long lastClientProgressNanos;
-  private ScheduledFuture<?> clientTimer;
 
   public ClientConnectionHandler(ProxyContext shared) {
     this.shared = shared;
     this.clientTimeoutNanos = shared.server().clientTimeout().toNanos();
-    this.recheckNanos = shared.overload().config().shortClientTimeout().toNanos();
   }
 
   @Override
@@ -102,14 +94,15 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
       return;
     }
     begun = true;
-    lastClientProgressNanos = now();
-    scheduleClientTimer(Math.min(clientTimeoutNanos(), recheckNanos));
+    clientTimeout = new ClientTimeout(ctx.executor(), clientTimeoutNanos, shared.overload(),
+        () -> state != State.CLOSING && (exchange == null || exchange.isWaitingOnClient()), this::onClientTimeout);
+    clientTimeout.start();
     ctx.read();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    lastClientProgressNanos = now();
+    clientTimeout.progress();
     if (state != State.OPEN) {
       ReferenceCountUtil.release(msg);
       return;
@@ -128,19 +121,13 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   }
 
   private void park(Object msg) {
-    if (msg instanceof HttpRequest) {
-      if (parkedHeads == MAX_PIPELINED_REQUESTS) {
-        // Deeper pipelining than any real client uses: answer what is parked, then hang up.
-        ReferenceCountUtil.release(msg);
-        state = State.LAST_REQUESTS;
-        stopDecoding();
-        log.debug("client connection {} pipelined more than {} requests; closing after them", ctx.channel(),
-            MAX_PIPELINED_REQUESTS);
-        return;
-      }
-      parkedHeads++;
+    if (!pipelined.park(msg)) {
+      // Deeper pipelining than any real client uses: answer what is parked, then hang up.
+      state = State.LAST_REQUESTS;
+      stopDecoding();
+      log.debug("client connection {} pipelined more than {} requests; closing after them", ctx.channel(),
+          MAX_PIPELINED_REQUESTS);
     }
-    pipelined.add(msg);
   }
 
   /**
@@ -152,14 +139,6 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     if (codec != null) {
       codec.removeInboundHandler();
     }
-  }
-
-  private Object unpark() {
-    Object msg = pipelined.poll();
-    if (msg instanceof HttpRequest) {
-      parkedHeads--;
-    }
-    return msg;
   }
 
   private void dispatch(Object msg) {
@@ -250,7 +229,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
 
   /** The backend can take more of the request body again. */
   void resumeReading() {
-    lastClientProgressNanos = now();
+    clientTimeout.progress();
     maybeRead();
   }
 
@@ -283,7 +262,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
       }
       // Answered early: it stays current until the rest of its body has been read and dropped, for a while.
       if (discardTimer == null) {
-        long timeout = Math.min(DISCARD_TIMEOUT.toNanos(), clientTimeoutNanos());
+        long timeout = Math.min(DISCARD_TIMEOUT.toNanos(), clientTimeout.timeoutNanos());
         discardTimer = ctx.executor().schedule(this::onDiscardTimeout, timeout, TimeUnit.NANOSECONDS);
       }
       if (!serving) {
@@ -297,7 +276,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
       closeAfterFlush();
       return;
     }
-    lastClientProgressNanos = now();
+    clientTimeout.progress();
     serveParked();
   }
 
@@ -318,10 +297,10 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
           if (!ctx.channel().isWritable()) {
             break;
           }
-          dispatch(unpark());
+          dispatch(pipelined.poll());
         } else if (!exchange.requestComplete() && next instanceof HttpContent) {
           // Body of the current request that arrived behind its head (or the rest of one being discarded).
-          dispatch(unpark());
+          dispatch(pipelined.poll());
         } else {
           break;
         }
@@ -393,9 +372,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   public void channelInactive(ChannelHandlerContext ctx) {
     state = State.CLOSING;
     cancelDiscardTimer();
-    if (clientTimer != null) {
-      clientTimer.cancel(false);
-      clientTimer = null;
+    if (clientTimeout != null) {
+      clientTimeout.cancel();
     }
     ProxyExchange current = exchange;
     exchange = null;
@@ -414,50 +392,17 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   }
 
   private void releasePipelined() {
-    Object msg;
-    while ((msg = pipelined.poll()) != null) {
-      ReferenceCountUtil.release(msg);
-    }
-    parkedHeads = 0;
+    pipelined.releaseAll();
   }
 
-  /**
-   * Closes connections whose client is the one keeping us waiting: idle between requests, or silent in the
-   * middle of a request body, for longer than {@code server.clientTimeout}. Time spent waiting on the backend
-   * does not count.
-   */
-  private void onClientTimer() {
-    clientTimer = null;
-    if (state == State.CLOSING) {
-      return;
-    }
-    long timeout = clientTimeoutNanos();
-    boolean waitingOnClient = exchange == null || exchange.isWaitingOnClient();
-    if (!waitingOnClient) {
-      lastClientProgressNanos = now();
-      scheduleClientTimer(timeout);
-      return;
-    }
-    long idle = now() - lastClientProgressNanos;
-    if (idle < timeout) {
-      scheduleClientTimer(Math.min(timeout - idle, recheckNanos));
-      return;
-    }
+  /** The client kept the connection waiting for longer than the client timeout. */
+  private void onClientTimeout() {
     if (exchange == null || exchange.isDiscarding()) {
       exchange = null;
       closeNow();
     } else {
       exchange.onClientTimeout();
     }
-  }
-
-  /** {@code server.clientTimeout}, or the overload manager's shorter one while memory is under pressure. */
-  private long clientTimeoutNanos() {
-    return shared.overload().clientTimeoutNanos(clientTimeoutNanos);
-  }
-
-  private void scheduleClientTimer(long delayNanos) {
-    clientTimer = ctx.executor().schedule(this::onClientTimer, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   ChannelHandlerContext context() {
