@@ -240,9 +240,11 @@ final class SoakScenario implements Scenario {
         + "backends:\n  mock:\n    endpoints: [http://127.0.0.1:" + mockPort + "]\n"
         + "    pool: {maxConnections: 1000}\n"
         + "    concurrency: " + capacity + "\n"
-        // maxWait well above a cold JVM's first response: a request whose deadline is nearer than the expected
-        // time to first byte is shed at once, and a slow first response would make that every request.
-        + "    waitingRoom: {maxQueue: " + 2 * capacity + ", maxWait: 3s}\n"
+        // The queue bounds the wait (2 × capacity at the backend's pace is well under a second); maxWait stays far
+        // above any time to first byte, since a request whose deadline (now + maxWait) is nearer than the
+        // expected time to first byte is shed at once, and a few slow responses (a cold JVM, queueing) would
+        // otherwise make that every request.
+        + "    waitingRoom: {maxQueue: " + 2 * capacity + ", maxWait: 30s}\n"
         + "routes:\n  - name: all\n    backend: mock\n";
     Path config = o.workDir().resolve("spillway-soak-" + port + ".yaml");
     Files.writeString(config, yaml);
@@ -295,7 +297,7 @@ final class SoakScenario implements Scenario {
     r.text("Spillway (`" + String.join(" ", o.spillwayJvmArgs()) + "`) in front of a mock backend that serves "
         + capacity + " requests at a time (" + LATENCY.toMillis() + " ms, then " + TOKENS + " tokens at "
         + Fmt.num(TOKENS_PER_SECOND) + "/s: about " + Fmt.num(serviceRate) + " requests/s); Spillway's backend "
-        + "concurrency is " + capacity + " with a waiting room of " + 2 * capacity + " (3 s). Offered: "
+        + "concurrency is " + capacity + " with a waiting room of " + 2 * capacity + " (30 s maximum wait; the queue is the bound). Offered: "
         + Fmt.num(3 * serviceRate) + " requests/s, 55 % JSON and 40 % streams through the load client, 5 % "
         + "raw clients that ask for a stream, read its first bytes and hang up. Every "
         + SAMPLE_EVERY.toSeconds() + " s: heap in use after the last GC (Spillway's own "
