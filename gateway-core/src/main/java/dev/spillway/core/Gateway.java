@@ -6,6 +6,7 @@ import dev.spillway.core.admission.ratelimit.RouteRateLimiter;
 import dev.spillway.core.config.AdmissionConfig;
 import dev.spillway.core.config.Durations;
 import dev.spillway.core.config.GatewayConfig;
+import dev.spillway.core.config.OverloadConfig;
 import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.config.ServerConfig;
 import dev.spillway.core.proxy.DrainEvent;
@@ -17,6 +18,10 @@ import dev.spillway.core.tls.ServerTls;
 import dev.spillway.core.tls.TlsFileException;
 import dev.spillway.core.transport.Transport;
 import dev.spillway.core.observe.GatewayObserver;
+import dev.spillway.core.overload.ConnectionCap;
+import dev.spillway.core.overload.JvmMemorySource;
+import dev.spillway.core.overload.MemorySource;
+import dev.spillway.core.overload.OverloadManager;
 import dev.spillway.core.retry.RouteRetries;
 import dev.spillway.core.time.Ticker;
 import dev.spillway.core.time.Tickers;
@@ -44,6 +49,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,23 +79,33 @@ public final class Gateway implements AutoCloseable {
   private final Channel serverChannel;
   /** TLS termination with its certificate reload, or {@code null}. */
   private final ServerTls serverTls;
+  private final OverloadManager overload;
+  private final MemorySource memory;
+  private final ScheduledFuture<?> overloadSampling;
   private volatile CompletableFuture<Void> shutdown;
 
-  private Gateway(GatewayConfig config, GatewayObserver observer, EndpointEventListener events)
-      throws InterruptedException {
+  private Gateway(GatewayConfig config, GatewayObserver observer, EndpointEventListener events,
+      OverloadConfig overloadConfig) throws InterruptedException {
     this.config = config;
     ServerConfig server = config.server();
     this.transport = Transport.select(server.nativeTransport());
     this.bossGroup = transport.newGroup(1, "spillway-accept");
     this.workerGroup = transport.newGroup(server.ioThreads(), "spillway-io");
     this.pools = new UpstreamPools(transport);
+    this.memory = new JvmMemorySource();
+    this.overload = new OverloadManager(overloadConfig, memory, Ticker.system());
+    overload.sample();
+    // Sampled on the accept loop, never on a loop that serves requests.
+    this.overloadSampling = bossGroup.next().scheduleAtFixedRate(overload::sample,
+        overloadConfig.sampleInterval().toNanos(), overloadConfig.sampleInterval().toNanos(), TimeUnit.NANOSECONDS);
     // One clock for everything time-based: the event loops' ticker, which the exchanges' timers use too
     // (Netty's ticker has its own origin, so mixing it with System.nanoTime() readings would be wrong).
-    this.shared = new ProxyContext(server, routerOrStop(config, events), pools, observer);
+    this.shared = new ProxyContext(server, routerOrStop(config, events), pools, observer, overload);
     this.serverTls = server.tls() == null ? null : loadTls(server);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelClass())
+        .handler(new ConnectionCap(overload))
         .option(ChannelOption.SO_BACKLOG, 4096)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.AUTO_READ, false)
@@ -101,6 +117,8 @@ public final class Gateway implements AutoCloseable {
       if (serverTls != null) {
         serverTls.close();
       }
+      overloadSampling.cancel(false);
+      memory.close();
       bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new GatewayStartException("cannot listen on " + server.host() + ":" + server.port() + ": "
@@ -149,7 +167,7 @@ public final class Gateway implements AutoCloseable {
    * @throws GatewayStartException if the port cannot be bound
    */
   public static Gateway start(GatewayConfig config) throws InterruptedException {
-    return new Gateway(config, GatewayObserver.NOOP, EndpointEventListener.NOOP);
+    return new Gateway(config, GatewayObserver.NOOP, EndpointEventListener.NOOP, OverloadConfig.DEFAULTS);
   }
 
   /**
@@ -158,7 +176,7 @@ public final class Gateway implements AutoCloseable {
    * @throws GatewayStartException if the port cannot be bound
    */
   public static Gateway start(GatewayConfig config, GatewayObserver observer) throws InterruptedException {
-    return new Gateway(config, observer, EndpointEventListener.NOOP);
+    return new Gateway(config, observer, EndpointEventListener.NOOP, OverloadConfig.DEFAULTS);
   }
 
   /**
@@ -167,7 +185,18 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(GatewayConfig config, GatewayObserver observer, EndpointEventListener events)
       throws InterruptedException {
-    return new Gateway(config, observer, events);
+    return new Gateway(config, observer, events, OverloadConfig.DEFAULTS);
+  }
+
+  /** As above, protecting itself as {@code overload} says (connection cap, memory pressure actions). */
+  public static Gateway start(GatewayConfig config, GatewayObserver observer, EndpointEventListener events,
+      OverloadConfig overload) throws InterruptedException {
+    return new Gateway(config, observer, events, overload);
+  }
+
+  /** The overload manager: connection count, memory pressures and the actions in force. */
+  public OverloadManager overload() {
+    return overload;
   }
 
   /** The live routing snapshot: routes, their admission, backends and their limits (for metrics and status). */
@@ -274,6 +303,8 @@ public final class Gateway implements AutoCloseable {
     shutdown = done;
     shared.startDraining();
     serverChannel.close().syncUninterruptibly();
+    overloadSampling.cancel(false);
+    memory.close();
     healthCheckers.forEach(HealthChecker::close);
     engineScrapers.forEach(EngineScraper::close);
     if (serverTls != null) {

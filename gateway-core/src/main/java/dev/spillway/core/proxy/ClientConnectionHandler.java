@@ -3,17 +3,20 @@ package dev.spillway.core.proxy;
 import dev.spillway.core.http.ErrorResponses;
 import dev.spillway.core.http.GatewayError;
 import dev.spillway.core.http.RejectedHead;
+import dev.spillway.core.overload.OverloadAction;
+import dev.spillway.core.overload.OverloadResponses;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,26 +25,48 @@ import org.slf4j.LoggerFactory;
  * One client connection: runs its requests one after another through {@link ProxyExchange}s, holds pipelined
  * requests until their turn, enforces the client timeout, and decides when to read from the socket.
  *
- * <p>Pipeline: {@code HttpServerCodec → ClientConnectionHandler}. The channel runs with {@code AUTO_READ} off;
+ * <p>Pipeline: {@code [SslHandler →] GatewayServerCodec → ClientConnectionHandler}. The channel runs with {@code AUTO_READ} off;
  * this handler calls {@code read()} only when it wants bytes, which is how a slow backend throttles a client's
  * upload.
  *
  * <p>Ownership: every inbound message is passed to an exchange, parked in the pipelining queue (and later
  * passed on), or released.
+ *
+ * <p>Protection from the client itself: nothing is read and no parked request is started while the client is
+ * not writable (it is not reading its answers), so answers cannot pile up in memory; at most
+ * {@link #MAX_PIPELINED_REQUESTS} requests are parked, a client pipelining deeper is answered up to that depth
+ * and then disconnected; parked requests are started by a loop, never by recursion, however many are answered
+ * at once; and a connection that still owes the rest of a body after an early answer is closed when the body
+ * does not come within {@link #DISCARD_TIMEOUT} (or at once on drain).
  */
 public final class ClientConnectionHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(ClientConnectionHandler.class);
+  static final int MAX_PIPELINED_REQUESTS = PipelinedRequests.MAX_REQUESTS;
+  /** Longest wait for the rest of a body the gateway already answered (bounded by the client timeout). */
+  static final Duration DISCARD_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Where the connection stands. */
+  private enum State {
+    /** Reading and serving requests. */
+    OPEN,
+    /** Pipelined past the cap: serves what is parked, reads nothing more, then closes. */
+    LAST_REQUESTS,
+    /** Closing or closed: everything inbound is dropped. */
+    CLOSING
+  }
 
   private final ProxyContext shared;
   private final long clientTimeoutNanos;
+  private ClientTimeout clientTimeout;
   private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
   /** Messages of requests that arrived while an earlier one was still being answered. */
-  private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
-  private boolean closing;
+  private final PipelinedRequests pipelined = new PipelinedRequests();
+  private State state = State.OPEN;
+  /** Set while {@link #serveParked} runs, so an exchange finishing inside it does not start a nested loop. */
+  private boolean serving;
   private boolean begun;
-  private long lastClientProgressNanos;
-  private ScheduledFuture<?> clientTimer;
+  private ScheduledFuture<?> discardTimer;
 
   public ClientConnectionHandler(ProxyContext shared) {
     this.shared = shared;
@@ -68,23 +93,55 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
       return;
     }
     begun = true;
-    lastClientProgressNanos = now();
-    scheduleClientTimer(clientTimeoutNanos);
+    clientTimeout = new ClientTimeout(ctx.executor(), clientTimeoutNanos, shared.overload(),
+        () -> state != State.CLOSING && (exchange == null || exchange.isWaitingOnClient()), this::onClientTimeout);
+    clientTimeout.start();
     ctx.read();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    lastClientProgressNanos = now();
-    if (closing) {
+    clientTimeout.progress();
+    if (state != State.OPEN) {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (!pipelined.isEmpty() || (exchange != null && exchange.requestComplete())) {
-      pipelined.add(msg);
+    boolean mustPark = !pipelined.isEmpty() || (exchange != null && exchange.requestComplete())
+        || (exchange == null && !ctx.channel().isWritable());
+    if (mustPark) {
+      park(msg);
       return;
     }
     dispatch(msg);
+  }
+
+  private boolean isUploading() {
+    return exchange != null && !exchange.isDone() && !exchange.requestComplete();
+  }
+
+  private void park(Object msg) {
+    if (!pipelined.park(msg)) {
+      // Deeper pipelining than any real client uses: answer what is parked, then hang up.
+      state = State.LAST_REQUESTS;
+      stopDecoding();
+      log.debug("client connection {} pipelined more than {} requests; closing after them", ctx.channel(),
+          MAX_PIPELINED_REQUESTS);
+    }
+  }
+
+  /**
+   * Removes the request decoder, so the rest of what the client sent is not parsed into requests nobody will
+   * answer (the encoder stays for the parked requests' answers; raw bytes that reach this handler are dropped).
+   */
+  private void stopDecoding() {
+    // The server codec (GatewayServerCodec, or Netty's HttpServerCodec in some tests) is a combined
+    // decoder/encoder; either way only its decoder goes.
+    for (var entry : ctx.pipeline()) {
+      if (entry.getValue() instanceof CombinedChannelDuplexHandler<?, ?> codec) {
+        codec.removeInboundHandler();
+        return;
+      }
+    }
   }
 
   private void dispatch(Object msg) {
@@ -111,6 +168,15 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
         respondAndClose(GatewayError.SHUTTING_DOWN, request.protocolVersion());
         return;
       }
+      if (shared.overload().isActive(OverloadAction.STOP_ACCEPTING)) {
+        ReferenceCountUtil.release(msg);
+        shared.overload().requestRejected();
+        state = State.CLOSING;
+        releasePipelined();
+        ctx.writeAndFlush(OverloadResponses.stopAccepting(request.protocolVersion()))
+            .addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
       exchange = new ProxyExchange(this, shared, request);
       exchange.start();
     } else {
@@ -125,7 +191,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   }
 
   private void respondAndClose(GatewayError error, HttpVersion version) {
-    closing = true;
+    state = State.CLOSING;
     ctx.writeAndFlush(ErrorResponses.json(error, version, null, true)).addListener(ChannelFutureListener.CLOSE);
   }
 
@@ -138,9 +204,17 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     ctx.fireChannelReadComplete();
   }
 
-  /** Asks for more bytes unless the current exchange is throttled by its backend or requests are queued. */
+  /**
+   * Asks for more bytes unless the current exchange is throttled by its backend, requests are parked, or the
+   * client is not reading its answers (only an upload in progress is read regardless: its backend throttles
+   * it).
+   */
   void maybeRead() {
-    if (closing || !pipelined.isEmpty()) {
+    if (state != State.OPEN || !pipelined.isEmpty()) {
+      return;
+    }
+    boolean uploading = isUploading();
+    if (!uploading && !ctx.channel().isWritable()) {
       return;
     }
     if (exchange == null || exchange.wantsClientData()) {
@@ -150,14 +224,18 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
 
   /** The backend can take more of the request body again. */
   void resumeReading() {
-    lastClientProgressNanos = now();
+    clientTimeout.progress();
     maybeRead();
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    boolean writable = ctx.channel().isWritable();
     if (exchange != null) {
-      exchange.onClientWritabilityChanged(ctx.channel().isWritable());
+      exchange.onClientWritabilityChanged(writable);
+    }
+    if (writable) {
+      serveParked();
     }
     ctx.fireChannelWritabilityChanged();
   }
@@ -172,24 +250,62 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
       return;
     }
     if (keepAlive && finished.isDiscarding()) {
-      // Answered early: it stays current until the rest of its body has been read and dropped.
-      maybeRead();
+      if (shared.isDraining()) {
+        exchange = null;
+        closeAfterFlush();
+        return;
+      }
+      // Answered early: it stays current until the rest of its body has been read and dropped, for a while.
+      if (discardTimer == null) {
+        long timeout = Math.min(DISCARD_TIMEOUT.toNanos(), clientTimeout.timeoutNanos());
+        discardTimer = ctx.executor().schedule(this::onDiscardTimeout, timeout, TimeUnit.NANOSECONDS);
+      }
+      if (!serving) {
+        maybeRead();
+      }
       return;
     }
+    cancelDiscardTimer();
     exchange = null;
-    if (!keepAlive || shared.isDraining()) {
+    if (!keepAlive || !shared.keepAliveAllowed()) {
       closeAfterFlush();
       return;
     }
-    lastClientProgressNanos = now();
-    Object msg;
-    while (exchange == null && !closing && (msg = pipelined.poll()) != null) {
-      dispatch(msg);
+    clientTimeout.progress();
+    serveParked();
+  }
+
+  /**
+   * Starts parked requests one after another while the client reads its answers, passing each its parked
+   * body, then reads on. A loop rather than recursion: requests answered early finish inside {@link #dispatch},
+   * and thousands may be parked.
+   */
+  private void serveParked() {
+    if (serving) {
+      return; // the loop further up the stack continues
     }
-    // Messages for the new exchange that arrived behind its head.
-    while (exchange != null && !closing && !exchange.requestComplete() && (msg = pipelined.peek()) instanceof HttpContent) {
-      pipelined.poll();
-      dispatch(msg);
+    serving = true;
+    try {
+      Object next;
+      while (state != State.CLOSING && (next = pipelined.peek()) != null) {
+        if (exchange == null) {
+          if (!ctx.channel().isWritable()) {
+            break;
+          }
+          dispatch(pipelined.poll());
+        } else if (!exchange.requestComplete() && next instanceof HttpContent) {
+          // Body of the current request that arrived behind its head (or the rest of one being discarded).
+          dispatch(pipelined.poll());
+        } else {
+          break;
+        }
+      }
+    } finally {
+      serving = false;
+    }
+    if (state == State.LAST_REQUESTS && exchange == null && pipelined.isEmpty()) {
+      closeAfterFlush();
+      return;
     }
     if (exchange != null) {
       exchange.onClientReadComplete();
@@ -197,18 +313,34 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     maybeRead();
   }
 
+  private void onDiscardTimeout() {
+    discardTimer = null;
+    if (exchange != null && exchange.isDiscarding() && state != State.CLOSING) {
+      // The client announced a body it does not send: do not hold the connection for it.
+      exchange = null;
+      closeNow();
+    }
+  }
+
+  private void cancelDiscardTimer() {
+    if (discardTimer != null) {
+      discardTimer.cancel(false);
+      discardTimer = null;
+    }
+  }
+
   /** The exchange broke off mid-response: drop the connection once what was written is flushed. */
   void closeAfterFlush() {
-    if (closing) {
+    if (state == State.CLOSING) {
       return;
     }
-    closing = true;
+    state = State.CLOSING;
     releasePipelined();
     ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   private void closeNow() {
-    closing = true;
+    state = State.CLOSING;
     releasePipelined();
     ctx.close();
   }
@@ -216,8 +348,15 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt == DrainEvent.INSTANCE) {
-      if (exchange == null && !closing) {
+      if (state == State.CLOSING) {
+        return;
+      }
+      if (exchange == null) {
         closeNow();
+      } else if (exchange.isDiscarding()) {
+        // Its answer is written; the rest of its body is not worth waiting for while draining.
+        exchange = null;
+        closeAfterFlush();
       }
       return;
     }
@@ -226,10 +365,10 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    closing = true;
-    if (clientTimer != null) {
-      clientTimer.cancel(false);
-      clientTimer = null;
+    state = State.CLOSING;
+    cancelDiscardTimer();
+    if (clientTimeout != null) {
+      clientTimeout.cancel();
     }
     ProxyExchange current = exchange;
     exchange = null;
@@ -248,42 +387,17 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   }
 
   private void releasePipelined() {
-    Object msg;
-    while ((msg = pipelined.poll()) != null) {
-      ReferenceCountUtil.release(msg);
-    }
+    pipelined.releaseAll();
   }
 
-  /**
-   * Closes connections whose client is the one keeping us waiting: idle between requests, or silent in the
-   * middle of a request body, for longer than {@code server.clientTimeout}. Time spent waiting on the backend
-   * does not count.
-   */
-  private void onClientTimer() {
-    clientTimer = null;
-    if (closing) {
-      return;
-    }
-    boolean waitingOnClient = exchange == null || exchange.isWaitingOnClient();
-    if (!waitingOnClient) {
-      lastClientProgressNanos = now();
-      scheduleClientTimer(clientTimeoutNanos);
-      return;
-    }
-    long idle = now() - lastClientProgressNanos;
-    if (idle < clientTimeoutNanos) {
-      scheduleClientTimer(clientTimeoutNanos - idle);
-      return;
-    }
-    if (exchange == null) {
+  /** The client kept the connection waiting for longer than the client timeout. */
+  private void onClientTimeout() {
+    if (exchange == null || exchange.isDiscarding()) {
+      exchange = null;
       closeNow();
     } else {
       exchange.onClientTimeout();
     }
-  }
-
-  private void scheduleClientTimer(long delayNanos) {
-    clientTimer = ctx.executor().schedule(this::onClientTimer, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   ChannelHandlerContext context() {

@@ -5,6 +5,8 @@ import dev.spillway.core.admission.reject.RejectionResponses;
 import dev.spillway.core.config.RejectionConfig;
 import dev.spillway.core.config.ServerConfig;
 import dev.spillway.core.observe.GatewayObserver;
+import dev.spillway.core.overload.OverloadAction;
+import dev.spillway.core.overload.OverloadManager;
 import dev.spillway.core.routing.Router;
 import dev.spillway.core.upstream.ConnectionProvider;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,12 +26,19 @@ public final class ProxyContext {
 
   private final GatewayObserver observer;
   private final ForwardingHeaders forwarding;
+  private final OverloadManager overload;
 
   public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools) {
     this(server, router, pools, GatewayObserver.NOOP);
   }
 
   public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools, GatewayObserver observer) {
+    this(server, router, pools, observer, OverloadManager.disabled());
+  }
+
+  public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools, GatewayObserver observer,
+      OverloadManager overload) {
+    this.overload = overload;
     this.observer = observer;
     this.server = server;
     this.forwarding = new ForwardingHeaders(server.forwardedHeaders());
@@ -77,6 +86,16 @@ public final class ProxyContext {
   /** From now on, connections close after their current response and idle ones close at once. */
   public void startDraining() {
     draining = true;
+  }
+
+  /** The gateway's protection of itself: memory pressure actions and the connection cap. */
+  public OverloadManager overload() {
+    return overload;
+  }
+
+  /** Whether a finished response may keep its connection: not while draining, nor under memory pressure. */
+  boolean keepAliveAllowed() {
+    return !draining && !overload.isActive(OverloadAction.KEEP_ALIVE_OFF);
   }
 
   /** Requests between their head arriving and their response ending (or failing). */

@@ -81,6 +81,9 @@ final class ProxyExchange {
   private boolean awaitingBody;
   /** The route's stream settings: timeouts and heartbeats once the response is an event stream. */
   private StreamConfig streamConfig;
+  /** Whether the client waits for {@code 100 Continue} before sending its body. */
+  private enum ContinueState { NOT_EXPECTED, OWED, SENT }
+  private ContinueState continueState;
 
   ProxyExchange(ClientConnectionHandler client, ProxyContext shared, HttpRequest request) {
     this.client = client;
@@ -90,6 +93,7 @@ final class ProxyExchange {
     this.version = request.protocolVersion();
     this.method = request.method();
     this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+    this.continueState = HttpUtil.is100ContinueExpected(request) ? ContinueState.OWED : ContinueState.NOT_EXPECTED;
     this.requestId = RequestIds.keepOrGenerate(request.headers().get(ProxyHeaders.X_REQUEST_ID));
     this.relay = new ResponseRelay(ctx, shared.server().exposeBackendHeader());
     this.recorder = new ExchangeRecorder(ctx.executor().ticker().nanoTime());
@@ -120,9 +124,6 @@ final class ProxyExchange {
     recorder.route = route.name();
     recorder.backend = backend.name();
     this.target = target;
-    if (HttpUtil.is100ContinueExpected(request)) {
-      ctx.writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE));
-    }
     timers = new ExchangeTimers(ctx.executor(), backend.config(), this::onTimeout, this::waitingOnBackend);
     if (route.admission() == null && route.tiers().stream().allMatch(t -> t.backend().admission() == null)) {
       onAdmitted();
@@ -138,6 +139,7 @@ final class ProxyExchange {
     }
     if (gate.needsPrefix()) {
       holding = true;
+      sendContinueIfExpected(); // admission has to see the body to decide
       return;
     }
     gate.decide(upload.bodyLength());
@@ -148,6 +150,7 @@ final class ProxyExchange {
     if (done) {
       return;
     }
+    sendContinueIfExpected();
     if (replayable && !upload.isComplete()) {
       awaitingBody = true;
       // Reads may have stopped while the request waited for admission: ask for the rest of the body.
@@ -228,9 +231,25 @@ final class ProxyExchange {
     client.exchangeFinished(this, !close);
   }
 
-  /** Whether an answer given now, before the response, must close the connection. */
+  /**
+   * Tells a client waiting with {@code Expect: 100-continue} to send its body, once the gateway wants it:
+   * only after admission, so a body is never uploaded just to be discarded by a rejection.
+   */
+  private void sendContinueIfExpected() {
+    if (continueState == ContinueState.OWED) {
+      continueState = ContinueState.SENT;
+      ctx.writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE));
+    }
+  }
+
+  /**
+   * Whether an answer given now, before the response, must close the connection. A client still waiting for
+   * {@code 100 Continue} may or may not send its body after a final answer (RFC 9110 §10.1.1), so the
+   * connection cannot tell its next request from that body: it closes.
+   */
   boolean mustCloseAfterEarlyAnswer() {
-    return (upload.bodyPending() && !upload.canDiscardRest()) || !clientKeepAlive || shared.isDraining();
+    return (upload.bodyPending() && (!upload.canDiscardRest() || continueState == ContinueState.OWED))
+        || !clientKeepAlive || !shared.keepAliveAllowed();
   }
 
   /** Whether this finished exchange still eats the rest of its request body. */
@@ -374,7 +393,7 @@ final class ProxyExchange {
       return;
     }
     timers.responseHeadReceived();
-    boolean keepAlive = clientKeepAlive && upload.isComplete() && !shared.isDraining();
+    boolean keepAlive = clientKeepAlive && upload.isComplete() && shared.keepAliveAllowed();
     relay.head(response, method, version, requestId, keepAlive, gate, backendName, endpoint);
     recorder.responseHead(relay.status(), relay.eventStream(), nowNanos());
     if (relay.eventStream()) {

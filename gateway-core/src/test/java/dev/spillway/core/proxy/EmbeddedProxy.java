@@ -17,7 +17,7 @@ import dev.spillway.core.upstream.Endpoint;
 import dev.spillway.core.upstream.PoolCallback;
 import dev.spillway.core.upstream.UpstreamConnection;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
@@ -58,9 +58,19 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
   }
 
   EmbeddedProxy(GatewayConfig config, dev.spillway.core.observe.GatewayObserver observer) {
+    this(config, observer, dev.spillway.core.overload.OverloadManager.disabled());
+  }
+
+  /** With the gateway's overload manager (tests drive its pressure through a fake memory source). */
+  EmbeddedProxy(GatewayConfig config, dev.spillway.core.overload.OverloadManager overload) {
+    this(config, dev.spillway.core.observe.GatewayObserver.NOOP, overload);
+  }
+
+  private EmbeddedProxy(GatewayConfig config, dev.spillway.core.observe.GatewayObserver observer,
+      dev.spillway.core.overload.OverloadManager overload) {
     this.client = newChannel();
     Router router = Gateway.buildRouter(config, Tickers.of(client.eventLoop()));
-    this.context = new ProxyContext(config.server(), router, this, observer);
+    this.context = new ProxyContext(config.server(), router, this, observer, overload);
     addHandlers(client);
   }
 
@@ -158,7 +168,21 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
   }
 
   static void send(EmbeddedChannel ch, String raw) {
-    ch.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+    if (!ch.isOpen()) {
+      // writeInbound would throw without releasing the buffer; fail the test without a leak report.
+      throw new AssertionError("cannot send on closed channel " + ch + ": " + raw.lines().findFirst().orElse(""));
+    }
+    ch.writeInbound(pooled(raw));
+  }
+
+  /**
+   * Bytes in a pooled direct buffer, as a real socket read delivers them: unlike unpooled heap buffers these
+   * are tracked by the (paranoid) leak detector, so a buffer lost on any proxy path fails the test.
+   */
+  static ByteBuf pooled(String raw) {
+    byte[] bytes = raw.getBytes(StandardCharsets.ISO_8859_1);
+    ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(1, bytes.length));
+    return buf.writeBytes(bytes);
   }
 
   /** Everything the client received since the last call. */
@@ -177,7 +201,7 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
 
   /** Sends raw bytes from the newest backend connection. */
   void upstreamSends(String raw) {
-    upstream().writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+    send(upstream(), raw);
   }
 
   void advance(long amount, TimeUnit unit) {
@@ -199,7 +223,7 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
 
   /** Sends raw bytes from backend connection {@code i} (in connect order). */
   void upstreamSends(int i, String raw) {
-    upstreams.get(i).writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+    send(upstreams.get(i), raw);
   }
 
   final List<EmbeddedChannel> extraClients = new ArrayList<>();

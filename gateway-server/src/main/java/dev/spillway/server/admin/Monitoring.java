@@ -119,6 +119,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     this.readiness = Readiness.of(gateway);
     IncidentListener listener = alerts == null ? IncidentListener.NONE : alerts;
     this.status = new StatusTracker(config.status(), gateway.router(), readiness, ticker, wall, listener);
+    status.watchOverload(gateway.overload());
     endpointEvents.attach(status);
     metrics.bind(gateway, status);
     publish();

@@ -30,7 +30,8 @@ final class MonitoredGateway {
     Monitoring monitoring = Monitoring.create(config, Ticker.system(), Clock.systemUTC());
     Gateway gateway;
     try {
-      gateway = Gateway.start(config.gateway(), monitoring.observer(), monitoring.endpointEvents());
+      gateway = Gateway.start(config.gateway(), monitoring.observer(), monitoring.endpointEvents(),
+          config.overload());
     } catch (RuntimeException e) {
       monitoring.close();
       throw e;

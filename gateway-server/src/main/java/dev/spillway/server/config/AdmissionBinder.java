@@ -18,7 +18,7 @@ import java.util.List;
 final class AdmissionBinder {
   static final List<String> KEYS = List.of("identity", "requireKnownKey", "defaultTier", "limits", "tokens",
       "rejection");
-  static final List<String> IDENTITY_KEYS = List.of("source", "header", "trustedProxies");
+  static final List<String> IDENTITY_KEYS = List.of("source", "header", "trustedProxies", "unknownKeys");
   static final List<String> TOKENS_KEYS = List.of("maxPrefix", "charsPerToken", "defaultMaxTokens", "requestUsage");
   static final List<String> REJECTION_KEYS = List.of("rateLimitedStatus", "overloadedStatus", "rateLimitedMessage",
       "overloadedMessage");
@@ -59,8 +59,10 @@ final class AdmissionBinder {
         IdentityConfig.DEFAULTS.source());
     String header = identity.string("header", IdentityConfig.DEFAULTS.header());
     List<String> trustedProxies = identity.list("trustedProxies", "a CIDR", AdmissionBinder::cidr);
+    IdentityConfig.UnknownKeys unknownKeys = identity.enumValue("unknownKeys", IdentityConfig.UnknownKeys.class,
+        "how unknown keys are limited", IdentityConfig.DEFAULTS.unknownKeys());
     IdentityConfig config = identity.construct(() -> new IdentityConfig(source, header,
-        trustedProxies == null ? List.of() : trustedProxies));
+        trustedProxies == null ? List.of() : trustedProxies, unknownKeys));
     return identity.problems().count() > errorsBefore ? null : config;
   }
 

@@ -3,6 +3,7 @@ package dev.spillway.server.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.spillway.core.config.GatewayConfig;
+import dev.spillway.core.config.OverloadConfig;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -123,8 +124,10 @@ public final class ConfigLoader {
       return null;
     }
     MonitoringBinder.Sections sections = MonitoringBinder.bind(GatewayBinder.rootReader(tree, problems, env));
+    OverloadConfig overload = OverloadBinder.bind(tree, problems, env);
     return problems.count() == 0
         ? new LoadedConfig(config, sections.admin(), sections.status(), sections.alerts(), sections.accessLog())
+            .withOverload(overload)
         : null;
   }
 

@@ -2,13 +2,21 @@ package dev.spillway.server.config;
 
 import dev.spillway.core.config.Checks;
 import dev.spillway.core.config.GatewayConfig;
+import dev.spillway.core.config.OverloadConfig;
 
 /**
  * Everything a config file holds: the gateway's own config, and the server-side sections gateway-core does not
- * know about (admin server, status tracking, alerts, access log).
+ * know about (admin server, status tracking, alerts, access log), plus {@code server.overload}, which is handed
+ * to the gateway when it starts.
  */
 public record LoadedConfig(GatewayConfig gateway, AdminConfig admin, StatusConfig status, AlertsConfig alerts,
-    AccessLogConfig accessLog) {
+    AccessLogConfig accessLog, OverloadConfig overload) {
+
+  /** With the overload manager at its defaults. */
+  public LoadedConfig(GatewayConfig gateway, AdminConfig admin, StatusConfig status, AlertsConfig alerts,
+      AccessLogConfig accessLog) {
+    this(gateway, admin, status, alerts, accessLog, OverloadConfig.DEFAULTS);
+  }
 
   public LoadedConfig {
     Checks.notNull("gateway", gateway);
@@ -16,6 +24,7 @@ public record LoadedConfig(GatewayConfig gateway, AdminConfig admin, StatusConfi
     Checks.notNull("status", status);
     Checks.notNull("alerts", alerts);
     Checks.notNull("accessLog", accessLog);
+    Checks.notNull("overload", overload);
   }
 
   /** {@code gateway} with every server-side section at its defaults. */
@@ -25,18 +34,22 @@ public record LoadedConfig(GatewayConfig gateway, AdminConfig admin, StatusConfi
   }
 
   public LoadedConfig withAdmin(AdminConfig newAdmin) {
-    return new LoadedConfig(gateway, newAdmin, status, alerts, accessLog);
+    return new LoadedConfig(gateway, newAdmin, status, alerts, accessLog, overload);
   }
 
   public LoadedConfig withStatus(StatusConfig newStatus) {
-    return new LoadedConfig(gateway, admin, newStatus, alerts, accessLog);
+    return new LoadedConfig(gateway, admin, newStatus, alerts, accessLog, overload);
   }
 
   public LoadedConfig withAlerts(AlertsConfig newAlerts) {
-    return new LoadedConfig(gateway, admin, status, newAlerts, accessLog);
+    return new LoadedConfig(gateway, admin, status, newAlerts, accessLog, overload);
   }
 
   public LoadedConfig withAccessLog(AccessLogConfig newAccessLog) {
-    return new LoadedConfig(gateway, admin, status, alerts, newAccessLog);
+    return new LoadedConfig(gateway, admin, status, alerts, newAccessLog, overload);
+  }
+
+  public LoadedConfig withOverload(OverloadConfig newOverload) {
+    return new LoadedConfig(gateway, admin, status, alerts, accessLog, newOverload);
   }
 }

@@ -21,7 +21,7 @@ import java.util.List;
 final class ServerBinder {
   static final List<String> KEYS = List.of("host", "port", "clientTimeout", "maxInitialLineLength",
       "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport", "maxHeaderCount",
-      "forwardedHeaders", "exposeBackendHeader", "tls");
+      "forwardedHeaders", "exposeBackendHeader", "tls", "overload");
   static final List<String> FORWARDED_KEYS = List.of("trustedProxies", "mode");
 
   private ServerBinder() {}

@@ -72,6 +72,8 @@ public final class GatewayMetrics implements AutoCloseable {
         .description("1 when /readyz answers 200").register(registry);
     Gauge.builder("spillway_incidents_open", status, StatusTracker::openIncidents)
         .description("Incidents not yet resolved").register(registry);
+    OverloadMeters.bind(registry, gateway.overload());
+    bindComponent(status, "gateway", "overload");
     for (Route route : gateway.router().routes()) {
       bindComponent(status, "route", route.name());
       if (route.admission() != null) {

@@ -65,6 +65,7 @@ public final class StatusJson {
     g.writeNumberField("openIncidents", s.incidents().stream().filter(IncidentView::open).count());
     writeComponents(g, "routes", "route", s.components());
     writeComponents(g, "backends", "backend", s.components());
+    writeComponents(g, "gateway", "gateway", s.components());
     g.writeEndObject();
   }
 

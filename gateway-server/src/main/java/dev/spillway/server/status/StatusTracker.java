@@ -2,6 +2,7 @@ package dev.spillway.server.status;
 
 import dev.spillway.core.admission.concurrency.BackendAdmission;
 import dev.spillway.core.observe.ExchangeRecord;
+import dev.spillway.core.overload.OverloadManager;
 import dev.spillway.core.routing.Route;
 import dev.spillway.core.routing.Router;
 import dev.spillway.core.time.Ticker;
@@ -41,6 +42,8 @@ public final class StatusTracker {
   private final Map<String, ResilienceEvent> openEvents = new LinkedHashMap<>();
   private long second;
   private volatile StatusSnapshot snapshot;
+  /** The gateway's overload manager, shown as component {@code gateway/overload}; {@code null} until watched. */
+  private volatile OverloadManager overload;
 
   public StatusTracker(StatusConfig config, Router router, Readiness readiness, Ticker ticker, WallClock wall,
       IncidentListener listener) {
@@ -63,6 +66,11 @@ public final class StatusTracker {
       }
     }
     this.snapshot = evaluate(originNanos, List.of());
+  }
+
+  /** Shows {@code overload} as the component {@code gateway/overload} from the next tick on. */
+  public void watchOverload(OverloadManager overload) {
+    this.overload = overload;
   }
 
   /** Counts one finished request. */
@@ -156,6 +164,15 @@ public final class StatusTracker {
           : new ComponentStatus("backend", e.getKey(), a, admission.limit(), admission.inFlight(),
               admission.queued(), maxQueue));
       signal(signals, "backend " + e.getKey(), a, e.getValue());
+      overall = worse(overall, a.state());
+    }
+    OverloadManager watched = overload;
+    if (watched != null) {
+      Assessment a = OverloadAssessment.of(watched);
+      components.add(new ComponentStatus("gateway", "overload", a, -1, -1, -1, -1));
+      if (a.state() == ComponentState.AT_CAPACITY) {
+        signals.add(new Signal("shedding:gateway overload", Signal.Kind.SHEDDING, "gateway overload", a.reason(), 0));
+      }
       overall = worse(overall, a.state());
     }
     String notReady = readiness.notReadyReason();

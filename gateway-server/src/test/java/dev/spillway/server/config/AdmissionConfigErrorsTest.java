@@ -192,8 +192,8 @@ class AdmissionConfigErrorsTest {
             + "(line 12)",
         "routes[0].admission.tier: unknown key (expected one of: identity, requireKnownKey, defaultTier, limits, "
             + "tokens, rejection) (line 18)",
-        "routes[0].admission.identity.proxies: unknown key (expected one of: source, header, trustedProxies) "
-            + "(line 19)",
+        "routes[0].admission.identity.proxies: unknown key (expected one of: source, header, trustedProxies, "
+            + "unknownKeys) (line 19)",
         "routes[0].admission.tokens.maxPrefixBytes: unknown key (expected one of: maxPrefix, charsPerToken, "
             + "defaultMaxTokens, requestUsage) (line 20)",
         "routes[0].admission.rejection.status: unknown key (expected one of: rateLimitedStatus, overloadedStatus, "

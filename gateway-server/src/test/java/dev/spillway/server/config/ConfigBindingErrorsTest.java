@@ -46,7 +46,7 @@ class ConfigBindingErrorsTest {
 
     assertThat(errors(yaml)).containsExactly("server.prot: unknown key (expected one of: host, port, clientTimeout, "
         + "maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport, "
-        + "maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls) (line 3)");
+        + "maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls, overload) (line 3)");
   }
 
   @Test

@@ -22,14 +22,40 @@ final class ClientAddresses {
   }
 
   /**
+   * The identity of the client's address: IPv4 as is, IPv6 by its /64 prefix ({@code 2001:db8:1:2::/64}),
+   * since a single host is routinely given a whole /64 and could otherwise pick a fresh identity per request.
+   */
+  String clientKey(InetAddress peer, List<String> forwardedFor) {
+    return identity(clientBytes(peer, forwardedFor));
+  }
+
+  /** {@link #clientKey} of the peer alone (no proxies consulted). */
+  static String peerKey(InetAddress peer) {
+    return identity(peer.getAddress());
+  }
+
+  private static String identity(byte[] address) {
+    if (address.length != 16) {
+      return NetUtil.bytesToIpAddress(address);
+    }
+    byte[] prefix = new byte[16];
+    System.arraycopy(address, 0, prefix, 0, 8);
+    return NetUtil.bytesToIpAddress(prefix) + "/64";
+  }
+
+  /**
    * The client's address in canonical text form.
    *
    * @param forwardedFor every {@code X-Forwarded-For} line in order (a hop may add a line or extend one)
    */
   String clientAddress(InetAddress peer, List<String> forwardedFor) {
+    return NetUtil.bytesToIpAddress(clientBytes(peer, forwardedFor));
+  }
+
+  private byte[] clientBytes(InetAddress peer, List<String> forwardedFor) {
     byte[] hop = peer.getAddress();
     if (trusted.length == 0 || forwardedFor.isEmpty() || !isTrusted(hop)) {
-      return NetUtil.bytesToIpAddress(hop);
+      return hop;
     }
     for (int line = forwardedFor.size() - 1; line >= 0; line--) {
       String value = forwardedFor.get(line);
@@ -40,11 +66,11 @@ final class ClientAddresses {
         if (entry == null) {
           // A trusted hop passed on something that is not an address: whatever sent it is beyond what can be
           // verified, so the last hop we trust stands for it.
-          return NetUtil.bytesToIpAddress(hop);
+          return hop;
         }
         hop = entry;
         if (!isTrusted(hop)) {
-          return NetUtil.bytesToIpAddress(hop);
+          return hop;
         }
         if (comma < 0) {
           break;
@@ -53,7 +79,7 @@ final class ClientAddresses {
       }
     }
     // Every hop is a trusted proxy: the left-most one is as far as the chain goes.
-    return NetUtil.bytesToIpAddress(hop);
+    return hop;
   }
 
   private boolean isTrusted(byte[] address) {

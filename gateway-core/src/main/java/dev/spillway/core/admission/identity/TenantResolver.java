@@ -20,15 +20,15 @@ import java.util.Objects;
 /**
  * Tells a route's tenants apart, as its {@link IdentityConfig} says: by API key (the bearer token of
  * {@code Authorization}, or a named header) or by client IP (believing {@code X-Forwarded-For} only from
- * trusted proxies). Raw keys are hashed at once and never kept; known tenants are found by key hash in a map
+ * trusted proxies; IPv6 clients by their /64). Keys of no configured tenant are not tenants of their own,
+ * since anyone can mint them: they share one default-tier tenant (or one per client address). Raw keys are hashed at once and never kept; known tenants are found by key hash in a map
  * built once, so a known key costs one SHA-256 and one lookup, and its {@link Tenant} is shared, not rebuilt.
  *
  * <p>Immutable and thread-safe; build one per route (and again on a config reload).
  */
 public final class TenantResolver {
-  /** Hex digits of the key hash that name an unknown key: enough to tell keys apart, too few to matter. */
-  private static final int UNKNOWN_KEY_HASH_CHARS = 16;
   private static final String ANONYMOUS = "anonymous";
+  private static final String UNKNOWN_KEY = "unknown-key";
   private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
 
   private final IdentitySource source;
@@ -37,6 +37,9 @@ public final class TenantResolver {
   private final TierConfig defaultTier;
   private final Map<String, Tenant> tenantsByKeyHash;
   private final Tenant anonymous;
+  /** Every unknown key, when they are shared: one set of buckets, one waiting-room lane. */
+  private final Tenant unknownKeys;
+  private final boolean unknownKeysPerClient;
   private final ClientAddresses clientAddresses;
 
   /**
@@ -52,6 +55,8 @@ public final class TenantResolver {
     requireKnownKey = admission.requireKnownKey();
     defaultTier = tier(tiers, admission.defaultTier());
     anonymous = new Tenant(ANONYMOUS, ANONYMOUS, defaultTier, false);
+    unknownKeys = new Tenant("u:" + defaultTier.name(), UNKNOWN_KEY, defaultTier, false);
+    unknownKeysPerClient = identity.unknownKeys() == IdentityConfig.UnknownKeys.PER_CLIENT;
     clientAddresses = new ClientAddresses(identity.trustedProxies());
     Map<String, Tenant> byHash = new HashMap<>();
     for (TenantConfig tenant : tenants) {
@@ -78,7 +83,7 @@ public final class TenantResolver {
    */
   public Tenant resolve(HttpHeaders headers, InetAddress peer) {
     if (source == IdentitySource.CLIENT_IP) {
-      String address = clientAddresses.clientAddress(peer, headers.getAll(X_FORWARDED_FOR));
+      String address = clientAddresses.clientKey(peer, headers.getAll(X_FORWARDED_FOR));
       return new Tenant("ip:" + address, "ip:" + address, defaultTier, false);
     }
     String key = keyHeader == null
@@ -87,13 +92,18 @@ public final class TenantResolver {
     if (key == null) {
       return requireKnownKey ? null : anonymous;
     }
-    return byKeyHash(ApiKeys.sha256Hex(key));
+    Tenant tenant = byKeyHash(ApiKeys.sha256Hex(key));
+    if (tenant == unknownKeys && unknownKeysPerClient) {
+      String client = clientAddresses.clientKey(peer, headers.getAll(X_FORWARDED_FOR));
+      return new Tenant(unknownKeys.key() + ":" + client, UNKNOWN_KEY, defaultTier, false);
+    }
+    return tenant;
   }
 
   /**
    * The tenant of a key already hashed with {@link ApiKeys#sha256Hex}, or {@code null} when the route requires a
-   * known key and this is not one. For callers that cache hashes, and for measuring the lookup apart from
-   * SHA-256.
+   * known key and this is not one; every unknown key is the one shared unknown-key tenant. For callers that
+   * cache hashes, and for measuring the lookup apart from SHA-256.
    */
   public Tenant byKeyHash(String keyHash) {
     Tenant known = tenantsByKeyHash.get(keyHash);
@@ -103,8 +113,7 @@ public final class TenantResolver {
     if (requireKnownKey) {
       return null;
     }
-    String key = "k:" + keyHash.substring(0, UNKNOWN_KEY_HASH_CHARS);
-    return new Tenant(key, key, defaultTier, false);
+    return unknownKeys;
   }
 
   private static TierConfig tier(Map<String, TierConfig> tiers, String name) {

@@ -15,6 +15,14 @@ public interface BucketStore {
   /** The buckets of one tenant, created full on first use (or restored, if they were evicted while drawn). */
   Bucket[] tenantBuckets(String tenantKey, LimitSet limits);
 
+  /**
+   * The buckets of a configured tenant. Stores keep these apart from everyone else's, so that callers the
+   * gateway does not know (client addresses, unknown keys) can never push them out, however many there are.
+   */
+  default Bucket[] knownTenantBuckets(String tenantKey, LimitSet limits) {
+    return tenantBuckets(tenantKey, limits);
+  }
+
   /** Buckets shared by every tenant of the route; asked once, when the limiter is built. */
   Bucket[] sharedBuckets(LimitSet limits);
 }

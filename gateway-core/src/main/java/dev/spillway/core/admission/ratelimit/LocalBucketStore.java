@@ -18,7 +18,8 @@ import java.time.Duration;
 
 /**
  * Buckets in this process's memory. Tenants' buckets sit in a bounded Caffeine cache ({@code maxTenants},
- * dropped after {@code idleExpiry} unused).
+ * dropped after {@code idleExpiry} unused). Configured tenants' buckets sit in a cache of their own, bounded by
+ * the configuration itself (only expiry removes them): a flood of client addresses cannot evict them.
  *
  * <p>Eviction must not be a way out of a limit: a tenant pushed out for size while its buckets are drawn down
  * (or in debt) would otherwise come back to full buckets. So evicted buckets that are not yet full move to a
@@ -32,6 +33,7 @@ public final class LocalBucketStore implements BucketStore {
   private final TimeMeter timeMeter;
   private final RateLimitStats stats;
   private final Cache<String, Bucket[]> buckets;
+  private final Cache<String, Bucket[]> knownBuckets;
   private final Cache<String, Stash> evicted;
 
   public LocalBucketStore(LimiterCacheConfig config, Ticker ticker, RateLimitStats stats) {
@@ -54,6 +56,12 @@ public final class LocalBucketStore implements BucketStore {
         // the other.
         .evictionListener(this::onEviction)
         .build();
+    knownBuckets = Caffeine.newBuilder()
+        .expireAfterAccess(config.idleExpiry())
+        .ticker(Tickers.caffeine(ticker))
+        .executor(Runnable::run)
+        .evictionListener(this::onEviction)
+        .build();
   }
 
   @Override
@@ -66,18 +74,28 @@ public final class LocalBucketStore implements BucketStore {
   }
 
   @Override
+  public Bucket[] knownTenantBuckets(String tenantKey, LimitSet limits) {
+    Bucket[] found = knownBuckets.getIfPresent(tenantKey);
+    if (found != null) {
+      return found;
+    }
+    return knownBuckets.get(tenantKey, key -> restoreOrCreate(key, limits));
+  }
+
+  @Override
   public Bucket[] sharedBuckets(LimitSet limits) {
     return create(limits);
   }
 
-  /** Whether the tenant's buckets are in the main cache (not stashed, not gone). */
+  /** Whether the tenant's buckets are in a main cache (not stashed, not gone). */
   boolean isResident(String tenantKey) {
-    return buckets.asMap().containsKey(tenantKey);
+    return buckets.asMap().containsKey(tenantKey) || knownBuckets.asMap().containsKey(tenantKey);
   }
 
   /** Runs pending evictions and expirations now. */
   void cleanUp() {
     buckets.cleanUp();
+    knownBuckets.cleanUp();
     evicted.cleanUp();
   }
 

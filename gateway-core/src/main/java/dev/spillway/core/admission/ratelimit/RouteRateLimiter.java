@@ -90,7 +90,8 @@ public final class RouteRateLimiter {
     if (n == 0) {
       return RateDecision.UNLIMITED;
     }
-    Bucket[] tenantBuckets = tierCount == 0 ? NO_BUCKETS : store.tenantBuckets(tenant.key(), tierSet);
+    Bucket[] tenantBuckets = tierCount == 0 ? NO_BUCKETS : tenant.known()
+        ? store.knownTenantBuckets(tenant.key(), tierSet) : store.tenantBuckets(tenant.key(), tierSet);
     long tokenCost = Math.max(1, estimatedTokens);
     long[] remaining = new long[n];
     long[] reset = new long[n];

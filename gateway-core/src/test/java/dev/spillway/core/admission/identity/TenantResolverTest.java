@@ -7,6 +7,7 @@ import dev.spillway.core.config.AdmissionConfig;
 import dev.spillway.core.config.ApiKeys;
 import dev.spillway.core.config.IdentityConfig;
 import dev.spillway.core.config.IdentityConfig.IdentitySource;
+import dev.spillway.core.config.IdentityConfig.UnknownKeys;
 import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.RejectionConfig;
 import dev.spillway.core.config.TenantConfig;
@@ -38,11 +39,37 @@ class TenantResolverTest {
   }
 
   @Test
-  void anUnknownKeyGetsTheDefaultTierUnderItsHash() {
-    Tenant unknown = apiKey(null, false).resolve(headers("Authorization", "Bearer sk-other"), PEER);
-    String hash = ApiKeys.sha256Hex("sk-other");
-    assertThat(unknown).isEqualTo(new Tenant("k:" + hash.substring(0, 16), "k:" + hash.substring(0, 16), FREE, false));
-    assertThat(unknown.key()).doesNotContain("sk-other");
+  void unknownKeysShareOneTenantOfTheDefaultTier() {
+    TenantResolver resolver = apiKey(null, false);
+    Tenant unknown = resolver.resolve(headers("Authorization", "Bearer sk-other"), PEER);
+    assertThat(unknown).isEqualTo(new Tenant("u:free", "unknown-key", FREE, false));
+    assertThat(resolver.resolve(headers("Authorization", "Bearer sk-another"), address("198.51.100.7")))
+        .as("rotating keys is no way to fresh buckets").isEqualTo(unknown);
+    assertThat(resolver.byKeyHash(ApiKeys.sha256Hex("sk-third"))).isEqualTo(unknown);
+  }
+
+  @Test
+  void unknownKeysCanBeSharedPerClientAddressInstead() {
+    TenantResolver resolver = new TenantResolver(admission(new IdentityConfig(IdentitySource.API_KEY, null,
+        List.of(), UnknownKeys.PER_CLIENT), false), TIERS, TENANTS);
+    Tenant one = resolver.resolve(headers("Authorization", "Bearer sk-other"), PEER);
+    assertThat(one.key()).isEqualTo("u:free:203.0.113.9");
+    assertThat(resolver.resolve(headers("Authorization", "Bearer sk-another"), PEER)).isEqualTo(one);
+    assertThat(resolver.resolve(headers("Authorization", "Bearer sk-other"), address("2001:db8:1:2:aaaa::1")).key())
+        .isEqualTo("u:free:2001:db8:1:2::/64");
+    assertThat(resolver.resolve(headers("Authorization", "Bearer sk-acme-1"), PEER).name()).isEqualTo("acme");
+  }
+
+  @Test
+  void ipv6ClientsAreKeyedByTheirSlash64() {
+    TenantResolver resolver = clientIp(List.of());
+    Tenant a = resolver.resolve(new DefaultHttpHeaders(), address("2001:db8:1:2::1"));
+    Tenant b = resolver.resolve(new DefaultHttpHeaders(), address("2001:db8:1:2:ffff:ffff:ffff:fffe"));
+    assertThat(a.key()).isEqualTo("ip:2001:db8:1:2::/64");
+    assertThat(b).as("one host owns a whole /64: rotating within it is one client").isEqualTo(a);
+    assertThat(resolver.resolve(new DefaultHttpHeaders(), address("2001:db8:1:3::1")).key())
+        .isEqualTo("ip:2001:db8:1:3::/64");
+    assertThat(resolver.resolve(new DefaultHttpHeaders(), address("203.0.113.9")).key()).isEqualTo("ip:203.0.113.9");
   }
 
   @Test
@@ -106,7 +133,7 @@ class TenantResolverTest {
     assertThat(resolver.resolve(headers("X-Forwarded-For", "evil.example, 10.0.0.6"), address("::1")).key())
         .isEqualTo("ip:10.0.0.6");
     assertThat(resolver.resolve(headers("X-Forwarded-For", "[2001:db8::1]:443"), address("::1")).key())
-        .isEqualTo("ip:2001:db8::1");
+        .isEqualTo("ip:2001:db8::/64");
   }
 
   private static TenantResolver apiKey(String header, boolean requireKnownKey) {
