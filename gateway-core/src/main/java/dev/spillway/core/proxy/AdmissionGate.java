@@ -20,6 +20,7 @@ import dev.spillway.core.config.TierConfig;
 import dev.spillway.core.llm.ChatRequestInfo;
 import dev.spillway.core.llm.ChatRequestScanner;
 import dev.spillway.core.llm.JsonUsageScanner;
+import dev.spillway.core.llm.LlmApi;
 import dev.spillway.core.llm.SseUsageFilter;
 import dev.spillway.core.llm.Usage;
 import dev.spillway.core.routing.Route;
@@ -64,6 +65,8 @@ final class AdmissionGate implements PermitCallback {
   private final HttpRequest request;
   private final long maxWaitNanos;
   private final RejectionResponses fallbackRejections;
+  /** The API the request speaks, from its path: how to estimate, and the shape of rejections. */
+  private final LlmApi api;
   private Tenant tenant;
   private RateDecision decision;
   private TokenReservation reservation = TokenReservation.NONE;
@@ -102,6 +105,7 @@ final class AdmissionGate implements PermitCallback {
     this.request = request;
     this.maxWaitNanos = maxWaitNanos;
     this.fallbackRejections = fallbackRejections;
+    this.api = LlmApi.of(request.uri());
   }
 
   /**
@@ -152,9 +156,12 @@ final class AdmissionGate implements PermitCallback {
       if (scanner != null) {
         ChatRequestInfo info = scanner.info();
         int cpt = route.tokens().charsPerToken();
-        estimate = ChatRequestScanner.estimateTokens(info, contentLength, cpt, route.tokens().defaultMaxTokens());
-        promptTokens = info.malformed() ? estimate : (info.promptChars() + cpt - 1) / cpt;
-        injectUsage = route.tokens().requestUsage() && info.stream() && !info.includeUsage() && info.complete();
+        estimate = ChatRequestScanner.estimateTokens(info, contentLength, cpt, route.tokens().defaultMaxTokens(),
+            api);
+        promptTokens = info.malformed() ? estimate : ChatRequestScanner.promptTokens(info, contentLength, cpt);
+        // Only the OpenAI chat and completions APIs know stream_options; others report usage unasked.
+        injectUsage = route.tokens().requestUsage() && api.acceptsStreamOptions() && info.stream()
+            && !info.includeUsage() && info.complete();
       }
       decision = route.limiter().acquire(tenant, estimate);
       if (!decision.admitted()) {
