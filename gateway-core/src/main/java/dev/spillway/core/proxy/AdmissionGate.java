@@ -14,6 +14,7 @@ import dev.spillway.core.admission.ratelimit.TokenReservation;
 import dev.spillway.core.admission.reject.ContentNegotiation;
 import dev.spillway.core.admission.reject.RateLimitHeaders;
 import dev.spillway.core.admission.reject.RejectionResponses;
+import dev.spillway.core.admission.reject.RejectionShape;
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.TierConfig;
@@ -55,6 +56,7 @@ import java.util.concurrent.TimeUnit;
  * cancel, timeout, backend failure. Runs on the exchange's event loop; the waiting room calls back there too.
  */
 final class AdmissionGate implements PermitCallback {
+  private static final String ANTHROPIC_VERSION = "anthropic-version";
   private static final TierConfig NO_TIER = new TierConfig("none", PriorityClass.STANDARD, List.of());
 
   private final ProxyExchange exchange;
@@ -237,7 +239,7 @@ final class AdmissionGate implements PermitCallback {
     shedReason = ShedReason.UNKNOWN_KEY;
     return route.rejections().build(ShedReason.UNKNOWN_KEY, RateLimitStatus.NONE, 0, true,
         ContentNegotiation.prefersHtml(request.headers()), request.protocolVersion(), exchange.requestId(),
-        exchange.mustCloseAfterEarlyAnswer());
+        exchange.mustCloseAfterEarlyAnswer(), null, rejectionShape());
   }
 
   private FullHttpResponse rejection(ShedReason reason, long retryAfterNanos, boolean retryPointless) {
@@ -247,7 +249,13 @@ final class AdmissionGate implements PermitCallback {
     RejectionResponses responses = route != null ? route.rejections() : fallbackRejections;
     return responses.build(reason, status, retryAfterNanos, retryPointless,
         ContentNegotiation.prefersHtml(request.headers()), request.protocolVersion(), exchange.requestId(),
-        exchange.mustCloseAfterEarlyAnswer(), decision != null ? decision.oversize() : null);
+        exchange.mustCloseAfterEarlyAnswer(), decision != null ? decision.oversize() : null, rejectionShape());
+  }
+
+  /** Anthropic's error shape for a request to a Messages path or from an Anthropic SDK, OpenAI's otherwise. */
+  private RejectionShape rejectionShape() {
+    return api == LlmApi.ANTHROPIC_MESSAGES || request.headers().contains(ANTHROPIC_VERSION)
+        ? RejectionShape.ANTHROPIC : RejectionShape.OPENAI;
   }
 
   /** Whether the held body should be rewritten to ask the backend for a final usage chunk. */
