@@ -187,4 +187,35 @@ class MockBackendApisTest {
     assertThat(JSON.readTree(invalid.body()).at("/error/type").asText()).isEqualTo("invalid_request_error");
     assertThat(JSON.readTree(invalid.body()).path("type").asText()).isEqualTo("error");
   }
+
+  @Test
+  void aFullQueueAnswersAnthropic529AndOpenAi503() throws Exception {
+    try (MockBackend busy = MockBackend.start(MockBackendOptions.defaults().withLatency(Duration.ofSeconds(2))
+        .withCapacity(1).withMaxQueue(0))) {
+      // One slow request holds the only slot.
+      var holding = client.sendAsync(HttpRequest.newBuilder(URI.create(busy.url() + "/v1/completions"))
+          .timeout(Duration.ofSeconds(10)).POST(BodyPublishers.ofString("{\"prompt\":\"x\",\"max_tokens\":1}"))
+          .build(), BodyHandlers.ofString());
+      // Wait (bounded) until the mock reports it in flight.
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (!client.send(HttpRequest.newBuilder(URI.create(busy.url() + "/health")).build(),
+          BodyHandlers.ofString()).body().contains("\"inFlight\":1") && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      HttpResponse<String> anthropic = client.send(HttpRequest.newBuilder(URI.create(busy.url() + "/v1/messages"))
+          .timeout(Duration.ofSeconds(10)).POST(BodyPublishers.ofString("{\"max_tokens\":1,\"messages\":[]}"))
+          .build(), BodyHandlers.ofString());
+      assertThat(anthropic.statusCode()).isEqualTo(529);
+      assertThat(anthropic.headers().firstValue("retry-after")).hasValue("1");
+      JsonNode error = JSON.readTree(anthropic.body());
+      assertThat(error.path("type").asText()).isEqualTo("error");
+      assertThat(error.at("/error/type").asText()).isEqualTo("overloaded_error");
+      HttpResponse<String> openai = client.send(HttpRequest.newBuilder(URI.create(busy.url() + "/v1/responses"))
+          .timeout(Duration.ofSeconds(10)).POST(BodyPublishers.ofString("{\"input\":\"x\"}")).build(),
+          BodyHandlers.ofString());
+      assertThat(openai.statusCode()).isEqualTo(503);
+      assertThat(JSON.readTree(openai.body()).at("/error/type").asText()).isNotEmpty();
+      assertThat(holding.get().statusCode()).isEqualTo(200);
+    }
+  }
 }
