@@ -1,6 +1,5 @@
 package dev.spillway.server.mock;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spillway.core.llm.LlmApi;
 import io.netty.buffer.ByteBuf;
