@@ -31,7 +31,7 @@ const message = await messageStream.finalMessage();
 out.anthropic = text;
 out.anthropicUsage = message.usage;
 
-// The free tier allows 1 request per 2 s: the first passes, the next ones are rate limited.
+// The free tier allows 1 request per 5 s: the first passes, the next ones are rate limited.
 const free = new OpenAI({ apiKey: 'sk-free', baseURL: base + '/v1', maxRetries: 0 });
 await free.chat.completions.create({ model: 'mock-gpt', messages: prompt, max_tokens: 1 });
 try {
