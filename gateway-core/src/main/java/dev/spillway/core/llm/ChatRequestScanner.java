@@ -3,9 +3,10 @@ package dev.spillway.core.llm;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Scans the first {@code maxBytes} of an OpenAI chat (or legacy completions) request body, as it arrives,
- * for what token admission needs: {@code model}, {@code max_tokens}/{@code max_completion_tokens},
- * {@code stream}, {@code stream_options.include_usage} and the length of the prompt text. Only top-level
+ * Scans the first {@code maxBytes} of an LLM request body ({@link LlmApi}: chat, completions, Responses,
+ * embeddings, Anthropic messages), as it arrives, for what token admission needs: {@code model},
+ * {@code max_tokens}/{@code max_completion_tokens}/{@code max_output_tokens}, {@code stream},
+ * {@code stream_options.include_usage} and the length of the prompt text. Only top-level
  * members count, whatever nested objects such as {@code tools} or {@code response_format} contain.
  *
  * <p>Chunks are read by absolute index and never consumed or released, so the caller forwards the same
@@ -47,19 +48,26 @@ public final class ChatRequestScanner {
   public ChatRequestInfo info() {
     long maxTokens = visitor.maxCompletionTokens >= 0 ? visitor.maxCompletionTokens : visitor.maxTokens;
     return new ChatRequestInfo(visitor.model, maxTokens, visitor.stream, visitor.includeUsage,
-        visitor.promptCharsSoFar(), scanned, tokenizer.done(), tokenizer.failed());
+        visitor.promptCharsSoFar(), visitor.tokenIds, scanned, tokenizer.done(), tokenizer.failed());
+  }
+
+  /** {@link #estimateTokens(ChatRequestInfo, long, int, long, LlmApi)} for a request that generates text. */
+  public static long estimateTokens(ChatRequestInfo info, long contentLength, int charsPerToken,
+      long defaultMaxTokens) {
+    return estimateTokens(info, contentLength, charsPerToken, defaultMaxTokens, LlmApi.CHAT);
   }
 
   /**
    * The tokens to reserve for a request, by OpenAI's admission rule: the larger of its completion budget and
-   * its estimated prompt tokens.
+   * its estimated prompt tokens; for {@link LlmApi#EMBEDDINGS}, which generate nothing, the prompt alone.
    *
    * <pre>
-   *   completion = info.maxTokens >= 0 ? info.maxTokens : defaultMaxTokens
-   *   chars      = info.promptChars                                   if the whole object was scanned
-   *              = ceil(info.promptChars * contentLength / scanned)   if the cap cut it and contentLength > scanned
-   *              = info.promptChars                                   if the cap cut it and the length is unknown
-   *   estimate   = max(completion, ceil(chars / charsPerToken))
+   *   completion = 0                                                    for embeddings
+   *              = info.maxTokens >= 0 ? info.maxTokens : defaultMaxTokens
+   *   x'         = ceil(x * contentLength / scanned)    if the cap cut the body and contentLength > scanned
+   *              = x                                    otherwise (complete, or the length is unknown)
+   *   prompt     = ceil(promptChars' / charsPerToken) + promptTokenIds'
+   *   estimate   = max(completion, prompt)
    *   malformed  : ceil(contentLength / charsPerToken), or defaultMaxTokens when contentLength is unknown
    * </pre>
    *
@@ -69,20 +77,31 @@ public final class ChatRequestScanner {
    * @param contentLength the body's {@code Content-Length}, or a negative value when unknown
    */
   public static long estimateTokens(ChatRequestInfo info, long contentLength, int charsPerToken,
-      long defaultMaxTokens) {
+      long defaultMaxTokens, LlmApi api) {
     if (charsPerToken <= 0) {
       throw new IllegalArgumentException("charsPerToken: " + charsPerToken + " (expected: > 0)");
     }
     if (info.malformed()) {
       return contentLength >= 0 ? ceilDiv(contentLength, charsPerToken) : defaultMaxTokens;
     }
-    long chars = info.promptChars();
+    long completion = !api.generates() ? 0 : info.maxTokens() >= 0 ? info.maxTokens() : defaultMaxTokens;
+    return Math.max(completion, promptTokens(info, contentLength, charsPerToken));
+  }
+
+  /** The prompt part of {@link #estimateTokens}: chars / charsPerToken plus token ids, each extrapolated. */
+  public static long promptTokens(ChatRequestInfo info, long contentLength, int charsPerToken) {
+    long chars = extrapolate(info.promptChars(), info, contentLength);
+    long ids = extrapolate(info.promptTokenIds(), info, contentLength);
+    long tokens = ceilDiv(chars, charsPerToken) + ids;
+    return tokens < 0 ? Long.MAX_VALUE : tokens;
+  }
+
+  private static long extrapolate(long seen, ChatRequestInfo info, long contentLength) {
     if (!info.complete() && contentLength > info.scannedBytes() && info.scannedBytes() > 0) {
-      // A double keeps chars * contentLength from overflowing; the cast saturates at Long.MAX_VALUE.
-      chars = (long) Math.ceil((double) chars * contentLength / info.scannedBytes());
+      // A double keeps seen * contentLength from overflowing; the cast saturates at Long.MAX_VALUE.
+      return (long) Math.ceil((double) seen * contentLength / info.scannedBytes());
     }
-    long completion = info.maxTokens() >= 0 ? info.maxTokens() : defaultMaxTokens;
-    return Math.max(completion, ceilDiv(chars, charsPerToken));
+    return seen;
   }
 
   private static long ceilDiv(long a, long b) {

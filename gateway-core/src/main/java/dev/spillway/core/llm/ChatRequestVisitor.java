@@ -5,9 +5,12 @@ import static dev.spillway.core.llm.JsonNames.is;
 import static dev.spillway.core.llm.JsonTokenizer.IGNORE;
 
 /**
- * Collects the fields of a chat request for {@link ChatRequestScanner}. Only top-level members count: a
- * {@code max_tokens} or {@code stream} inside {@code tools} or {@code response_format} is never asked about,
- * because the paths below are the only ones that get tags.
+ * Collects the fields of an LLM request for {@link ChatRequestScanner}: Chat Completions ({@code messages}),
+ * Completions ({@code prompt}), the Responses API ({@code input}, {@code instructions},
+ * {@code max_output_tokens}), Embeddings ({@code input}) and Anthropic Messages ({@code system},
+ * {@code messages} with block content). Only top-level members count: a {@code max_tokens} or {@code stream}
+ * inside {@code tools} or {@code response_format} is never asked about, because the paths below are the only
+ * ones that get tags. The APIs' names do not clash, so one visitor serves them all.
  */
 final class ChatRequestVisitor implements JsonVisitor {
   static final int ROOT = 1;
@@ -28,6 +31,10 @@ final class ChatRequestVisitor implements JsonVisitor {
   private static final int ARGUMENTS = 16;
   private static final int PROMPT = 17;
   private static final int PROMPT_ELEMENT = 18;
+  private static final int INPUT = 19;
+  private static final int INPUT_ITEM = 20;
+  private static final int TOKEN_ID = 21;
+  private static final int INSTRUCTIONS = 22;
 
   private static final byte[] K_MODEL = bytes("model");
   private static final byte[] K_MAX_TOKENS = bytes("max_tokens");
@@ -42,6 +49,11 @@ final class ChatRequestVisitor implements JsonVisitor {
   private static final byte[] K_TOOL_CALLS = bytes("tool_calls");
   private static final byte[] K_FUNCTION = bytes("function");
   private static final byte[] K_ARGUMENTS = bytes("arguments");
+  private static final byte[] K_INPUT = bytes("input");
+  private static final byte[] K_INSTRUCTIONS = bytes("instructions");
+  private static final byte[] K_SYSTEM = bytes("system");
+  private static final byte[] K_MAX_OUTPUT_TOKENS = bytes("max_output_tokens");
+  private static final byte[] K_OUTPUT = bytes("output");
 
   JsonTokenizer tokenizer;
   String model;
@@ -50,6 +62,8 @@ final class ChatRequestVisitor implements JsonVisitor {
   boolean stream;
   boolean includeUsage;
   long promptChars;
+  /** Pre-tokenized prompt elements: integers in {@code prompt} or {@code input} arrays. */
+  long tokenIds;
 
   @Override
   public int keyTag(int objectTag, byte[] key, int length) {
@@ -57,7 +71,11 @@ final class ChatRequestVisitor implements JsonVisitor {
       case ROOT -> rootKey(key, length);
       case STREAM_OPTIONS -> is(key, length, K_INCLUDE_USAGE) ? INCLUDE_USAGE : IGNORE;
       case MESSAGE -> is(key, length, K_CONTENT) ? CONTENT : is(key, length, K_TOOL_CALLS) ? TOOL_CALLS : IGNORE;
-      case CONTENT_PART -> is(key, length, K_TEXT) ? TEXT : IGNORE;
+      // A content part's text; an Anthropic tool_result block nests its own content.
+      case CONTENT_PART -> is(key, length, K_TEXT) ? TEXT : is(key, length, K_CONTENT) ? CONTENT : IGNORE;
+      // A Responses-API input item: a message (content), or a function call / its output.
+      case INPUT_ITEM -> is(key, length, K_CONTENT) ? CONTENT : is(key, length, K_TEXT) ? TEXT
+          : is(key, length, K_ARGUMENTS) || is(key, length, K_OUTPUT) ? ARGUMENTS : IGNORE;
       case TOOL_CALL -> is(key, length, K_FUNCTION) ? FUNCTION : IGNORE;
       case FUNCTION -> is(key, length, K_ARGUMENTS) ? ARGUMENTS : IGNORE;
       default -> IGNORE;
@@ -79,6 +97,16 @@ final class ChatRequestVisitor implements JsonVisitor {
       return STREAM_OPTIONS;
     } else if (is(key, length, K_PROMPT)) {
       return PROMPT;
+    } else if (is(key, length, K_INPUT)) {
+      return INPUT;
+    } else if (is(key, length, K_INSTRUCTIONS)) {
+      return INSTRUCTIONS;
+    } else if (is(key, length, K_SYSTEM)) {
+      // Anthropic's system prompt: a string, or text blocks like a message's content.
+      return CONTENT;
+    } else if (is(key, length, K_MAX_OUTPUT_TOKENS)) {
+      // The Responses API's output budget: the same role as max_completion_tokens.
+      return MAX_COMPLETION_TOKENS;
     }
     return IGNORE;
   }
@@ -90,6 +118,9 @@ final class ChatRequestVisitor implements JsonVisitor {
       case CONTENT -> CONTENT_PART;
       case TOOL_CALLS -> TOOL_CALL;
       case PROMPT -> PROMPT_ELEMENT;
+      case INPUT -> INPUT_ITEM;
+      // Arrays of token ids: prompt [[1,2],[3]] and embeddings input [[1,2],[3]].
+      case PROMPT_ELEMENT, INPUT_ITEM -> TOKEN_ID;
       default -> IGNORE;
     };
   }
@@ -114,6 +145,8 @@ final class ChatRequestVisitor implements JsonVisitor {
       maxTokens = value;
     } else if (tag == MAX_COMPLETION_TOKENS) {
       maxCompletionTokens = value;
+    } else if (tag == PROMPT_ELEMENT || tag == INPUT_ITEM || tag == TOKEN_ID) {
+      tokenIds++;
     }
   }
 
@@ -134,6 +167,7 @@ final class ChatRequestVisitor implements JsonVisitor {
   }
 
   private static boolean isPromptText(int tag) {
-    return tag == CONTENT || tag == TEXT || tag == ARGUMENTS || tag == PROMPT || tag == PROMPT_ELEMENT;
+    return tag == CONTENT || tag == TEXT || tag == ARGUMENTS || tag == PROMPT || tag == PROMPT_ELEMENT
+        || tag == INPUT || tag == INPUT_ITEM || tag == INSTRUCTIONS;
   }
 }

@@ -3,9 +3,10 @@ package dev.spillway.core.llm;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Finds the top-level {@code usage} object of a non-streamed response ({@code chat.completion} or
- * {@code text_completion}) as the body passes through, so the reservation can be settled from it. A
- * {@code usage} member nested anywhere else does not count.
+ * Finds the top-level {@code usage} object of a non-streamed response (chat, completions, embeddings,
+ * Responses API or Anthropic message; see {@link ResponseVisitor} for the names it reads) as the body passes
+ * through, so the reservation can be settled from it. A {@code usage} member nested anywhere else does not
+ * count.
  *
  * <p>Chunks are read by absolute index and never consumed or released. The state is bounded (a 64-level
  * stack); the body is never buffered. Malformed input just yields no usage. Not thread-safe.
@@ -20,8 +21,8 @@ public final class JsonUsageScanner {
   }
 
   /**
-   * The counts of the last complete top-level {@code usage} object that had {@code prompt_tokens} and
-   * {@code completion_tokens} as non-negative integers, or null if none was seen.
+   * The counts of the last complete top-level {@code usage} object that had an input count and an output or
+   * total count as non-negative integers, or null if none was seen.
    */
   public Usage usage() {
     return visitor.usage;

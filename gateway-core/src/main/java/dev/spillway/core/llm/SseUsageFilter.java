@@ -5,8 +5,11 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 
 /**
- * Watches a streamed chat completion ({@code text/event-stream}) on its way to the client: records the
- * {@code usage} the backend reports, counts the events that stream content, and optionally removes the
+ * Watches a streamed answer ({@code text/event-stream}; chat, completions, Responses API or Anthropic
+ * Messages, see {@link ResponseVisitor}) on its way to the client: records the {@code usage} the backend
+ * reports (the Responses API's in {@code response.completed}; Anthropic's input from {@code message_start}
+ * combined with the output of the last {@code message_delta}), counts the events that stream content, and
+ * optionally removes the
  * usage-only event that {@code stream_options.include_usage} made the backend add (when the gateway asked for
  * it and the client did not).
  *
@@ -92,7 +95,7 @@ public final class SseUsageFilter {
     return usage;
   }
 
-  /** Events whose {@code choices[0].delta.content} was a non-empty string. */
+  /** Events that streamed content ({@link ResponseVisitor}: a non-empty delta of text). */
   public long contentEvents() {
     return contentEvents;
   }
@@ -114,6 +117,10 @@ public final class SseUsageFilter {
     Usage eventUsage = parsed ? visitor.usage : null;
     if (eventUsage != null) {
       usage = eventUsage;
+    } else if (parsed && visitor.outputOnly >= 0) {
+      // Anthropic: message_start reported the input, each message_delta the output so far.
+      long prompt = usage != null ? usage.promptTokens() : 0;
+      usage = new Usage(prompt, visitor.outputOnly, prompt + visitor.outputOnly);
     }
     if (parsed && visitor.content) {
       contentEvents++;

@@ -15,12 +15,14 @@ import dev.spillway.core.admission.ratelimit.TokenReservation;
 import dev.spillway.core.admission.reject.ContentNegotiation;
 import dev.spillway.core.admission.reject.RateLimitHeaders;
 import dev.spillway.core.admission.reject.RejectionResponses;
+import dev.spillway.core.admission.reject.RejectionShape;
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.TierConfig;
 import dev.spillway.core.llm.ChatRequestInfo;
 import dev.spillway.core.llm.ChatRequestScanner;
 import dev.spillway.core.llm.JsonUsageScanner;
+import dev.spillway.core.llm.LlmApi;
 import dev.spillway.core.llm.SseUsageFilter;
 import dev.spillway.core.llm.Usage;
 import dev.spillway.core.routing.Route;
@@ -55,6 +57,7 @@ import java.util.concurrent.TimeUnit;
  * cancel, timeout, backend failure. Runs on the exchange's event loop; the waiting room calls back there too.
  */
 final class AdmissionGate implements PermitCallback {
+  private static final String ANTHROPIC_VERSION = "anthropic-version";
   private static final TierConfig NO_TIER = new TierConfig("none", PriorityClass.STANDARD, List.of());
 
   private final ProxyExchange exchange;
@@ -64,6 +67,8 @@ final class AdmissionGate implements PermitCallback {
   private final EventExecutor executor;
   private final HttpRequest request;
   private final RejectionResponses fallbackRejections;
+  /** The API the request speaks, from its path: how to estimate, and the shape of rejections. */
+  private final LlmApi api;
   private Tenant tenant;
   private RateDecision decision;
   private TokenReservation reservation = TokenReservation.NONE;
@@ -102,6 +107,7 @@ final class AdmissionGate implements PermitCallback {
     this.executor = executor;
     this.request = request;
     this.fallbackRejections = fallbackRejections;
+    this.api = LlmApi.of(request.uri());
   }
 
   /**
@@ -152,9 +158,12 @@ final class AdmissionGate implements PermitCallback {
       if (scanner != null) {
         ChatRequestInfo info = scanner.info();
         int cpt = route.tokens().charsPerToken();
-        estimate = ChatRequestScanner.estimateTokens(info, contentLength, cpt, route.tokens().defaultMaxTokens());
-        promptTokens = info.malformed() ? estimate : (info.promptChars() + cpt - 1) / cpt;
-        injectUsage = route.tokens().requestUsage() && info.stream() && !info.includeUsage() && info.complete();
+        estimate = ChatRequestScanner.estimateTokens(info, contentLength, cpt, route.tokens().defaultMaxTokens(),
+            api);
+        promptTokens = info.malformed() ? estimate : ChatRequestScanner.promptTokens(info, contentLength, cpt);
+        // Only the OpenAI chat and completions APIs know stream_options; others report usage unasked.
+        injectUsage = route.tokens().requestUsage() && api.acceptsStreamOptions() && info.stream()
+            && !info.includeUsage() && info.complete();
       }
       decision = route.limiter().acquire(tenant, estimate);
       if (!decision.admitted()) {
@@ -230,7 +239,7 @@ final class AdmissionGate implements PermitCallback {
     shedReason = ShedReason.UNKNOWN_KEY;
     return route.rejections().build(ShedReason.UNKNOWN_KEY, RateLimitStatus.NONE, 0, true,
         ContentNegotiation.prefersHtml(request.headers()), request.protocolVersion(), exchange.requestId(),
-        exchange.mustCloseAfterEarlyAnswer());
+        exchange.mustCloseAfterEarlyAnswer(), null, rejectionShape());
   }
 
   private FullHttpResponse rejection(ShedReason reason, long retryAfterNanos, boolean retryPointless) {
@@ -240,7 +249,13 @@ final class AdmissionGate implements PermitCallback {
     RejectionResponses responses = route != null ? route.rejections() : fallbackRejections;
     return responses.build(reason, status, retryAfterNanos, retryPointless,
         ContentNegotiation.prefersHtml(request.headers()), request.protocolVersion(), exchange.requestId(),
-        exchange.mustCloseAfterEarlyAnswer(), decision != null ? decision.oversize() : null);
+        exchange.mustCloseAfterEarlyAnswer(), decision != null ? decision.oversize() : null, rejectionShape());
+  }
+
+  /** Anthropic's error shape for a request to a Messages path or from an Anthropic SDK, OpenAI's otherwise. */
+  private RejectionShape rejectionShape() {
+    return api == LlmApi.ANTHROPIC_MESSAGES || request.headers().contains(ANTHROPIC_VERSION)
+        ? RejectionShape.ANTHROPIC : RejectionShape.OPENAI;
   }
 
   /** Whether the held body should be rewritten to ask the backend for a final usage chunk. */

@@ -18,7 +18,7 @@ class ChatRequestScannerTest {
 
     long prompt = ChatRequests.SYSTEM.length() + ChatRequests.USER.length() + ChatRequests.ARGUMENTS.length()
         + ChatRequests.TOOL_RESULT.length();
-    assertThat(info).isEqualTo(new ChatRequestInfo("gpt-4o-2024-08-06", 512, true, true, prompt,
+    assertThat(info).isEqualTo(new ChatRequestInfo("gpt-4o-2024-08-06", 512, true, true, prompt, 0,
         utf8(ChatRequests.TOOLS_AND_FORMAT).length - 1, true, false));
   }
 
@@ -37,7 +37,7 @@ class ChatRequestScannerTest {
   void ignoresNestedNamesLikeTopLevelOnes() {
     ChatRequestInfo info = scanEverySplit(ChatRequests.VLLM, CAP);
 
-    assertThat(info).isEqualTo(new ChatRequestInfo("meta-llama/Llama-3.1-8B-Instruct", -1, true, false, 2,
+    assertThat(info).isEqualTo(new ChatRequestInfo("meta-llama/Llama-3.1-8B-Instruct", -1, true, false, 2, 0,
         utf8(ChatRequests.VLLM).length, true, false));
   }
 
@@ -112,7 +112,7 @@ class ChatRequestScannerTest {
 
     ChatRequestInfo info = scanEverySplit(body, cap);
 
-    assertThat(info).isEqualTo(new ChatRequestInfo("m", 10, false, false, 100, cap, false, false));
+    assertThat(info).isEqualTo(new ChatRequestInfo("m", 10, false, false, 100, 0, cap, false, false));
     // 100 chars in the first `cap` bytes, extrapolated to the whole body: ceil(100 * len / cap) chars.
     long expectedChars = (long) Math.ceil(100.0 * body.length() / cap);
     assertThat(ChatRequestScanner.estimateTokens(info, body.length(), 4, 10)).isEqualTo((expectedChars + 3) / 4);
@@ -152,7 +152,7 @@ class ChatRequestScannerTest {
     ChatRequestScanner scanner = scan(body, CAP, new int[] {0, body.length()});
 
     assertThat(scanner.done()).isFalse();
-    assertThat(scanner.info()).isEqualTo(new ChatRequestInfo("gpt-4o", -1, false, false, 5, body.length(), false,
+    assertThat(scanner.info()).isEqualTo(new ChatRequestInfo("gpt-4o", -1, false, false, 5, 0, body.length(), false,
         false));
   }
 
@@ -192,10 +192,10 @@ class ChatRequestScannerTest {
 
   @Test
   void estimatesByOpenAisMaxRule() {
-    ChatRequestInfo small = new ChatRequestInfo("m", 500, false, false, 400, 1000, true, false);
-    ChatRequestInfo big = new ChatRequestInfo("m", 500, false, false, 4001, 9000, true, false);
-    ChatRequestInfo noMax = new ChatRequestInfo("m", -1, false, false, 40, 100, true, false);
-    ChatRequestInfo zero = new ChatRequestInfo("m", 0, false, false, 0, 2, true, false);
+    ChatRequestInfo small = new ChatRequestInfo("m", 500, false, false, 400, 0, 1000, true, false);
+    ChatRequestInfo big = new ChatRequestInfo("m", 500, false, false, 4001, 0, 9000, true, false);
+    ChatRequestInfo noMax = new ChatRequestInfo("m", -1, false, false, 40, 0, 100, true, false);
+    ChatRequestInfo zero = new ChatRequestInfo("m", 0, false, false, 0, 0, 2, true, false);
 
     assertThat(ChatRequestScanner.estimateTokens(small, 1000, 4, 1024)).isEqualTo(500);
     assertThat(ChatRequestScanner.estimateTokens(big, 9000, 4, 1024)).isEqualTo(1001);
@@ -204,7 +204,7 @@ class ChatRequestScannerTest {
     assertThat(ChatRequestScanner.estimateTokens(zero, 2, 4, 1024)).isZero();
     // Complete scans ignore Content-Length; huge lengths saturate rather than overflow.
     assertThat(ChatRequestScanner.estimateTokens(big, Long.MAX_VALUE, 4, 1024)).isEqualTo(1001);
-    ChatRequestInfo capped = new ChatRequestInfo("m", 1, false, false, 1000, 1000, false, false);
+    ChatRequestInfo capped = new ChatRequestInfo("m", 1, false, false, 1000, 0, 1000, false, false);
     assertThat(ChatRequestScanner.estimateTokens(capped, Long.MAX_VALUE, 1, 1)).isEqualTo(Long.MAX_VALUE);
     assertThat(ChatRequestScanner.estimateTokens(capped, 4000, 4, 1)).isEqualTo(1000);
     assertThatThrownBy(() -> ChatRequestScanner.estimateTokens(small, 1, 0, 1))

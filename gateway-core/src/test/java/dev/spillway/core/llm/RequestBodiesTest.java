@@ -65,7 +65,7 @@ class RequestBodiesTest {
 
       assertThat(before.includeUsage()).isFalse();
       assertThat(after).isEqualTo(new ChatRequestInfo(before.model(), before.maxTokens(), before.stream(), true,
-          before.promptChars(), utf8(rewritten).length - (body.endsWith("\n") ? 1 : 0), true, false));
+          before.promptChars(), 0, utf8(rewritten).length - (body.endsWith("\n") ? 1 : 0), true, false));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.spillway.server.mock;
 
+import dev.spillway.core.llm.LlmApi;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -145,6 +146,9 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     switch (path) {
       case "/v1/chat/completions":
         return post ? new ChatCompletionExchange(ctx, state, this, request) : notAllowed(request, path, "POST");
+      case "/v1/responses", "/v1/completions", "/v1/embeddings", "/v1/messages":
+        return post ? new ApiExchange(ctx, state, this, request, LlmApi.of(path))
+            : notAllowed(request, path, "POST");
       case "/v1/models":
         return get ? respond(MockResponses::models) : notAllowed(request, path, "GET");
       case "/health":

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -37,6 +38,11 @@ import java.util.function.LongUnaryOperator;
  * pointless (otherwise no {@code x-should-retry}, so the OpenAI SDKs retry 429 and 503 as they do by default).
  * A browser ({@link ContentNegotiation#prefersHtml}) that is shed gets the {@link AtCapacityPage} with the same
  * status and headers; the 401 is always JSON, as there is nothing to count down.
+ *
+ * <p>A request that speaks Anthropic's API ({@link RejectionShape#ANTHROPIC}) gets the same statuses and delays
+ * in Anthropic's shape ({@link AnthropicRejections}): its error body, and {@code anthropic-ratelimit-*} headers
+ * beside OpenAI's; the overload status is whatever {@link RejectionConfig#overloadedStatus()} says (Anthropic
+ * itself answers 529).
  *
  * <p>All bodies are encoded once in the constructor; a rejection wraps those shared bytes and produces only the
  * small dynamic pieces (header values, the seconds on the page, a rate limit's numbers). Thread-safe.
@@ -61,13 +67,21 @@ public final class RejectionResponses {
   private final AtCapacityPage rateLimitedPage;
   private final AtCapacityPage overloadedPage;
   private final LongUnaryOperator jitter;
+  private final AnthropicRejections anthropic;
+  /** Wall-clock milliseconds since the epoch, for Anthropic's absolute reset times. */
+  private final LongSupplier wallMillis;
 
   public RejectionResponses(RejectionConfig config) {
-    this(config, RetryJitter::jitter);
+    this(config, RetryJitter::jitter, System::currentTimeMillis);
   }
 
   /** With a replaceable jitter, so tests can pin the capacity-shedding delay. */
   RejectionResponses(RejectionConfig config, LongUnaryOperator jitter) {
+    this(config, jitter, System::currentTimeMillis);
+  }
+
+  /** With a replaceable jitter and wall clock, so tests can pin delays and reset times. */
+  RejectionResponses(RejectionConfig config, LongUnaryOperator jitter, LongSupplier wallMillis) {
     Objects.requireNonNull(config, "config");
     this.rateLimitedStatus = HttpResponseStatus.valueOf(config.rateLimitedStatus());
     this.overloadedStatus = HttpResponseStatus.valueOf(config.overloadedStatus());
@@ -77,6 +91,8 @@ public final class RejectionResponses {
     this.overloadedPage = new AtCapacityPage("At capacity", config.overloadedMessage(),
         config.overloadedStatus());
     this.jitter = jitter;
+    this.anthropic = new AnthropicRejections(config);
+    this.wallMillis = wallMillis;
   }
 
   /**
@@ -106,7 +122,16 @@ public final class RejectionResponses {
   public FullHttpResponse build(ShedReason reason, RateLimitStatus status, long retryAfterNanos,
       boolean retryPointless, boolean wantsHtml, HttpVersion version, String requestId, boolean close,
       RateDecision.Oversize oversize) {
+    return build(reason, status, retryAfterNanos, retryPointless, wantsHtml, version, requestId, close, oversize,
+        RejectionShape.OPENAI);
+  }
+
+  /** Like the other {@code build}, in the error vocabulary {@code shape} of the client's API. */
+  public FullHttpResponse build(ShedReason reason, RateLimitStatus status, long retryAfterNanos,
+      boolean retryPointless, boolean wantsHtml, HttpVersion version, String requestId, boolean close,
+      RateDecision.Oversize oversize, RejectionShape shape) {
     Objects.requireNonNull(reason, "reason");
+    boolean anthropicShape = shape == RejectionShape.ANTHROPIC;
     boolean shed = reason != ShedReason.UNKNOWN_KEY;
     boolean never = shed && reason.isRateLimit() && (oversize != null || retryAfterNanos == RateDecision.NEVER);
     long waitNanos;
@@ -120,10 +145,15 @@ public final class RejectionResponses {
     long retrySeconds = Math.max(1, GoDurations.ceilDiv(Math.max(1, waitNanos), NANOS_PER_SECOND));
 
     boolean html = shed && wantsHtml && !never;
-    ByteBuf body = html
-        ? (reason.isRateLimit() ? rateLimitedPage : overloadedPage).render(retrySeconds)
-        : never ? bodies.oversize(reason, oversize)
-        : bodies.json(reason, status, waitNanos);
+    ByteBuf body;
+    if (html) {
+      body = (reason.isRateLimit() ? rateLimitedPage : overloadedPage).render(retrySeconds);
+    } else if (anthropicShape) {
+      body = never ? AnthropicRejections.oversize(reason, oversize == null ? -1 : oversize.capacity(),
+          oversize == null ? -1 : oversize.requested()) : anthropic.json(reason);
+    } else {
+      body = never ? bodies.oversize(reason, oversize) : bodies.json(reason, status, waitNanos);
+    }
     FullHttpResponse response = new DefaultFullHttpResponse(version, statusOf(reason), body);
     HttpHeaders h = response.headers();
     h.set(HttpHeaderNames.CONTENT_TYPE, html ? TEXT_HTML_UTF8 : HttpHeaderValues.APPLICATION_JSON);
@@ -133,6 +163,9 @@ public final class RejectionResponses {
       h.set(ProxyHeaders.X_REQUEST_ID, requestId);
     }
     RateLimitHeaders.apply(h, status);
+    if (anthropicShape) {
+      AnthropicRejections.applyHeaders(h, status, wallMillis.getAsLong());
+    }
     h.set(SHED_REASON, TAGS[reason.ordinal()]);
     if (shed && !never) {
       // The answer depends on Accept; say so even though no-store keeps caches out of it.
