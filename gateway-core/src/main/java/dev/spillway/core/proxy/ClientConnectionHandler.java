@@ -192,7 +192,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
 
   private void respondAndClose(GatewayError error, HttpVersion version) {
     state = State.CLOSING;
-    ctx.writeAndFlush(ErrorResponses.json(error, version, null, true)).addListener(ChannelFutureListener.CLOSE);
+    releasePipelined();
+    LingeringClose.afterWrite(ctx.channel(), ctx.writeAndFlush(ErrorResponses.json(error, version, null, true)));
   }
 
   @Override
