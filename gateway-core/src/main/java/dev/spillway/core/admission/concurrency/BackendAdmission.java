@@ -97,6 +97,7 @@ public final class BackendAdmission {
     QueuedWaiter stale = null;
     lock.lock();
     try {
+      tickLocked(now);
       if (canAdmit(c)) {
         inFlightNow = admitLocked(c);
         window = limit.window();
@@ -163,6 +164,7 @@ public final class BackendAdmission {
     Objects.requireNonNull(priority, "priority");
     lock.lock();
     try {
+      tickLocked(ticker.nanoTime());
       if (!canAdmit(priority)) {
         return null;
       }
@@ -216,6 +218,22 @@ public final class BackendAdmission {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** A latency sample from a request still in flight ({@link Permit#onFirstToken}); serves waiters if the limit grew. */
+  void sample(int inFlightAtAdmission, long window, LatencySample sample) {
+    long now = ticker.nanoTime();
+    QueuedWaiter answered;
+    lock.lock();
+    try {
+      limit.onSample(sample, inFlightAtAdmission, window, now);
+      serviceTime.onSample(sample, now);
+      currentLimit = limit.limit();
+      answered = serveLocked(now);
+    } finally {
+      lock.unlock();
+    }
+    dispatchAll(answered);
   }
 
   void release(PriorityClass c, Completion completion, int inFlightAtAdmission, long window, long admittedAt,
@@ -373,6 +391,12 @@ public final class BackendAdmission {
       }
     }
     return null;
+  }
+
+  /** Lets the limit move with time alone (an adaptive limit's bounded start), before a request is judged. */
+  private void tickLocked(long now) {
+    limit.onTick(now);
+    currentLimit = limit.limit();
   }
 
   private boolean canAdmit(PriorityClass c) {

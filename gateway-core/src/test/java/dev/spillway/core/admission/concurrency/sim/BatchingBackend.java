@@ -58,7 +58,7 @@ final class BatchingBackend implements SimBackend {
       List<SimRequest> done = new ArrayList<>();
       running.removeIf(seq -> {
         if (seq.generated++ == 0) {
-          seq.request.firstTokenAt = end;
+          sim.firstToken(seq.request, end);
         }
         if (seq.generated >= seq.request.outputTokens) {
           done.add(seq.request);

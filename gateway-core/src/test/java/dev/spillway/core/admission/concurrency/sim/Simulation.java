@@ -121,6 +121,14 @@ final class Simulation {
     });
   }
 
+  /** {@code r}'s first token reached the gateway at {@code t}: a stream's sample is taken now. */
+  void firstToken(SimRequest r, long t) {
+    r.firstTokenAt = t;
+    if (r.stream) {
+      r.permit.onFirstToken(LatencySample.firstToken(t - r.sentAt));
+    }
+  }
+
   /** The backend answered {@code r} in full at {@code t}. */
   void finished(SimRequest r, long t) {
     r.finishedAt = t;
