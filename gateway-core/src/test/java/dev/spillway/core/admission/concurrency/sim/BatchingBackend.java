@@ -41,6 +41,11 @@ final class BatchingBackend implements SimBackend {
     }
   }
 
+  @Override
+  public boolean hasFreeSlot() {
+    return running.size() + waiting.size() < maxRunning;
+  }
+
   private void step(long now, Simulation sim) {
     long prefill = 0;
     while (running.size() < maxRunning && !waiting.isEmpty()) {

@@ -39,6 +39,11 @@ final class FixedSlotsBackend implements SimBackend {
     }
   }
 
+  @Override
+  public boolean hasFreeSlot() {
+    return busy < slots;
+  }
+
   private void start(SimRequest r, long now, Simulation sim) {
     busy++;
     long service = (long) (serviceNanos * (0.9 + 0.2 * random.nextDouble()));
