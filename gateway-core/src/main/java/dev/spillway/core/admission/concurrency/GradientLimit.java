@@ -9,8 +9,15 @@ import java.util.concurrent.TimeUnit;
  * finding the concurrency at which the backend starts to queue and staying there.
  *
  * <p><b>Start.</b> The limit is first pinned to {@code minLimit} until {@value #PROBE_SAMPLES} responses
- * admitted at that concurrency have been measured: their medians seed each signal's {@link Baseline} (the
- * latency without queueing). Then the limit is set to the configured {@code limit} and tracking begins.
+ * admitted at that concurrency have been measured, or for one second at most (long answers would otherwise
+ * keep it there for minutes): their medians seed each signal's {@link Baseline} (the latency without
+ * queueing; a signal without samples takes it from its first window). Then the limit is set to the
+ * configured {@code limit} and tracking begins. A stream's sample is taken at its first token
+ * ({@link Permit#onFirstToken}), not when it ends.
+ *
+ * <p><b>Early decrease.</b> {@value #EARLY_SAMPLES} first tokens in a row admitted near the limit, each above
+ * {@code baseline * (1 + }{@value #EARLY_TOLERANCE}{@code )}, decrease the limit at once (as a congested
+ * window) and open a new window: a request queued in an engine waits a whole sequence's turn.
  *
  * <p><b>Windows.</b> Each window collects samples from requests admitted in it (so under the limit being
  * judged; completions admitted earlier are ignored) and closes at {@value #WINDOW_SAMPLES} samples, or
@@ -27,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  *     first token: limit = limit * (0.9, 0.8, 0.6, 0.5 for the 1st, 2nd, 3rd, later congested window in a row)
  *   else if the limit was reached:                          increase
  *     limit = limit + max(1, sqrt(limit) / 2), but + 1 per token above baseline, or for first tokens
- *     within {@value #RECENT_WINDOWS} windows of a decrease
+ *     within {@value #RECENT_WINDOWS} windows of a decrease; for first tokens, never past knee - 1 (the
+ *     limit at the last decrease) until {@value #RECENT_WINDOWS} calm windows have passed, then by 1
  * </pre>
  * with a tolerance of {@value #PER_TOKEN_TOLERANCE} per token and {@value #FIRST_TOKEN_TOLERANCE} for first
  * tokens. The per-token decrease is Little's law: with {@code limit} in flight each holding its slot
