@@ -69,6 +69,11 @@ final class GradientLimit implements ConcurrencyLimit {
   static final double FIRST_TOKEN_TOLERANCE = 1.0;
   static final double MIN_GRADIENT = 0.5;
   static final double DROP_FACTOR = 0.9;
+  /**
+   * Calm windows after a decrease before first tokens probe past the knee: each probe queues a few requests
+   * in the engine, so probing rarely keeps them under a hundredth of all.
+   */
+  static final int KNEE_HOLD_WINDOWS = 30;
   /** Windows after a decrease in which first-token growth steps by 1. */
   static final int RECENT_WINDOWS = 8;
   /** The start phase ends after this long even without {@value #PROBE_SAMPLES} samples (long answers). */
@@ -95,8 +100,11 @@ final class GradientLimit implements ConcurrencyLimit {
   private int congestedWindows;
   /** First tokens in a row far above baseline, admitted near the limit (see {@link #queueingInEngine}). */
   private int highInARow;
+  private long lastHighAt;
   /** The limit at the last decrease (0 before any): growth slows to a step of 1 there. */
   private double knee;
+  /** Calm windows since the last decrease, up to {@link #KNEE_HOLD_WINDOWS}. */
+  private int windowsAtKnee;
   private long startedAt = NOT_STARTED;
 
   GradientLimit(ConcurrencyConfig config) {
@@ -149,7 +157,7 @@ final class GradientLimit implements ConcurrencyLimit {
       if (samples.size() >= PROBE_SAMPLES) {
         startTracking(now);
       }
-    } else if (queueingInEngine(sample, inFlight)) {
+    } else if (queueingInEngine(sample, inFlight, now)) {
       decrease(Signal.FIRST_TOKEN, 0, now);
       nextWindow(now);
     } else if (samples.isFull()
@@ -180,13 +188,21 @@ final class GradientLimit implements ConcurrencyLimit {
    * one that joins the batch at once waits at most a step and a prefill. Waiting for the window's median
    * would leave each probe above the batch queueing for a whole window.
    */
-  private boolean queueingInEngine(LatencySample sample, int inFlight) {
+  private boolean queueingInEngine(LatencySample sample, int inFlight, long now) {
     long baseline = baselines[Signal.FIRST_TOKEN.ordinal()].nanos();
     if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0 || inFlight < nearLimit()) {
       return false;
     }
-    highInARow = sample.latencyNanos() > baseline * (1 + EARLY_TOLERANCE) ? highInARow + 1 : 0;
-    return highInARow >= EARLY_SAMPLES;
+    if (sample.latencyNanos() <= baseline * (1 + EARLY_TOLERANCE)) {
+      highInARow = 0;
+    } else if (highInARow == 0 || now - lastHighAt >= baseline) {
+      // First tokens of requests that joined the batch in one step share that step's prefill: a burst of
+      // long prompts delays them all at once without any queueing. Count one per engine step or so.
+      highInARow++;
+      lastHighAt = now;
+    }
+    // Past the last knee the engine queued before: one such first token is enough evidence there.
+    return highInARow >= (knee > 0 && estimate >= knee ? 1 : EARLY_SAMPLES);
   }
 
   private int nearLimit() {
@@ -223,6 +239,7 @@ final class GradientLimit implements ConcurrencyLimit {
       } else {
         congestedWindows = 0;
         windowsSinceDecrease = Math.min(windowsSinceDecrease + 1, RECENT_WINDOWS + 1);
+        windowsAtKnee = Math.min(windowsAtKnee + 1, KNEE_HOLD_WINDOWS);
       }
       if (gradient >= 1 / (1 + tolerance) && reached) {
         // Per token, latency creeps up before the knee: slow to a step of 1 there. First tokens stay flat
@@ -233,7 +250,7 @@ final class GradientLimit implements ConcurrencyLimit {
         // First tokens: approach the last knee no nearer than a slot below it (just above it the engine
         // queued last time), and probe past it only after RECENT_WINDOWS calm windows: each probe queues.
         if (signal == Signal.FIRST_TOKEN && knee > 0 && estimate + step > knee - 1) {
-          step = windowsSinceDecrease > RECENT_WINDOWS ? 1 : Math.max(0, knee - 1 - estimate);
+          step = windowsAtKnee >= KNEE_HOLD_WINDOWS ? 1 : Math.max(0, knee - 1 - estimate);
         }
         estimate = clamp(estimate + step);
       }
@@ -251,6 +268,7 @@ final class GradientLimit implements ConcurrencyLimit {
   private void decrease(Signal signal, double gradient, long now) {
     congestedWindows++;
     windowsSinceDecrease = 0;
+    windowsAtKnee = 0;
     highInARow = 0;
     knee = estimate;
     double factor = signal == Signal.PER_TOKEN ? gradient
