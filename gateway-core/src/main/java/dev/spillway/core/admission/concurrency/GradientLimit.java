@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
  * ({@link Permit#onFirstToken}), not when it ends.
  *
  * <p><b>Early decrease.</b> {@value #EARLY_SAMPLES} first tokens in a row admitted near the limit, each above
- * {@code baseline * (1 + }{@value #EARLY_TOLERANCE}{@code )}, decrease the limit at once (as a congested
- * window) and open a new window: a request queued in an engine waits a whole sequence's turn.
+ * {@code baseline * (1 + }{@value #EARLY_TOLERANCE}{@code )} and at least a baseline apart (first tokens of
+ * one engine step share its prefill and count once), decrease the limit at once (as a congested window) and
+ * open a new window: a request queued in an engine waits a whole sequence's turn. At or past the knee one
+ * such first token is enough.
  *
  * <p><b>Windows.</b> Each window collects samples from requests admitted in it (so under the limit being
  * judged; completions admitted earlier are ignored) and closes at {@value #WINDOW_SAMPLES} samples, or
@@ -35,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  *   else if the limit was reached:                          increase
  *     limit = limit + max(1, sqrt(limit) / 2), but + 1 per token above baseline, or for first tokens
  *     within {@value #RECENT_WINDOWS} windows of a decrease; for first tokens, never past knee - 1 (the
- *     limit at the last decrease) until {@value #RECENT_WINDOWS} calm windows have passed, then by 1
+ *     limit at the last decrease) until {@value #KNEE_HOLD_WINDOWS} calm windows have passed, then by 1
  * </pre>
  * with a tolerance of {@value #PER_TOKEN_TOLERANCE} per token and {@value #FIRST_TOKEN_TOLERANCE} for first
  * tokens. The per-token decrease is Little's law: with {@code limit} in flight each holding its slot
@@ -64,7 +66,9 @@ final class GradientLimit implements ConcurrencyLimit {
   /**
    * The same for the first-token median, wider: a first token also waits for the prefill of the prompts
    * joining the batch with it, which grows with the batch without any queueing; a request queued inside an
-   * LLM engine waits a whole slot's turn, many times the baseline, so queueing still stands out at once.
+   * LLM engine waits a whole slot's turn, many times the baseline, and is caught within the window by the
+   * early decrease; a window's median this far up means a slower engine. (At 0.5, with first tokens sampled
+   * as they arrive, windows at a full batch without queueing read as congested and the limit sank to 25.)
    */
   static final double FIRST_TOKEN_TOLERANCE = 1.0;
   static final double MIN_GRADIENT = 0.5;
