@@ -95,9 +95,10 @@ public final class BackendAdmission {
     long window = 0;
     boolean unreachable = false;
     QueuedWaiter stale = null;
+    QueuedWaiter grown;
     lock.lock();
     try {
-      tickLocked(now);
+      grown = tickLocked(now);
       if (canAdmit(c)) {
         inFlightNow = admitLocked(c);
         window = limit.window();
@@ -117,6 +118,7 @@ public final class BackendAdmission {
     } finally {
       lock.unlock();
     }
+    dispatchAll(grown);
     dispatchAll(stale);
     if (unreachable) {
       Callbacks.shedNow(executor, callback, ShedReason.DEADLINE_UNREACHABLE, retryAfterNanos());
@@ -162,16 +164,19 @@ public final class BackendAdmission {
    */
   public Permit tryAcquireNow(PriorityClass priority) {
     Objects.requireNonNull(priority, "priority");
+    QueuedWaiter grown;
+    Permit permit = null;
     lock.lock();
     try {
-      tickLocked(ticker.nanoTime());
-      if (!canAdmit(priority)) {
-        return null;
+      grown = tickLocked(ticker.nanoTime());
+      if (canAdmit(priority)) {
+        permit = new AdmissionPermit(this, priority, admitLocked(priority), limit.window(), ticker.nanoTime());
       }
-      return new AdmissionPermit(this, priority, admitLocked(priority), limit.window(), ticker.nanoTime());
     } finally {
       lock.unlock();
     }
+    dispatchAll(grown);
+    return permit;
   }
 
   /**
@@ -393,10 +398,15 @@ public final class BackendAdmission {
     return null;
   }
 
-  /** Lets the limit move with time alone (an adaptive limit's bounded start), before a request is judged. */
-  private void tickLocked(long now) {
+  /**
+   * Lets the limit move with time alone (an adaptive limit's bounded start) before a request is judged; if it
+   * grew, the waiters are served first (returned linked, to dispatch after unlocking).
+   */
+  private QueuedWaiter tickLocked(long now) {
+    int before = currentLimit;
     limit.onTick(now);
     currentLimit = limit.limit();
+    return currentLimit > before ? serveLocked(now) : null;
   }
 
   private boolean canAdmit(PriorityClass c) {
