@@ -297,12 +297,12 @@ final class AdmissionGate implements PermitCallback {
   /** Passes a response piece through usage tracking; may return a different message (owning the buffer). */
   HttpContent filter(HttpContent content) {
     if (eventStream && firstContentNanos < 0 && sseFilter == null && content.content().isReadable()) {
-      firstContentNanos = executor.ticker().nanoTime();
+      firstContent();
     }
     if (sseFilter != null) {
       ByteBuf out = sseFilter.process(content.content());
       if (firstContentNanos < 0 && sseFilter.contentEvents() > 0) {
-        firstContentNanos = executor.ticker().nanoTime();
+        firstContent();
       }
       return content instanceof LastHttpContent last
           ? new DefaultLastHttpContent(out, last.trailingHeaders())
@@ -312,6 +312,12 @@ final class AdmissionGate implements PermitCallback {
       jsonScanner.feed(content.content());
     }
     return content;
+  }
+
+  /** The stream's first content: the limit hears of its time to first token now, not when the stream ends. */
+  private void firstContent() {
+    firstContentNanos = executor.ticker().nanoTime();
+    permits.firstToken(LatencySample.firstToken(firstContentNanos - sentNanos));
   }
 
   /** The backend's response ended cleanly with {@code status}. */

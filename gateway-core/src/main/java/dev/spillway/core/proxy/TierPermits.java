@@ -1,6 +1,7 @@
 package dev.spillway.core.proxy;
 
 import dev.spillway.core.admission.concurrency.BackendAdmission;
+import dev.spillway.core.admission.concurrency.LatencySample;
 import dev.spillway.core.admission.concurrency.Permit;
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.PriorityClass;
@@ -132,6 +133,13 @@ final class TierPermits {
     }
     p.onIgnore();
     return null;
+  }
+
+  /** The stream's first content arrived: the held permit takes its latency sample now. */
+  void firstToken(LatencySample sample) {
+    if (permit != null) {
+      permit.onFirstToken(sample);
+    }
   }
 
   /** Whether a permit is held. */

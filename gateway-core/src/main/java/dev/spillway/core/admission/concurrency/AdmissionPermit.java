@@ -15,6 +15,8 @@ final class AdmissionPermit implements Permit {
   private final long window;
   private final long admittedAt;
   private volatile int completed;
+  /** The latency sample was already given by {@link #onFirstToken}; written and read on one event loop. */
+  private boolean sampled;
 
   AdmissionPermit(BackendAdmission owner, PriorityClass priority, int inFlightAtAdmission, long window,
       long admittedAt) {
@@ -26,10 +28,18 @@ final class AdmissionPermit implements Permit {
   }
 
   @Override
+  public void onFirstToken(LatencySample sample) {
+    if (completed == 0 && !sampled && sample != null && sample.signal() != LatencySample.Signal.NONE) {
+      sampled = true;
+      owner.sample(inFlightAtAdmission, window, sample);
+    }
+  }
+
+  @Override
   public void onSuccess(LatencySample sample) {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
       owner.release(priority, Completion.SUCCESS, inFlightAtAdmission, window, admittedAt,
-          sample == null ? LatencySample.NONE : sample);
+          sampled || sample == null ? LatencySample.NONE : sample);
     }
   }
 

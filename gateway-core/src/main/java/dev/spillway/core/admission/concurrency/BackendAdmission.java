@@ -95,8 +95,10 @@ public final class BackendAdmission {
     long window = 0;
     boolean unreachable = false;
     QueuedWaiter stale = null;
+    QueuedWaiter grown;
     lock.lock();
     try {
+      grown = tickLocked(now);
       if (canAdmit(c)) {
         inFlightNow = admitLocked(c);
         window = limit.window();
@@ -116,6 +118,7 @@ public final class BackendAdmission {
     } finally {
       lock.unlock();
     }
+    dispatchAll(grown);
     dispatchAll(stale);
     if (unreachable) {
       Callbacks.shedNow(executor, callback, ShedReason.DEADLINE_UNREACHABLE, retryAfterNanos());
@@ -161,15 +164,19 @@ public final class BackendAdmission {
    */
   public Permit tryAcquireNow(PriorityClass priority) {
     Objects.requireNonNull(priority, "priority");
+    QueuedWaiter grown;
+    Permit permit = null;
     lock.lock();
     try {
-      if (!canAdmit(priority)) {
-        return null;
+      grown = tickLocked(ticker.nanoTime());
+      if (canAdmit(priority)) {
+        permit = new AdmissionPermit(this, priority, admitLocked(priority), limit.window(), ticker.nanoTime());
       }
-      return new AdmissionPermit(this, priority, admitLocked(priority), limit.window(), ticker.nanoTime());
     } finally {
       lock.unlock();
     }
+    dispatchAll(grown);
+    return permit;
   }
 
   /**
@@ -216,6 +223,22 @@ public final class BackendAdmission {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** A latency sample from a request still in flight ({@link Permit#onFirstToken}); serves waiters if the limit grew. */
+  void sample(int inFlightAtAdmission, long window, LatencySample sample) {
+    long now = ticker.nanoTime();
+    QueuedWaiter answered;
+    lock.lock();
+    try {
+      limit.onSample(sample, inFlightAtAdmission, window, now);
+      serviceTime.onSample(sample, now);
+      currentLimit = limit.limit();
+      answered = serveLocked(now);
+    } finally {
+      lock.unlock();
+    }
+    dispatchAll(answered);
   }
 
   void release(PriorityClass c, Completion completion, int inFlightAtAdmission, long window, long admittedAt,
@@ -373,6 +396,17 @@ public final class BackendAdmission {
       }
     }
     return null;
+  }
+
+  /**
+   * Lets the limit move with time alone (an adaptive limit's bounded start) before a request is judged; if it
+   * grew, the waiters are served first (returned linked, to dispatch after unlocking).
+   */
+  private QueuedWaiter tickLocked(long now) {
+    int before = currentLimit;
+    limit.onTick(now);
+    currentLimit = limit.limit();
+    return currentLimit > before ? serveLocked(now) : null;
   }
 
   private boolean canAdmit(PriorityClass c) {

@@ -48,6 +48,9 @@ interface ConcurrencyLimit {
   /** The uncongested latency the limit compares with, per signal; 0 when not (yet) known or static. */
   long baselineNanos(Signal signal);
 
+  /** A request is about to be judged at {@code now}: for limits that move with time alone. */
+  default void onTick(long now) {}
+
   /**
    * {@link BackendAdmission#refreshLimit()} is about to read the limit: {@code inFlight} requests hold
    * permits and {@code queued} wait for one. Only limits fed by outside signals care.

@@ -99,6 +99,11 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public void onTick(long now) {
+    latency.onTick(now);
+  }
+
+  @Override
   public long baselineNanos(LatencySample.Signal signal) {
     return latency.baselineNanos(signal);
   }

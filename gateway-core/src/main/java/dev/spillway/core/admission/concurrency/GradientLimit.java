@@ -9,8 +9,17 @@ import java.util.concurrent.TimeUnit;
  * finding the concurrency at which the backend starts to queue and staying there.
  *
  * <p><b>Start.</b> The limit is first pinned to {@code minLimit} until {@value #PROBE_SAMPLES} responses
- * admitted at that concurrency have been measured: their medians seed each signal's {@link Baseline} (the
- * latency without queueing). Then the limit is set to the configured {@code limit} and tracking begins.
+ * admitted at that concurrency have been measured, or for one second at most (long answers would otherwise
+ * keep it there for minutes): their medians seed each signal's {@link Baseline} (the latency without
+ * queueing; a signal without samples takes it from its first window). Then the limit is set to the
+ * configured {@code limit} and tracking begins. A stream's sample is taken at its first token
+ * ({@link Permit#onFirstToken}), not when it ends.
+ *
+ * <p><b>Early decrease.</b> {@value #EARLY_SAMPLES} first tokens in a row admitted near the limit, each above
+ * {@code baseline * (1 + }{@value #EARLY_TOLERANCE}{@code )} and at least a baseline apart (first tokens of
+ * one engine step share its prefill and count once), decrease the limit at once (as a congested window) and
+ * open a new window: a request queued in an engine waits a whole sequence's turn. At or past the knee one
+ * such first token is enough.
  *
  * <p><b>Windows.</b> Each window collects samples from requests admitted in it (so under the limit being
  * judged; completions admitted earlier are ignored) and closes at {@value #WINDOW_SAMPLES} samples, or
@@ -27,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  *     first token: limit = limit * (0.9, 0.8, 0.6, 0.5 for the 1st, 2nd, 3rd, later congested window in a row)
  *   else if the limit was reached:                          increase
  *     limit = limit + max(1, sqrt(limit) / 2), but + 1 per token above baseline, or for first tokens
- *     within {@value #RECENT_WINDOWS} windows of a decrease
+ *     within {@value #RECENT_WINDOWS} windows of a decrease; for first tokens, never past knee - 1 (the
+ *     limit at the last decrease) until {@value #KNEE_HOLD_WINDOWS} calm windows have passed, then by 1
  * </pre>
  * with a tolerance of {@value #PER_TOKEN_TOLERANCE} per token and {@value #FIRST_TOKEN_TOLERANCE} for first
  * tokens. The per-token decrease is Little's law: with {@code limit} in flight each holding its slot
@@ -56,13 +66,27 @@ final class GradientLimit implements ConcurrencyLimit {
   /**
    * The same for the first-token median, wider: a first token also waits for the prefill of the prompts
    * joining the batch with it, which grows with the batch without any queueing; a request queued inside an
-   * LLM engine waits a whole slot's turn, many times the baseline, so queueing still stands out at once.
+   * LLM engine waits a whole slot's turn, many times the baseline, and is caught within the window by the
+   * early decrease; a window's median this far up means a slower engine. (At 0.5, with first tokens sampled
+   * as they arrive, windows at a full batch without queueing read as congested and the limit sank to 25.)
    */
-  static final double FIRST_TOKEN_TOLERANCE = 0.5;
+  static final double FIRST_TOKEN_TOLERANCE = 1.0;
   static final double MIN_GRADIENT = 0.5;
   static final double DROP_FACTOR = 0.9;
+  /**
+   * Calm windows after a decrease before first tokens probe past the knee: each probe queues a few requests
+   * in the engine, so probing rarely keeps them under a hundredth of all.
+   */
+  static final int KNEE_HOLD_WINDOWS = 30;
   /** Windows after a decrease in which first-token growth steps by 1. */
   static final int RECENT_WINDOWS = 8;
+  /** The start phase ends after this long even without {@value #PROBE_SAMPLES} samples (long answers). */
+  static final long START_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** First tokens in a row far above baseline that decrease the limit at once. */
+  static final int EARLY_SAMPLES = 3;
+  /** How far above its baseline a first token is "far": a queued request waits a whole sequence's turn. */
+  static final double EARLY_TOLERANCE = 1.0;
+  private static final long NOT_STARTED = Long.MIN_VALUE;
   static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
   private static final Signal[] SIGNALS = SampleWindow.signals();
 
@@ -78,6 +102,14 @@ final class GradientLimit implements ConcurrencyLimit {
   private int windowsSinceDecrease = RECENT_WINDOWS + 1;
   /** Windows in a row judged congested. */
   private int congestedWindows;
+  /** First tokens in a row far above baseline, admitted near the limit (see {@link #queueingInEngine}). */
+  private int highInARow;
+  private long lastHighAt;
+  /** The limit at the last decrease (0 before any): growth slows to a step of 1 there. */
+  private double knee;
+  /** Calm windows since the last decrease, up to {@link #KNEE_HOLD_WINDOWS}. */
+  private int windowsAtKnee;
+  private long startedAt = NOT_STARTED;
 
   GradientLimit(ConcurrencyConfig config) {
     this.minLimit = config.minLimit();
@@ -105,7 +137,19 @@ final class GradientLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public void onTick(long now) {
+    if (phase == Phase.PROBING) {
+      if (startedAt == NOT_STARTED) {
+        startedAt = now;
+      } else if (now - startedAt >= START_NANOS) {
+        startTracking(now);
+      }
+    }
+  }
+
+  @Override
   public void onSample(LatencySample sample, int inFlight, long admittedIn, long now) {
+    onTick(now);
     if (admittedIn != window || sample.signal() == Signal.NONE) {
       return;
     }
@@ -115,19 +159,58 @@ final class GradientLimit implements ConcurrencyLimit {
     samples.add(sample, inFlight);
     if (phase == Phase.PROBING) {
       if (samples.size() >= PROBE_SAMPLES) {
-        for (Signal s : SIGNALS) {
-          if (samples.count(s) > 0) {
-            baselines[s.ordinal()].update(samples.median(s), now);
-          }
-        }
-        phase = Phase.TRACKING;
-        estimate = initialLimit;
-        nextWindow(now);
+        startTracking(now);
       }
+    } else if (queueingInEngine(sample, inFlight, now)) {
+      decrease(Signal.FIRST_TOKEN, 0, now);
+      nextWindow(now);
     } else if (samples.isFull()
         || (samples.count(preferred()) >= MIN_WINDOW_SAMPLES && now - windowStart >= MIN_WINDOW_NANOS)) {
       judgeWindow(now);
     }
+  }
+
+  /**
+   * Leaves the start: baselines from whatever was measured at {@code minLimit} (a signal without samples
+   * takes its baseline from its first window), then the configured limit.
+   */
+  private void startTracking(long now) {
+    for (Signal s : SIGNALS) {
+      if (samples.count(s) > 0) {
+        baselines[s.ordinal()].update(samples.median(s), now);
+      }
+    }
+    phase = Phase.TRACKING;
+    estimate = initialLimit;
+    nextWindow(now);
+  }
+
+  /**
+   * Whether {@value #EARLY_SAMPLES} first tokens in a row, admitted near the limit, each took more than
+   * {@code 1 + }{@value #EARLY_TOLERANCE} times the baseline. Queueing in an engine is a cliff, not a slope:
+   * a request that finds the batch full waits for a whole sequence to end, many times the baseline, while
+   * one that joins the batch at once waits at most a step and a prefill. Waiting for the window's median
+   * would leave each probe above the batch queueing for a whole window.
+   */
+  private boolean queueingInEngine(LatencySample sample, int inFlight, long now) {
+    long baseline = baselines[Signal.FIRST_TOKEN.ordinal()].nanos();
+    if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0 || inFlight < nearLimit()) {
+      return false;
+    }
+    if (sample.latencyNanos() <= baseline * (1 + EARLY_TOLERANCE)) {
+      highInARow = 0;
+    } else if (highInARow == 0 || now - lastHighAt >= baseline) {
+      // First tokens of requests that joined the batch in one step share that step's prefill: a burst of
+      // long prompts delays them all at once without any queueing. Count one per engine step or so.
+      highInARow++;
+      lastHighAt = now;
+    }
+    // Past the last knee the engine queued before: one such first token is enough evidence there.
+    return highInARow >= (knee > 0 && estimate >= knee ? 1 : EARLY_SAMPLES);
+  }
+
+  private int nearLimit() {
+    return limit() - Math.max(1, limit() / 10);
   }
 
   @Override
@@ -147,7 +230,7 @@ final class GradientLimit implements ConcurrencyLimit {
     }
     // What the limit does to latency shows in the requests admitted near it; below it, a lightly loaded
     // backend answers at its baseline whatever the limit. So judge those when there are enough of them.
-    int nearLimit = limit() - Math.max(1, limit() / 10);
+    int nearLimit = nearLimit();
     Signal atLimitSignal = judged(nearLimit);
     boolean reached = atLimitSignal != null;
     int minInFlight = reached ? nearLimit : 0;
@@ -156,28 +239,45 @@ final class GradientLimit implements ConcurrencyLimit {
       double gradient = (double) baselines[signal.ordinal()].nanos() / samples.median(signal, minInFlight);
       double tolerance = signal == Signal.FIRST_TOKEN ? FIRST_TOKEN_TOLERANCE : PER_TOKEN_TOLERANCE;
       if (gradient < 1 / (1 + tolerance)) {
-        // Time per token stretches with the slot's holding time, so Little's law gives the concurrency the
-        // backend serves without queueing: limit * gradient. A first token's delay does not scale so (one
-        // request queued in an engine waits a whole slot's turn): there, back off 10% after a window that
-        // was fine (the last step overshot), twice as far for each further congested window in a row.
-        congestedWindows++;
-        windowsSinceDecrease = 0;
-        double factor = signal == Signal.PER_TOKEN ? gradient
-            : 1 - (1 - DROP_FACTOR) * (1 << Math.min(congestedWindows - 1, 3));
-        estimate = clamp(estimate * Math.max(MIN_GRADIENT, factor));
+        decrease(signal, gradient, now);
       } else {
         congestedWindows = 0;
         windowsSinceDecrease = Math.min(windowsSinceDecrease + 1, RECENT_WINDOWS + 1);
+        windowsAtKnee = Math.min(windowsAtKnee + 1, KNEE_HOLD_WINDOWS);
       }
       if (gradient >= 1 / (1 + tolerance) && reached) {
         // Per token, latency creeps up before the knee: slow to a step of 1 there. First tokens stay flat
         // until the engine queues, so they keep the larger step, but for a few windows after a decrease
         // (the knee is near) step by 1 too.
         boolean flat = signal == Signal.FIRST_TOKEN ? windowsSinceDecrease > RECENT_WINDOWS : gradient >= 1;
-        estimate = clamp(estimate + (flat ? Math.max(1, Math.sqrt(estimate) / 2) : 1));
+        double step = flat ? Math.max(1, Math.sqrt(estimate) / 2) : 1;
+        // First tokens: approach the last knee no nearer than a slot below it (just above it the engine
+        // queued last time), and probe past it only after RECENT_WINDOWS calm windows: each probe queues.
+        if (signal == Signal.FIRST_TOKEN && knee > 0 && estimate + step > knee - 1) {
+          step = windowsAtKnee >= KNEE_HOLD_WINDOWS ? 1 : Math.max(0, knee - 1 - estimate);
+        }
+        estimate = clamp(estimate + step);
       }
     }
     nextWindow(now);
+  }
+
+  /**
+   * Time per token stretches with the slot's holding time, so Little's law gives the concurrency the backend
+   * serves without queueing: {@code limit * gradient}. A first token's delay does not scale so (one request
+   * queued in an engine waits a whole slot's turn): there, back off 10% after a window that was fine (the
+   * last step overshot), twice as far for each further congested window in a row. The limit before the
+   * decrease is remembered as the knee.
+   */
+  private void decrease(Signal signal, double gradient, long now) {
+    congestedWindows++;
+    windowsSinceDecrease = 0;
+    windowsAtKnee = 0;
+    highInARow = 0;
+    knee = estimate;
+    double factor = signal == Signal.PER_TOKEN ? gradient
+        : 1 - (1 - DROP_FACTOR) * (1 << Math.min(congestedWindows - 1, 3));
+    estimate = clamp(estimate * Math.max(MIN_GRADIENT, factor));
   }
 
   /**

@@ -9,6 +9,15 @@ public interface Permit {
   /** The backend answered cleanly: {@code sample} feeds the adaptive limit ({@link LatencySample#NONE} if none). */
   void onSuccess(LatencySample sample);
 
+  /**
+   * An event stream's first content arrived: {@code sample} (its {@link LatencySample#firstToken}) feeds the
+   * adaptive limit now rather than when the stream ends, seconds or minutes later, so a queueing engine is
+   * noticed within a few first tokens and a restarted gateway learns from streams still running. The
+   * permit stays held; its completion then carries no second sample. A permit with no adaptive limit
+   * behind it has nothing to learn, hence the default.
+   */
+  default void onFirstToken(LatencySample sample) {}
+
   /** Finished without a meaningful latency sample (client cancel, 4xx, a gateway error of our own). */
   void onIgnore();
 

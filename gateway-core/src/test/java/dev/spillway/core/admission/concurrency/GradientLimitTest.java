@@ -25,6 +25,40 @@ class GradientLimitTest {
   }
 
   @Test
+  void theStartEndsAfterASecondEvenWithoutSamples() {
+    GradientLimit limit = limit(100);
+    limit.onTick(0);
+    limit.onTick(GradientLimit.START_NANOS - 1);
+    assertThat(limit.limit()).as("still pinned").isEqualTo(4);
+
+    limit.onTick(GradientLimit.START_NANOS);
+
+    assertThat(limit.limit()).as("long answers gave no sample: the configured limit anyway").isEqualTo(100);
+  }
+
+  @Test
+  void firstTokensFarAboveBaselineInDistinctStepsDecreaseWithinTheWindow() {
+    GradientLimit limit = limit(100);
+    for (int i = 0; i < GradientLimit.PROBE_SAMPLES; i++) {
+      limit.onSample(LatencySample.firstToken(40 * BASE), 4, limit.window(), 0);
+    }
+    long window = limit.window();
+    long far = 3 * 40 * BASE;
+
+    for (int i = 0; i < GradientLimit.EARLY_SAMPLES; i++) {
+      limit.onSample(LatencySample.firstToken(far), 100, window, 1_000);
+    }
+    assertThat(limit.limit()).as("one engine step's first tokens count once").isEqualTo(100);
+
+    for (int i = 1; i < GradientLimit.EARLY_SAMPLES; i++) {
+      limit.onSample(LatencySample.firstToken(far), 100, window, 1_000 + i * 40 * BASE);
+    }
+
+    assertThat(limit.limit()).isEqualTo(90);
+    assertThat(limit.window()).as("a new window").isGreaterThan(window);
+  }
+
+  @Test
   void aBurstOfDropsFromOneWindowShrinksTheLimitOnce() {
     GradientLimit limit = limit(100);
     probe(limit);

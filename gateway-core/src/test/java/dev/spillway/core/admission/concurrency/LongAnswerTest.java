@@ -71,6 +71,40 @@ class LongAnswerTest {
     }
   }
 
+  /**
+   * A restarted gateway in front of long streams: their first tokens are samples as they arrive, so the start
+   * (pinned at minLimit to measure the baseline) ends while the streams still hold their slots, and the
+   * stream's end gives no second sample.
+   */
+  @Test
+  void aStreamIsSampledAtItsFirstTokenWhileItStillHoldsItsSlot() {
+    try (AdmissionRig rig = new AdmissionRig(ConcurrencyConfig.adaptive(64), WaitingRoomConfig.DEFAULTS)) {
+      Call[] streams = new Call[GradientLimit.PROBE_SAMPLES];
+      for (int i = 0; i < streams.length; i++) {
+        streams[i] = rig.acquire("s" + i, WaitRequest.withoutDeadline(PriorityClass.STANDARD, "t" + i, false));
+        if (streams[i].permit != null) {
+          streams[i].permit.onFirstToken(LatencySample.firstToken(Duration.ofMillis(50).toNanos()));
+        }
+      }
+      assertThat(rig.admission.limit()).as("4 first tokens at minLimit, streams still running").isEqualTo(4);
+      assertThat(rig.admission.inFlight()).isEqualTo(4);
+
+      rig.advance(Duration.ofNanos(GradientLimit.START_NANOS));
+      Call next = rig.acquire("next", WaitRequest.withoutDeadline(PriorityClass.STANDARD, "n", false));
+
+      assertThat(rig.admission.limit()).as("the start is bounded in time").isEqualTo(64);
+      assertThat(rig.admission.baselineNanos(LatencySample.Signal.FIRST_TOKEN))
+          .isEqualTo(Duration.ofMillis(50).toNanos());
+      assertThat(next.permit).isNotNull();
+      for (Call stream : streams) {
+        assertThat(stream.permit).as("the waiters were served when the limit grew").isNotNull();
+      }
+      streams[0].permit.onSuccess(LatencySample.firstToken(Duration.ofSeconds(30).toNanos()));
+      assertThat(rig.admission.baselineNanos(LatencySample.Signal.FIRST_TOKEN)).as("sampled once")
+          .isEqualTo(Duration.ofMillis(50).toNanos());
+    }
+  }
+
   private static WaitRequest withDeadline(AdmissionRig rig, Duration timeout) {
     return new WaitRequest(PriorityClass.STANDARD, "t", false, rig.admission.nowNanos() + timeout.toNanos());
   }

@@ -41,6 +41,11 @@ final class BatchingBackend implements SimBackend {
     }
   }
 
+  @Override
+  public boolean hasFreeSlot() {
+    return running.size() + waiting.size() < maxRunning;
+  }
+
   private void step(long now, Simulation sim) {
     long prefill = 0;
     while (running.size() < maxRunning && !waiting.isEmpty()) {
@@ -58,7 +63,7 @@ final class BatchingBackend implements SimBackend {
       List<SimRequest> done = new ArrayList<>();
       running.removeIf(seq -> {
         if (seq.generated++ == 0) {
-          seq.request.firstTokenAt = end;
+          sim.firstToken(seq.request, end);
         }
         if (seq.generated >= seq.request.outputTokens) {
           done.add(seq.request);

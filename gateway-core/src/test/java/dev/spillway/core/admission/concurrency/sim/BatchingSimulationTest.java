@@ -7,7 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spillway.core.config.ConcurrencyConfig;
 import dev.spillway.core.config.WaitingRoomConfig;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A continuous-batching engine (32 sequences, decode step 10 ms + 0.05 ms per running sequence, prefill
@@ -19,29 +20,41 @@ class BatchingSimulationTest {
   static final long END = 90 * SECOND;
   static final long STEADY_FROM = 30 * SECOND;
 
+  /** The engine's capacity (requests a second at a full batch), as the best static limit serves it. */
+  static final double CAPACITY = 9.3;
+
   /**
-   * Measured with the defaults: the limit holds the engine queue short (p99 first token within 3x of the
-   * best static limit's, where a limit above the batch lets it grow to seconds) at a goodput of at least 0.9
-   * of the engine's capacity. The first-token target is looser than the fixed-capacity one (1.5x): each
-   * probe above the batch queues in the engine until its window (a second at least, at ten requests a
-   * second) shows it.
+   * At 2x to 10x the engine's capacity the limit holds the engine queue empty: the admitted requests' time to
+   * first token in the engine (sent to first token) stays within 1.5x of the unloaded p99, where a limit
+   * above the batch lets it grow to seconds. Measured from arrival, first tokens also include the waiting
+   * room's wait (CoDel's short timeout under overload, 100 ms by default), as with the best static limit.
+   * From 4x the goodput is at least 0.95 of the best static limit's and the whole first token within 1.1x of
+   * its; at 2x (CoDel does not trigger, the room is FIFO and bursts of long prompts join the batch together)
+   * the limit sits a little lower: the measured 0.92 goodput and 1.16x are the bounds there.
    */
-  @Test
-  void adaptiveLimitKeepsTheEngineQueueShortAtMostOfTheBatch() {
+  @ParameterizedTest(name = "{0}x capacity")
+  @CsvSource({"2, 0.9, 1.2, 0.85", "4.3, 0.95, 1.1, 0.9", "5, 0.95, 1.1, 0.9", "10, 0.95, 1.1, 0.9"})
+  void adaptiveLimitKeepsTheEngineQueueEmptyAtMostOfTheBatch(double load, double minGoodput,
+      double maxVsBest, double minMeanLimit) {
     SimStats unloaded = run(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), 0.5, 1);
-    SimStats best = run(ConcurrencyConfig.fixed(MAX_RUNNING), 40, 2);
-    SimStats above = run(ConcurrencyConfig.fixed(2 * MAX_RUNNING), 40, 2);
-    SimStats adaptive = run(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), 40, 2);
-    System.out.printf("batching unloaded %s%n static %d (best) %s%n static %d %s%n adaptive %s%n", unloaded,
-        MAX_RUNNING, best, 2 * MAX_RUNNING, above, adaptive);
+    SimStats best = run(ConcurrencyConfig.fixed(MAX_RUNNING), load * CAPACITY, 2);
+    SimStats above = run(ConcurrencyConfig.fixed(2 * MAX_RUNNING), load * CAPACITY, 2);
+    SimStats adaptive = run(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), load * CAPACITY, 2);
+    System.out.printf("batching %.0fx unloaded %s%n static %d (best) %s%n static %d %s%n adaptive %s%n"
+        + " goodput=%.3f ttft/unloaded=%.2f (engine %.2f)%n", load, unloaded, MAX_RUNNING, best,
+        2 * MAX_RUNNING, above, adaptive, adaptive.completedPerSecond() / best.completedPerSecond(),
+        adaptive.p99FirstTokenNanos() / unloaded.p99FirstTokenNanos(),
+        adaptive.p99BackendFirstTokenNanos() / unloaded.p99FirstTokenNanos());
 
     assertThat(above.p99FirstTokenNanos()).as("a limit above the batch queues in the engine")
         .isGreaterThan(5 * best.p99FirstTokenNanos());
-    assertThat(adaptive.p99FirstTokenNanos()).as("p99 time to first token %s", adaptive)
-        .isLessThanOrEqualTo(3 * best.p99FirstTokenNanos());
+    assertThat(adaptive.p99BackendFirstTokenNanos()).as("p99 time to first token in the engine %s", adaptive)
+        .isLessThanOrEqualTo(1.5 * unloaded.p99FirstTokenNanos());
+    assertThat(adaptive.p99FirstTokenNanos()).as("p99 time to first token from arrival %s", adaptive)
+        .isLessThanOrEqualTo(maxVsBest * best.p99FirstTokenNanos());
     assertThat(adaptive.completedPerSecond()).as("goodput %s", adaptive)
-        .isGreaterThanOrEqualTo(0.9 * best.completedPerSecond());
-    assertThat(adaptive.meanLimit()).as("mean limit %s", adaptive).isBetween(0.85 * MAX_RUNNING, 1.1 * MAX_RUNNING);
+        .isGreaterThanOrEqualTo(minGoodput * best.completedPerSecond());
+    assertThat(adaptive.meanLimit()).as("mean limit %s", adaptive).isBetween(minMeanLimit * MAX_RUNNING, 1.1 * MAX_RUNNING);
   }
 
   static SimStats run(ConcurrencyConfig config, double ratePerSecond, long seed) {

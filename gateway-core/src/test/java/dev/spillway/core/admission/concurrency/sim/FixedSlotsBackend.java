@@ -39,12 +39,18 @@ final class FixedSlotsBackend implements SimBackend {
     }
   }
 
+  @Override
+  public boolean hasFreeSlot() {
+    return busy < slots;
+  }
+
   private void start(SimRequest r, long now, Simulation sim) {
     busy++;
     long service = (long) (serviceNanos * (0.9 + 0.2 * random.nextDouble()));
     long done = now + service;
     if (r.stream) {
-      r.firstTokenAt = now + service / Math.max(1, r.outputTokens);
+      long first = now + service / Math.max(1, r.outputTokens);
+      sim.at(first, () -> sim.firstToken(r, first));
     }
     sim.at(done, () -> {
       busy--;

@@ -5,4 +5,7 @@ interface SimBackend {
 
   /** A request reaches the backend at {@code now}; the backend completes or rejects it through {@code sim}. */
   void submit(SimRequest request, long now, Simulation sim);
+
+  /** Whether a request submitted now would start at once (for "shed while the backend had room" checks). */
+  boolean hasFreeSlot();
 }

@@ -13,6 +13,7 @@ final class SimRequest {
   long firstTokenAt = -1;
   long finishedAt = -1;
   boolean rejectedByBackend;
+  boolean timedOut;
 
   SimRequest(long arrivedAt, boolean stream, int promptTokens, int outputTokens) {
     this.arrivedAt = arrivedAt;

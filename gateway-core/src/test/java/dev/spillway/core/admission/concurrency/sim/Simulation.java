@@ -43,6 +43,9 @@ final class Simulation {
   private long now;
   private long seq;
   private int shed;
+  /** The gateway's timeout for non-streamed answers, from sending; 0: none. */
+  long nonStreamTimeoutNanos;
+  private int shedWithFreeSlots;
   final java.util.EnumMap<ShedReason, Integer> shedReasons = new java.util.EnumMap<>(ShedReason.class);
 
   Simulation(ConcurrencyConfig concurrency, WaitingRoomConfig room, SimBackend backend) {
@@ -110,6 +113,9 @@ final class Simulation {
       public void onPermit(Permit permit) {
         r.permit = permit;
         r.sentAt = now;
+        if (!r.stream && nonStreamTimeoutNanos > 0) {
+          at(now + nonStreamTimeoutNanos, () -> timeout(r));
+        }
         backend.submit(r, now, Simulation.this);
       }
 
@@ -117,13 +123,27 @@ final class Simulation {
       public void onShed(ShedReason reason, long retryAfterNanos) {
         shed++;
         shedReasons.merge(reason, 1, Integer::sum);
+        if (backend.hasFreeSlot()) {
+          shedWithFreeSlots++;
+        }
       }
     });
+  }
+
+  /** {@code r}'s first token reached the gateway at {@code t}: a stream's sample is taken now. */
+  void firstToken(SimRequest r, long t) {
+    r.firstTokenAt = t;
+    if (r.stream && !r.timedOut) {
+      r.permit.onFirstToken(LatencySample.firstToken(t - r.sentAt));
+    }
   }
 
   /** The backend answered {@code r} in full at {@code t}. */
   void finished(SimRequest r, long t) {
     r.finishedAt = t;
+    if (r.timedOut) {
+      return;
+    }
     LatencySample sample = r.stream
         ? LatencySample.firstToken(r.firstTokenAt - r.sentAt)
         : LatencySample.perToken(t - r.sentAt, r.outputTokens);
@@ -143,6 +163,19 @@ final class Simulation {
 
   int shedCount() {
     return shed;
+  }
+
+  /** Requests shed while the backend had a free slot. */
+  int shedWithFreeSlots() {
+    return shedWithFreeSlots;
+  }
+
+  /** The gateway's timeout for {@code r} fired: the permit is dropped; the engine still runs it. */
+  private void timeout(SimRequest r) {
+    if (r.finishedAt < 0) {
+      r.timedOut = true;
+      r.permit.onDropped();
+    }
   }
 
   /** Draws the next request's shape. */
