@@ -36,14 +36,24 @@ public final class LoadRunner {
    */
   public LoadResult run(Target target, ChatRequest request, Schedule schedule, Duration timeout, Duration stall,
       LongConsumer onOrigin) {
+    return run(target, RequestSource.constant(request), schedule, timeout, stall, false, onOrigin);
+  }
+
+  /**
+   * Runs {@code schedule} against {@code target}, request {@code i} being {@code requests.request(i)}; with
+   * {@code keepRecords} the result keeps one record per request. Otherwise as
+   * {@link #run(Target, ChatRequest, Schedule, Duration, Duration, LongConsumer)}.
+   */
+  public LoadResult run(Target target, RequestSource requests, Schedule schedule, Duration timeout, Duration stall,
+      boolean keepRecords, LongConsumer onOrigin) {
     long timeoutNanos = timeout.toNanos();
     long origin = ticker.nanoTime() + START_DELAY_NANOS;
     long end = origin + schedule.durationNanos();
     int seconds = (int) TimeUnit.NANOSECONDS.toSeconds(schedule.durationNanos() + timeoutNanos + GRACE_NANOS) + 1;
-    LoadResult result = new LoadResult(origin, seconds, stall.toNanos());
+    LoadResult result = new LoadResult(origin, seconds, stall.toNanos(), keepRecords);
     onOrigin.accept(origin);
     OpenLoopDispatcher dispatcher = new OpenLoopDispatcher(schedule, origin,
-        (i, intended) -> client.send(target, request, intended, result, timeoutNanos));
+        (i, intended) -> client.send(target, requests.request(i), intended, result, timeoutNanos));
     dispatcher.run(ticker, end + GRACE_NANOS);
     long drainDeadline = end + timeoutNanos + GRACE_NANOS;
     while (result.finishedCount() < result.sentCount() && ticker.nanoTime() - drainDeadline < 0) {
