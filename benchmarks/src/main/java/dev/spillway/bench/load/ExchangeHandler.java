@@ -127,7 +127,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     if (active) {
       active = false;
       timeout.cancel(false);
-      result.ioError(intendedNanos);
+      if (result.isAbandoning()) {
+        result.abandoned(intendedNanos, ticker.nanoTime(), stream, status >= 200 && status < 300 ? firstTokenNanos : -1);
+      } else {
+        result.ioError(intendedNanos);
+      }
     }
     super.channelInactive(ctx);
   }

@@ -52,11 +52,20 @@ public final class LoadClient implements AutoCloseable {
 
   /** Closes every idle connection, so the next run starts cold against its target. */
   public void closeIdle() {
+    onEveryLoop(LoopPool::closeIdle);
+  }
+
+  /** Closes every connection, busy ones too: the exchanges still running end as the client giving up. */
+  public void closeAll() {
+    onEveryLoop(LoopPool::closeAll);
+  }
+
+  private void onEveryLoop(java.util.function.Consumer<LoopPool> action) {
     List<CompletableFuture<Void>> done = new ArrayList<>();
     for (LoopPool pool : pools) {
       CompletableFuture<Void> f = new CompletableFuture<>();
       pool.loop().execute(() -> {
-        pool.closeIdle();
+        action.accept(pool);
         f.complete(null);
       });
       done.add(f);

@@ -28,6 +28,11 @@ public final class LoadResult {
   public static final int IO_ERROR = -2;
   /** {@link Record#status()} of a request the generator's own connection cap kept from being sent. */
   public static final int CLIENT_LIMITED = -3;
+  /**
+   * {@link Record#status()} of a request still running when the generator gave up on it at the end of a run
+   * (see {@link LoadRunner#runAbandoning}); its first token, if one came, is kept.
+   */
+  public static final int ABANDONED = -4;
 
   /**
    * How one request ended. Times are nanoseconds from the run's origin; {@code firstTokenNanos} is -1 when no
@@ -65,6 +70,8 @@ public final class LoadResult {
   private final LongAdder ioErrors = new LongAdder();
   private final LongAdder clientLimited = new LongAdder();
   private final LongAdder stalls = new LongAdder();
+  private final LongAdder abandoned = new LongAdder();
+  private volatile boolean abandoning;
   private final AtomicLongArray okByCompletion;
   private final AtomicLongArray shedByCompletion;
   private final AtomicLongArray errorsByIntended;
@@ -175,6 +182,32 @@ public final class LoadResult {
     add(errorsByIntended, intendedNanos);
   }
 
+  /** From now on, requests ending without a response are abandoned by the generator, not failures. */
+  public void abandon() {
+    abandoning = true;
+  }
+
+  public boolean isAbandoning() {
+    return abandoning;
+  }
+
+  /**
+   * A request the generator gave up on (see {@link #abandon()}) at {@code endNanos}, streamed or not; {@code firstTokenNanos} is the ticker reading
+   * of its first token, -1 if none came. Counted apart: neither an error nor a success.
+   */
+  public void abandoned(long intendedNanos, long endNanos, boolean stream, long firstTokenNanos) {
+    abandoned.increment();
+    if (records != null) {
+      records.add(new Record(intendedNanos - originNanos, endNanos - originNanos, ABANDONED, stream,
+          firstTokenNanos == -1 ? -1 : firstTokenNanos - originNanos, 0, -1));
+    }
+  }
+
+  /** Requests the generator gave up on at the end of the run. */
+  public long abandonedCount() {
+    return abandoned.sum();
+  }
+
   private void failed(long intendedNanos, int status) {
     if (records != null) {
       records.add(new Record(intendedNanos - originNanos, -1, status, false, -1, 0, -1));
@@ -200,7 +233,7 @@ public final class LoadResult {
 
   /** Responses, timeouts and errors: every request that has finished one way or another. */
   public long finishedCount() {
-    long n = timeouts.sum() + connectErrors.sum() + ioErrors.sum() + clientLimited.sum();
+    long n = timeouts.sum() + connectErrors.sum() + ioErrors.sum() + clientLimited.sum() + abandoned.sum();
     for (int i = 0; i < statuses.length(); i++) {
       n += statuses.get(i);
     }
@@ -275,7 +308,7 @@ public final class LoadResult {
 
   /** Requests that got neither a 2xx nor a shed answer: other statuses, timeouts, connection errors. */
   public long errorCount() {
-    return finishedCount() - okCount() - shedCount();
+    return finishedCount() - okCount() - shedCount() - abandoned.sum();
   }
 
   /** Count per status code seen, in code order. */

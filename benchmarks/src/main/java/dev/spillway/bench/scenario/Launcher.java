@@ -34,6 +34,30 @@ public final class Launcher implements AutoCloseable {
     return track(ChildProcess.start(name, cmd, workDir.resolve(name + ".log")).awaitPort(port, 30_000));
   }
 
+  /**
+   * Starts a mock backend on {@code port} with these {@code mock-backend} options (after the port), e.g. the
+   * LLM engine simulator's {@code --engine llm ...}.
+   */
+  public ChildProcess mockWith(String name, int port, List<String> options) throws IOException {
+    List<String> cmd = spillwayCommand("-Xmx512m");
+    cmd.addAll(List.of("mock-backend", "--port", Integer.toString(port)));
+    cmd.addAll(options);
+    return track(ChildProcess.start(name, cmd, workDir.resolve(name + ".log")).awaitPort(port, 30_000));
+  }
+
+  /** Starts Spillway on {@code port} with this config file text. */
+  public ChildProcess spillway(String name, String yaml, int port) throws IOException {
+    Path config = workDir.resolve(name + "-" + port + ".yaml");
+    Files.writeString(config, yaml);
+    List<String> cmd = spillwayCommand(options.spillwayJvmArgs().toArray(String[]::new));
+    if (options.jfr()) {
+      cmd.add(1, "-XX:StartFlightRecording=filename=" + workDir.resolve(name + "-" + port + ".jfr")
+          + ",settings=profile,dumponexit=true");
+    }
+    cmd.addAll(List.of("run", "--config", config.toString()));
+    return track(ChildProcess.start(name, cmd, workDir.resolve(name + "-" + port + ".log")).awaitPort(port, 30_000));
+  }
+
   /** Starts one proxy of {@code kind} on {@code port} in front of {@code setup}'s endpoints. */
   public ChildProcess proxy(ProxyKind kind, ProxySetup setup, int port) throws IOException {
     return switch (kind) {
@@ -44,16 +68,7 @@ public final class Launcher implements AutoCloseable {
   }
 
   private ChildProcess spillway(ProxySetup setup, int port) throws IOException {
-    Path config = workDir.resolve("spillway-" + port + ".yaml");
-    Files.writeString(config, SpillwayConfig.yaml(setup, port));
-    List<String> cmd = spillwayCommand(options.spillwayJvmArgs().toArray(String[]::new));
-    if (options.jfr()) {
-      cmd.add(1, "-XX:StartFlightRecording=filename=" + workDir.resolve("spillway-" + port + ".jfr")
-          + ",settings=profile,dumponexit=true");
-    }
-    cmd.addAll(List.of("run", "--config", config.toString()));
-    return track(ChildProcess.start("spillway", cmd, workDir.resolve("spillway-" + port + ".log"))
-        .awaitPort(port, 30_000));
+    return spillway("spillway", SpillwayConfig.yaml(setup, port), port);
   }
 
   private ChildProcess nginx(ProxySetup setup, int port) throws IOException {

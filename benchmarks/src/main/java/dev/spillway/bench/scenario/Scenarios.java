@@ -25,7 +25,7 @@ public final class Scenarios {
 
   static {
     for (Scenario s : List.of(new OverheadScenario(), new OverloadScenario(), new SpikeScenario(),
-        new FailoverScenario(), new StreamsScenario())) {
+        new FailoverScenario(), new StreamsScenario(), new UnknownCapacityScenario())) {
       ALL.put(s.name(), s);
     }
   }
