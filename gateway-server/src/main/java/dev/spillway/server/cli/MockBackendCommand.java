@@ -3,8 +3,13 @@ package dev.spillway.server.cli;
 import dev.spillway.core.config.Durations;
 import dev.spillway.server.mock.MockBackend;
 import dev.spillway.server.mock.MockBackendOptions;
+import dev.spillway.server.mock.engine.EngineCapacity;
+import dev.spillway.server.mock.engine.EngineOptions;
+import dev.spillway.server.mock.engine.LengthMode;
+import dev.spillway.server.mock.engine.MetricsFlavor;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -15,13 +20,73 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code spillway mock-backend}: runs the {@link MockBackend} until the JVM is stopped (Ctrl-C or SIGTERM) or
- * the calling thread is interrupted.
+ * the calling thread is interrupted. {@code --engine fixed} (the default) is the fixed-capacity mock;
+ * {@code --engine llm} simulates a continuous-batching LLM engine (see docs/mock-backend.md).
  */
 @Command(name = "mock-backend", mixinStandardHelpOptions = true,
     description = "Runs a mock OpenAI-compatible AI backend with finite capacity, for demos and load tests.")
 public final class MockBackendCommand implements Callable<Integer> {
+  /** Which simulation serves chat completions. */
+  enum Engine { FIXED, LLM }
+
   @Spec
   CommandSpec spec;
+
+  @Option(names = "--engine", defaultValue = "fixed", converter = EngineConverter.class,
+      description = "fixed: a fixed number of slots and a fixed latency; llm: a simulated continuous-batching "
+          + "LLM engine (default: ${DEFAULT-VALUE}).")
+  Engine engine;
+
+  @Option(names = "--max-running", defaultValue = "" + EngineOptions.DEFAULT_MAX_RUNNING,
+      description = "llm: most sequences in the running batch (default: ${DEFAULT-VALUE}).")
+  int maxRunning;
+
+  @Option(names = "--kv-cache-tokens", defaultValue = "" + EngineOptions.DEFAULT_KV_CACHE_TOKENS,
+      description = "llm: KV-cache budget in tokens, prompt plus generated of every running sequence "
+          + "(default: ${DEFAULT-VALUE}).")
+  int kvCacheTokens;
+
+  @Option(names = "--max-batched-tokens", defaultValue = "" + EngineOptions.DEFAULT_MAX_BATCHED_TOKENS,
+      description = "llm: tokens computed per step, one per decode plus prompt chunks (default: ${DEFAULT-VALUE}).")
+  int maxBatchedTokens;
+
+  @Option(names = "--prefill-tokens-per-second", defaultValue = "8000",
+      description = "llm: prompt tokens computed per second (default: ${DEFAULT-VALUE}).")
+  double prefillTokensPerSecond;
+
+  @Option(names = "--decode-step", defaultValue = "10ms", converter = DurationConverter.class,
+      description = "llm: fixed time of every step (default: ${DEFAULT-VALUE}).")
+  Duration decodeStep;
+
+  @Option(names = "--decode-step-per-seq", defaultValue = "100us", converter = DurationConverter.class,
+      description = "llm: extra step time per running sequence (default: ${DEFAULT-VALUE}).")
+  Duration decodeStepPerSeq;
+
+  @Option(names = "--engine-queue", defaultValue = "" + EngineOptions.DEFAULT_ENGINE_QUEUE,
+      description = "llm: most requests waiting for the batch; one more is refused (default: ${DEFAULT-VALUE}).")
+  int engineQueue;
+
+  @Option(names = "--lengths", defaultValue = "request", converter = LengthsConverter.class,
+      description = "llm: request (prompt = message chars / 4, answer = max_tokens or drawn) or trace (both "
+          + "drawn like Azure's LLM inference trace) (default: ${DEFAULT-VALUE}).")
+  LengthMode lengths;
+
+  @Option(names = "--reasoning-fraction", defaultValue = "0",
+      description = "llm: share of requests answered at length by a reasoning model, 30-120 s "
+          + "(default: ${DEFAULT-VALUE}).")
+  double reasoningFraction;
+
+  @Option(names = "--seed", defaultValue = "" + EngineOptions.DEFAULT_SEED,
+      description = "llm: seed of the length draws (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--metrics", defaultValue = "vllm", converter = MetricsConverter.class,
+      description = "llm: metric names on GET /metrics and the full-queue answer: vllm, sglang or tgi "
+          + "(default: ${DEFAULT-VALUE}).")
+  MetricsFlavor metrics;
+
+  @Option(names = "--print-capacity", description = "llm: print the estimated capacity and exit.")
+  boolean printCapacity;
 
   @Option(names = "--host", defaultValue = MockBackendOptions.DEFAULT_HOST,
       description = "Address to bind (default: ${DEFAULT-VALUE}).")
@@ -58,22 +123,42 @@ public final class MockBackendCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     MockBackendOptions options;
+    EngineOptions engineOptions = null;
     try {
       options = new MockBackendOptions(host, port, latency, capacity, maxQueue, tokensPerSecond, completionTokens,
           ioThreads);
+      if (engine == Engine.LLM) {
+        engineOptions = new EngineOptions(maxRunning, kvCacheTokens, maxBatchedTokens, prefillTokensPerSecond,
+            decodeStep, decodeStepPerSeq, engineQueue, lengths, reasoningFraction, seed, metrics,
+            EngineOptions.DEFAULT_MODEL_NAME);
+      }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    MockBackend backend = MockBackend.start(options);
+    PrintWriter out = spec.commandLine().getOut();
+    if (printCapacity) {
+      if (engineOptions == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--print-capacity needs --engine llm");
+      }
+      out.println(EngineCapacity.estimate(engineOptions).describe());
+      out.flush();
+      return 0;
+    }
+    MockBackend backend = MockBackend.start(options, engineOptions);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       backend.close();
       stopped.countDown();
     }, "mock-backend-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    PrintWriter out = spec.commandLine().getOut();
-    out.println("mock-backend listening on " + backend.url() + " (capacity " + capacity + ", queue " + maxQueue
-        + ", latency " + Durations.format(latency) + ")");
+    if (engineOptions == null) {
+      out.println("mock-backend listening on " + backend.url() + " (capacity " + capacity + ", queue " + maxQueue
+          + ", latency " + Durations.format(latency) + ")");
+    } else {
+      out.println("mock-backend (llm engine, " + metrics.name().toLowerCase(Locale.ROOT) + " metrics) listening on "
+          + backend.url() + " (max-running " + maxRunning + ", kv-cache " + kvCacheTokens + " tokens, queue "
+          + engineQueue + "); " + EngineCapacity.estimate(engineOptions).describe());
+    }
     out.flush();
     try {
       stopped.await();
@@ -88,6 +173,47 @@ public final class MockBackendCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /** Case-insensitive enum values, e.g. {@code llm} or {@code LLM}. */
+  abstract static class LowerCaseEnumConverter<E extends Enum<E>> implements CommandLine.ITypeConverter<E> {
+    private final Class<E> type;
+
+    LowerCaseEnumConverter(Class<E> type) {
+      this.type = type;
+    }
+
+    @Override
+    public E convert(String value) {
+      for (E e : type.getEnumConstants()) {
+        if (e.name().equalsIgnoreCase(value)) {
+          return e;
+        }
+      }
+      StringBuilder expected = new StringBuilder();
+      for (E e : type.getEnumConstants()) {
+        expected.append(expected.length() == 0 ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT));
+      }
+      throw new CommandLine.TypeConversionException("'" + value + "' (expected: one of " + expected + ")");
+    }
+  }
+
+  static final class EngineConverter extends LowerCaseEnumConverter<Engine> {
+    EngineConverter() {
+      super(Engine.class);
+    }
+  }
+
+  static final class LengthsConverter extends LowerCaseEnumConverter<LengthMode> {
+    LengthsConverter() {
+      super(LengthMode.class);
+    }
+  }
+
+  static final class MetricsConverter extends LowerCaseEnumConverter<MetricsFlavor> {
+    MetricsConverter() {
+      super(MetricsFlavor.class);
+    }
   }
 
   /** Accepts durations the way the config file does: {@code 50ms}, {@code 2s}, {@code PT1S}. */

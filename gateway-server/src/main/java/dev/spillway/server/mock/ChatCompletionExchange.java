@@ -1,6 +1,9 @@
 package dev.spillway.server.mock;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spillway.server.mock.engine.LengthSampler;
+import dev.spillway.server.mock.engine.Sequence;
+import dev.spillway.server.mock.engine.SequenceListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.CompositeByteBuf;
@@ -36,6 +39,8 @@ final class ChatCompletionExchange extends Exchange {
   private ChatRequest request;
   private CapacityGate.Ticket ticket;
   private ChatGeneration generation;
+  private Sequence sequence;
+  private EngineStream engineStream;
 
   ChatCompletionExchange(ChannelHandlerContext ctx, MockState state, RequestRouter router, HttpRequest head) {
     super(ctx, state, router);
@@ -75,6 +80,10 @@ final class ChatCompletionExchange extends Exchange {
     if (generation != null) {
       generation.cancel();
     }
+    if (engineStream != null) {
+      engineStream.cancel();
+      state.engine.abort(sequence);
+    }
     if (ticket != null) {
       ticket.close();
     }
@@ -107,6 +116,10 @@ final class ChatCompletionExchange extends Exchange {
           e.param()));
       return;
     }
+    if (state.engine != null) {
+      submitToEngine();
+      return;
+    }
     ticket = new CapacityGate.Ticket(state.gate, ctx.executor(), this::startGeneration);
     switch (state.gate.enter(ticket)) {
       case GRANTED -> startGeneration();
@@ -115,6 +128,31 @@ final class ChatCompletionExchange extends Exchange {
         state.rejected.increment();
         finish(MockResponses.overloaded());
       }
+    }
+  }
+
+  @Override
+  void onWritabilityChanged() {
+    if (engineStream != null) {
+      engineStream.onWritabilityChanged();
+    }
+  }
+
+  private void submitToEngine() {
+    engineStream = new EngineStream(ctx, request, this::finish, this::rejectedByEngine);
+    sequence = new Sequence(new LengthSampler.Asked(request.promptTokens(), request.maxTokens()), engineStream);
+    state.engine.submit(sequence);
+  }
+
+  private void rejectedByEngine(Sequence seq, SequenceListener.Rejection rejection) {
+    engineStream = null;
+    switch (rejection) {
+      case QUEUE_FULL -> {
+        state.rejected.increment();
+        finish(MockResponses.engineOverloaded(state.engine.options().metrics()));
+      }
+      case TOO_LONG -> finish(MockResponses.contextTooLong(state.engine.options().kvCacheTokens(),
+          seq.promptTokens(), seq.answerTokens()));
     }
   }
 

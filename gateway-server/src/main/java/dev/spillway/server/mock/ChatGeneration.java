@@ -120,7 +120,8 @@ final class ChatGeneration implements Runnable {
     return request.lengthLimited() ? "length" : "stop";
   }
 
-  private HttpResponse streamHeaders() {
+  /** The head of a server-sent-events answer. */
+  static HttpResponse streamHeaders() {
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, TEXT_EVENT_STREAM)

@@ -11,9 +11,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param promptTokens estimated as a quarter of the characters of all message contents, at least 1
  * @param completionTokens tokens to generate
  * @param lengthLimited the request set the completion length, so it ends with {@code finish_reason: "length"}
+ * @param maxTokens {@code max_completion_tokens} or {@code max_tokens} as sent (uncapped), or {@code -1}
  */
 record ChatRequest(String model, boolean stream, boolean includeUsage, int promptTokens, int completionTokens,
-                   boolean lengthLimited) {
+                   boolean lengthLimited, int maxTokens) {
 
   /** Reads {@code body}, or explains what is wrong with it in OpenAI's words. */
   static ChatRequest parse(JsonNode body, int defaultCompletionTokens) throws InvalidRequestException {
@@ -38,7 +39,8 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int promp
     int completionTokens = maxTokens == null ? defaultCompletionTokens
         : Math.min(maxTokens, MockBackendOptions.MAX_COMPLETION_TOKENS);
     return new ChatRequest(model.isMissingNode() ? MockResponses.MODEL_ID : model.textValue(), stream,
-        stream && includeUsage, promptTokens(messages), completionTokens, maxTokens != null);
+        stream && includeUsage, promptTokens(messages), completionTokens, maxTokens != null,
+        maxTokens == null ? -1 : maxTokens);
   }
 
   private static boolean flag(JsonNode node, String name) throws InvalidRequestException {

@@ -1,6 +1,8 @@
 package dev.spillway.server.mock;
 
 import dev.spillway.core.transport.Transport;
+import dev.spillway.server.mock.engine.EngineOptions;
+import dev.spillway.server.mock.engine.LlmEngine;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -45,13 +47,22 @@ public final class MockBackend implements AutoCloseable {
     this.url = "http://" + urlHost(state.options.host()) + ":" + port();
   }
 
-  /** Binds and returns once the mock is listening. */
+  /** Binds the fixed-capacity mock and returns once it is listening. */
   public static MockBackend start(MockBackendOptions options) throws InterruptedException {
+    return start(options, null);
+  }
+
+  /**
+   * Binds and returns once the mock is listening. With {@code engine} set, chat completions run on a simulated
+   * LLM engine stepping on one of the event loops (see {@link LlmEngine}) and {@code GET /metrics} serves its
+   * metrics; the capacity, queue, latency and token options of {@code options} then do not apply.
+   */
+  public static MockBackend start(MockBackendOptions options, EngineOptions engine) throws InterruptedException {
     Objects.requireNonNull(options, "options");
     // Same transport choice as the gateway (epoll where available), so benchmarks compare like with like.
     Transport transport = Transport.select(true);
     EventLoopGroup group = transport.newGroup(options.ioThreads(), "mock-backend");
-    MockState state = new MockState(options);
+    MockState state = new MockState(options, engine == null ? null : new LlmEngine(engine, group.next()));
     try {
       Channel channel = new ServerBootstrap()
           .group(group)
@@ -94,14 +105,22 @@ public final class MockBackend implements AutoCloseable {
     return state.rejected.sum();
   }
 
-  /** Chat completions holding a capacity slot right now. */
+  /** Chat completions holding a capacity slot (fixed engine) or in the running batch (llm engine) right now. */
   public int inFlight() {
-    return state.gate.inFlight();
+    return state.inFlight();
+  }
+
+  /** The simulated LLM engine, or {@code null} for the fixed-capacity mock. */
+  public LlmEngine engine() {
+    return state.engine;
   }
 
   /** Closes the listener and every connection, and waits for the event loops to stop. */
   @Override
   public void close() {
+    if (state.engine != null) {
+      state.engine.close();
+    }
     serverChannel.close().awaitUninterruptibly();
     state.channels.close().awaitUninterruptibly();
     group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -13,6 +13,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import dev.spillway.server.mock.engine.EngineMetricsText;
+import dev.spillway.server.mock.engine.LlmEngine;
+import dev.spillway.server.mock.engine.MetricsFlavor;
 import io.netty.util.AsciiString;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -36,6 +39,9 @@ final class MockResponses {
   private static final ByteBuf OVERLOADED = constant(errorJson(
       "That model is currently overloaded with other requests. You can retry your request, or contact us "
           + "through our help center at help.openai.com if the error persists.", "server_error", null));
+  /** Text Generation Inference's answer when its queue is full (HTTP 429). */
+  private static final ByteBuf TGI_OVERLOADED = constant(
+      "{\"error\":\"Model is overloaded\",\"error_type\":\"overloaded\"}".getBytes(UTF_8));
   private static final ByteBuf INVALID_JSON = constant(errorJson(
       "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your "
           + "HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid "
@@ -53,6 +59,36 @@ final class MockResponses {
   static FullHttpResponse overloaded() {
     FullHttpResponse response = json(HttpResponseStatus.SERVICE_UNAVAILABLE, OVERLOADED.duplicate());
     response.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+    return response;
+  }
+
+  /**
+   * The simulated engine's waiting queue is full: TGI's 429 "Model is overloaded" for {@code tgi}, else the
+   * same 503 as {@link #overloaded()} (what an OpenAI-compatible server in front of vLLM or SGLang sends).
+   */
+  static FullHttpResponse engineOverloaded(MetricsFlavor flavor) {
+    if (flavor == MetricsFlavor.TGI) {
+      return json(HttpResponseStatus.TOO_MANY_REQUESTS, TGI_OVERLOADED.duplicate());
+    }
+    return overloaded();
+  }
+
+  /** 400 in vLLM's words for a request whose prompt and answer exceed what the engine can ever hold. */
+  static FullHttpResponse contextTooLong(int maxTokens, int promptTokens, int answerTokens) {
+    return error(HttpResponseStatus.BAD_REQUEST, "This model's maximum context length is " + maxTokens
+        + " tokens. However, you requested " + ((long) promptTokens + answerTokens) + " tokens (" + promptTokens
+        + " in the messages, " + answerTokens + " in the completion). Please reduce the length of the messages "
+        + "or completion.", "invalid_request_error", "messages");
+  }
+
+  /** The engine's metrics in the Prometheus text format. */
+  static FullHttpResponse metrics(LlmEngine engine) {
+    ByteBuf body = Unpooled.wrappedBuffer(EngineMetricsText.render(engine.options(), engine.stats())
+        .getBytes(UTF_8));
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, EngineMetricsText.CONTENT_TYPE)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
     return response;
   }
 

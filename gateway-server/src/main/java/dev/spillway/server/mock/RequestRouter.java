@@ -148,8 +148,13 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
       case "/v1/models":
         return get ? respond(MockResponses::models) : notAllowed(request, path, "GET");
       case "/health":
-        return get ? respond(() -> MockResponses.health(state.gate.inFlight(), state.gate.queued()))
+        return get ? respond(() -> MockResponses.health(state.inFlight(), state.queued()))
             : notAllowed(request, path, "GET");
+      case "/metrics":
+        if (state.engine == null) {
+          return respond(() -> MockResponses.notFound(method.name(), path));
+        }
+        return get ? respond(() -> MockResponses.metrics(state.engine)) : notAllowed(request, path, "GET");
       case "/debug/echo":
         return post ? new EchoExchange(ctx, state, this) : notAllowed(request, path, "POST");
       case "/debug/sha256":

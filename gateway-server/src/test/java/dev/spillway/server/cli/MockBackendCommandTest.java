@@ -62,4 +62,66 @@ class MockBackendCommandTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("is not a duration");
   }
+
+  @Test
+  void printCapacityEstimatesTheDefaultEngine() {
+    StringWriter out = new StringWriter();
+    int code = new CommandLine(new MockBackendCommand()).setOut(new PrintWriter(out))
+        .execute("--engine", "llm", "--lengths", "trace", "--print-capacity");
+
+    assertThat(code).isZero();
+    assertThat(out.toString()).matches("(?s)capacity ~\\d+\\.\\d\\d req/s for mean prompt \\d+ / answer \\d+ tokens.*"
+        + "unloaded TTFT \\d+ ms\\)\\s*");
+  }
+
+  @Test
+  void unknownEngineIsAUsageError() {
+    StringWriter err = new StringWriter();
+    int code = new CommandLine(new MockBackendCommand()).setErr(new PrintWriter(err))
+        .execute("--engine", "gpu");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("'gpu' (expected: one of fixed, llm)");
+  }
+
+  @Test
+  void invalidEngineOptionIsAUsageError() {
+    StringWriter err = new StringWriter();
+    int code = new CommandLine(new MockBackendCommand()).setErr(new PrintWriter(err))
+        .execute("--engine", "llm", "--reasoning-fraction", "1.5");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("reasoningFraction: 1.5 (expected: >= 0 and <= 1)");
+  }
+
+  @Test
+  void theLlmEngineAnnouncesItselfAndItsCapacity() throws Exception {
+    CompletableFuture<String> line = new CompletableFuture<>();
+    StringBuilder printed = new StringBuilder();
+    Writer watcher = new Writer() {
+      @Override
+      public void write(char[] cbuf, int off, int len) {
+        printed.append(cbuf, off, len);
+        if (printed.indexOf("\n") >= 0) {
+          line.complete(printed.toString().trim());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    CommandLine cli = new CommandLine(new MockBackendCommand()).setOut(new PrintWriter(watcher, true));
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
+    Thread runner = new Thread(() -> exit.complete(cli.execute("--port", "0", "--engine", "llm", "--metrics",
+        "sglang", "--max-running", "64")));
+    runner.start();
+
+    assertThat(line.get(10, TimeUnit.SECONDS)).matches("mock-backend \\(llm engine, sglang metrics\\) listening on "
+        + "http://127\\.0\\.0\\.1:\\d+ \\(max-running 64, kv-cache 65536 tokens, queue 1024\\); capacity ~.*");
+    runner.interrupt();
+    assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+  }
 }
