@@ -16,15 +16,15 @@ final class AdaptiveConfig {
 
   /**
    * The route of the two-tier overflow run: the primary backend first, then the overflow backend as a second
-   * tier that takes the requests the first tier's limit would shed. Kept as one constant because its syntax
-   * belongs to the failover-tier configuration; see docs/configuration.md.
+   * tier that takes, under its own limit, the requests of every priority class that the first tier's waiting
+   * room cannot take (see docs/failover-and-retries.md, "Overflow before shedding").
    */
   static final String OVERFLOW_ROUTE = """
       routes:
         - name: all
           backends:
             - mock
-            - {backend: overflow, overflow: true}
+            - {backend: overflow, overflow: [critical, standard, sheddable]}
       """;
 
   private AdaptiveConfig() {}

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * Starts the processes of a scenario and remembers them, so {@link #close()} stops every one of them (in
  * reverse order), also when the scenario fails. Spillway and the mock backends run as {@code spillway.jar}
- * child processes, so they do not share a JIT or a GC with the load generator.
+ * child processes, so they do not share a JIT or a GC with the load generator. Processes may be started from
+ * several threads at once.
  */
 public final class Launcher implements AutoCloseable {
   private final ScenarioOptions options;
@@ -115,7 +116,9 @@ public final class Launcher implements AutoCloseable {
   }
 
   private ChildProcess track(ChildProcess p) {
-    started.add(p);
+    synchronized (started) {
+      started.add(p);
+    }
     return p;
   }
 
@@ -123,6 +126,10 @@ public final class Launcher implements AutoCloseable {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java));
     cmd.addAll(List.of(jvmArgs));
+    if (options.quick()) {
+      // Quick runs measure nothing: start fast on a busy CI machine (C1 only, one GC thread).
+      cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    }
     Path jar = options.spillwayJar();
     if (Files.isRegularFile(jar)) {
       cmd.addAll(List.of("-jar", jar.toString()));
@@ -144,9 +151,11 @@ public final class Launcher implements AutoCloseable {
   /** Stops every process started, newest first. */
   @Override
   public void close() {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      started.get(i).stop();
+    synchronized (started) {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        started.get(i).stop();
+      }
+      started.clear();
     }
-    started.clear();
   }
 }

@@ -3,37 +3,53 @@ package dev.spillway.bench.scenario;
 import dev.spillway.bench.load.LoadResult;
 import dev.spillway.bench.load.LoadResult.Record;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
 /**
  * What one run of the unknown-capacity scenario measured, computed from its per-request records over a
- * window (the run's offered-load time, from its origin): goodput in completions and answer tokens per second,
+ * window of the run (seconds from its origin; a phase of a staircase, say): requests counted by intended start
+ * inside the window, goodput by completion inside it, in completions and answer tokens per second,
  * shed count and shed answer latency, and time to first token of admitted requests (streams: first content
  * event; non-streamed: response head). A request still waiting for its first token when the generator gave up
  * on it is censored: it counts as slower than any measured value, so a percentile that falls among such
  * requests is {@link Double#POSITIVE_INFINITY} ("more than the run allowed").
  */
 final class RunStats {
+  /** Every record of the run. */
+  private final List<Record> all;
+  /** The records of requests intended to start inside the window. */
   private final List<Record> records;
-  private final double windowSeconds;
+  private final double fromSeconds;
+  private final double toSeconds;
 
-  RunStats(LoadResult result, double windowSeconds) {
-    this(result.records(), windowSeconds);
+  /** The whole run, {@code seconds} long. */
+  RunStats(LoadResult result, double seconds) {
+    this(result.records(), 0, seconds);
   }
 
-  RunStats(List<Record> records, double windowSeconds) {
-    this.records = List.copyOf(records);
-    this.windowSeconds = windowSeconds;
+  /** The window {@code [fromSeconds, toSeconds)} of a run. */
+  RunStats(List<Record> all, double fromSeconds, double toSeconds) {
+    this.all = List.copyOf(all);
+    this.fromSeconds = fromSeconds;
+    this.toSeconds = toSeconds;
+    long from = (long) (fromSeconds * 1e9);
+    long to = (long) (toSeconds * 1e9);
+    this.records = this.all.stream().filter(r -> r.intendedNanos() >= from && r.intendedNanos() < to).toList();
   }
 
+  /** The same run over another window. */
+  RunStats window(double from, double to) {
+    return new RunStats(all, from, to);
+  }
+
+  /** The records of requests intended inside the window. */
   List<Record> records() {
     return records;
   }
 
   double windowSeconds() {
-    return windowSeconds;
+    return toSeconds - fromSeconds;
   }
 
   long sent() {
@@ -63,19 +79,19 @@ final class RunStats {
 
   /** 2xx answers completed inside the window, per second. */
   double goodput() {
-    return goodput(0, windowSeconds);
+    return goodput(fromSeconds, toSeconds);
   }
 
   /** Answer tokens of the 2xx answers completed inside the window, per second. */
   double tokenGoodput() {
-    return tokenGoodput(0, windowSeconds);
+    return tokenGoodput(fromSeconds, toSeconds);
   }
 
   /** 2xx answers completed in {@code [fromSeconds, toSeconds)}, per second. */
   double goodput(double fromSeconds, double toSeconds) {
     long from = (long) (fromSeconds * 1e9);
     long to = (long) (toSeconds * 1e9);
-    return records.stream().filter(r -> r.ok() && r.endNanos() >= from && r.endNanos() < to).count()
+    return all.stream().filter(r -> r.ok() && r.endNanos() >= from && r.endNanos() < to).count()
         / (toSeconds - fromSeconds);
   }
 
@@ -83,7 +99,7 @@ final class RunStats {
   double tokenGoodput(double fromSeconds, double toSeconds) {
     long from = (long) (fromSeconds * 1e9);
     long to = (long) (toSeconds * 1e9);
-    return records.stream().filter(r -> r.ok() && r.endNanos() >= from && r.endNanos() < to)
+    return all.stream().filter(r -> r.ok() && r.endNanos() >= from && r.endNanos() < to)
         .mapToLong(Record::tokens).sum() / (toSeconds - fromSeconds);
   }
 
@@ -101,7 +117,7 @@ final class RunStats {
   double ttftMs(boolean stream, double percentile, long fromNanos, long toNanos) {
     List<Long> measured = new ArrayList<>();
     int censored = 0;
-    for (Record r : records) {
+    for (Record r : all) {
       if (r.stream() != stream || r.intendedNanos() < fromNanos || r.intendedNanos() >= toNanos) {
         continue;
       }
@@ -124,9 +140,9 @@ final class RunStats {
     return index >= v.length ? Double.POSITIVE_INFINITY : v[index] / 1e6;
   }
 
-  /** As {@link #ttftMs(boolean, double, long, long)} over the whole run. */
+  /** As {@link #ttftMs(boolean, double, long, long)} over the window. */
   double ttftMs(boolean stream, double percentile) {
-    return ttftMs(stream, percentile, Long.MIN_VALUE, Long.MAX_VALUE);
+    return ttftMs(stream, percentile, (long) (fromSeconds * 1e9), (long) (toSeconds * 1e9));
   }
 
   /** Whole-response time percentile of 2xx answers of one kind, in ms; NaN without any. */
@@ -158,7 +174,7 @@ final class RunStats {
   /** 2xx completions per one-second bin of completion time, over {@code bins} seconds. */
   double[] goodputBins(int bins) {
     double[] out = new double[bins];
-    for (Record r : records) {
+    for (Record r : all) {
       if (r.ok()) {
         int b = (int) (r.endNanos() / 1_000_000_000L);
         if (b >= 0 && b < bins) {
@@ -172,7 +188,7 @@ final class RunStats {
   /** Shed answers per one-second bin of completion time. */
   double[] shedBins(int bins) {
     double[] out = new double[bins];
-    for (Record r : records) {
+    for (Record r : all) {
       if (r.shed()) {
         int b = (int) (r.endNanos() / 1_000_000_000L);
         if (b >= 0 && b < bins) {
@@ -207,7 +223,7 @@ final class RunStats {
   @Override
   public String toString() {
     return "RunStats[sent=" + sent() + ", ok=" + ok() + ", shed=" + shed() + ", errors=" + errors() + ", abandoned="
-        + abandoned() + ", goodput=" + goodput() + "/s" + ", ttftP99(stream)=" + ttftMs(true, 99) + " ms"
-        + ", records=" + Arrays.asList(records.size()) + "]";
+        + abandoned() + ", goodput=" + String.format(java.util.Locale.ROOT, "%.1f", goodput()) + "/s"
+        + ", ttftP99(stream)=" + String.format(java.util.Locale.ROOT, "%.1f", ttftMs(true, 99)) + " ms]";
   }
 }

@@ -100,7 +100,8 @@ final class UnknownCapacityReport {
     r.heading(4, "Load sweep (" + key + ")");
     MarkdownTable t = new MarkdownTable("target", ">offered", ">offered req/s", ">goodput req/s", ">of best",
         ">tokens/s", ">tokens of best", ">shed", ">shed p99 ms", ">stream TTFT p50 ms", ">stream TTFT p99 ms",
-        ">p99 / unloaded", ">JSON head p99 ms", ">p99 / unloaded ", ">errors", ">abandoned", ">Spillway limit");
+        ">stream p99 / unloaded", ">JSON head p99 ms", ">JSON p99 / unloaded", ">errors", ">abandoned",
+        ">Spillway limit");
     SvgChart goodput = SvgChart.lines("Goodput against offered load (" + key + ", best " + Fmt.num(c.goodput())
         + " req/s)", "offered load (× measured capacity)", "successful answers / s");
     SvgChart ttft = SvgChart.lines("Admitted stream TTFT p99 against offered load (" + key + ")",
@@ -131,9 +132,11 @@ final class UnknownCapacityReport {
       ttft.line(e.getKey(), xs, p);
     }
     r.table(t);
-    r.text("Goodput counts 2xx answers completed within the " + Fmt.num(res.sweep.values().iterator().next().get(0)
-        .stats().windowSeconds()) + " s of offered load; \"Spillway limit\" is the mean of the scraped limit over "
-        + "the second half of each level. The first p99 ratio is streams, the second non-streamed answers.");
+    r.text("The Poisson levels run as one staircase per target, without a pause between levels; each level is "
+        + "measured over its last " + Fmt.num(res.sweep.values().iterator().next().get(0).stats().windowSeconds())
+        + " s (requests by intended start, goodput by completion). The bursty level is a run of its own, measured "
+        + "the same way. \"Spillway limit\" is the mean of the scraped limit over the second half of each level. "
+        + "Ratios compare with the unloaded p99 above: streams' TTFT, and non-streamed answers' response head.");
     r.chart(key + "-goodput", "Goodput against offered load (" + key + ")", goodput);
     r.chart(key + "-ttft", "Stream TTFT p99 against offered load (" + key + ")", ttft);
 

@@ -87,7 +87,9 @@ final class UnknownCapacityScenario implements Scenario {
     private final UnknownCapacityResults res;
     private final CapacityBackend b;
     private final Duration drain;
-    private final Duration step;
+    /** Length of one load level of the staircase, and the start of it left out of the measurement. */
+    private final double phase;
+    private final double skip;
 
     BackendRun(ScenarioOptions o, LoadClient client, LoadRunner runner, UnknownCapacityResults res) {
       this.o = o;
@@ -97,25 +99,42 @@ final class UnknownCapacityScenario implements Scenario {
       this.b = res.backend;
       // Answers of the simulator run for seconds: give them a while, then give up (counted apart, censored).
       this.drain = Duration.ofSeconds(b.capacityKnown() ? 2 : o.pick(5, 2));
-      this.step = Duration.ofMillis(o.pick(12_000, 1_000));
+      // The simulator's answers take seconds: each level needs longer to settle than the fixed mock's.
+      this.phase = b.capacityKnown() ? o.pick(12.0, 1.0) : o.pick(15.0, 2.0);
+      this.skip = b.capacityKnown() ? o.pick(2.0, 0.3) : o.pick(5.0, 0.5);
     }
 
     void run() throws Exception {
-      try (Launcher launcher = new Launcher(o, o.workDir())) {
+      try (Launcher launcher = new Launcher(o, o.workDir()); Starts starts = new Starts(launcher)) {
         int backendPort = Proc.freePort();
-        launcher.mockWith("backend-" + b.key(), backendPort, b.options());
+        int mixPort = b.mixOptions() == null ? backendPort : Proc.freePort();
+        int overflowPort = Proc.freePort();
+        // Everything starts at once, before any measurement: JVM start-up would otherwise dominate.
+        starts.mock("backend-" + b.key(), backendPort, b.options());
+        if (b.mixOptions() != null) {
+          starts.mock("backend-" + b.key() + "-mix", mixPort, b.mixOptions());
+        }
+        starts.mock("backend-" + b.key() + "-overflow", overflowPort, b.options());
+        Starts.Gateway adaptive = starts.spillway("spillway-adaptive", backendPort, AdaptiveConfig.ADAPTIVE, 0);
+        Starts.Gateway low = starts.spillway("spillway-start-4", backendPort, AdaptiveConfig.adaptiveStartingAt(4), 0);
+        Starts.Gateway high = starts.spillway("spillway-start-1024", backendPort,
+            AdaptiveConfig.adaptiveStartingAt(1024), 0);
+        Starts.Gateway mix = starts.spillway("spillway-mix", mixPort, AdaptiveConfig.ADAPTIVE, 0);
+        Starts.Gateway overflow = starts.spillway("spillway-overflow", backendPort, AdaptiveConfig.ADAPTIVE,
+            overflowPort);
+        // The baseline, what the backend does with everything offered to it; quick mode leaves it out.
+        Starts.Gateway plain = o.quick() ? null : starts.spillway("spillway-nolimit", backendPort, null, 0);
+        starts.await();
+        if (adaptive.failure() != null) {
+          throw new IllegalStateException(adaptive.failure());
+        }
+
         Target direct = new Target("direct", backendPort);
         res.calibration = calibrate(direct, backendPort);
         UnknownCapacityResults.Calibration c = res.calibration;
-        System.out.printf(Locale.ROOT, "unknown-capacity %s: capacity %.1f req/s, %.0f tokens/s, best limit %.1f (%s)%n",
+        System.out.printf(Locale.ROOT, "unknown-capacity %s: capacity %.2f req/s, %.0f tokens/s, best limit %.1f (%s)%n",
             b.key(), c.goodput(), c.tokenGoodput(), c.bestLimit(), c.method());
         int told = (int) Math.max(1, Math.round(c.bestLimit()));
-
-        int adaptivePort = Proc.freePort();
-        int adaptiveAdmin = Proc.freePort();
-        launcher.spillway("spillway-adaptive", AdaptiveConfig.yaml(adaptivePort, adaptiveAdmin, backendPort,
-            AdaptiveConfig.ADAPTIVE, 0), adaptivePort);
-        Target adaptive = new Target(ADAPTIVE_LABEL, adaptivePort);
         Target nginx = null;
         if (o.proxies().contains(ProxyKind.NGINX)) {
           int port = Proc.freePort();
@@ -125,25 +144,28 @@ final class UnknownCapacityScenario implements Scenario {
           Peers.loud("unknown-capacity: nginx is not available; the side-by-side nginx limit_conn runs are SKIPPED");
           res.notes.add("nginx was not available here: its side-by-side runs were skipped.");
         }
-        int plainPort = Proc.freePort();
-        launcher.spillway("spillway-nolimit", AdaptiveConfig.yaml(plainPort, Proc.freePort(), backendPort, null, 0),
-            plainPort);
-        Target unlimited = new Target(UNLIMITED_LABEL, plainPort);
 
+        Target adaptiveTarget = new Target(ADAPTIVE_LABEL, adaptive.port);
         List<UnknownCapacityResults.Point> points = points();
-        res.sweep.put(adaptive.name(), sweep(adaptive, adaptiveAdmin, points));
+        res.sweep.put(ADAPTIVE_LABEL, sweep(adaptiveTarget, adaptive.admin, points));
         if (nginx != null) {
           res.sweep.put(nginx.name(), sweep(nginx, 0, points));
         }
-        res.sweep.put(unlimited.name(), sweep(unlimited, 0, points));
-
-        spike(adaptive);
+        if (plain != null) {
+          if (plain.failure() == null) {
+            res.sweep.put(UNLIMITED_LABEL, sweep(new Target(UNLIMITED_LABEL, plain.port), 0, points));
+          } else {
+            res.notes.add("Spillway without a limit did not start: " + plain.failure());
+          }
+          plain.stop();
+        }
+        spike(adaptiveTarget);
         if (nginx != null) {
           spike(nginx);
         }
-        convergence(launcher, backendPort, told);
-        mix(launcher, backendPort, told);
-        overflow(launcher, backendPort);
+        convergence(low, high, told);
+        mix(mix, told);
+        overflow(overflow);
       }
     }
 
@@ -157,87 +179,119 @@ final class UnknownCapacityScenario implements Scenario {
       return points;
     }
 
-    /** The backend's capacity, measured straight: a saturating run, then an unloaded one at half of it. */
+    /**
+     * The backend's capacity, measured straight: a warm-up, a saturating run (its first part left out), then
+     * an unloaded run at half of what it sustained. The offered rate starts from the model's estimate (the
+     * fixed mock's slots / latency, the simulator's documented step-time model); if the backend took nearly all
+     * of it, it was not saturated, and the rate triples.
+     */
     private UnknownCapacityResults.Calibration calibrate(Target direct, int backendPort) {
-      Duration saturate = Duration.ofMillis(o.pick(12_000, 3_000));
-      double skip = o.pick(4.0, 1.0);
-      double end = saturate.toMillis() / 1000.0;
-      double rate = b.capacityKnown() ? b.modelRate() * 1.2 : o.pick(40.0, 10.0);
+      double model = b.capacityKnown() ? b.modelRate() : SimulatorModel.requestsPerSecond(b.mix());
+      double seconds = b.capacityKnown() ? o.pick(8.0, 2.0) : o.pick(24.0, 4.0);
+      double from = b.capacityKnown() ? o.pick(3.0, 0.5) : o.pick(10.0, 1.5);
+      run(direct, b.mix(), Schedule.constant(model * 0.5, Duration.ofMillis(o.pick(2000, 500))), null);
+      double rate = model * (b.capacityKnown() ? 1.2 : 2);
       double goodput = Double.NaN;
       double tokens = Double.NaN;
       double running = Double.NaN;
       for (int attempt = 0; attempt < 3; attempt++) {
+        client.closeAll();
+        ChildProcess.sleep(o.pick(1000, 200));
         MetricsScraper scraper = b.runningGauge() == null ? null
             : new MetricsScraper(backendPort, "/metrics", List.of(b.runningGauge()));
         try {
-          LoadResult r = run(direct, b.mix(), Schedule.constant(rate, saturate, Arrivals.poisson(CapacityBackend.SEED)),
-              scraper);
-          RunStats stats = new RunStats(r, end);
-          goodput = stats.goodput(skip, end);
-          tokens = stats.tokenGoodput(skip, end);
+          LoadResult r = run(direct, b.mix(), Schedule.constant(rate, Duration.ofMillis((long) (seconds * 1000)),
+              Arrivals.poisson(CapacityBackend.SEED)), scraper);
+          RunStats stats = new RunStats(r.records(), from, seconds);
+          goodput = stats.goodput();
+          tokens = stats.tokenGoodput();
           if (scraper != null) {
-            running = Convergence.mean(scraper.samples(b.runningGauge()), skip, end);
+            running = Convergence.mean(scraper.samples(b.runningGauge()), from, seconds);
           }
-          System.out.printf(Locale.ROOT, "calibration %s at %.1f req/s: goodput %.1f req/s, %s%n", b.key(), rate,
-              goodput, stats);
+          System.out.printf(Locale.ROOT, "calibration %s at %.1f req/s: goodput %.2f req/s, running %.1f, %s%n",
+              b.key(), rate, goodput, running, stats);
         } finally {
           if (scraper != null) {
             scraper.close();
           }
         }
-        if (b.capacityKnown() || goodput < 0.8 * rate) {
+        if (goodput < 0.8 * rate) {
           break;
         }
-        // Not saturated yet: the backend took nearly all of it.
         rate *= 3;
       }
       double bestLimit = b.slots() > 0 ? b.slots() : running;
-      String method = b.capacityKnown()
-          ? String.format(Locale.ROOT, "model %s slots / latency = %.0f req/s; measured straight at %.0f req/s",
-              b.slots(), b.modelRate(), rate)
-          : String.format(Locale.ROOT, "measured straight at %.0f req/s offered; best limit = mean of %s", rate,
-              b.runningGauge());
+      String method = String.format(Locale.ROOT, "%s %.2f req/s; measured straight at %.2f req/s offered, "
+          + "completions in %s–%s s", b.capacityKnown() ? "model (slots / latency)" : "simulator's model estimate",
+          model, rate, Fmt.num(from), Fmt.num(seconds))
+          + (b.slots() > 0 ? "" : "; best static limit = mean `" + b.runningGauge() + "` then");
       client.closeAll();
       ChildProcess.sleep(o.pick(1000, 200));
+      double unloadedSeconds = b.capacityKnown() ? o.pick(8.0, 2.0) : o.pick(20.0, 4.0);
       LoadResult unloaded = run(direct, b.mix(), Schedule.constant(goodput * 0.5,
-          Duration.ofMillis(o.pick(8_000, 2_000)), Arrivals.poisson(CapacityBackend.SEED + 7)), null);
-      RunStats u = new RunStats(unloaded, o.pick(8.0, 2.0));
+          Duration.ofMillis((long) (unloadedSeconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 7)), null);
+      RunStats u = new RunStats(unloaded, unloadedSeconds);
       return new UnknownCapacityResults.Calibration(goodput, tokens, bestLimit, method, u.ttftMs(true, 99),
           u.ttftMs(false, 99), u.streamTokensPerSecond(), u.meanServiceSeconds());
     }
 
+    /**
+     * One staircase through every Poisson level without a pause (the backend keeps its state from one level
+     * to the next, as it would in production), then the bursty level as a run of its own; each level is
+     * measured after its first {@link #skip} seconds.
+     */
     private List<UnknownCapacityResults.Cell> sweep(Target target, int adminPort,
         List<UnknownCapacityResults.Point> points) {
       double capacity = res.calibration.goodput();
-      run(target, b.mix(), Schedule.constant(capacity * 0.5, Duration.ofMillis(o.pick(2000, 500))), null);
+      client.closeAll();
+      ChildProcess.sleep(o.pick(1000, 200));
+      List<UnknownCapacityResults.Point> stairs = points.stream()
+          .filter(p -> p.arrivals().kind() == Arrivals.Kind.POISSON).toList();
+      List<Schedule.Phase> phases = new ArrayList<>();
+      for (UnknownCapacityResults.Point p : stairs) {
+        phases.add(new Schedule.Phase(capacity * p.multiple(), Duration.ofMillis((long) (phase * 1000))));
+      }
       List<UnknownCapacityResults.Cell> cells = new ArrayList<>();
-      double seconds = step.toMillis() / 1000.0;
+      measure(target, adminPort, stairs, Schedule.of(phases, Arrivals.poisson(CapacityBackend.SEED)), cells);
       for (UnknownCapacityResults.Point p : points) {
-        client.closeAll();
-        ChildProcess.sleep(o.pick(1000, 200));
-        MetricsScraper scraper = adminPort == 0 ? null
-            : new MetricsScraper(adminPort, "/metrics", List.of(AdaptiveConfig.LIMIT_GAUGE));
-        try {
-          LoadResult r = run(target, b.mix(), Schedule.constant(capacity * p.multiple(), step, p.arrivals()), scraper);
-          RunStats stats = new RunStats(r, seconds);
-          double limit = scraper == null ? Double.NaN
-              : Convergence.mean(scraper.samples(AdaptiveConfig.LIMIT_GAUGE), seconds / 2, seconds);
-          cells.add(new UnknownCapacityResults.Cell(p, stats, limit));
-          System.out.printf(Locale.ROOT, "unknown-capacity %s %s %s: %s, limit %.1f%n", b.key(), target.name(),
-              p.label(), stats, limit);
-        } finally {
-          if (scraper != null) {
-            scraper.close();
-          }
+        if (p.arrivals().kind() != Arrivals.Kind.POISSON) {
+          client.closeAll();
+          ChildProcess.sleep(o.pick(1000, 200));
+          measure(target, adminPort, List.of(p), Schedule.constant(capacity * p.multiple(),
+              Duration.ofMillis((long) (phase * 1000)), p.arrivals()), cells);
         }
       }
       return cells;
     }
 
+    /** Runs {@code schedule}, one phase per point, and adds a cell per point. */
+    private void measure(Target target, int adminPort, List<UnknownCapacityResults.Point> points, Schedule schedule,
+        List<UnknownCapacityResults.Cell> cells) {
+      MetricsScraper scraper = adminPort == 0 ? null
+          : new MetricsScraper(adminPort, "/metrics", List.of(AdaptiveConfig.LIMIT_GAUGE));
+      try {
+        LoadResult r = run(target, b.mix(), schedule, scraper);
+        RunStats whole = new RunStats(r, schedule.durationNanos() / 1e9);
+        for (int i = 0; i < points.size(); i++) {
+          double start = i * phase;
+          RunStats stats = whole.window(start + skip, start + phase);
+          double limit = scraper == null ? Double.NaN
+              : Convergence.mean(scraper.samples(AdaptiveConfig.LIMIT_GAUGE), start + phase / 2, start + phase);
+          cells.add(new UnknownCapacityResults.Cell(points.get(i), stats, limit));
+          System.out.printf(Locale.ROOT, "unknown-capacity %s %s %s: %s, limit %.1f%n", b.key(), target.name(),
+              points.get(i).label(), stats, limit);
+        }
+      } finally {
+        if (scraper != null) {
+          scraper.close();
+        }
+      }
+    }
+
     private void spike(Target target) {
       int before = o.pick(5, 1);
-      int spike = o.pick(10, 2);
-      int after = o.pick(15, 3);
+      int spike = o.pick(10, 1);
+      int after = o.pick(15, 2);
       double capacity = res.calibration.goodput();
       res.spikePhases = new int[] {before, spike, after};
       res.spikeRate = capacity;
@@ -252,30 +306,23 @@ final class UnknownCapacityScenario implements Scenario {
       System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: %s%n", b.key(), target.name(), stats);
     }
 
-    private void convergence(Launcher launcher, int backendPort, int best) {
+    private void convergence(Starts.Gateway low, Starts.Gateway high, int best) {
       res.convergenceMultiple = 2;
-      res.convergenceSeconds = o.pick(20.0, 4.0);
-      for (int start : new int[] {4, 1024}) {
-        String label = "start at " + start + " (best static " + best + ")";
-        res.convergence.add(traced(launcher, "spillway-start-" + start, label, backendPort,
-            AdaptiveConfig.adaptiveStartingAt(start), 0, b.mix(),
-            Schedule.constant(res.calibration.goodput() * res.convergenceMultiple,
-                Duration.ofMillis((long) (res.convergenceSeconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 5)),
-            b.timeout()));
-      }
+      res.convergenceSeconds = o.pick(20.0, 3.0);
+      Schedule schedule = Schedule.constant(res.calibration.goodput() * res.convergenceMultiple,
+          Duration.ofMillis((long) (res.convergenceSeconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 5));
+      res.convergence.add(traced(low, "start at 4 (best static " + best + ")", b.mix(), schedule, b.timeout()));
+      res.convergence.add(traced(high, "start at 1024 (best static " + best + ")", b.mix(), schedule, b.timeout()));
     }
 
     /**
-     * A fifth of the requests are non-streamed answers of 30–60 s (3–6 s in quick mode), offered at 60 % of
+     * A fifth of the requests are non-streamed answers of 30–60 s (1.5–3 s in quick mode), offered at 60 % of
      * the backend's slots; the run lasts longer than the longest answer, so the limit sees them complete.
      */
-    private void mix(Launcher launcher, int backendPort, int best) throws Exception {
-      int port = backendPort;
+    private void mix(Starts.Gateway gateway, int best) {
       double tokensPerSecond;
       double shortSeconds;
       if (b.mixOptions() != null) {
-        port = Proc.freePort();
-        launcher.mockWith("backend-" + b.key() + "-mix", port, b.mixOptions());
         tokensPerSecond = 50;
         // The fixed mock: 50 ms to the first token, then 50 tokens/s.
         shortSeconds = 0.05 + (b.mixShort().answer().mean() - 1) / tokensPerSecond;
@@ -283,7 +330,7 @@ final class UnknownCapacityScenario implements Scenario {
         tokensPerSecond = res.calibration.decodeTokensPerSecond();
         shortSeconds = res.calibration.meanServiceSeconds();
       }
-      double scale = o.pick(1.0, 0.1);
+      double scale = o.pick(1.0, 0.05);
       int shortest = (int) Math.max(2, Math.round(30 * scale * tokensPerSecond));
       int longest = (int) Math.max(shortest, Math.round(60 * scale * tokensPerSecond));
       RequestMix.Kind longAnswers = new RequestMix.Kind("long answer", 0.2, 0, b.mixShort().prompt(),
@@ -293,45 +340,35 @@ final class UnknownCapacityScenario implements Scenario {
       RequestMix mix = new RequestMix(List.of(chat, longAnswers), CapacityBackend.TENANTS, CapacityBackend.SEED + 11);
       double meanService = 0.8 * shortSeconds + 0.2 * 45 * scale;
       double rate = 0.6 * best / meanService;
-      double seconds = o.pick(75.0, 8.0);
+      double seconds = o.pick(75.0, 5.0);
       res.mixSlots = best;
       res.mixDescription = String.format(Locale.ROOT, "%.2f req/s for %.0f s (60 %% of %d slots at a mean service "
           + "time of %.2f s); %s; long answers %d–%d tokens at %.0f tokens/s", rate, seconds, best, meanService,
           mix.describe(), shortest, longest, tokensPerSecond);
-      res.mix = traced(launcher, "spillway-mix", "long-answer mix", port, AdaptiveConfig.ADAPTIVE, 0, mix,
-          Schedule.constant(rate, Duration.ofMillis((long) (seconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 13)),
+      res.mix = traced(gateway, "long-answer mix", mix, Schedule.constant(rate, Duration.ofMillis((long) (seconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 13)),
           Duration.ofSeconds((long) (70 * scale) + 10));
     }
 
-    private void overflow(Launcher launcher, int backendPort) throws Exception {
-      int second = Proc.freePort();
-      launcher.mockWith("backend-" + b.key() + "-overflow", second, b.options());
+    private void overflow(Starts.Gateway gateway) {
       res.overflowMultiple = 5;
-      res.overflow = traced(launcher, "spillway-overflow", "two tiers at 5×", backendPort, AdaptiveConfig.ADAPTIVE,
-          second, b.mix(), Schedule.constant(res.calibration.goodput() * res.overflowMultiple, step,
-              Arrivals.poisson(CapacityBackend.SEED + 17)), b.timeout());
+      res.overflow = traced(gateway, "two tiers at 5×", b.mix(), Schedule.constant(res.calibration.goodput()
+          * res.overflowMultiple, Duration.ofMillis((long) (phase * 1000)), Arrivals.poisson(CapacityBackend.SEED + 17)),
+          b.timeout());
     }
 
-    /** Starts a Spillway of its own, runs {@code schedule} through it scraping its limit, stops it. */
-    private UnknownCapacityResults.Traced traced(Launcher launcher, String name, String label, int backendPort,
-        String concurrency, int overflowPort, RequestSource requests, Schedule schedule, Duration timeout) {
-      int port = Proc.freePort();
-      int admin = Proc.freePort();
-      ChildProcess spillway;
-      try {
-        spillway = launcher.spillway(name, AdaptiveConfig.yaml(port, admin, backendPort, concurrency, overflowPort),
-            port);
-      } catch (Exception e) {
-        Peers.loud("unknown-capacity: " + label + ": Spillway did not start: " + e.getMessage());
-        return new UnknownCapacityResults.Traced(label, null, List.of(), List.of(),
-            "Spillway did not start with this config: " + oneLine(e.getMessage()));
+    /** Runs {@code schedule} through a Spillway of its own, scraping its limit and in-flight count, then stops it. */
+    private UnknownCapacityResults.Traced traced(Starts.Gateway gateway, String label, RequestSource requests,
+        Schedule schedule, Duration timeout) {
+      String failure = gateway.failure();
+      if (failure != null) {
+        return new UnknownCapacityResults.Traced(label, null, List.of(), List.of(), failure);
       }
       client.closeAll();
       ChildProcess.sleep(o.pick(1000, 200));
-      MetricsScraper scraper = new MetricsScraper(admin, "/metrics",
+      MetricsScraper scraper = new MetricsScraper(gateway.admin, "/metrics",
           List.of(AdaptiveConfig.LIMIT_GAUGE, AdaptiveConfig.IN_FLIGHT_GAUGE));
       try {
-        LoadResult r = runner.runAbandoning(new Target(label, port), requests, schedule, timeout, drain,
+        LoadResult r = runner.runAbandoning(new Target(label, gateway.port), requests, schedule, timeout, drain,
             startScraper(scraper));
         RunStats stats = new RunStats(r, schedule.durationNanos() / 1e9);
         System.out.printf(Locale.ROOT, "unknown-capacity %s %s: %s%n", b.key(), label, stats);
@@ -339,7 +376,7 @@ final class UnknownCapacityScenario implements Scenario {
             scraper.samples(AdaptiveConfig.IN_FLIGHT_GAUGE), null);
       } finally {
         scraper.close();
-        spillway.stop();
+        gateway.stop();
       }
     }
 
