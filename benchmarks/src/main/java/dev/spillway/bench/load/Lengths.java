@@ -71,8 +71,10 @@ public interface Lengths {
           + ") (expected: median >= 1, sigma > 0, 1 <= min <= max)");
     }
     double mu = Math.log(median);
-    double mean = sampledMean(r -> clip(Math.exp(mu + sigma * r.nextGaussian()), min, max));
     return new Lengths() {
+      /** Estimated on first use: clipping leaves no closed form. */
+      private double mean = Double.NaN;
+
       @Override
       public int sample(SplittableRandom random) {
         return clip(Math.exp(mu + sigma * random.nextGaussian()), min, max);
@@ -80,6 +82,9 @@ public interface Lengths {
 
       @Override
       public double mean() {
+        if (Double.isNaN(mean)) {
+          mean = sampledMean(this::sample);
+        }
         return mean;
       }
 
