@@ -20,6 +20,7 @@ import dev.spillway.core.time.Ticker;
 import dev.spillway.core.time.Tickers;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.UpstreamPools;
+import dev.spillway.core.upstream.engine.EngineScraper;
 import dev.spillway.core.upstream.resilience.EndpointEventListener;
 import dev.spillway.core.upstream.resilience.HealthChecker;
 import io.netty.bootstrap.ServerBootstrap;
@@ -66,6 +67,7 @@ public final class Gateway implements AutoCloseable {
   private final ProxyContext shared;
   private final UpstreamPools pools;
   private final List<HealthChecker> healthCheckers = new ArrayList<>();
+  private final List<EngineScraper> engineScrapers = new ArrayList<>();
   private final Channel serverChannel;
   private volatile CompletableFuture<Void> shutdown;
 
@@ -98,6 +100,7 @@ public final class Gateway implements AutoCloseable {
           + e.getMessage(), e);
     }
     startHealthChecks(shared.router());
+    startEngineScrapers(shared.router());
     InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
     log.info("Spillway listening on {}:{} ({} transport, {} routes)", bound.getHostString(), bound.getPort(),
         transport.name().toLowerCase(Locale.ROOT), config.routes().size());
@@ -180,6 +183,25 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  /**
+   * Scrapes the engine metrics of every backend (of any tier) with {@code concurrency.engineSignal}, on the
+   * gateway's event loops; each scrape lets the backend's concurrency limit move.
+   */
+  private void startEngineScrapers(Router router) {
+    Set<Backend> seen = new HashSet<>();
+    for (Route route : router.routes()) {
+      for (Route.Tier tier : route.tiers()) {
+        Backend backend = tier.backend();
+        if (backend != null && backend.engineSignals() != null && seen.add(backend)) {
+          EngineScraper scraper = new EngineScraper(backend.engineSignals(), workerGroup, transport,
+              backend.admission()::refreshLimit);
+          scraper.start();
+          engineScrapers.add(scraper);
+        }
+      }
+    }
+  }
+
   public GatewayConfig config() {
     return config;
   }
@@ -215,6 +237,7 @@ public final class Gateway implements AutoCloseable {
     shared.startDraining();
     serverChannel.close().syncUninterruptibly();
     healthCheckers.forEach(HealthChecker::close);
+    engineScrapers.forEach(EngineScraper::close);
     log.info("shutting down: no longer accepting; draining {} requests for up to {}", shared.activeExchanges(),
         Durations.format(config.server().shutdownTimeout()));
     for (Channel ch : clients) {

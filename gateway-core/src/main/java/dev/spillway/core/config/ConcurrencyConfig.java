@@ -10,8 +10,11 @@ package dev.spillway.core.config;
  * @param maxLimit adaptive ceiling
  * @param latencySignal what the adaptive limit measures: time to first byte (the default; it does not grow
  *     with answer length) or whole-response time per output token
+ * @param engineSignal the engines' own metrics, which also bound the limit (see {@link EngineSignalConfig}), or
+ *     {@code null}
  */
-public record ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit, LatencySignal latencySignal) {
+public record ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit, LatencySignal latencySignal,
+                                EngineSignalConfig engineSignal) {
   public static final int DEFAULT_LIMIT = 64;
   public static final int DEFAULT_MIN_LIMIT = 4;
   public static final int DEFAULT_MAX_LIMIT = 1024;
@@ -26,6 +29,11 @@ public record ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit
       throw new ConfigException("limit", limit + " (expected: minLimit " + minLimit + " <= limit <= maxLimit "
           + maxLimit + ")");
     }
+  }
+
+  /** Without engine signals. */
+  public ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit, LatencySignal latencySignal) {
+    this(mode, limit, minLimit, maxLimit, latencySignal, null);
   }
 
   public static ConcurrencyConfig fixed(int limit) {

@@ -2,7 +2,9 @@ package dev.spillway.core.upstream;
 
 import dev.spillway.core.admission.concurrency.BackendAdmission;
 import dev.spillway.core.config.BackendConfig;
+import dev.spillway.core.config.EngineSignalConfig;
 import dev.spillway.core.time.Ticker;
+import dev.spillway.core.upstream.engine.EngineSignals;
 import dev.spillway.core.upstream.resilience.EndpointEventListener;
 import dev.spillway.core.upstream.resilience.EndpointGroup;
 import java.util.List;
@@ -12,6 +14,7 @@ public final class Backend {
   private final BackendConfig config;
   private final EndpointGroup group;
   private final BackendAdmission admission;
+  private final EngineSignals engineSignals;
 
   public Backend(BackendConfig config) {
     this(config, Ticker.system());
@@ -29,8 +32,21 @@ public final class Backend {
   public Backend(BackendConfig config, Ticker ticker, EndpointEventListener events) {
     this.config = config;
     this.group = EndpointGroup.of(config.endpointConfigs(), config.resilience(), ticker, events);
+    EngineSignalConfig engine = config.concurrency() == null ? null : config.concurrency().engineSignal();
+    this.engineSignals = engine == null ? null : new EngineSignals(group.endpoints(), engine, ticker);
+    if (engineSignals != null) {
+      group.preferEngineSignals(engineSignals);
+    }
     this.admission = config.concurrency() == null ? null
-        : new BackendAdmission(config.concurrency(), config.waitingRoom(), ticker);
+        : new BackendAdmission(config.concurrency(), config.waitingRoom(), ticker, engineSignals);
+  }
+
+  /**
+   * The engines' own metrics, as scraped by an {@link dev.spillway.core.upstream.engine.EngineScraper} the
+   * gateway runs, or {@code null} when the backend has no {@code concurrency.engineSignal}.
+   */
+  public EngineSignals engineSignals() {
+    return engineSignals;
   }
 
   /** The backend's concurrency limit and waiting room, or {@code null} when unlimited. */

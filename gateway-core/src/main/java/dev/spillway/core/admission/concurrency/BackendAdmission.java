@@ -56,10 +56,19 @@ public final class BackendAdmission {
   private volatile int currentLimit;
 
   public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker) {
+    this(concurrency, room, ticker, null);
+  }
+
+  /**
+   * As above; with {@code engineLoad} and the config's {@code engineSignal}, the limit is also bounded by the
+   * engines' waiting queues (call {@link #refreshLimit()} when they change).
+   */
+  public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker,
+      EngineLoad engineLoad) {
     Objects.requireNonNull(concurrency, "concurrency");
     Objects.requireNonNull(room, "room");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
-    this.limit = ConcurrencyLimit.of(concurrency);
+    this.limit = ConcurrencyLimit.of(concurrency, engineLoad, ticker);
     this.room = new WaitingRoom(room.maxQueue());
     long target = room.codelTarget().toNanos();
     this.codel = new CodelMonitor(target, room.codelInterval().toNanos());
@@ -123,7 +132,23 @@ public final class BackendAdmission {
     return waiter;
   }
 
-  /** The current concurrency limit. */
+  /**
+   * A permit if a slot is free right now (the same rule as {@link #acquire}'s fast path), else {@code null}.
+   * Never queues and never sheds: the caller decides what to do without a slot.
+   */
+  public Permit tryAcquireNow(PriorityClass priority) {
+    Objects.requireNonNull(priority, "priority");
+    lock.lock();
+    try {
+      if (!canAdmit(priority)) {
+        return null;
+      }
+      return new AdmissionPermit(this, priority, admitLocked(priority));
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Now, on this room's clock. Deadlines in {@link WaitRequest} must be computed from it: other clocks (an
    * event loop's ticker, for one) may have a different origin.
@@ -132,6 +157,7 @@ public final class BackendAdmission {
     return ticker.nanoTime();
   }
 
+  /** The current concurrency limit. */
   public int limit() {
     return currentLimit;
   }
@@ -169,6 +195,29 @@ public final class BackendAdmission {
       } else if (completion == Completion.DROPPED) {
         limit.onDropped();
       }
+      currentLimit = limit.limit();
+      answered = serveLocked(now);
+    } finally {
+      lock.unlock();
+    }
+    while (answered != null) {
+      QueuedWaiter next = answered.next;
+      answered.next = null;
+      answered.dispatch();
+      answered = next;
+    }
+  }
+
+  /**
+   * Re-reads the limit, which may have moved without a request finishing (new engine metrics), and serves
+   * waiters if it grew.
+   */
+  public void refreshLimit() {
+    long now = ticker.nanoTime();
+    QueuedWaiter answered;
+    lock.lock();
+    try {
+      limit.onRefresh(inFlight, room.size());
       currentLimit = limit.limit();
       answered = serveLocked(now);
     } finally {

@@ -32,7 +32,8 @@ import java.util.random.RandomGenerator;
 public final class EndpointGroup implements EndpointSelector {
   private final EndpointState[] states;
   private final List<EndpointState> stateList;
-  private final Picker picker;
+  /** Set at construction, or once by {@link #preferEngineSignals} before traffic; volatile for readers. */
+  private volatile Picker picker;
   private final OutlierDetector outlier;
   private final Ticker ticker;
   private final Clock wallClock;
@@ -142,6 +143,18 @@ public final class EndpointGroup implements EndpointSelector {
     }
     attempt.onCancelled();
     return attempt.endpoint();
+  }
+
+  /**
+   * Picks by the engines' own metrics while they are fresh, else as configured ({@link EngineSignalPicker}).
+   * {@code signals} must list {@link #endpoints()} in order; call it once, before traffic.
+   */
+  public void preferEngineSignals(dev.spillway.core.upstream.engine.EngineSignals signals) {
+    if (signals.size() != states.length) {
+      throw new IllegalArgumentException("signals: " + signals.size() + " endpoints (expected: " + states.length
+          + ")");
+    }
+    this.picker = new EngineSignalPicker(signals, picker);
   }
 
   /** Whether more endpoints are unhealthy or ejected than {@code maxEjectedPercent} allows. */

@@ -42,6 +42,22 @@ class BackendAdmissionTest {
   }
 
   @Test
+  void tryAcquireNowGrantsAFreeSlotAndNeverQueues() {
+    try (AdmissionRig rig = AdmissionRig.fixed(1, 8)) {
+      Permit first = rig.admission.tryAcquireNow(STANDARD);
+
+      assertThat(first).isNotNull();
+      assertThat(rig.admission.tryAcquireNow(STANDARD)).isNull();
+      assertThat(rig.admission.inFlight()).isEqualTo(1);
+      assertThat(rig.admission.queued()).isZero();
+
+      first.onIgnore();
+      assertThat(rig.admission.inFlight()).isZero();
+      assertThat(rig.admission.tryAcquireNow(CRITICAL)).isNotNull();
+    }
+  }
+
+  @Test
   void releaseServesHigherClassesFirst() {
     try (AdmissionRig rig = AdmissionRig.fixed(1, 8)) {
       Call holder = rig.standard("holder", "t0");

@@ -1,0 +1,117 @@
+package dev.spillway.core.admission.concurrency;
+
+import dev.spillway.core.config.ConcurrencyConfig;
+import dev.spillway.core.config.EngineSignalConfig;
+import dev.spillway.core.time.Ticker;
+
+/**
+ * A backend's limit bounded by what its engines report: the latency-based limit (static or
+ * {@link GradientLimit}) keeps running, and an engine limit aims at keeping each engine's waiting queue near
+ * {@code targetWaiting}. The backend's limit is the smaller of the two. Once per {@code interval} (counted from
+ * the first fresh reading), with fresh engine metrics:
+ * <pre>
+ *   demand = the most requests in flight (plus those waiting for a permit) seen over the last two intervals,
+ *            from finished requests and from each refresh
+ *   waiting per engine &gt; targetWaiting:
+ *       engineLimit = max(minLimit, min(engineLimit, demand or engineLimit if none seen) * {@value #DECREASE})
+ *   waiting per engine &lt;= targetWaiting and demand &gt;= engineLimit - sqrt(engineLimit):
+ *       engineLimit = min(maxLimit, engineLimit + sqrt(engineLimit))
+ * </pre>
+ * So the limit only grows while it is actually reached and the engines still keep their queues short, and a
+ * shrink bites at once even when the engine limit stood far above the traffic. Without fresh engine metrics
+ * (scrapes failing or stale) the engine limit neither moves nor applies: the latency limit alone decides.
+ *
+ * <p>Why a queue target rather than KV-cache use: an engine's waiting queue is where a request's time to first
+ * token is lost, and a few waiting requests keep the batch full between scrapes; KV-cache use near 100% is
+ * normal for a busy engine and says nothing about queueing.
+ */
+final class EngineSignalLimit implements ConcurrencyLimit {
+  static final double DECREASE = 0.9;
+
+  /** Whether the engine metrics were fresh at the last read of the limit. */
+  enum Signal { FRESH, STALE }
+
+  private final ConcurrencyLimit latency;
+  private final EngineLoad load;
+  private final Ticker ticker;
+  private final long intervalNanos;
+  private final int targetWaiting;
+  private final int minLimit;
+  private final int maxLimit;
+  private double engineLimit;
+  private long lastAdjustNanos;
+  private boolean started;
+  private int windowPeak;
+  private int previousPeak;
+  private Signal signal = Signal.STALE;
+
+  EngineSignalLimit(ConcurrencyLimit latency, EngineLoad load, ConcurrencyConfig config, Ticker ticker) {
+    EngineSignalConfig engine = config.engineSignal();
+    this.latency = latency;
+    this.load = load;
+    this.ticker = ticker;
+    this.intervalNanos = engine.interval().toNanos();
+    this.targetWaiting = engine.targetWaiting();
+    this.minLimit = config.minLimit();
+    this.maxLimit = Math.max(config.maxLimit(), config.limit());
+    this.engineLimit = config.limit();
+  }
+
+  @Override
+  public int limit() {
+    long now = ticker.nanoTime();
+    int latencyLimit = latency.limit();
+    double waiting = load.waitingPerEngine(now);
+    if (Double.isNaN(waiting)) {
+      signal = Signal.STALE;
+      return latencyLimit;
+    }
+    signal = Signal.FRESH;
+    if (!started) {
+      started = true;
+      lastAdjustNanos = now;
+    } else if (now - lastAdjustNanos >= intervalNanos) {
+      adjust(waiting);
+      lastAdjustNanos = now;
+    }
+    return (int) Math.max(1, Math.min(latencyLimit, engineLimit));
+  }
+
+  @Override
+  public void onSample(long ttfbNanos, long totalNanos, long outputTokens, int inFlight) {
+    windowPeak = Math.max(windowPeak, inFlight);
+    latency.onSample(ttfbNanos, totalNanos, outputTokens, inFlight);
+  }
+
+  @Override
+  public void onDropped() {
+    latency.onDropped();
+  }
+
+  @Override
+  public void onRefresh(int inFlight, int queued) {
+    windowPeak = (int) Math.max(windowPeak, Math.min(Integer.MAX_VALUE, (long) inFlight + queued));
+    latency.onRefresh(inFlight, queued);
+  }
+
+  /** The engine limit alone, for tests and status. */
+  double engineLimit() {
+    return engineLimit;
+  }
+
+  Signal signal() {
+    return signal;
+  }
+
+  private void adjust(double waiting) {
+    int demand = Math.max(windowPeak, previousPeak);
+    if (waiting > targetWaiting) {
+      double used = demand == 0 ? engineLimit : Math.min(engineLimit, demand);
+      engineLimit = Math.max(minLimit, used * DECREASE);
+    } else if (demand > 0 && demand >= engineLimit - Math.sqrt(engineLimit)) {
+      engineLimit = Math.min(maxLimit, engineLimit + Math.sqrt(engineLimit));
+    }
+    previousPeak = windowPeak;
+    windowPeak = 0;
+  }
+}

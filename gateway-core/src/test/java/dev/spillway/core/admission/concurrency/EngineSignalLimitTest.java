@@ -1,0 +1,199 @@
+package dev.spillway.core.admission.concurrency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spillway.core.config.ConcurrencyConfig;
+import dev.spillway.core.config.EngineSignalConfig;
+import dev.spillway.core.config.EngineSignalConfig.EnginePreset;
+import dev.spillway.core.config.PriorityClass;
+import dev.spillway.core.config.WaitingRoomConfig;
+import dev.spillway.core.time.FakeTicker;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class EngineSignalLimitTest {
+  private static final Duration INTERVAL = Duration.ofMillis(500);
+  private final FakeTicker ticker = new FakeTicker();
+  /** The engines' mean waiting queue as the scraper would report it; NaN = no fresh metrics. */
+  private double waiting = 0;
+  private final EngineLoad load = now -> waiting;
+  private final EmbeddedChannel channel = new EmbeddedChannel();
+
+  @AfterEach
+  void close() {
+    channel.finishAndReleaseAll();
+  }
+
+  private static ConcurrencyConfig config(ConcurrencyConfig.Mode mode, int limit) {
+    return new ConcurrencyConfig(mode, limit, 4, 1024, ConcurrencyConfig.LatencySignal.TTFB,
+        EngineSignalConfig.of(EnginePreset.VLLM));
+  }
+
+  private EngineSignalLimit limit(int start) {
+    ConcurrencyConfig config = config(ConcurrencyConfig.Mode.STATIC, 1000);
+    config = new ConcurrencyConfig(config.mode(), start, 4, 1024, config.latencySignal(), config.engineSignal());
+    return new EngineSignalLimit(new FixedLimit(1000), load, config, ticker);
+  }
+
+  /** One interval in which requests reached {@code inFlight}. */
+  private int interval(EngineSignalLimit limit, int inFlight) {
+    limit.onSample(1, 1, 1, inFlight);
+    ticker.advance(INTERVAL);
+    return limit.limit();
+  }
+
+  @Test
+  void growsWhileTheQueueStaysShortAndTheLimitIsReached() {
+    EngineSignalLimit limit = limit(64);
+    limit.limit();
+
+    int before = limit.limit();
+    int after = interval(limit, 64);
+
+    assertThat(before).isEqualTo(64);
+    assertThat(after).isEqualTo(72); // 64 + sqrt(64)
+  }
+
+  @Test
+  void doesNotGrowWhileTrafficStaysBelowIt() {
+    EngineSignalLimit limit = limit(64);
+    limit.limit();
+
+    for (int i = 0; i < 10; i++) {
+      interval(limit, 20);
+    }
+
+    assertThat(limit.limit()).isEqualTo(64);
+  }
+
+  @Test
+  void shrinksOncePerIntervalWhileTheQueueIsAboveTarget() {
+    EngineSignalLimit limit = limit(100);
+    limit.limit();
+    waiting = 10;
+
+    int first = interval(limit, 100);
+    ticker.advance(Duration.ofMillis(100));
+    int sameInterval = limit.limit();
+    int second = interval(limit, 100);
+
+    assertThat(first).isEqualTo(90);
+    assertThat(sameInterval).isEqualTo(90);
+    assertThat(second).isEqualTo(81);
+  }
+
+  @Test
+  void aShrinkStartsFromWhatIsActuallyInFlight() {
+    EngineSignalLimit limit = limit(500);
+    limit.limit();
+    waiting = 5;
+
+    assertThat(interval(limit, 40)).isEqualTo(36);
+  }
+
+  @Test
+  void followsTheQueueUpAndDown() {
+    EngineSignalLimit limit = limit(16);
+    limit.limit();
+    List<Integer> limits = new ArrayList<>();
+    // The engine queues once more than 40 are in flight: the limit should settle around there.
+    for (int i = 0; i < 60; i++) {
+      int current = limit.limit();
+      waiting = Math.max(0, current - 40);
+      limits.add(interval(limit, current));
+    }
+
+    assertThat(limits.subList(40, 60)).allSatisfy(l -> assertThat(l).isBetween(34, 50));
+  }
+
+  @Test
+  void neverBelowMinLimit() {
+    EngineSignalLimit limit = limit(5);
+    limit.limit();
+    waiting = 100;
+
+    for (int i = 0; i < 20; i++) {
+      interval(limit, 5);
+    }
+
+    assertThat(limit.limit()).isEqualTo(4);
+  }
+
+  @Test
+  void withoutFreshMetricsTheLatencyLimitAloneDecides() {
+    EngineSignalLimit limit = new EngineSignalLimit(new FixedLimit(50), load,
+        config(ConcurrencyConfig.Mode.STATIC, 50), ticker);
+    waiting = 10;
+    limit.limit();
+    for (int i = 0; i < 5; i++) {
+      interval(limit, 50);
+    }
+    assertThat(limit.limit()).isLessThan(50);
+
+    waiting = Double.NaN;
+
+    assertThat(limit.limit()).isEqualTo(50);
+    assertThat(limit.signal()).isEqualTo(EngineSignalLimit.Signal.STALE);
+  }
+
+  @Test
+  void theLatencyLimitStillCapsIt() {
+    EngineSignalLimit limit = new EngineSignalLimit(new FixedLimit(10), load,
+        config(ConcurrencyConfig.Mode.STATIC, 10), ticker);
+
+    for (int i = 0; i < 10; i++) {
+      interval(limit, 10);
+    }
+
+    assertThat(limit.limit()).isEqualTo(10);
+    assertThat(limit.engineLimit()).isGreaterThan(10);
+  }
+
+  @Test
+  void refreshLimitLetsWaitersInWhenTheEnginesDrain() {
+    waiting = 0;
+    ConcurrencyConfig config = config(ConcurrencyConfig.Mode.STATIC, 4);
+    config = new ConcurrencyConfig(config.mode(), 4, 1, 1024, config.latencySignal(), config.engineSignal());
+    BackendAdmission admission = new BackendAdmission(config, new WaitingRoomConfig(10, Duration.ofSeconds(10),
+        new EnumMap<>(PriorityClass.class), Duration.ofMillis(50), Duration.ofMillis(500)), ticker, load);
+    // The static limit of 4 caps the engine limit; the engines queue, so it shrinks to 1 ...
+    waiting = 10;
+    List<Permit> permits = new ArrayList<>();
+    List<Permit> late = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ticker.advance(INTERVAL);
+      admission.refreshLimit();
+    }
+    assertThat(admission.limit()).isEqualTo(2);
+    for (int i = 0; i < 3; i++) {
+      admission.acquire(new WaitRequest(PriorityClass.STANDARD, "t", false, ticker.nanoTime()
+          + Duration.ofMinutes(1).toNanos()), channel.eventLoop(), new PermitCallback() {
+            @Override
+            public void onPermit(Permit permit) {
+              (permits.size() < 2 ? permits : late).add(permit);
+            }
+
+            @Override
+            public void onShed(dev.spillway.core.admission.ShedReason reason, long retryAfterNanos) {}
+          });
+    }
+    channel.runPendingTasks();
+    assertThat(permits).hasSize(2);
+    assertThat(late).isEmpty();
+
+    // ... and once they drain, a scrape alone (no request finishing) lets the waiter in.
+    waiting = 0;
+    ticker.advance(INTERVAL);
+    admission.refreshLimit();
+    channel.runPendingTasks();
+
+    assertThat(late).hasSize(1);
+    permits.forEach(Permit::onIgnore);
+    late.forEach(Permit::onIgnore);
+  }
+}
