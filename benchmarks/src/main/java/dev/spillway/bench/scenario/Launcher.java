@@ -16,6 +16,8 @@ import java.util.Map;
  * several threads at once.
  */
 public final class Launcher implements AutoCloseable {
+  /** How long a JVM child may take to listen: generous, as the machine may be shared and busy. */
+  static final long START_TIMEOUT_MILLIS = 120_000;
   private final ScenarioOptions options;
   private final Path workDir;
   private final List<ChildProcess> started = new ArrayList<>();
@@ -32,7 +34,8 @@ public final class Launcher implements AutoCloseable {
     cmd.addAll(List.of("mock-backend", "--port", Integer.toString(port), "--capacity", Integer.toString(capacity),
         "--latency", latency.toMillis() + "ms", "--max-queue", Integer.toString(maxQueue),
         "--tokens-per-second", Double.toString(tokensPerSecond)));
-    return track(ChildProcess.start(name, cmd, workDir.resolve(name + ".log")).awaitPort(port, 30_000));
+    return track(ChildProcess.start(name, cmd, workDir.resolve(name + ".log"))
+        .awaitPort(port, START_TIMEOUT_MILLIS));
   }
 
   /**
@@ -43,7 +46,8 @@ public final class Launcher implements AutoCloseable {
     List<String> cmd = spillwayCommand("-Xmx512m");
     cmd.addAll(List.of("mock-backend", "--port", Integer.toString(port)));
     cmd.addAll(options);
-    return track(ChildProcess.start(name, cmd, workDir.resolve(name + ".log")).awaitPort(port, 30_000));
+    return track(ChildProcess.start(name, cmd, workDir.resolve(name + ".log"))
+        .awaitPort(port, START_TIMEOUT_MILLIS));
   }
 
   /** Starts Spillway on {@code port} with this config file text. */
@@ -56,7 +60,8 @@ public final class Launcher implements AutoCloseable {
           + ",settings=profile,dumponexit=true");
     }
     cmd.addAll(List.of("run", "--config", config.toString()));
-    return track(ChildProcess.start(name, cmd, workDir.resolve(name + "-" + port + ".log")).awaitPort(port, 30_000));
+    return track(ChildProcess.start(name, cmd, workDir.resolve(name + "-" + port + ".log"))
+        .awaitPort(port, START_TIMEOUT_MILLIS));
   }
 
   /** Starts one proxy of {@code kind} on {@code port} in front of {@code setup}'s endpoints. */

@@ -51,7 +51,8 @@ final class Starts implements AutoCloseable {
   }
 
   private final Launcher launcher;
-  private final ExecutorService pool = Executors.newFixedThreadPool(8);
+  /** A few at a time: on two busy cores, more JVMs starting at once only slow each other down. */
+  private final ExecutorService pool = Executors.newFixedThreadPool(3);
   private final List<CompletableFuture<ChildProcess>> backends = new ArrayList<>();
   private final List<CompletableFuture<ChildProcess>> all = new ArrayList<>();
 
@@ -93,9 +94,9 @@ final class Starts implements AutoCloseable {
   void await() throws Exception {
     try {
       CompletableFuture.allOf(all.stream().map(f -> f.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
-          .get(120, TimeUnit.SECONDS);
+          .get(600, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("processes did not start within 120 s", e);
+      throw new IllegalStateException("processes did not start within 600 s", e);
     }
     for (CompletableFuture<ChildProcess> backend : backends) {
       try {
