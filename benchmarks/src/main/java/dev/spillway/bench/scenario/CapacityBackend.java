@@ -38,8 +38,14 @@ record CapacityBackend(String key, String label, List<String> options, RequestMi
     mixOptions.addAll(List.of("--tokens-per-second", "50"));
     RequestMix.Kind chat = new RequestMix.Kind("chat", 1, 0.5, Lengths.uniform(16, 256), Lengths.fixed(16));
     return new CapacityBackend("fixed", "fixed mock: " + slots + " slots × " + latency.toMillis() + " ms, queue "
-        + queue, options, RequestMix.of(chat, TENANTS, SEED), Duration.ofSeconds(10), slots,
+        + queue, options, RequestMix.of(chat, TENANTS, SEED), timeout(slots, latency, queue), slots,
         slots * 1000.0 / latency.toMillis(), null, mixOptions, chat);
+  }
+
+  /** Long enough for a request that waits through the whole queue of the backend, and then some. */
+  private static Duration timeout(int slots, Duration latency, int queue) {
+    Duration queueWait = latency.multipliedBy(queue).dividedBy(slots);
+    return Duration.ofSeconds(Math.max(10, queueWait.plus(latency).toSeconds() + 5));
   }
 
   /** The LLM engine simulator with its defaults, lengths taken from the requests. */

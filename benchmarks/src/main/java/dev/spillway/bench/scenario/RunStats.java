@@ -9,7 +9,7 @@ import java.util.function.Predicate;
 /**
  * What one run of the unknown-capacity scenario measured, computed from its per-request records over a
  * window of the run (seconds from its origin; a phase of a staircase, say): requests counted by intended start
- * inside the window, goodput by completion inside it, in completions and answer tokens per second,
+ * inside the window, goodput (2xx answers and their tokens) by completion inside it, per second;
  * shed count and shed answer latency, and time to first token of admitted requests (streams: first content
  * event; non-streamed: response head). A request still waiting for its first token when the generator gave up
  * on it is censored: it counts as slower than any measured value, so a percentile that falls among such
@@ -77,18 +77,21 @@ final class RunStats {
     return records.stream().filter(p).count();
   }
 
-  /** 2xx answers completed inside the window, per second. */
+  /**
+   * Goodput: 2xx answers completed inside the window, per second; never more than the backend can do. After a
+   * rise in load it lags by about one answer time, which is why levels are measured after a settling time.
+   */
   double goodput() {
-    return goodput(fromSeconds, toSeconds);
+    return completedPerSecond(fromSeconds, toSeconds);
   }
 
-  /** Answer tokens of the 2xx answers completed inside the window, per second. */
+  /** Answer tokens of {@link #goodput()}'s answers, per second. */
   double tokenGoodput() {
-    return tokenGoodput(fromSeconds, toSeconds);
+    return completedTokensPerSecond(fromSeconds, toSeconds);
   }
 
-  /** 2xx answers completed in {@code [fromSeconds, toSeconds)}, per second. */
-  double goodput(double fromSeconds, double toSeconds) {
+  /** 2xx answers completed in {@code [fromSeconds, toSeconds)} (by completion time), per second. */
+  double completedPerSecond(double fromSeconds, double toSeconds) {
     long from = (long) (fromSeconds * 1e9);
     long to = (long) (toSeconds * 1e9);
     return all.stream().filter(r -> r.ok() && r.endNanos() >= from && r.endNanos() < to).count()
@@ -96,7 +99,7 @@ final class RunStats {
   }
 
   /** Answer tokens of the 2xx answers completed in {@code [fromSeconds, toSeconds)}, per second. */
-  double tokenGoodput(double fromSeconds, double toSeconds) {
+  double completedTokensPerSecond(double fromSeconds, double toSeconds) {
     long from = (long) (fromSeconds * 1e9);
     long to = (long) (toSeconds * 1e9);
     return all.stream().filter(r -> r.ok() && r.endNanos() >= from && r.endNanos() < to)

@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
 final class SimulatorModel {
   private SimulatorModel() {}
 
-  /** The sustainable rate of {@code mix} on a simulator with default options. */
-  static double requestsPerSecond(RequestMix mix) {
+  /** The capacity of {@code mix} on a simulator with default options. */
+  static EngineCapacity capacity(RequestMix mix) {
     SplittableRandom random = new SplittableRandom(1);
     int n = 100_000;
     double prompt = 0;
@@ -33,7 +33,6 @@ final class SimulatorModel {
       answer += a;
       answerSquared += a * a;
     }
-    return EngineCapacity.estimate(EngineOptions.defaults(), prompt / n, answer / n, answerSquared / n)
-        .requestsPerSecond();
+    return EngineCapacity.estimate(EngineOptions.defaults(), prompt / n, answer / n, answerSquared / n);
   }
 }

@@ -78,12 +78,12 @@ final class UnknownCapacityReport {
       r.text("Not measured: the backend did not start or its calibration failed.");
       return;
     }
-    r.text(String.format(Locale.ROOT, "Requests: %s. Client timeout %d s. Capacity measured straight: **%s req/s, "
-        + "%s answer tokens/s** (%s); best static limit **%s**. Unloaded (straight, at half capacity): stream TTFT "
-        + "p99 %s ms, non-streamed response head p99 %s ms, %s tokens/s per stream, mean answer time %.2f s.",
-        b.mix().describe(), b.timeout().toSeconds(), Fmt.num(c.goodput()), Fmt.num(c.tokenGoodput()), c.method(),
-        Fmt.num(c.bestLimit()), ms(c.unloadedStreamP99()), ms(c.unloadedJsonP99()), Fmt.num(c.decodeTokensPerSecond()),
-        c.meanServiceSeconds()));
+    r.text(String.format(Locale.ROOT, "Requests: %s. Client timeout %d s. The backend's best: **%s req/s, %s "
+        + "answer tokens/s**, best static limit **%s** (%s). Unloaded (straight, at half capacity): stream TTFT p99 "
+        + "%s ms, non-streamed response head p99 %s ms, %s tokens/s per stream, mean answer time %.2f s.",
+        b.mix().describe(), b.timeout().toSeconds(), Fmt.num(c.goodput()), Fmt.num(c.tokenGoodput()),
+        Fmt.num(c.bestLimit()), c.method(), ms(c.unloadedStreamP99()), ms(c.unloadedJsonP99()),
+        Fmt.num(c.decodeTokensPerSecond()), c.meanServiceSeconds()));
     sweep(r, res);
     spike(r, res);
     convergence(r, res);
@@ -134,9 +134,11 @@ final class UnknownCapacityReport {
     r.table(t);
     r.text("The Poisson levels run as one staircase per target, without a pause between levels; each level is "
         + "measured over its last " + Fmt.num(res.sweep.values().iterator().next().get(0).stats().windowSeconds())
-        + " s (requests by intended start, goodput by completion). The bursty level is a run of its own, measured "
-        + "the same way. \"Spillway limit\" is the mean of the scraped limit over the second half of each level. "
-        + "Ratios compare with the unloaded p99 above: streams' TTFT, and non-streamed answers' response head.");
+        + " s (the first seconds of a level let the backend settle): requests by intended start, goodput as 2xx "
+        + "answers (and their tokens) completed in that time, per second. The bursty level is a run of its own, "
+        + "measured the same way. \"Spillway "
+        + "limit\" is the mean of the scraped limit over the second half of each level. Ratios compare with the "
+        + "unloaded p99 above: streams' TTFT, and non-streamed answers' response head.");
     r.chart(key + "-goodput", "Goodput against offered load (" + key + ")", goodput);
     r.chart(key + "-ttft", "Stream TTFT p99 against offered load (" + key + ")", ttft);
 

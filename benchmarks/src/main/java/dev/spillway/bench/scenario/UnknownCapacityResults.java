@@ -8,8 +8,13 @@ import java.util.Map;
 
 /** Everything the unknown-capacity scenario measured on one backend, for {@link UnknownCapacityReport}. */
 final class UnknownCapacityResults {
-  /** The backend's capacity as measured straight, without a proxy. */
+  /**
+   * The backend's capacity: its best goodput and best static limit from its model (the fixed mock's slots /
+   * latency; the simulator's documented step-time model), cross-checked by a saturating run straight to it;
+   * and the unloaded latencies, measured straight at half capacity.
+   */
   record Calibration(double goodput, double tokenGoodput, double bestLimit, String method,
+      double measuredGoodput, double measuredTokens, double measuredRunning,
       double unloadedStreamP99, double unloadedJsonP99, double decodeTokensPerSecond, double meanServiceSeconds) {}
 
   /** One load level of the sweep. */

@@ -9,6 +9,7 @@ import dev.spillway.bench.load.RequestMix;
 import dev.spillway.bench.load.RequestSource;
 import dev.spillway.bench.load.Schedule;
 import dev.spillway.bench.load.Target;
+import dev.spillway.server.mock.engine.EngineCapacity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.function.LongConsumer;
  * without a limit: offered load from 0.5× to 10× capacity (Poisson, and bursty at 1×), a spike to 10×,
  * convergence from a starting limit far below and far above, a mix where a fifth of the requests are
  * non-streamed answers of 30–60 s, and a second backend as an overflow tier at 5×. See
- * {@link UnknownCapacityReport} for what is reported.
+ * {@link UnknownCapacityReport} for what is reported. The fixed mock's latency is 500 ms unless
+ * {@code -Dunknown.fixedLatency} says otherwise (see {@link #fixedLatency()}).
  *
  * <p>Backends run: {@code -Dunknown.backends=fixed,llm}; by default both in full mode and only the fixed mock
  * (4 slots) in quick mode, which keeps the quick run under a minute.
@@ -67,12 +69,22 @@ final class UnknownCapacityScenario implements Scenario {
     for (String key : chosen.split(",")) {
       switch (key.trim()) {
         case "fixed" -> list.add(o.quick() ? CapacityBackend.fixed(4, Duration.ofMillis(50), 64)
-            : CapacityBackend.fixed(64, Duration.ofMillis(50), 1024));
+            : CapacityBackend.fixed(64, fixedLatency(), 1024));
         case "llm" -> list.add(CapacityBackend.llm());
         default -> throw new IllegalArgumentException("unknown.backends: " + key + " (expected: fixed, llm)");
       }
     }
     return list;
+  }
+
+  /**
+   * The fixed mock's latency in full mode: {@code -Dunknown.fixedLatency=50ms} gives 64 × 50 ms = 1,280 req/s,
+   * 12,800 at 10×, more than a shared two-core machine can generate and proxy; the default, 500 ms, keeps the
+   * 64 slots and the 1,024-deep queue at a tenth of the rate.
+   */
+  private static Duration fixedLatency() {
+    String text = System.getProperty("unknown.fixedLatency", "500ms");
+    return dev.spillway.core.config.Durations.parse(text);
   }
 
   static String oneLine(String s) {
@@ -98,9 +110,11 @@ final class UnknownCapacityScenario implements Scenario {
       this.res = res;
       this.b = res.backend;
       // Answers of the simulator run for seconds: give them a while, then give up (counted apart, censored).
-      this.drain = Duration.ofSeconds(b.capacityKnown() ? 2 : o.pick(5, 2));
+      // Goodput counts completions inside a run, so the drain only lets late first tokens arrive; a request
+      // still without one when it is over counts as slower than every measured one.
+      this.drain = Duration.ofSeconds(o.pick(3, 2));
       // The simulator's answers take seconds: each level needs longer to settle than the fixed mock's.
-      this.phase = b.capacityKnown() ? o.pick(12.0, 1.0) : o.pick(15.0, 2.0);
+      this.phase = b.capacityKnown() ? o.pick(10.0, 1.0) : o.pick(15.0, 2.0);
       this.skip = b.capacityKnown() ? o.pick(2.0, 0.3) : o.pick(5.0, 0.5);
     }
 
@@ -180,59 +194,68 @@ final class UnknownCapacityScenario implements Scenario {
     }
 
     /**
-     * The backend's capacity, measured straight: a warm-up, a saturating run (its first part left out), then
-     * an unloaded run at half of what it sustained. The offered rate starts from the model's estimate (the
-     * fixed mock's slots / latency, the simulator's documented step-time model); if the backend took nearly all
-     * of it, it was not saturated, and the rate triples.
+     * The backend's capacity: the best goodput and best static limit from its model, cross-checked by a
+     * saturating run straight to it (its first part left out: completions by completion time, and the mean
+     * running requests its metrics report); then an unloaded run at half capacity for the reference latencies.
      */
     private UnknownCapacityResults.Calibration calibrate(Target direct, int backendPort) {
-      double model = b.capacityKnown() ? b.modelRate() : SimulatorModel.requestsPerSecond(b.mix());
+      double model;
+      double modelTokens;
+      double bestLimit;
+      String source;
+      if (b.capacityKnown()) {
+        model = b.modelRate();
+        modelTokens = model * b.mix().meanAnswerTokens();
+        bestLimit = b.slots();
+        source = String.format(Locale.ROOT, "model: %d slots / %.0f ms", b.slots(), b.slots() / model * 1000);
+      } else {
+        EngineCapacity engine = SimulatorModel.capacity(b.mix());
+        model = engine.requestsPerSecond();
+        modelTokens = model * engine.meanAnswerTokens();
+        bestLimit = engine.batch();
+        source = String.format(Locale.ROOT, "the simulator's documented model for this mix: %.2f req/s, batch %.1f "
+            + "(%s-bound), ITL %.1f ms at capacity", model, engine.batch(), engine.kvBound() ? "KV" : "max-running",
+            engine.interTokenSeconds() * 1000);
+      }
       double seconds = b.capacityKnown() ? o.pick(8.0, 2.0) : o.pick(24.0, 4.0);
       double from = b.capacityKnown() ? o.pick(3.0, 0.5) : o.pick(10.0, 1.5);
       run(direct, b.mix(), Schedule.constant(model * 0.5, Duration.ofMillis(o.pick(2000, 500))), null);
+      client.closeAll();
+      ChildProcess.sleep(o.pick(1000, 200));
       double rate = model * (b.capacityKnown() ? 1.2 : 2);
-      double goodput = Double.NaN;
-      double tokens = Double.NaN;
+      MetricsScraper scraper = b.runningGauge() == null ? null
+          : new MetricsScraper(backendPort, "/metrics", List.of(b.runningGauge()));
+      double measured;
+      double measuredTokens;
       double running = Double.NaN;
-      for (int attempt = 0; attempt < 3; attempt++) {
-        client.closeAll();
-        ChildProcess.sleep(o.pick(1000, 200));
-        MetricsScraper scraper = b.runningGauge() == null ? null
-            : new MetricsScraper(backendPort, "/metrics", List.of(b.runningGauge()));
-        try {
-          LoadResult r = run(direct, b.mix(), Schedule.constant(rate, Duration.ofMillis((long) (seconds * 1000)),
-              Arrivals.poisson(CapacityBackend.SEED)), scraper);
-          RunStats stats = new RunStats(r.records(), from, seconds);
-          goodput = stats.goodput();
-          tokens = stats.tokenGoodput();
-          if (scraper != null) {
-            running = Convergence.mean(scraper.samples(b.runningGauge()), from, seconds);
-          }
-          System.out.printf(Locale.ROOT, "calibration %s at %.1f req/s: goodput %.2f req/s, running %.1f, %s%n",
-              b.key(), rate, goodput, running, stats);
-        } finally {
-          if (scraper != null) {
-            scraper.close();
-          }
+      try {
+        LoadResult r = run(direct, b.mix(), Schedule.constant(rate, Duration.ofMillis((long) (seconds * 1000)),
+            Arrivals.poisson(CapacityBackend.SEED)), scraper);
+        RunStats stats = new RunStats(r, seconds);
+        measured = stats.completedPerSecond(from, seconds);
+        measuredTokens = stats.completedTokensPerSecond(from, seconds);
+        if (scraper != null) {
+          running = Convergence.mean(scraper.samples(b.runningGauge()), from, seconds);
         }
-        if (goodput < 0.8 * rate) {
-          break;
+        System.out.printf(Locale.ROOT, "calibration %s at %.1f req/s: completed %.2f req/s, running %.1f, %s%n",
+            b.key(), rate, measured, running, stats);
+      } finally {
+        if (scraper != null) {
+          scraper.close();
         }
-        rate *= 3;
       }
-      double bestLimit = b.slots() > 0 ? b.slots() : running;
-      String method = String.format(Locale.ROOT, "%s %.2f req/s; measured straight at %.2f req/s offered, "
-          + "completions in %s–%s s", b.capacityKnown() ? "model (slots / latency)" : "simulator's model estimate",
-          model, rate, Fmt.num(from), Fmt.num(seconds))
-          + (b.slots() > 0 ? "" : "; best static limit = mean `" + b.runningGauge() + "` then");
+      String method = source + String.format(Locale.ROOT, "; cross-check straight at %.2f req/s offered: %.2f "
+          + "req/s and %.0f tokens/s completed in %s–%s s", rate, measured, measuredTokens, Fmt.num(from),
+          Fmt.num(seconds)) + (Double.isNaN(running) ? "" : String.format(Locale.ROOT,
+          ", `%s` %.1f on average", b.runningGauge(), running));
       client.closeAll();
       ChildProcess.sleep(o.pick(1000, 200));
       double unloadedSeconds = b.capacityKnown() ? o.pick(8.0, 2.0) : o.pick(20.0, 4.0);
-      LoadResult unloaded = run(direct, b.mix(), Schedule.constant(goodput * 0.5,
+      LoadResult unloaded = run(direct, b.mix(), Schedule.constant(model * 0.5,
           Duration.ofMillis((long) (unloadedSeconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 7)), null);
       RunStats u = new RunStats(unloaded, unloadedSeconds);
-      return new UnknownCapacityResults.Calibration(goodput, tokens, bestLimit, method, u.ttftMs(true, 99),
-          u.ttftMs(false, 99), u.streamTokensPerSecond(), u.meanServiceSeconds());
+      return new UnknownCapacityResults.Calibration(model, modelTokens, bestLimit, method, measured, measuredTokens,
+          running, u.ttftMs(true, 99), u.ttftMs(false, 99), u.streamTokensPerSecond(), u.meanServiceSeconds());
     }
 
     /**
@@ -291,7 +314,7 @@ final class UnknownCapacityScenario implements Scenario {
     private void spike(Target target) {
       int before = o.pick(5, 1);
       int spike = o.pick(10, 1);
-      int after = o.pick(15, 2);
+      int after = o.pick(b.capacityKnown() ? 10 : 15, 2);
       double capacity = res.calibration.goodput();
       res.spikePhases = new int[] {before, spike, after};
       res.spikeRate = capacity;
@@ -324,8 +347,8 @@ final class UnknownCapacityScenario implements Scenario {
       double shortSeconds;
       if (b.mixOptions() != null) {
         tokensPerSecond = 50;
-        // The fixed mock: 50 ms to the first token, then 50 tokens/s.
-        shortSeconds = 0.05 + (b.mixShort().answer().mean() - 1) / tokensPerSecond;
+        // The fixed mock: its latency (slots / rate) to the first token, then 50 tokens/s.
+        shortSeconds = b.slots() / b.modelRate() + (b.mixShort().answer().mean() - 1) / tokensPerSecond;
       } else {
         tokensPerSecond = res.calibration.decodeTokensPerSecond();
         shortSeconds = res.calibration.meanServiceSeconds();

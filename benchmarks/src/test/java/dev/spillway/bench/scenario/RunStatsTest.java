@@ -19,17 +19,19 @@ class RunStatsTest {
   @Test
   void countsByIntendedStartAndGoodputByCompletionInsideTheWindow() {
     List<Record> records = List.of(
-        ok(100 * MS, 150 * MS, 900 * MS, true, 10),    // before the window: not counted, completes before it
+        ok(100 * MS, 150 * MS, 900 * MS, true, 10),    // before the window, completes before it: nowhere
         ok(900 * MS, 950 * MS, 1_500 * MS, true, 20),  // intended before, completes inside: goodput only
         ok(1_200 * MS, 1_210 * MS, 1_800 * MS, false, 30),
         new Record(1_300 * MS, 1_301 * MS, 503, false, -1, 0, 0),
-        ok(1_900 * MS, 1_950 * MS, 2_500 * MS, true, 40)); // inside, completes after: counted, no goodput
+        ok(1_900 * MS, 1_950 * MS, 2_500 * MS, true, 40)); // intended inside, completes after: counted, no goodput
     RunStats s = new RunStats(records, 1, 2);
     assertThat(s.sent()).isEqualTo(3);
     assertThat(s.ok()).isEqualTo(2);
     assertThat(s.shed()).isEqualTo(1);
     assertThat(s.goodput()).isEqualTo(2.0);
     assertThat(s.tokenGoodput()).isEqualTo(50.0);
+    assertThat(s.completedPerSecond(1, 2)).isEqualTo(2.0);
+    assertThat(s.completedTokensPerSecond(1, 2)).isEqualTo(50.0);
     assertThat(s.shedMs(99)).isEqualTo(1.0);
   }
 
