@@ -112,9 +112,9 @@ final class UnknownCapacityScenario implements Scenario {
       // Answers of the simulator run for seconds: give them a while, then give up (counted apart, censored).
       // Goodput counts completions inside a run, so the drain only lets late first tokens arrive; a request
       // still without one when it is over counts as slower than every measured one.
-      this.drain = Duration.ofSeconds(o.pick(3, 2));
+      this.drain = Duration.ofSeconds(o.pick(3, 1));
       // The simulator's answers take seconds: each level needs longer to settle than the fixed mock's.
-      this.phase = b.capacityKnown() ? o.pick(10.0, 1.0) : o.pick(15.0, 2.0);
+      this.phase = b.capacityKnown() ? o.pick(10.0, 0.8) : o.pick(15.0, 2.0);
       this.skip = b.capacityKnown() ? o.pick(2.0, 0.3) : o.pick(5.0, 0.5);
     }
 
@@ -217,7 +217,7 @@ final class UnknownCapacityScenario implements Scenario {
             + "(%s-bound), ITL %.1f ms at capacity", model, engine.batch(), engine.kvBound() ? "KV" : "max-running",
             engine.interTokenSeconds() * 1000);
       }
-      double seconds = b.capacityKnown() ? o.pick(8.0, 2.0) : o.pick(24.0, 4.0);
+      double seconds = b.capacityKnown() ? o.pick(8.0, 1.5) : o.pick(24.0, 4.0);
       double from = b.capacityKnown() ? o.pick(3.0, 0.5) : o.pick(10.0, 1.5);
       run(direct, b.mix(), Schedule.constant(model * 0.5, Duration.ofMillis(o.pick(2000, 500))), null);
       client.closeAll();
@@ -250,7 +250,7 @@ final class UnknownCapacityScenario implements Scenario {
           ", `%s` %.1f on average", b.runningGauge(), running));
       client.closeAll();
       ChildProcess.sleep(o.pick(1000, 200));
-      double unloadedSeconds = b.capacityKnown() ? o.pick(8.0, 2.0) : o.pick(20.0, 4.0);
+      double unloadedSeconds = b.capacityKnown() ? o.pick(8.0, 1.5) : o.pick(20.0, 4.0);
       LoadResult unloaded = run(direct, b.mix(), Schedule.constant(model * 0.5,
           Duration.ofMillis((long) (unloadedSeconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 7)), null);
       RunStats u = new RunStats(unloaded, unloadedSeconds);
@@ -331,7 +331,7 @@ final class UnknownCapacityScenario implements Scenario {
 
     private void convergence(Starts.Gateway low, Starts.Gateway high, int best) {
       res.convergenceMultiple = 2;
-      res.convergenceSeconds = o.pick(20.0, 3.0);
+      res.convergenceSeconds = o.pick(20.0, 2.0);
       Schedule schedule = Schedule.constant(res.calibration.goodput() * res.convergenceMultiple,
           Duration.ofMillis((long) (res.convergenceSeconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 5));
       res.convergence.add(traced(low, "start at 4 (best static " + best + ")", b.mix(), schedule, b.timeout()));
@@ -363,7 +363,7 @@ final class UnknownCapacityScenario implements Scenario {
       RequestMix mix = new RequestMix(List.of(chat, longAnswers), CapacityBackend.TENANTS, CapacityBackend.SEED + 11);
       double meanService = 0.8 * shortSeconds + 0.2 * 45 * scale;
       double rate = 0.6 * best / meanService;
-      double seconds = o.pick(75.0, 5.0);
+      double seconds = o.pick(75.0, 4.0);
       res.mixSlots = best;
       res.mixDescription = String.format(Locale.ROOT, "%.2f req/s for %.0f s (60 %% of %d slots at a mean service "
           + "time of %.2f s); %s; long answers %d–%d tokens at %.0f tokens/s", rate, seconds, best, meanService,
