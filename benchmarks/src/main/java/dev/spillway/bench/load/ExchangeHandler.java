@@ -88,9 +88,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
           maxGapNanos = Math.max(maxGapNanos, now - lastChunkNanos);
           lastChunkNanos = now;
           if (status >= 200 && status < 300) {
+            int before = tokens.contents();
             tokens.scan(bytes);
-            if (stream && firstTokenNanos == -1 && tokens.sawContent()) {
-              firstTokenNanos = now;
+            if (stream && tokens.contents() > before) {
+              if (firstTokenNanos == -1) {
+                firstTokenNanos = now;
+              }
+              result.streamedTokens(now, tokens.contents() - before);
             }
           }
         }

@@ -62,6 +62,7 @@ public final class LoadResult {
   private final ConcurrentHistogram ttftJson = new ConcurrentHistogram(MAX_MICROS, 3);
   private final LongAdder okTokens = new LongAdder();
   private final AtomicLongArray tokensByCompletion;
+  private final AtomicLongArray streamedTokensByArrival;
   private final ConcurrentLinkedQueue<Record> records;
   private final AtomicLongArray statuses = new AtomicLongArray(600);
   private final LongAdder sent = new LongAdder();
@@ -93,6 +94,7 @@ public final class LoadResult {
     binCount = Math.max(1, seconds);
     okByCompletion = new AtomicLongArray(binCount);
     tokensByCompletion = new AtomicLongArray(binCount);
+    streamedTokensByArrival = new AtomicLongArray(binCount);
     shedByCompletion = new AtomicLongArray(binCount);
     errorsByIntended = new AtomicLongArray(binCount);
     okLatencyByIntended = new AtomicReferenceArray<>(binCount);
@@ -152,6 +154,16 @@ public final class LoadResult {
     } else {
       add(errorsByIntended, intendedNanos);
     }
+  }
+
+  /** {@code count} tokens of a 2xx stream arrived at {@code nowNanos}. */
+  public void streamedTokens(long nowNanos, int count) {
+    streamedTokensByArrival.addAndGet(bin(nowNanos), count);
+  }
+
+  /** Tokens of 2xx streams that arrived in second {@code bin}, complete streams or not. */
+  public long streamedTokensInBin(int bin) {
+    return streamedTokensByArrival.get(bin);
   }
 
   /** No complete response within the client's timeout. */

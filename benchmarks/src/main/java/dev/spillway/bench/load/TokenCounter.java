@@ -7,38 +7,33 @@ import java.nio.charset.StandardCharsets;
 /**
  * Counts the answer tokens of one response as its body streams by, without buffering it: it finds the
  * OpenAI usage field {@code "completion_tokens": N} (in a JSON answer, or in a stream's include_usage event)
- * and, for streams, counts {@code data:} events and notices the first non-empty {@code "content"} (the first
- * token; a role chunk's empty content is not one). Patterns are matched byte by byte, so a pattern split
+ * and, for streams, counts non-empty {@code "content"} strings (tokens; a role chunk's empty content is not
+ * one). Patterns are matched byte by byte, so a pattern split
  * across two chunks is still found.
  */
 final class TokenCounter implements ByteProcessor {
   private static final byte[] USAGE = "\"completion_tokens\":".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] EVENT = "data:".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CONTENT = "\"content\":".getBytes(StandardCharsets.US_ASCII);
-  /** Events of a stream that carry no token: the role chunk, the finish chunk, the usage chunk and [DONE]. */
-  private static final int FRAMING_EVENTS = 4;
 
   private enum State { SEARCHING, SPACES, DIGITS, DONE }
 
   /** Looking for {@code "content":}, then its opening quote, then a first character that is not the closing one. */
-  private enum Content { SEARCHING, SPACES, OPENED, SEEN }
+  private enum Content { SEARCHING, SPACES, OPENED }
 
   private State state = State.SEARCHING;
   private int usageMatched;
-  private int eventMatched;
   private int contentMatched;
   private Content content = Content.SEARCHING;
+  private int contents;
   private long usage;
-  private int events;
 
   void reset() {
     state = State.SEARCHING;
     usageMatched = 0;
-    eventMatched = 0;
     contentMatched = 0;
     content = Content.SEARCHING;
+    contents = 0;
     usage = 0;
-    events = 0;
   }
 
   void scan(ByteBuf bytes) {
@@ -47,11 +42,6 @@ final class TokenCounter implements ByteProcessor {
 
   @Override
   public boolean process(byte b) {
-    eventMatched = b == EVENT[eventMatched] ? eventMatched + 1 : (b == EVENT[0] ? 1 : 0);
-    if (eventMatched == EVENT.length) {
-      events++;
-      eventMatched = 0;
-    }
     content(b);
     switch (state) {
       case SEARCHING -> {
@@ -98,24 +88,33 @@ final class TokenCounter implements ByteProcessor {
           content = Content.SEARCHING;
         }
       }
-      case OPENED -> content = b == '"' ? Content.SEARCHING : Content.SEEN;
-      case SEEN -> { }
+      case OPENED -> {
+        if (b != '"') {
+          contents++;
+        }
+        content = Content.SEARCHING;
+      }
     }
   }
 
   /** Whether a non-empty {@code "content"} string has gone by: the answer's first token. */
   boolean sawContent() {
-    return content == Content.SEEN;
+    return contents > 0;
+  }
+
+  /** Non-empty {@code "content"} strings so far: a stream's tokens as they arrive. */
+  int contents() {
+    return contents;
   }
 
   /**
-   * The answer's tokens: the usage field when the body had one; else, for a stream, its events less the
-   * framing ones; else 0.
+   * The answer's tokens: the usage field when the body had one; else, for a stream, its non-empty contents;
+   * else 0.
    */
   int tokens(boolean stream) {
     if (state == State.DIGITS || state == State.DONE) {
       return (int) Math.min(Integer.MAX_VALUE, usage);
     }
-    return stream ? Math.max(0, events - FRAMING_EVENTS) : 0;
+    return stream ? contents : 0;
   }
 }

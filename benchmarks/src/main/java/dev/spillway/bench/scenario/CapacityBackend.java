@@ -50,8 +50,9 @@ record CapacityBackend(String key, String label, List<String> options, RequestMi
 
   /** The LLM engine simulator with its defaults, lengths taken from the requests. */
   static CapacityBackend llm() {
-    RequestMix.Kind chat = new RequestMix.Kind("chat", 1, 0.5, Lengths.azurePrompt(),
-        Lengths.logNormal(129, 1.0, 1, 1024));
+    // Mostly streamed, as chat is; answers capped at 512 tokens so most finish within a load level.
+    RequestMix.Kind chat = new RequestMix.Kind("chat", 1, 0.8, Lengths.azurePrompt(),
+        Lengths.logNormal(129, 1.0, 1, 512));
     return new CapacityBackend("llm", "LLM simulator (`--engine llm`, defaults: 8B model on one GPU)",
         List.of("--engine", "llm", "--lengths", "request", "--metrics", "vllm", "--seed", "7"),
         RequestMix.of(chat, TENANTS, SEED), Duration.ofSeconds(60), 0, Double.NaN, "vllm:num_requests_running",

@@ -28,7 +28,8 @@ final class MetricsScraper implements AutoCloseable {
   private final URI uri;
   private final List<String> series;
   private final Map<String, List<Sample>> samples = new LinkedHashMap<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofMillis(500)).build();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "metrics-scraper");
     t.setDaemon(true);

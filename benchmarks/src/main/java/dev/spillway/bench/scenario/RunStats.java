@@ -23,13 +23,21 @@ final class RunStats {
   private final double fromSeconds;
   private final double toSeconds;
 
+  /** Tokens of 2xx streams by the second they arrived in (empty when not known). */
+  private final long[] streamedBins;
+
   /** The whole run, {@code seconds} long. */
   RunStats(LoadResult result, double seconds) {
-    this(result.records(), 0, seconds);
+    this(result.records(), streamedBins(result), 0, seconds);
   }
 
-  /** The window {@code [fromSeconds, toSeconds)} of a run. */
+  /** The window {@code [fromSeconds, toSeconds)} of a run, without streamed-token bins. */
   RunStats(List<Record> all, double fromSeconds, double toSeconds) {
+    this(all, new long[0], fromSeconds, toSeconds);
+  }
+
+  private RunStats(List<Record> all, long[] streamedBins, double fromSeconds, double toSeconds) {
+    this.streamedBins = streamedBins;
     this.all = List.copyOf(all);
     this.fromSeconds = fromSeconds;
     this.toSeconds = toSeconds;
@@ -40,7 +48,36 @@ final class RunStats {
 
   /** The same run over another window. */
   RunStats window(double from, double to) {
-    return new RunStats(all, from, to);
+    return new RunStats(all, streamedBins, from, to);
+  }
+
+  private static long[] streamedBins(LoadResult result) {
+    long[] bins = new long[result.binCount()];
+    for (int b = 0; b < bins.length; b++) {
+      bins[b] = result.streamedTokensInBin(b);
+    }
+    return bins;
+  }
+
+  /**
+   * Answer tokens per second delivered inside the window, each stream token counted when it arrived and each
+   * non-streamed answer's tokens when it completed. Smoother than {@link #tokenGoodput()} when answers take
+   * longer than the window: it is the backend's decode throughput as the clients saw it. Bins are whole
+   * seconds; a window edge inside a second takes that second in proportion.
+   */
+  double deliveredTokensPerSecond() {
+    double streamed = 0;
+    for (int b = 0; b < streamedBins.length; b++) {
+      double overlap = Math.min(b + 1, toSeconds) - Math.max(b, fromSeconds);
+      if (overlap > 0) {
+        streamed += streamedBins[b] * overlap;
+      }
+    }
+    long from = (long) (fromSeconds * 1e9);
+    long to = (long) (toSeconds * 1e9);
+    long json = all.stream().filter(r -> r.ok() && !r.stream() && r.endNanos() >= from && r.endNanos() < to)
+        .mapToLong(Record::tokens).sum();
+    return (streamed + json) / windowSeconds();
   }
 
   /** The records of requests intended inside the window. */

@@ -102,6 +102,8 @@ final class UnknownCapacityScenario implements Scenario {
     /** Length of one load level of the staircase, and the start of it left out of the measurement. */
     private final double phase;
     private final double skip;
+    /** The backends whose leftover work is waited out before each measured run. */
+    private final List<Integer> backendPorts = new ArrayList<>();
 
     BackendRun(ScenarioOptions o, LoadClient client, LoadRunner runner, UnknownCapacityResults res) {
       this.o = o;
@@ -114,8 +116,8 @@ final class UnknownCapacityScenario implements Scenario {
       // still without one when it is over counts as slower than every measured one.
       this.drain = Duration.ofSeconds(o.pick(3, 1));
       // The simulator's answers take seconds: each level needs longer to settle than the fixed mock's.
-      this.phase = b.capacityKnown() ? o.pick(10.0, 0.8) : o.pick(15.0, 2.0);
-      this.skip = b.capacityKnown() ? o.pick(2.0, 0.3) : o.pick(5.0, 0.5);
+      this.phase = b.capacityKnown() ? o.pick(10.0, 0.8) : o.pick(20.0, 2.0);
+      this.skip = b.capacityKnown() ? o.pick(2.0, 0.3) : o.pick(8.0, 0.5);
     }
 
     void run() throws Exception {
@@ -129,6 +131,7 @@ final class UnknownCapacityScenario implements Scenario {
           starts.mock("backend-" + b.key() + "-mix", mixPort, b.mixOptions());
         }
         starts.mock("backend-" + b.key() + "-overflow", overflowPort, b.options());
+        backendPorts.addAll(List.of(backendPort, mixPort, overflowPort));
         Starts.Gateway adaptive = starts.spillway("spillway-adaptive", backendPort, AdaptiveConfig.ADAPTIVE, 0);
         Starts.Gateway low = starts.spillway("spillway-start-4", backendPort, AdaptiveConfig.adaptiveStartingAt(4), 0);
         Starts.Gateway high = starts.spillway("spillway-start-1024", backendPort,
@@ -136,8 +139,10 @@ final class UnknownCapacityScenario implements Scenario {
         Starts.Gateway mix = starts.spillway("spillway-mix", mixPort, AdaptiveConfig.ADAPTIVE, 0);
         Starts.Gateway overflow = starts.spillway("spillway-overflow", backendPort, AdaptiveConfig.ADAPTIVE,
             overflowPort);
-        // The baseline, what the backend does with everything offered to it; quick mode leaves it out.
-        Starts.Gateway plain = o.quick() ? null : starts.spillway("spillway-nolimit", backendPort, null, 0);
+        // The baseline, what the backend does with everything offered to it: for the fixed mock in full mode
+        // only (the simulator's levels take too long to run a third time).
+        Starts.Gateway plain = o.quick() || !b.capacityKnown() ? null
+            : starts.spillway("spillway-nolimit", backendPort, null, 0);
         starts.await();
         if (adaptive.failure() != null) {
           throw new IllegalStateException(adaptive.failure());
@@ -220,8 +225,7 @@ final class UnknownCapacityScenario implements Scenario {
       double seconds = b.capacityKnown() ? o.pick(8.0, 1.5) : o.pick(24.0, 4.0);
       double from = b.capacityKnown() ? o.pick(3.0, 0.5) : o.pick(10.0, 1.5);
       run(direct, b.mix(), Schedule.constant(model * 0.5, Duration.ofMillis(o.pick(2000, 500))), null);
-      client.closeAll();
-      ChildProcess.sleep(o.pick(1000, 200));
+      settle();
       double rate = model * (b.capacityKnown() ? 1.2 : 2);
       MetricsScraper scraper = b.runningGauge() == null ? null
           : new MetricsScraper(backendPort, "/metrics", List.of(b.runningGauge()));
@@ -248,8 +252,7 @@ final class UnknownCapacityScenario implements Scenario {
           + "req/s and %.0f tokens/s completed in %s–%s s", rate, measured, measuredTokens, Fmt.num(from),
           Fmt.num(seconds)) + (Double.isNaN(running) ? "" : String.format(Locale.ROOT,
           ", `%s` %.1f on average", b.runningGauge(), running));
-      client.closeAll();
-      ChildProcess.sleep(o.pick(1000, 200));
+      settle();
       double unloadedSeconds = b.capacityKnown() ? o.pick(8.0, 1.5) : o.pick(20.0, 4.0);
       LoadResult unloaded = run(direct, b.mix(), Schedule.constant(model * 0.5,
           Duration.ofMillis((long) (unloadedSeconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 7)), null);
@@ -266,8 +269,7 @@ final class UnknownCapacityScenario implements Scenario {
     private List<UnknownCapacityResults.Cell> sweep(Target target, int adminPort,
         List<UnknownCapacityResults.Point> points) {
       double capacity = res.calibration.goodput();
-      client.closeAll();
-      ChildProcess.sleep(o.pick(1000, 200));
+      settle();
       List<UnknownCapacityResults.Point> stairs = points.stream()
           .filter(p -> p.arrivals().kind() == Arrivals.Kind.POISSON).toList();
       List<Schedule.Phase> phases = new ArrayList<>();
@@ -278,8 +280,7 @@ final class UnknownCapacityScenario implements Scenario {
       measure(target, adminPort, stairs, Schedule.of(phases, Arrivals.poisson(CapacityBackend.SEED)), cells);
       for (UnknownCapacityResults.Point p : points) {
         if (p.arrivals().kind() != Arrivals.Kind.POISSON) {
-          client.closeAll();
-          ChildProcess.sleep(o.pick(1000, 200));
+          settle();
           measure(target, adminPort, List.of(p), Schedule.constant(capacity * p.multiple(),
               Duration.ofMillis((long) (phase * 1000)), p.arrivals()), cells);
         }
@@ -318,8 +319,7 @@ final class UnknownCapacityScenario implements Scenario {
       double capacity = res.calibration.goodput();
       res.spikePhases = new int[] {before, spike, after};
       res.spikeRate = capacity;
-      client.closeAll();
-      ChildProcess.sleep(o.pick(1000, 200));
+      settle();
       Schedule schedule = Schedule.of(List.of(new Schedule.Phase(capacity * 0.8, Duration.ofSeconds(before)),
           new Schedule.Phase(capacity * 10, Duration.ofSeconds(spike)),
           new Schedule.Phase(capacity * 0.8, Duration.ofSeconds(after))), Arrivals.poisson(CapacityBackend.SEED + 3));
@@ -386,8 +386,7 @@ final class UnknownCapacityScenario implements Scenario {
       if (failure != null) {
         return new UnknownCapacityResults.Traced(label, null, List.of(), List.of(), failure);
       }
-      client.closeAll();
-      ChildProcess.sleep(o.pick(1000, 200));
+      settle();
       MetricsScraper scraper = new MetricsScraper(gateway.admin, "/metrics",
           List.of(AdaptiveConfig.LIMIT_GAUGE, AdaptiveConfig.IN_FLIGHT_GAUGE));
       try {
@@ -400,6 +399,18 @@ final class UnknownCapacityScenario implements Scenario {
       } finally {
         scraper.close();
         gateway.stop();
+      }
+    }
+
+    /**
+     * Ends what the last run left (the client gives up on it) and waits until every backend is idle, so no
+     * run measures the one before it: a backend's own queue can hold seconds of work.
+     */
+    private void settle() {
+      client.closeAll();
+      ChildProcess.sleep(o.pick(500, 100));
+      for (int port : backendPorts) {
+        BackendHealth.awaitIdle(port, Duration.ofSeconds(o.pick(60, 10)));
       }
     }
 

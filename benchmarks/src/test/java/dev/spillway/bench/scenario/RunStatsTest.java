@@ -54,6 +54,18 @@ class RunStatsTest {
   }
 
   @Test
+  void deliveredTokensCountStreamTokensWhenTheyArriveAndJsonTokensWhenTheyComplete() {
+    LoadResult result = new LoadResult(0, 10, S, true);
+    result.streamedTokens(500 * MS, 10);      // second 0: outside the window
+    result.streamedTokens(1_500 * MS, 40);    // second 1: wholly inside
+    result.streamedTokens(2_500 * MS, 20);    // second 2: half inside [1, 2.5)
+    result.response(0, 2_000 * MS, 200, false, 1_900 * MS, 0, 30, 0); // non-streamed, completes inside
+    result.response(0, 3_000 * MS, 200, false, 2_900 * MS, 0, 99, 0); // completes after the window
+    RunStats s = new RunStats(result, 10).window(1, 2.5);
+    assertThat(s.deliveredTokensPerSecond()).isEqualTo((40 + 10 + 30) / 1.5);
+  }
+
+  @Test
   void binsCountCompletionsAndShedsPerSecond() {
     List<Record> records = List.of(ok(0, 10 * MS, 500 * MS, true, 1), ok(0, 10 * MS, 1_500 * MS, true, 1),
         ok(0, 10 * MS, 1_600 * MS, true, 1), new Record(2 * S, 2 * S + MS, 429, true, -1, 0, 0));
