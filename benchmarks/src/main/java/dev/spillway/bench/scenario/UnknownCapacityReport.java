@@ -32,10 +32,13 @@ final class UnknownCapacityReport {
     r.heading(2, "Unknown capacity: does Spillway find a backend's capacity on its own?");
     r.text("Spillway's whole concurrency config is `concurrency: " + AdaptiveConfig.ADAPTIVE + "` with its defaults: "
         + "it is never told the backend's capacity. nginx is told it (`limit_conn` = the backend's best static "
-        + "limit, 503 past it, no queue); \"Spillway, no limit\" is a plain proxy. Each backend's capacity is first "
-        + "measured straight (no proxy): goodput at saturation is the backend's best, and a run at half of it gives "
-        + "the unloaded time to first token (TTFT). Load is open-loop and seeded: Poisson arrivals at 0.5× to 10× "
-        + "the measured capacity, and bursty arrivals (hyperexponential gaps, coefficient of variation 3) at 1×. "
+        + "limit, 503 past it, no queue); \"Spillway, no limit\" is a plain proxy. Each backend's best goodput "
+        + "and best static limit come from its model (the fixed mock: slots / latency; the simulator: its "
+        + "documented step-time model for this request mix), cross-checked by a saturating run straight to it; "
+        + "a run straight to it at half capacity gives the unloaded time to first token (TTFT). Between runs the "
+        + "client closes what is left and waits until every backend is idle. Load is open-loop and seeded: "
+        + "Poisson arrivals at 0.5× to 10× capacity, and bursty arrivals (hyperexponential gaps, coefficient of "
+        + "variation 3) at 1×. "
         + "TTFT is measured from the intended start: the first content event of a stream, the response head of a "
         + "non-streamed answer. Requests still running " + "when a run's drain time is over are given up on and "
         + "counted apart (\"abandoned\"); one still waiting for its first token then counts as slower than every "
@@ -121,7 +124,7 @@ final class UnknownCapacityReport {
             Fmt.pct(s.goodput() / c.goodput()), Fmt.num(s.deliveredTokensPerSecond()),
             Fmt.pct(s.deliveredTokensPerSecond() / c.tokenGoodput()),
             s.shed(), ms(s.shedMs(99)), ms(s.ttftMs(true, 50)), ms(streamP99),
-            Fmt.ratio(streamP99 / c.unloadedStreamP99()), ms(jsonP99), Fmt.ratio(jsonP99 / c.unloadedJsonP99()),
+            ratio(streamP99 / c.unloadedStreamP99()), ms(jsonP99), ratio(jsonP99 / c.unloadedJsonP99()),
             s.errors(), s.abandoned(), Double.isNaN(cell.meanLimit()) ? "-" : Fmt.num(cell.meanLimit()));
         if (cell.point().arrivals().kind() == dev.spillway.bench.load.Arrivals.Kind.POISSON && i < xs.length) {
           g[i] = s.goodput();
@@ -237,7 +240,7 @@ final class UnknownCapacityReport {
       }
       t.row(run.label(), settleVerdict(run, best), Fmt.num(Convergence.mean(run.limit(), end * 0.75, end)),
           Fmt.pct(run.stats().goodput() / res.calibration.goodput()),
-          Fmt.ratio(run.stats().ttftMs(true, 99) / res.calibration.unloadedStreamP99()), run.stats().shed());
+          ratio(run.stats().ttftMs(true, 99) / res.calibration.unloadedStreamP99()), run.stats().shed());
       chart.line(run.label(), times(run.limit()), values(run.limit()));
     }
     r.table(t);
@@ -285,7 +288,7 @@ final class UnknownCapacityReport {
     MarkdownTable t = new MarkdownTable(">sent", ">ok", ">shed", "sheds with free slots", ">chat stream TTFT p99 ms",
         ">p99 / unloaded", ">limit min", ">limit max", ">in-flight max", ">abandoned (still running at the end)");
     t.row(s.sent(), s.ok(), s.shed(), verdict(freeSlotSheds == 0, Long.toString(freeSlotSheds)),
-        ms(s.ttftMs(true, 99)), Fmt.ratio(s.ttftMs(true, 99) / res.calibration.unloadedStreamP99()),
+        ms(s.ttftMs(true, 99)), ratio(s.ttftMs(true, 99) / res.calibration.unloadedStreamP99()),
         Fmt.num(min(run.limit())), Fmt.num(max(run.limit())), Fmt.num(max(run.inFlight())), s.abandoned());
     r.table(t);
     SvgChart chart = SvgChart.lines("Limit and in-flight with long answers (" + key + ")", "time (s)", "requests");
@@ -346,7 +349,7 @@ final class UnknownCapacityReport {
     double best = res.calibration.goodput();
     t.row(Fmt.num(best * res.overflowMultiple), Fmt.num(s.goodput()), Fmt.pct(s.goodput() / best),
         Fmt.pct(s.goodput() / (2 * best)), s.shed(), ms(s.ttftMs(true, 99)),
-        Fmt.ratio(s.ttftMs(true, 99) / res.calibration.unloadedStreamP99()), s.errors());
+        ratio(s.ttftMs(true, 99) / res.calibration.unloadedStreamP99()), s.errors());
     r.table(t);
   }
 
@@ -367,9 +370,12 @@ final class UnknownCapacityReport {
   private String ttftTarget(UnknownCapacityResults res, List<UnknownCapacityResults.Cell> cells) {
     double worst = 0;
     for (UnknownCapacityResults.Cell cell : overloaded(cells)) {
-      worst = Math.max(worst, cell.stats().ttftMs(true, 99) / res.calibration.unloadedStreamP99());
+      double ratio = cell.stats().ttftMs(true, 99) / res.calibration.unloadedStreamP99();
+      if (!Double.isNaN(ratio)) {
+        worst = Math.max(worst, ratio);
+      }
     }
-    return verdict(worst <= TTFT_RATIO_TARGET, "worst " + Fmt.ratio(worst));
+    return verdict(worst <= TTFT_RATIO_TARGET, "worst " + ratio(worst));
   }
 
   private String shedTarget(List<UnknownCapacityResults.Cell> cells) {
@@ -385,6 +391,11 @@ final class UnknownCapacityReport {
 
   private static List<UnknownCapacityResults.Cell> overloaded(List<UnknownCapacityResults.Cell> cells) {
     return cells.stream().filter(c -> c.point().multiple() >= 2).toList();
+  }
+
+  /** A ratio; "> run" when its numerator was censored (slower than the run allowed), "-" when unknown. */
+  static String ratio(double v) {
+    return Double.isInfinite(v) ? "> run" : Fmt.ratio(v);
   }
 
   static String verdict(boolean met, String value) {
