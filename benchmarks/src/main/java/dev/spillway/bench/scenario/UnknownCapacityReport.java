@@ -1,7 +1,21 @@
 package dev.spillway.bench.scenario;
 
-import dev.spillway.bench.load.LoadResult;
-import java.util.ArrayList;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.CONVERGENCE_TARGET_S;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.RECOVERY_TARGET_S;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.convergenceVerdict;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.freeSlotSheds;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.goodputTarget;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.mixVerdict;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.ms;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.preSpikeP99;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.ratio;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.recoveryVerdict;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.settleVerdict;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.shedTarget;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.ttftTarget;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.verdict;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.zeroShed;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,12 +26,6 @@ import java.util.Map;
  * convergence of the limit, the long-answer mix and the overflow tier.
  */
 final class UnknownCapacityReport {
-  static final double GOODPUT_TARGET = 0.95;
-  static final double TTFT_RATIO_TARGET = 1.5;
-  static final double SHED_P99_TARGET_MS = 2;
-  static final double CONVERGENCE_TOLERANCE = 0.10;
-  static final double CONVERGENCE_TARGET_S = 10;
-  static final int RECOVERY_TARGET_S = 5;
 
   private final ScenarioOptions o;
   private final List<UnknownCapacityResults> all;
@@ -197,25 +205,6 @@ final class UnknownCapacityReport {
     r.chart(key + "-spike", "Goodput over time during the spike (" + key + ")", chart);
   }
 
-  private static double preSpikeP99(RunStats s, int before) {
-    // From the second second on: the first holds the run's cold start.
-    long from = before > 1 ? 1_000_000_000L : 0;
-    long to = before * 1_000_000_000L;
-    return Math.max(nanToZero(s.ttftMs(true, 99, from, to)), nanToZero(s.ttftMs(false, 99, from, to)));
-  }
-
-  private String recoveryVerdict(UnknownCapacityResults res, RunStats s) {
-    int[] ph = res.spikePhases;
-    int total = ph[0] + ph[1] + ph[2];
-    double pre = preSpikeP99(s, ph[0]);
-    int rec = Convergence.recoverySeconds(s.shedBins(total), s.ttftP99Bins(total), ph[0] + ph[1], total, pre,
-        TTFT_RATIO_TARGET);
-    if (rec < 0) {
-      return "MISSED: not within " + ph[2] + " s";
-    }
-    return verdict(rec <= RECOVERY_TARGET_S, rec + " s");
-  }
-
   private void convergence(Report r, UnknownCapacityResults res) {
     if (res.convergence.isEmpty()) {
       return;
@@ -247,28 +236,6 @@ final class UnknownCapacityReport {
     r.chart(key + "-limit", "Spillway's limit over time from far below and far above (" + key + ")", chart);
   }
 
-  private static String settleVerdict(UnknownCapacityResults.Traced run, double best) {
-    double s = Convergence.settleSeconds(run.limit(), best, CONVERGENCE_TOLERANCE, 0);
-    if (Double.isNaN(s)) {
-      return "MISSED: no limit scraped";
-    }
-    if (s < 0) {
-      return "MISSED: not settled (last " + Fmt.num(run.limit().get(run.limit().size() - 1).value()) + ")";
-    }
-    return verdict(s <= CONVERGENCE_TARGET_S, Fmt.num(s) + " s");
-  }
-
-  private String convergenceVerdict(UnknownCapacityResults res) {
-    if (res.convergence.isEmpty()) {
-      return "not run";
-    }
-    List<String> parts = new ArrayList<>();
-    for (UnknownCapacityResults.Traced run : res.convergence) {
-      parts.add(run.failure() != null ? "not run" : settleVerdict(run, res.calibration.bestLimit()));
-    }
-    return String.join("; ", parts);
-  }
-
   private void mix(Report r, UnknownCapacityResults res) {
     UnknownCapacityResults.Traced run = res.mix;
     if (run == null) {
@@ -298,37 +265,6 @@ final class UnknownCapacityReport {
     r.chart(key + "-long", "Spillway's limit and in-flight count with long answers (" + key + ")", chart);
   }
 
-  private String mixVerdict(UnknownCapacityResults res) {
-    UnknownCapacityResults.Traced run = res.mix;
-    if (run == null || run.failure() != null) {
-      return "not run";
-    }
-    long n = freeSlotSheds(run, res.mixSlots);
-    return verdict(n == 0, n + " of " + run.stats().shed() + " sheds");
-  }
-
-  /** Sheds answered while the last in-flight sample before them was below the backend's slots. */
-  static long freeSlotSheds(UnknownCapacityResults.Traced run, int slots) {
-    long n = 0;
-    for (LoadResult.Record rec : run.stats().records()) {
-      if (!rec.shed()) {
-        continue;
-      }
-      double t = rec.endNanos() / 1e9;
-      double inFlight = Double.NaN;
-      for (MetricsScraper.Sample sample : run.inFlight()) {
-        if (sample.seconds() > t) {
-          break;
-        }
-        inFlight = sample.value();
-      }
-      if (!Double.isNaN(inFlight) && inFlight < slots) {
-        n++;
-      }
-    }
-    return n;
-  }
-
   private void overflow(Report r, UnknownCapacityResults res) {
     UnknownCapacityResults.Traced run = res.overflow;
     if (run == null) {
@@ -351,70 +287,6 @@ final class UnknownCapacityReport {
         Fmt.pct(s.goodput() / (2 * best)), s.shed(), ms(s.ttftMs(true, 99)),
         ratio(s.ttftMs(true, 99) / res.calibration.unloadedStreamP99()), s.errors());
     r.table(t);
-  }
-
-  private String zeroShed(List<UnknownCapacityResults.Cell> cells) {
-    long shed = cells.get(0).stats().shed();
-    return verdict(shed == 0, Long.toString(shed));
-  }
-
-  /** Judged on answer tokens delivered: the decode throughput clients got, smooth even with long answers. */
-  private String goodputTarget(UnknownCapacityResults res, List<UnknownCapacityResults.Cell> cells) {
-    double worst = Double.POSITIVE_INFINITY;
-    for (UnknownCapacityResults.Cell cell : overloaded(cells)) {
-      worst = Math.min(worst, cell.stats().deliveredTokensPerSecond() / res.calibration.tokenGoodput());
-    }
-    return verdict(worst >= GOODPUT_TARGET, "worst " + Fmt.pct(worst));
-  }
-
-  private String ttftTarget(UnknownCapacityResults res, List<UnknownCapacityResults.Cell> cells) {
-    double worst = 0;
-    for (UnknownCapacityResults.Cell cell : overloaded(cells)) {
-      double ratio = cell.stats().ttftMs(true, 99) / res.calibration.unloadedStreamP99();
-      if (!Double.isNaN(ratio)) {
-        worst = Math.max(worst, ratio);
-      }
-    }
-    return verdict(worst <= TTFT_RATIO_TARGET, "worst " + ratio(worst));
-  }
-
-  private String shedTarget(List<UnknownCapacityResults.Cell> cells) {
-    double worst = Double.NaN;
-    for (UnknownCapacityResults.Cell cell : cells) {
-      double v = cell.stats().shedMs(99);
-      if (!Double.isNaN(v)) {
-        worst = Double.isNaN(worst) ? v : Math.max(worst, v);
-      }
-    }
-    return Double.isNaN(worst) ? "no shedding" : verdict(worst <= SHED_P99_TARGET_MS, "worst " + ms(worst) + " ms");
-  }
-
-  private static List<UnknownCapacityResults.Cell> overloaded(List<UnknownCapacityResults.Cell> cells) {
-    return cells.stream().filter(c -> c.point().multiple() >= 2).toList();
-  }
-
-  /** A ratio; "> run" when its numerator was censored (slower than the run allowed), "-" when unknown. */
-  static String ratio(double v) {
-    return Double.isInfinite(v) ? "> run" : Fmt.ratio(v);
-  }
-
-  static String verdict(boolean met, String value) {
-    return (met ? "met: " : "MISSED: ") + value;
-  }
-
-  /** Milliseconds with a precision that suits the size; "-" for none, "> run" for censored. */
-  static String ms(double millis) {
-    if (Double.isNaN(millis)) {
-      return "-";
-    }
-    if (Double.isInfinite(millis)) {
-      return "> run";
-    }
-    return Fmt.ms(millis * 1000);
-  }
-
-  private static double nanToZero(double v) {
-    return Double.isNaN(v) ? 0 : v;
   }
 
   private static double[] constant(int n, double v) {
