@@ -10,7 +10,7 @@ import dev.spillway.core.upstream.resilience.EndpointAttempt;
 import dev.spillway.core.upstream.resilience.EndpointEventListener;
 import dev.spillway.core.upstream.resilience.EndpointGroup;
 import dev.spillway.core.upstream.resilience.EndpointState;
-import dev.spillway.core.upstream.resilience.FailureKind;
+import dev.spillway.core.attempt.AttemptOutcome;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +78,7 @@ public class EndpointSelectionBenchmark {
     for (int i = 0; i < 1_000 && states.get(2).breakerState().name().equals("CLOSED"); i++) {
       EndpointAttempt a = group.acquire();
       if (a.endpoint() == states.get(2).endpoint()) {
-        a.onFailure(FailureKind.CONNECT_ERROR, LATENCY);
+        a.onFailure(AttemptOutcome.CONNECT_FAILED, LATENCY);
       } else {
         a.onCancelled();
       }
@@ -104,7 +104,7 @@ public class EndpointSelectionBenchmark {
   public Object selectAndComplete() {
     EndpointAttempt attempt = group.acquire();
     if ((++calls & 63) == 0) {
-      attempt.onFailure(FailureKind.SERVER_ERROR, LATENCY);
+      attempt.onFailure(AttemptOutcome.STATUS_OTHER, LATENCY);
     } else {
       attempt.onSuccess(LATENCY);
     }

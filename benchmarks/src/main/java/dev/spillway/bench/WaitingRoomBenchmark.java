@@ -2,6 +2,7 @@ package dev.spillway.bench;
 
 import dev.spillway.core.admission.ShedReason;
 import dev.spillway.core.admission.concurrency.BackendAdmission;
+import dev.spillway.core.admission.concurrency.LatencySample;
 import dev.spillway.core.admission.concurrency.Permit;
 import dev.spillway.core.admission.concurrency.PermitCallback;
 import dev.spillway.core.admission.concurrency.WaitRequest;
@@ -47,8 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class WaitingRoomBenchmark {
-  private static final long TTFB = TimeUnit.MILLISECONDS.toNanos(300);
-  private static final long TOTAL = TimeUnit.SECONDS.toNanos(4);
+  private static final LatencySample SAMPLE = LatencySample.firstToken(TimeUnit.MILLISECONDS.toNanos(300));
 
   /** One backend, shared by every thread of a benchmark (or of a group). */
   @State(Scope.Group)
@@ -60,7 +60,7 @@ public class WaitingRoomBenchmark {
 
     @Setup
     public void setUp() {
-      ConcurrencyConfig config = new ConcurrencyConfig(mode, 1024, 4, 1024, ConcurrencyConfig.LatencySignal.TTFB);
+      ConcurrencyConfig config = new ConcurrencyConfig(mode, 1024, 4, 1024);
       admission = new BackendAdmission(config, WaitingRoomConfig.DEFAULTS, Ticker.system());
     }
   }
@@ -104,7 +104,7 @@ public class WaitingRoomBenchmark {
     backend.admission.acquire(client.request, client.executor, client);
     Permit p = client.permit;
     client.permit = null;
-    p.onSuccess(TTFB, TOTAL, 100);
+    p.onSuccess(SAMPLE);
     return p;
   }
 }

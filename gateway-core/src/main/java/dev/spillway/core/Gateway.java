@@ -153,7 +153,8 @@ public final class Gateway implements AutoCloseable {
         new Backend(backendConfig, ticker, events)));
     List<Route> routes = config.routes().stream()
         .map(route -> new Route(route,
-            route.tiers().stream().map(t -> new Route.Tier(backends.get(t.backend()), t.model())).toList(),
+            route.tiers().stream()
+                .map(t -> new Route.Tier(backends.get(t.backend()), t.model(), t.overflow())).toList(),
             admission(route, config, ticker),
             route.retry().maxAttempts() > 1 ? RouteRetries.of(route.retry(), ticker) : null))
         .toList();

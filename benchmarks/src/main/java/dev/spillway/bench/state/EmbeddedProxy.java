@@ -25,7 +25,7 @@ import java.util.List;
 /**
  * The gateway's real request path with both sockets replaced by {@code EmbeddedChannel}s:
  * <pre>
- *   client channel:  HttpServerCodec → ClientConnectionHandler      (as GatewayChannelInitializer builds it)
+ *   client channel:  GatewayServerCodec → ClientConnectionHandler   (as GatewayChannelInitializer builds it)
  *   backend channel: HttpClientCodec → UpstreamHandler              (as UpstreamConnection.initPipeline builds it)
  * </pre>
  * It is also the {@link ConnectionProvider}: it lends the same backend connection to every exchange and takes

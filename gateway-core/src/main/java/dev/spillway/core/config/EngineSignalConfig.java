@@ -19,16 +19,26 @@ import java.time.Duration;
  * @param staleAfter age past which an endpoint's last scrape no longer counts; at least {@code interval}
  * @param targetWaiting waiting requests per engine the concurrency limit aims at
  * @param maxResponseBytes largest metrics answer read; a larger one fails the scrape
+ * @param combine how the engine limit and the latency-based limit make the backend's limit while the engine
+ *     metrics are fresh
  */
 public record EngineSignalConfig(EnginePreset preset, String path, String runningMetric, String waitingMetric,
                                  String kvCacheMetric, Duration interval, Duration timeout, Duration staleAfter,
-                                 int targetWaiting, int maxResponseBytes) {
+                                 int targetWaiting, int maxResponseBytes, Combine combine) {
   public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(500);
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(400);
   public static final int DEFAULT_TARGET_WAITING = 2;
   public static final int DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
   /** A scrape counts for this many intervals. */
   public static final int STALE_INTERVALS = 3;
+
+  /** How the engine limit meets the latency-based limit while the engine metrics are fresh. */
+  public enum Combine {
+    /** The smaller of the two: the engines can only lower what latency allows. */
+    MIN,
+    /** The engine limit alone; the latency limit keeps learning and takes over when the metrics go stale. */
+    OVERRIDE
+  }
 
   /** The engines whose metric names are built in. */
   public enum EnginePreset {
@@ -83,13 +93,17 @@ public record EngineSignalConfig(EnginePreset preset, String path, String runnin
     }
     Checks.nonNegative("targetWaiting", targetWaiting);
     Checks.positive("maxResponseBytes", maxResponseBytes);
+    Checks.notNull("combine", combine);
   }
 
-  /** The preset's names and path, scraped every 500ms, stale after three intervals, aiming at 2 waiting. */
+  /**
+   * The preset's names and path, scraped every 500ms, stale after three intervals, aiming at 2 waiting, the
+   * smaller of the engine and latency limits.
+   */
   public static EngineSignalConfig of(EnginePreset preset) {
     return new EngineSignalConfig(preset, "/metrics", preset.running(), preset.waiting(), preset.kvCache(),
         DEFAULT_INTERVAL, DEFAULT_TIMEOUT, DEFAULT_INTERVAL.multipliedBy(STALE_INTERVALS), DEFAULT_TARGET_WAITING,
-        DEFAULT_MAX_RESPONSE_BYTES);
+        DEFAULT_MAX_RESPONSE_BYTES, Combine.MIN);
   }
 
   /** Whether the engine reports KV-cache use. */

@@ -32,6 +32,11 @@ public record RouteConfig(String name, RouteMatch match, String backend, Admissi
       throw new ConfigException("backend", "\"" + backend + "\" (expected: the first tier's backend \""
           + tiers.get(0).backend() + "\"; with backends, leave backend out)");
     }
+    if (!tiers.get(0).overflow().isEmpty()) {
+      throw new ConfigException("backends[0].overflow", tiers.get(0).overflow().stream()
+          .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList()
+          + " (expected: none on the first tier; overflow goes from the primary to a later tier)");
+    }
     Checks.notNull("retry", retry);
     Checks.notNull("stream", stream);
   }

@@ -15,6 +15,10 @@ import java.time.Duration;
  * @param shutdownTimeout how long in-flight requests and streams may run after shutdown begins
  * @param ioThreads event-loop threads; 0 means twice the number of cores
  * @param nativeTransport use epoll where available (Linux); NIO otherwise
+ * @param maxHeaderCount most header fields (trailers included) a request may carry; more gets 431
+ * @param forwardedHeaders what happens to a client's {@code Forwarded}/{@code X-Forwarded-*} headers
+ * @param exposeBackendHeader whether responses tell clients which backend and endpoint served them
+ *     ({@code x-spillway-backend}); off by default, as it names internal hosts (the access log has it anyway)
  */
 public record ServerConfig(
     String host,
@@ -25,7 +29,10 @@ public record ServerConfig(
     long maxBodySize,
     Duration shutdownTimeout,
     int ioThreads,
-    boolean nativeTransport) {
+    boolean nativeTransport,
+    int maxHeaderCount,
+    ForwardedHeadersConfig forwardedHeaders,
+    boolean exposeBackendHeader) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -36,11 +43,14 @@ public record ServerConfig(
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_IO_THREADS = 0;
   public static final boolean DEFAULT_NATIVE_TRANSPORT = true;
+  public static final int DEFAULT_MAX_HEADER_COUNT = 100;
+  public static final boolean DEFAULT_EXPOSE_BACKEND_HEADER = false;
 
   public static final ServerConfig DEFAULTS = new ServerConfig(
       DEFAULT_HOST, DEFAULT_PORT, DEFAULT_CLIENT_TIMEOUT, DEFAULT_MAX_INITIAL_LINE_LENGTH,
       DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_BODY_SIZE, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_IO_THREADS,
-      DEFAULT_NATIVE_TRANSPORT);
+      DEFAULT_NATIVE_TRANSPORT, DEFAULT_MAX_HEADER_COUNT, ForwardedHeadersConfig.DEFAULTS,
+      DEFAULT_EXPOSE_BACKEND_HEADER);
 
   public ServerConfig {
     Checks.notBlank("host", host);
@@ -51,20 +61,41 @@ public record ServerConfig(
     Checks.positive("maxBodySize", maxBodySize);
     Checks.nonNegative("shutdownTimeout", shutdownTimeout);
     Checks.inRange("ioThreads", ioThreads, 0, 1024);
+    Checks.inRange("maxHeaderCount", maxHeaderCount, 1, 10_000);
+    Checks.notNull("forwardedHeaders", forwardedHeaders);
+  }
+
+  /** The listener settings with the defaults for header count, forwarding headers and backend exposure. */
+  public ServerConfig(String host, int port, Duration clientTimeout, int maxInitialLineLength, int maxHeaderSize,
+      long maxBodySize, Duration shutdownTimeout, int ioThreads, boolean nativeTransport) {
+    this(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads,
+        nativeTransport, DEFAULT_MAX_HEADER_COUNT, ForwardedHeadersConfig.DEFAULTS, DEFAULT_EXPOSE_BACKEND_HEADER);
+  }
+
+  public ServerConfig withMaxHeaderSize(int newMaxHeaderSize) {
+    return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, newMaxHeaderSize, maxBodySize,
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader);
+  }
+
+  /** A copy with other header hygiene settings. */
+  public ServerConfig withHeaderHygiene(int newMaxHeaderCount, ForwardedHeadersConfig newForwarded,
+      boolean newExposeBackend) {
+    return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
+        shutdownTimeout, ioThreads, nativeTransport, newMaxHeaderCount, newForwarded, newExposeBackend);
   }
 
   public ServerConfig withPort(int newPort) {
     return new ServerConfig(host, newPort, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader);
   }
 
   public ServerConfig withShutdownTimeout(Duration newTimeout) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        newTimeout, ioThreads, nativeTransport);
+        newTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader);
   }
 
   public ServerConfig withHost(String newHost) {
     return new ServerConfig(newHost, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader);
   }
 }

@@ -9,13 +9,13 @@ import java.util.Map;
  * The bounded queue in front of a backend's concurrency limit.
  *
  * @param maxQueue requests waiting at most; 0 disables waiting (shed at once when full)
- * @param maxWait longest wait; a request whose client deadline ({@code X-Stainless-Timeout}) is sooner
- *     waits less
+ * @param maxWait longest wait; apart from it, a waiting request whose client deadline
+ *     ({@code x-spillway-deadline-ms}, {@code X-Stainless-Timeout}) can no longer be met leaves sooner
  * @param shares guaranteed share of the concurrency limit per priority class (summing to at most 1); a
  *     class may borrow capacity others leave idle
  * @param codelTarget CoDel: the queueing delay considered acceptable
- * @param codelInterval CoDel: how long delay must stay above target before the queue is deemed
- *     persistently overloaded, switching it to short timeouts and LIFO
+ * @param codelInterval CoDel: how long the oldest waiter's age must stay above target before the queue is
+ *     deemed persistently overloaded, switching every waiter to a short wait and serving newest first
  */
 public record WaitingRoomConfig(int maxQueue, Duration maxWait, Map<PriorityClass, Double> shares,
     Duration codelTarget, Duration codelInterval) {

@@ -41,6 +41,24 @@ public final class ErrorResponses {
     return response;
   }
 
+  /** The gateway's own answer to {@code OPTIONS} with {@code Max-Forwards: 0}: 200, its methods in Allow. */
+  public static FullHttpResponse options(HttpVersion version, String requestId, boolean close) {
+    FullHttpResponse response = new DefaultFullHttpResponse(version, io.netty.handler.codec.http.HttpResponseStatus.OK,
+        Unpooled.EMPTY_BUFFER);
+    HttpHeaders h = response.headers();
+    h.set(HttpHeaderNames.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+    h.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+    if (requestId != null) {
+      h.set(ProxyHeaders.X_REQUEST_ID, requestId);
+    }
+    if (close) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (version == HttpVersion.HTTP_1_0) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    return response;
+  }
+
   /** The error as a final SSE event, for a stream whose headers were already sent. */
   public static HttpContent sseEvent(GatewayError error) {
     return new DefaultHttpContent(Unpooled.wrappedBuffer(error.sseEvent()));

@@ -13,12 +13,16 @@ public enum GatewayError {
       "The request could not be parsed as HTTP/1.1."),
   AMBIGUOUS_FRAMING(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "bad_request",
       "The request's body framing is ambiguous (Content-Length and Transfer-Encoding disagree or repeat)."),
+  INVALID_TARGET(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "bad_request",
+      "The request target is malformed, or its path holds an encoded slash, a backslash or a control character."),
   MISSING_HOST(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "bad_request",
       "An HTTP/1.1 request must carry exactly one Host header."),
   UNSUPPORTED_TRANSFER_CODING(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "bad_request",
       "Only the chunked transfer coding is supported."),
   METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, "invalid_request_error", "method_not_allowed",
       "This gateway does not support the CONNECT method."),
+  TRACE_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, "invalid_request_error", "method_not_allowed",
+      "This gateway does not forward the TRACE method."),
   ROUTE_NOT_FOUND(HttpResponseStatus.NOT_FOUND, "invalid_request_error", "route_not_found",
       "No route matches this request."),
   REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout",
@@ -27,6 +31,10 @@ public enum GatewayError {
       "The request body is larger than this gateway accepts."),
   URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "invalid_request_error", "uri_too_long",
       "The request line is longer than this gateway accepts."),
+  TOO_MANY_HEADERS(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "invalid_request_error",
+      "headers_too_large", "The request has more header fields than this gateway accepts."),
+  HTTP_VERSION_NOT_SUPPORTED(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "invalid_request_error",
+      "http_version_not_supported", "This gateway speaks HTTP/1.1 and HTTP/1.0 only."),
   HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "invalid_request_error",
       "headers_too_large", "The request headers are larger than this gateway accepts."),
   UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "server_error", "upstream_connect_error",
@@ -107,10 +115,5 @@ public enum GatewayError {
   /** The same error as one SSE event ({@code data: {...}\n\n}), to end a stream that already started. */
   byte[] sseEvent() {
     return sseEvent;
-  }
-
-  /** Whether this is the backend's fault (the 5xx family), as opposed to the client's. */
-  public boolean isUpstream() {
-    return status.code() >= 500;
   }
 }

@@ -10,8 +10,13 @@ import java.util.List;
  * {@code Connection}, {@code Keep-Alive}, {@code Proxy-*}, {@code TE}, {@code Trailer},
  * {@code Transfer-Encoding}, {@code Upgrade}, and every header the {@code Connection} header names.
  *
- * <p>Used in both directions. Framing ({@code Transfer-Encoding}) is re-established by the caller for the next
- * hop, since the proxy re-frames bodies it streams.
+ * <p>{@code Connection} can never remove {@code Content-Length}, {@code Transfer-Encoding} or {@code Host}: those
+ * tokens are ignored (as nginx and HAProxy do), because the framing and the target of a message are the
+ * gateway's own verdict, not something a peer may strip. Otherwise a client could have the body's length
+ * removed and its body read as a second request by the next hop (request smuggling). Framing is re-established
+ * by the caller for the next hop from that verdict ({@code Transfer-Encoding} is always removed here).
+ *
+ * <p>Used in both directions.
  */
 public final class HopByHopHeaders {
   private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
@@ -20,6 +25,11 @@ public final class HopByHopHeaders {
       HttpHeaderNames.CONNECTION, KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.PROXY_AUTHENTICATE,
       HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
       HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+  };
+
+  /** Headers a {@code Connection} token never removes. */
+  private static final AsciiString[] PROTECTED = {
+      HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.HOST,
   };
 
   private HopByHopHeaders() {}
@@ -33,6 +43,16 @@ public final class HopByHopHeaders {
     for (AsciiString name : FIXED) {
       headers.remove(name);
     }
+  }
+
+  /** Whether the token {@code value[s, e)} names a header that {@code Connection} may not remove. */
+  static boolean isProtected(String value, int s, int e) {
+    for (AsciiString name : PROTECTED) {
+      if (e - s == name.length() && value.regionMatches(true, s, name.toString(), 0, name.length())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Removes each comma-separated header name in {@code value}, without allocating a list. */
@@ -50,7 +70,7 @@ public final class HopByHopHeaders {
       while (e > s && value.charAt(e - 1) <= ' ') {
         e--;
       }
-      if (e > s) {
+      if (e > s && !isProtected(value, s, e)) {
         headers.remove(value.substring(s, e));
       }
       start = end + 1;

@@ -5,8 +5,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
 /**
- * The headers a proxy adds: {@code X-Forwarded-For} (appended), {@code X-Forwarded-Proto},
- * {@code X-Forwarded-Host} and {@code Via}.
+ * Names of the headers a proxy adds, and {@code Via} (RFC 9110 §7.6.3); the forwarding headers themselves are
+ * written by {@link ForwardingHeaders}.
  */
 public final class ProxyHeaders {
   public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
@@ -18,22 +18,6 @@ public final class ProxyHeaders {
   public static final String VIA_VALUE = "1.1 spillway";
 
   private ProxyHeaders() {}
-
-  /**
-   * Adds the forwarding headers to a request about to go upstream.
-   *
-   * @param clientIp the address of the peer that connected to us
-   * @param originalHost the client's {@code Host} header, or {@code null}
-   */
-  public static void addForwarded(HttpHeaders headers, String clientIp, String originalHost) {
-    String xff = joinAll(headers, X_FORWARDED_FOR);
-    headers.set(X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
-    headers.set(X_FORWARDED_PROTO, "http");
-    if (originalHost != null) {
-      headers.set(X_FORWARDED_HOST, originalHost);
-    }
-    appendVia(headers);
-  }
 
   /** Appends our {@code Via} entry, folding any earlier ones into one field. */
   public static void appendVia(HttpHeaders headers) {

@@ -17,11 +17,16 @@ import io.netty.util.ByteProcessor;
  *   <li>{@link Seen#DONE}: {@code data: [DONE]};</li>
  *   <li>{@link Seen#ERROR}: a JSON object with a non-null top-level {@code error}; the caller may treat it as a
  *       failure before the first token and fail over rather than pass it on;</li>
- *   <li>{@link Seen#UNRECOGNIZED}: {@code data} that is not a complete JSON object: what the gateway cannot
- *       read it does not hold back.</li>
+ *   <li>{@link Seen#UNRECOGNIZED}: {@code data} that is not a complete JSON object, or a JSON object that is not
+ *       an LLM answer's event (no {@code choices}, no known Responses-API or Anthropic {@code type}): what the
+ *       gateway does not recognise it does not hold back.</li>
  * </ul>
- * Everything else is held: comments ({@code : ...}), events without {@code data}, and chunks that only
- * announce the role ({@code "delta":{"role":"assistant","content":""}}), as OpenAI's first chunk does.
+ * Typed events count too: Responses-API {@code response.*} and Anthropic {@code content_block_delta},
+ * {@code message_delta}, {@code message_stop} are content; {@code error} and {@code response.failed} are errors.
+ * Everything else is held: comments ({@code : ...}), events without {@code data}, chunks that only announce the
+ * role ({@code "delta":{"role":"assistant","content":""}}), as OpenAI's first chunk does, and the typed
+ * preambles ({@code response.created}, {@code response.in_progress}, {@code response.output_item.added},
+ * {@code response.content_part.added}, {@code message_start}, {@code content_block_start}, {@code ping}).
  *
  * <p>Chunks are read, never consumed or released: {@link #feed} leaves the buffer's indexes and reference count
  * alone, and the bytes may be split anywhere (inside lines, CRLFs, JSON strings and UTF-8 sequences). Once
@@ -37,6 +42,11 @@ public final class SseFirstContentDetector implements ByteProcessor {
   private final FirstContentVisitor visitor = new FirstContentVisitor();
   private final JsonTokenizer json = new JsonTokenizer(visitor, FirstContentVisitor.ROOT);
   private Seen seen = Seen.NOTHING;
+
+  public SseFirstContentDetector() {
+    visitor.tokenizer = json;
+  }
+
   private boolean data;
   /** Bytes of the event's data that matched {@code [DONE]} so far, or -1 once it cannot be that. */
   private int doneMatched;
@@ -106,6 +116,8 @@ public final class SseFirstContentDetector implements ByteProcessor {
         seen = Seen.ERROR;
       } else if (visitor.content) {
         seen = Seen.CONTENT;
+      } else if (!visitor.shape) {
+        seen = Seen.UNRECOGNIZED;
       }
     }
     data = false;

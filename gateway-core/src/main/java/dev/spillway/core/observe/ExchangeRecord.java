@@ -31,6 +31,8 @@ import dev.spillway.core.http.GatewayError;
  * @param tier the index of the failover tier that answered (0 is the primary), or -1
  * @param endpointsTried every endpoint tried, in order and comma-separated, when there was more than one
  *     attempt; {@code null} otherwise ({@link #endpoint} names the single one)
+ * @param overflowFrom the backend whose waiting room could not take the request, so that it overflowed to
+ *     a later failover tier ({@link #backend} names the one that served it); {@code null} when it did not
  */
 public record ExchangeRecord(
     String requestId,
@@ -54,4 +56,5 @@ public record ExchangeRecord(
     long queueWaitNanos,
     int attempts,
     int tier,
-    String endpointsTried) {}
+    String endpointsTried,
+    String overflowFrom) {}

@@ -4,6 +4,7 @@ import dev.spillway.core.admission.RouteAdmission;
 import dev.spillway.core.admission.ShedReason;
 import dev.spillway.core.admission.Tenant;
 import dev.spillway.core.admission.concurrency.BackendAdmission;
+import dev.spillway.core.admission.concurrency.LatencySample;
 import dev.spillway.core.admission.concurrency.Permit;
 import dev.spillway.core.admission.concurrency.PermitCallback;
 import dev.spillway.core.admission.concurrency.WaitRequest;
@@ -14,6 +15,7 @@ import dev.spillway.core.admission.ratelimit.TokenReservation;
 import dev.spillway.core.admission.reject.ContentNegotiation;
 import dev.spillway.core.admission.reject.RateLimitHeaders;
 import dev.spillway.core.admission.reject.RejectionResponses;
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.TierConfig;
 import dev.spillway.core.llm.ChatRequestInfo;
@@ -21,6 +23,7 @@ import dev.spillway.core.llm.ChatRequestScanner;
 import dev.spillway.core.llm.JsonUsageScanner;
 import dev.spillway.core.llm.SseUsageFilter;
 import dev.spillway.core.llm.Usage;
+import dev.spillway.core.routing.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -40,9 +43,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>identify the tenant (401 when the route requires a known key);
  *   <li>when token limits apply, hold a bounded prefix of the body and estimate the request's tokens;
  *   <li>rate limits: reserve requests and the token estimate, or answer 429;
- *   <li>the backend's concurrency limit: a permit now, a wait in the room, or 503;
+ *   <li>the primary backend's concurrency limit: a permit now, a wait in the room, an overflow to a later
+ *       failover tier under that tier's own limit (when the tier lets the request's class overflow), or 503;
+ *   <li>each attempt runs under its tier's permit ({@link TierPermits}): an attempt on another tier completes
+ *       the permit held and takes that tier's;
  *   <li>after the response: settle the reservation from {@code usage} (or from what was streamed) and
- *       complete the permit with a latency sample.
+ *       complete the permit from the last attempt's {@link AttemptOutcome}, with a latency sample for a
+ *       clean answer.
  * </ol>
  * The reservation and the permit are each completed exactly once, on every path: success, rejection, client
  * cancel, timeout, backend failure. Runs on the exchange's event loop; the waiting room calls back there too.
@@ -53,14 +60,14 @@ final class AdmissionGate implements PermitCallback {
   private final ProxyExchange exchange;
   private final RouteAdmission route;
   private final BackendAdmission backend;
+  private final List<Route.Tier> tiers;
   private final EventExecutor executor;
   private final HttpRequest request;
-  private final long maxWaitNanos;
   private final RejectionResponses fallbackRejections;
   private Tenant tenant;
   private RateDecision decision;
   private TokenReservation reservation = TokenReservation.NONE;
-  private Permit permit;
+  private final TierPermits permits = new TierPermits();
   private Waiter waiter;
   private ChatRequestScanner scanner;
   private long heldBytes;
@@ -69,7 +76,9 @@ final class AdmissionGate implements PermitCallback {
   private SseUsageFilter sseFilter;
   private JsonUsageScanner jsonScanner;
   private long sentNanos;
-  private long ttfbNanos = -1;
+  private boolean eventStream;
+  /** When an event stream's first content arrived (executor ticker), or -1: the stream's latency sample. */
+  private long firstContentNanos = -1;
   private boolean finished;
   private ShedReason shedReason;
   /** What the stream filter saw, kept after it is closed so the access record can report it. */
@@ -80,18 +89,18 @@ final class AdmissionGate implements PermitCallback {
 
   /**
    * @param route the route's admission, or {@code null} (then only the backend's concurrency limit applies)
-   * @param backend the backend's concurrency limit, or {@code null}
-   * @param maxWaitNanos the backend's longest wait in its waiting room
+   * @param tiers the route's failover tiers; the first one's concurrency limit (if any) is where the request
+   *     waits, and every tier's limit (if any) is taken when an attempt goes there
    * @param fallbackRejections answers for routes without their own rejection settings
    */
-  AdmissionGate(ProxyExchange exchange, RouteAdmission route, BackendAdmission backend, EventExecutor executor,
-      HttpRequest request, long maxWaitNanos, RejectionResponses fallbackRejections) {
+  AdmissionGate(ProxyExchange exchange, RouteAdmission route, List<Route.Tier> tiers, EventExecutor executor,
+      HttpRequest request, RejectionResponses fallbackRejections) {
     this.exchange = exchange;
     this.route = route;
-    this.backend = backend;
+    this.tiers = tiers;
+    this.backend = tiers.get(0).backend().admission();
     this.executor = executor;
     this.request = request;
-    this.maxWaitNanos = maxWaitNanos;
     this.fallbackRejections = fallbackRejections;
   }
 
@@ -171,7 +180,7 @@ final class AdmissionGate implements PermitCallback {
       granted.onIgnore();
       return;
     }
-    permit = granted;
+    permits.hold(0, granted);
     exchange.onAdmitted();
   }
 
@@ -182,8 +191,38 @@ final class AdmissionGate implements PermitCallback {
     if (finished) {
       return;
     }
+    if (permits.overflow(tiers, tenant.priority())) {
+      exchange.onAdmitted();
+      return;
+    }
     reservation.release();
     exchange.onRejected(rejection(reason, retryAfterNanos, false));
+  }
+
+  /** Lets the next attempt into tier {@code tierIndex} under the tier's own permit ({@link TierPermits#enter}). */
+  boolean enterTier(int tierIndex, Route.Tier tier) {
+    return !finished && permits.enter(tierIndex, tier.backend().admission(), tenant.priority());
+  }
+
+  /** An attempt ended with {@code outcome} and another may follow (its tier's permit remembers it). */
+  void attemptEnded(AttemptOutcome outcome) {
+    permits.attemptEnded(outcome);
+  }
+
+  /**
+   * Every tier that had an endpoint for the request was full: the at-capacity answer, as if the waiting room
+   * had no place.
+   *
+   * @param reachedBackend whether an earlier attempt sent the request to a backend
+   */
+  FullHttpResponse everyTierFull(boolean reachedBackend) {
+    abandon(reachedBackend, AttemptOutcome.CANCELLED);
+    return rejection(ShedReason.QUEUE_FULL, 0, false);
+  }
+
+  /** The backend the request overflowed from (its waiting room was full), or {@code null}. */
+  String overflowFrom() {
+    return permits.overflowFrom();
   }
 
   FullHttpResponse unknownKeyResponse() {
@@ -201,7 +240,7 @@ final class AdmissionGate implements PermitCallback {
     RejectionResponses responses = route != null ? route.rejections() : fallbackRejections;
     return responses.build(reason, status, retryAfterNanos, retryPointless,
         ContentNegotiation.prefersHtml(request.headers()), request.protocolVersion(), exchange.requestId(),
-        exchange.mustCloseAfterEarlyAnswer());
+        exchange.mustCloseAfterEarlyAnswer(), decision != null ? decision.oversize() : null);
   }
 
   /** Whether the held body should be rewritten to ask the backend for a final usage chunk. */
@@ -221,14 +260,15 @@ final class AdmissionGate implements PermitCallback {
 
   /** Adds rate-limit headers to any answer from a limited route, and prepares usage tracking. */
   void onResponseHead(HttpHeaders headers, boolean eventStream, long nowNanos) {
-    ttfbNanos = nowNanos - sentNanos;
+    this.eventStream = eventStream;
     decorate(headers);
-    if (scanner != null) {
-      if (eventStream) {
+    if (eventStream) {
+      if (scanner != null) {
         sseFilter = new SseUsageFilter(injectUsage);
-      } else {
-        jsonScanner = new JsonUsageScanner();
       }
+    } else {
+      // Always: a non-streamed answer's latency sample is its time per completion token, from usage.
+      jsonScanner = new JsonUsageScanner();
     }
   }
 
@@ -241,8 +281,14 @@ final class AdmissionGate implements PermitCallback {
 
   /** Passes a response piece through usage tracking; may return a different message (owning the buffer). */
   HttpContent filter(HttpContent content) {
+    if (eventStream && firstContentNanos < 0 && sseFilter == null && content.content().isReadable()) {
+      firstContentNanos = executor.ticker().nanoTime();
+    }
     if (sseFilter != null) {
       ByteBuf out = sseFilter.process(content.content());
+      if (firstContentNanos < 0 && sseFilter.contentEvents() > 0) {
+        firstContentNanos = executor.ticker().nanoTime();
+      }
       return content instanceof LastHttpContent last
           ? new DefaultLastHttpContent(out, last.trailingHeaders())
           : new DefaultHttpContent(out);
@@ -260,7 +306,6 @@ final class AdmissionGate implements PermitCallback {
     }
     finished = true;
     Usage usage = usage();
-    long completionTokens = usage != null ? usage.completionTokens() : streamedTokens();
     if (usage != null) {
       reservation.settle(usage.totalTokens());
     } else if (sseFilter != null) {
@@ -268,14 +313,9 @@ final class AdmissionGate implements PermitCallback {
     } else {
       reservation.settle(reservation.reservedTokens());
     }
+    Permit permit = permits.finish(AttemptOutcome.ofStatus(status));
     if (permit != null) {
-      if (status >= 500 || status == 429) {
-        permit.onDropped();
-      } else if (status >= 400) {
-        permit.onIgnore();
-      } else {
-        permit.onSuccess(Math.max(0, ttfbNanos), nowNanos - sentNanos, completionTokens);
-      }
+      permit.onSuccess(latencySample(nowNanos));
     }
     closeFilter();
   }
@@ -284,9 +324,10 @@ final class AdmissionGate implements PermitCallback {
    * The exchange ended without a clean response.
    *
    * @param reachedBackend whether the request was (at least partly) sent to a backend
-   * @param backendFault a backend failure (reset, timeout) rather than the client leaving or a local error
+   * @param outcome how the attempt in flight ended ({@link AttemptOutcome#CANCELLED} when none was): the
+   *     permit is completed from it, never with a latency sample
    */
-  void abandon(boolean reachedBackend, boolean backendFault) {
+  void abandon(boolean reachedBackend, AttemptOutcome outcome) {
     if (waiter != null) {
       waiter.cancel();
       waiter = null;
@@ -305,14 +346,23 @@ final class AdmissionGate implements PermitCallback {
     } else {
       reservation.settle(reservation.reservedTokens());
     }
+    Permit permit = permits.finish(outcome);
     if (permit != null) {
-      if (backendFault) {
-        permit.onDropped();
-      } else {
-        permit.onIgnore();
-      }
+      permit.onIgnore(); // no clean answer: no latency sample
     }
     closeFilter();
+  }
+
+  /**
+   * The limit's congestion signal: an event stream's time to its first content, a non-streamed answer's time
+   * per completion token (never its whole time: that measures the answer's length).
+   */
+  private LatencySample latencySample(long nowNanos) {
+    if (eventStream) {
+      return firstContentNanos < 0 ? LatencySample.NONE : LatencySample.firstToken(firstContentNanos - sentNanos);
+    }
+    Usage usage = usage();
+    return LatencySample.perToken(nowNanos - sentNanos, usage != null ? usage.completionTokens() : -1);
   }
 
   private Usage usage() {
@@ -338,22 +388,30 @@ final class AdmissionGate implements PermitCallback {
     }
   }
 
-  /** The queue deadline: the configured maximum wait, or sooner when the client said it will give up. */
+  /**
+   * The client's own deadline, apart from the waiting room's maxWait: {@code x-spillway-deadline-ms}
+   * (milliseconds from now) or else {@code X-Stainless-Timeout} (seconds, as the OpenAI SDKs send it); a
+   * missing, malformed or non-positive value is no deadline.
+   */
   private long deadline() {
     long now = backend.nowNanos();
-    long maxWait = maxWaitNanos;
-    String timeout = request.headers().get("x-stainless-timeout");
-    if (timeout != null) {
-      try {
-        double seconds = Double.parseDouble(timeout.trim());
-        if (seconds > 0 && seconds < 1e9) {
-          maxWait = Math.min(maxWait, (long) (seconds * TimeUnit.SECONDS.toNanos(1)));
-        }
-      } catch (NumberFormatException ignored) {
-        // A malformed hint is no deadline; the configured maximum applies.
-      }
+    long ms = parsePositive(request.headers().get("x-spillway-deadline-ms"), TimeUnit.MILLISECONDS.toNanos(1));
+    long nanos = ms > 0 ? ms : parsePositive(request.headers().get("x-stainless-timeout"), TimeUnit.SECONDS.toNanos(1));
+    return nanos > 0 ? now + nanos : WaitRequest.NO_DEADLINE;
+  }
+
+  /** {@code value} (a decimal number of units) in nanos, or 0 when absent, malformed, not positive or huge. */
+  static long parsePositive(String value, long nanosPerUnit) {
+    if (value == null) {
+      return 0;
     }
-    return now + maxWait;
+    try {
+      double units = Double.parseDouble(value.trim());
+      double nanos = units * nanosPerUnit;
+      return units > 0 && nanos < 1e18 ? Math.max(1, (long) nanos) : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   static boolean isRetry(HttpHeaders headers) {

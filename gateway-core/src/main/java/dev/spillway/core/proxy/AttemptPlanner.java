@@ -1,7 +1,6 @@
 package dev.spillway.core.proxy;
 
-import dev.spillway.core.http.GatewayError;
-import dev.spillway.core.retry.FailureKind;
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.retry.RetryDecision;
 import dev.spillway.core.retry.RouteRetries;
 import dev.spillway.core.routing.Route;
@@ -17,6 +16,8 @@ import java.util.List;
  *   <li>Tiers are tried in order: the first tier with an available endpoint not yet tried by this request
  *       serves it, so traffic spills to the next tier only while the earlier ones have nothing to offer, and
  *       returns to the primary as soon as it recovers (each request starts from the top).
+ *   <li>A tier must also let the request in under its own concurrency limit ({@link TierEntry}); a tier that
+ *       is full is skipped for the rest of the request, like one without endpoints.
  *   <li>A retry never goes to an endpoint this request already tried.
  *   <li>Whether to retry is the route's {@link RouteRetries} decision: only what is safe to replay, at most
  *       {@code maxAttempts} in all, with backoff, never sooner than a {@code Retry-After}, within the budget.
@@ -27,21 +28,41 @@ final class AttemptPlanner {
   /** An endpoint lease and the tier it came from ({@code tierIndex} 0 is the primary). */
   record Pick(Route.Tier tier, int tierIndex, EndpointAttempt lease) {}
 
+  /** Lets a request into a tier that has an endpoint for it: the tier's concurrency permit. */
+  interface TierEntry {
+    /** Whether the request may use tier {@code tierIndex} now; {@code false} when the tier is full. */
+    boolean enter(int tierIndex, Route.Tier tier);
+  }
+
   private final Route route;
   private final List<Endpoint> tried = new ArrayList<>(2);
+  /** Tiers found full for this request, by index. */
+  private final boolean[] full;
   private int attempts;
 
   AttemptPlanner(Route route) {
     this.route = route;
+    this.full = new boolean[route.tiers().size()];
   }
 
-  /** The next attempt's tier and endpoint, or {@code null} when no tier has an untried endpoint available. */
-  Pick next() {
+  /**
+   * The next attempt's tier and endpoint, or {@code null} when no tier both has an untried endpoint available
+   * and lets the request in.
+   */
+  Pick next(TierEntry entry) {
     List<Route.Tier> tiers = route.tiers();
     for (int t = 0; t < tiers.size(); t++) {
+      if (full[t]) {
+        continue;
+      }
       Route.Tier tier = tiers.get(t);
       EndpointAttempt lease = tier.backend().endpointGroup().acquireExcluding(tried);
       if (lease != null) {
+        if (!entry.enter(t, tier)) {
+          full[t] = true;
+          lease.onCancelled(); // never used: says nothing about the endpoint
+          continue;
+        }
         tried.add(lease.endpoint());
         if (attempts++ == 0 && route.retries() != null) {
           route.retries().onFirstAttempt();
@@ -52,13 +73,28 @@ final class AttemptPlanner {
     return null;
   }
 
-  /** Whether some tier still has an endpoint this request has not tried (available or not). */
+  /** Whether some tier not found full still has an endpoint this request has not tried (available or not). */
   boolean hasUntried() {
+    List<Route.Tier> tiers = route.tiers();
     int total = 0;
-    for (Route.Tier tier : route.tiers()) {
-      total += tier.backend().endpoints().size();
+    for (int t = 0; t < tiers.size(); t++) {
+      for (Endpoint e : tiers.get(t).backend().endpoints()) {
+        if (!full[t] && !tried.contains(e)) {
+          total++;
+        }
+      }
     }
-    return total > tried.size();
+    return total > 0;
+  }
+
+  /** Whether some tier turned this request away for being full. */
+  boolean sawFullTier() {
+    for (boolean f : full) {
+      if (f) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether this route ever retries. */
@@ -76,24 +112,8 @@ final class AttemptPlanner {
    *
    * @param retryAfterNanos the backend's requested pause, or a negative value when it asked for none
    */
-  RetryDecision decide(FailureKind kind, boolean bodyHeld, long retryAfterNanos) {
-    return route.retries().decide(attempts, kind, false, bodyHeld, Math.max(0, retryAfterNanos));
-  }
-
-  /** The retry classification of a failure the gateway saw, or {@code null} when it is never retried. */
-  static FailureKind kindOf(GatewayError error) {
-    switch (error) {
-      case UPSTREAM_CONNECT_FAILED:
-        return FailureKind.CONNECT_FAILED;
-      case UPSTREAM_CONNECT_TIMEOUT:
-        return FailureKind.CONNECT_TIMEOUT;
-      case UPSTREAM_POOL_EXHAUSTED:
-        return FailureKind.POOL_EXHAUSTED;
-      case UPSTREAM_RESET:
-        return FailureKind.RESET_BEFORE_RESPONSE;
-      default:
-        return null;
-    }
+  RetryDecision decide(AttemptOutcome outcome, boolean bodyHeld, long retryAfterNanos) {
+    return route.retries().decide(attempts, outcome, false, bodyHeld, Math.max(0, retryAfterNanos));
   }
 
   int attempts() {

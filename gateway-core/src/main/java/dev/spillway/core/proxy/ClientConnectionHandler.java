@@ -2,6 +2,7 @@ package dev.spillway.core.proxy;
 
 import dev.spillway.core.http.ErrorResponses;
 import dev.spillway.core.http.GatewayError;
+import dev.spillway.core.http.RejectedHead;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -10,8 +11,6 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -122,15 +121,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   }
 
   private void rejectUnparseable(Throwable cause) {
-    GatewayError error;
-    if (cause instanceof TooLongHttpLineException) {
-      error = GatewayError.URI_TOO_LONG;
-    } else if (cause instanceof TooLongHttpHeaderException) {
-      error = GatewayError.HEADERS_TOO_LARGE;
-    } else {
-      error = GatewayError.BAD_REQUEST;
-    }
-    respondAndClose(error, HttpVersion.HTTP_1_1);
+    respondAndClose(RejectedHead.errorFor(cause), HttpVersion.HTTP_1_1);
   }
 
   private void respondAndClose(GatewayError error, HttpVersion version) {

@@ -70,6 +70,7 @@ final class ExchangeRecorder {
     long completion = 0;
     boolean shadow = false;
     long queueWait = gate == null ? -1 : gate.queueWaitNanos();
+    String overflow = gate == null ? null : gate.overflowFrom();
     if (gate != null && gate.tenant() != null) {
       tenant = gate.tenant().name();
       priority = gate.tenant().priority().name().toLowerCase(Locale.ROOT);
@@ -79,7 +80,7 @@ final class ExchangeRecorder {
     }
     ExchangeRecord record = new ExchangeRecord(requestId, route, backend, endpoint, tenant, priority, status,
         outcome, shedReason, error, requestBytes, responseBytes, nowNanos - startNanos, ttfbNanos, stream, prompt,
-        completion, shadow, queueWait, attempts, tier, tried == null ? null : tried.toString());
+        completion, shadow, queueWait, attempts, tier, tried == null ? null : tried.toString(), overflow);
     try {
       observer.onExchange(record);
     } catch (RuntimeException e) {

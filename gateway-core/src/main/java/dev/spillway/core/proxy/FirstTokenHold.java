@@ -8,8 +8,8 @@ import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
 /**
- * A streamed response held back from the client until its first content event (a token, a tool call,
- * {@code [DONE]} or an error), so that a backend failing before it can be replaced invisibly. Bounded: past
+ * A streamed LLM answer held back from the client until its first content event (a token, a tool call,
+ * {@code [DONE]}, an error, or an event that is not an LLM answer's at all), so that a backend failing before it can be replaced invisibly. Bounded: past
  * {@value #MAX_HELD_BYTES} bytes the response is committed anyway.
  *
  * <p>Ownership: held pieces are handed on in order by {@link #drainTo}, or released by {@link #release}.
@@ -36,6 +36,11 @@ final class FirstTokenHold {
     bytes += content.content().readableBytes();
     detector.feed(content.content());
     return detector.committed() || content instanceof LastHttpContent || bytes > MAX_HELD_BYTES;
+  }
+
+  /** Whether the event that ended the hold is an error: the attempt failed before its first token. */
+  boolean failedBeforeContent() {
+    return detector.seen() == SseFirstContentDetector.Seen.ERROR;
   }
 
   /** Hands every held piece on, in order. */

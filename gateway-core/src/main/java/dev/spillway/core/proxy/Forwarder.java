@@ -1,7 +1,8 @@
 package dev.spillway.core.proxy;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.http.GatewayError;
-import dev.spillway.core.retry.FailureKind;
+import dev.spillway.core.llm.LlmEndpoints;
 import dev.spillway.core.retry.RetryDecision;
 import dev.spillway.core.routing.Route;
 import dev.spillway.core.upstream.resilience.UpstreamPause;
@@ -24,8 +25,12 @@ import java.util.concurrent.TimeUnit;
  * from its current attempt.
  *
  * <p>A request is replayable when its whole body is held (declared and small, see
- * {@link AttemptPlanner#canReplay}); only then is a failure before the response retried, and a
- * {@code 429}/{@code 502}/{@code 503} answer swallowed in favour of the next attempt.
+ * {@link AttemptPlanner#canReplay}); only then is a failure before the response retried, and a retryable
+ * answer ({@code 429}/{@code 502}/{@code 503}/{@code 529}) swallowed in favour of the next attempt.
+ *
+ * <p>How each attempt ended is one {@link AttemptOutcome}, decided here or in {@link UpstreamAttempt}, and
+ * handed to the endpoint (breaker, ejection), to the retry decision and to the exchange (the tier's
+ * concurrency permit) alike.
  */
 final class Forwarder {
   private final ProxyExchange exchange;
@@ -71,9 +76,14 @@ final class Forwarder {
     if (exchange.isDone()) {
       return;
     }
-    AttemptPlanner.Pick pick = planner.next();
+    AttemptPlanner.Pick pick = planner.next(exchange::enterTier);
     if (pick == null) {
-      exchange.onNoAttemptPossible(lastError != null ? lastError : GatewayError.NO_AVAILABLE_ENDPOINT);
+      if (planner.sawFullTier()) {
+        // A tier that had an endpoint but no slot: the request was turned away for capacity, not an error.
+        exchange.onEveryTierFull();
+      } else {
+        exchange.onNoAttemptPossible(lastError != null ? lastError : GatewayError.NO_AVAILABLE_ENDPOINT);
+      }
       return;
     }
     tier = pick.tier();
@@ -86,11 +96,11 @@ final class Forwarder {
    * Tries again after a failure before any response reached the client, if the route's policy and budget
    * allow; returns whether a retry was scheduled.
    */
-  private boolean retry(FailureKind kind, GatewayError error, long retryAfterNanos) {
-    if (!replayable || kind == null || exchange.responseStarted() || exchange.isDone() || !planner.hasUntried()) {
+  private boolean retry(AttemptOutcome outcome, GatewayError error, long retryAfterNanos) {
+    if (!replayable || exchange.responseStarted() || exchange.isDone() || !planner.hasUntried()) {
       return false;
     }
-    RetryDecision decision = planner.decide(kind, true, retryAfterNanos);
+    RetryDecision decision = planner.decide(outcome, true, retryAfterNanos);
     if (!decision.shouldRetry()) {
       return false;
     }
@@ -121,13 +131,15 @@ final class Forwarder {
     return copy;
   }
 
-  void onAttemptFailed(UpstreamAttempt from, GatewayError error) {
+  /** The attempt failed with {@code outcome} (the endpoint has been told already). */
+  void onAttemptFailed(UpstreamAttempt from, GatewayError error, AttemptOutcome outcome) {
     if (from != attempt || exchange.isDone()) {
       return;
     }
     attempt = null;
     dropHold();
-    if (!retry(AttemptPlanner.kindOf(error), error, -1)) {
+    exchange.onAttemptEnded(outcome);
+    if (!retry(outcome, error, -1)) {
       exchange.onBackendFailed(error);
     }
   }
@@ -137,17 +149,19 @@ final class Forwarder {
       return;
     }
     int status = response.status().code();
-    if (replayable && response.decoderResult().isSuccess() && (status == 429 || status == 502 || status == 503)) {
+    AttemptOutcome outcome = AttemptOutcome.ofStatus(status);
+    if (replayable && response.decoderResult().isSuccess() && outcome.retryable()) {
       long pause = UpstreamPause.pauseNanos(status, response.headers(), Clock.systemUTC());
-      if (retry(FailureKind.ofStatus(status), GatewayError.UPSTREAM_UNAVAILABLE, pause)) {
+      if (retry(outcome, GatewayError.UPSTREAM_UNAVAILABLE, pause)) {
         // Not relayed: the next attempt answers. The rest of this response goes with its connection.
         attempt = null;
-        from.abandon(status >= 500 ? dev.spillway.core.upstream.resilience.FailureKind.SERVER_ERROR : null);
+        from.abandon(outcome);
+        exchange.onAttemptEnded(outcome);
         return;
       }
     }
     if (replayable && firstTokenNanos > 0 && status == 200 && response.decoderResult().isSuccess()
-        && ResponseRewriter.isEventStream(response)) {
+        && ResponseRewriter.isEventStream(response) && LlmEndpoints.isLlmRequest(head.method(), head.uri())) {
       // Stream-safe failover: nothing reaches the client until the first token, so a failure before it
       // can still go elsewhere.
       hold = new FirstTokenHold(response);
@@ -164,6 +178,13 @@ final class Forwarder {
     }
     if (hold != null) {
       if (hold.add(content)) {
+        if (hold.failedBeforeContent()
+            && retry(AttemptOutcome.STREAM_ERROR_BEFORE_CONTENT, GatewayError.UPSTREAM_UNAVAILABLE, -1)) {
+          dropHold();
+          attempt = null;
+          from.abandon(AttemptOutcome.STREAM_ERROR_BEFORE_CONTENT);
+          return;
+        }
         commitHold();
       }
       return;
@@ -189,10 +210,11 @@ final class Forwarder {
     if (from != attempt || hold == null) {
       return;
     }
-    if (retry(FailureKind.FIRST_TOKEN_TIMEOUT, GatewayError.UPSTREAM_RESPONSE_TIMEOUT, -1)) {
+    if (retry(AttemptOutcome.FIRST_TOKEN_TIMEOUT, GatewayError.UPSTREAM_RESPONSE_TIMEOUT, -1)) {
       dropHold();
       attempt = null;
-      from.abandon(dev.spillway.core.upstream.resilience.FailureKind.TIMEOUT);
+      from.abandon(AttemptOutcome.FIRST_TOKEN_TIMEOUT);
+      exchange.onAttemptEnded(AttemptOutcome.FIRST_TOKEN_TIMEOUT);
     } else {
       commitHold();
     }
@@ -245,10 +267,19 @@ final class Forwarder {
   }
 
   /**
+   * How the current attempt ends if the exchange ends now with {@code cause}: {@link AttemptOutcome#ofError}
+   * for the attempt in flight, {@link AttemptOutcome#CANCELLED} when none is (a failed attempt has reported
+   * its own outcome already).
+   */
+  AttemptOutcome outcomeOf(GatewayError cause) {
+    return attempt == null ? AttemptOutcome.CANCELLED : AttemptOutcome.ofError(cause, attempt.requestSent());
+  }
+
+  /**
    * Stops forwarding: a scheduled retry is cancelled and the current attempt abandoned.
    *
-   * @param cause the error that ended the exchange, or {@code null}; only backend timeouts count against the
-   *     endpoint, everything else that ends an attempt early (a client leaving, a bad request) does not
+   * @param cause the error that ended the exchange, or {@code null}; judged by {@link #outcomeOf}, so only the
+   *     backend's own failures count against the endpoint, not a client leaving or a bad request
    */
   void abandon(GatewayError cause) {
     dropHold();
@@ -257,16 +288,8 @@ final class Forwarder {
       retryTask = null;
     }
     if (attempt != null) {
-      attempt.abandon(endpointFault(cause));
+      attempt.abandon(outcomeOf(cause));
       attempt = null;
     }
-  }
-
-  private static dev.spillway.core.upstream.resilience.FailureKind endpointFault(GatewayError cause) {
-    if (cause == GatewayError.UPSTREAM_RESPONSE_TIMEOUT || cause == GatewayError.UPSTREAM_IDLE_TIMEOUT
-        || cause == GatewayError.REQUEST_DEADLINE_EXCEEDED) {
-      return dev.spillway.core.upstream.resilience.FailureKind.TIMEOUT;
-    }
-    return null;
   }
 }

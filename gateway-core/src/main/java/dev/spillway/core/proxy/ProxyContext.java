@@ -1,5 +1,6 @@
 package dev.spillway.core.proxy;
 
+import dev.spillway.core.http.ForwardingHeaders;
 import dev.spillway.core.admission.reject.RejectionResponses;
 import dev.spillway.core.config.RejectionConfig;
 import dev.spillway.core.config.ServerConfig;
@@ -22,6 +23,7 @@ public final class ProxyContext {
   private final RejectionResponses defaultRejections = new RejectionResponses(RejectionConfig.DEFAULTS);
 
   private final GatewayObserver observer;
+  private final ForwardingHeaders forwarding;
 
   public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools) {
     this(server, router, pools, GatewayObserver.NOOP);
@@ -30,6 +32,7 @@ public final class ProxyContext {
   public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools, GatewayObserver observer) {
     this.observer = observer;
     this.server = server;
+    this.forwarding = new ForwardingHeaders(server.forwardedHeaders());
     this.router = new AtomicReference<>(router);
     this.pools = pools;
   }
@@ -41,6 +44,11 @@ public final class ProxyContext {
 
   public ServerConfig server() {
     return server;
+  }
+
+  /** How forwarding headers are written for requests going upstream ({@code server.forwardedHeaders}). */
+  public ForwardingHeaders forwarding() {
+    return forwarding;
   }
 
   /** The routing snapshot for the next request. */

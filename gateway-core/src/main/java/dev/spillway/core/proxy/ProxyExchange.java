@@ -1,5 +1,6 @@
 package dev.spillway.core.proxy;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.StreamConfig;
 import dev.spillway.core.http.ErrorResponses;
 import dev.spillway.core.http.GatewayError;
@@ -87,7 +88,7 @@ final class ProxyExchange {
     this.method = request.method();
     this.clientKeepAlive = HttpUtil.isKeepAlive(request);
     this.requestId = RequestIds.keepOrGenerate(request.headers().get(ProxyHeaders.X_REQUEST_ID));
-    this.relay = new ResponseRelay(ctx);
+    this.relay = new ResponseRelay(ctx, shared.server().exposeBackendHeader());
     this.recorder = new ExchangeRecorder(ctx.executor().ticker().nanoTime());
   }
 
@@ -97,6 +98,13 @@ final class ProxyExchange {
     upload = new RequestUpload(checked.bodyLength(), shared.server().maxBodySize());
     if (!checked.ok()) {
       fail(checked.error(), checked.mustClose());
+      return;
+    }
+    if (checked.answerOptions()) {
+      // Max-Forwards: 0 makes the gateway the final recipient (RFC 9110 §7.6.2).
+      boolean close = mustCloseAfterEarlyAnswer();
+      recorder.status = 200;
+      answerEarly(ErrorResponses.options(version, requestId, close), close, Outcome.GATEWAY_ERROR, null);
       return;
     }
     Route route = checked.route();
@@ -113,14 +121,14 @@ final class ProxyExchange {
       ctx.writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE));
     }
     timers = new ExchangeTimers(ctx.executor(), backend.config(), this::onTimeout, this::waitingOnBackend);
-    if (route.admission() == null && backend.admission() == null) {
+    if (route.admission() == null && route.tiers().stream().allMatch(t -> t.backend().admission() == null)) {
       onAdmitted();
       return;
     }
     // Admission may hold or queue the request before any backend deadline runs: bound that by the total.
     timers.startTotal();
-    gate = new AdmissionGate(this, route.admission(), backend.admission(), ctx.executor(), request,
-        backend.config().waitingRoom().maxWait().toNanos(), shared.defaultRejections());
+    gate = new AdmissionGate(this, route.admission(), route.tiers(), ctx.executor(), request,
+        shared.defaultRejections());
     if (!gate.begin(PeerAddresses.address(ctx.channel()), upload.bodyLength() != RequestFraming.NO_BODY)) {
       onRejected(gate.unknownKeyResponse());
       return;
@@ -151,7 +159,8 @@ final class ProxyExchange {
       gate.usageInjected(upload.injectIncludeUsage(ctx.alloc(), request.headers()));
     }
     forwarder.begin(RequestRewriter.toUpstream(request, target.pathAndQuery(), upload.bodyLength(),
-        backend.endpoints().get(0).authority(), PeerAddresses.ip(ctx.channel()), requestId));
+        backend.endpoints().get(0).authority(), shared.forwarding(), PeerAddresses.address(ctx.channel()),
+        PeerAddresses.ip(ctx.channel()), target.authority(), requestId));
   }
 
   // ---- what the forwarder reports ----
@@ -160,6 +169,23 @@ final class ProxyExchange {
   void onAttemptStarting(AttemptPlanner.Pick pick, int attempts) {
     recorder.attempt(pick.lease().endpoint().toString(), attempts, pick.tierIndex(), pick.tier().backend().name());
     timers.newAttempt();
+  }
+
+  /** Whether the next attempt may go to tier {@code tierIndex}: under its own permit, if it has a limit. */
+  boolean enterTier(int tierIndex, Route.Tier tier) {
+    return gate == null || gate.enterTier(tierIndex, tier);
+  }
+
+  /** An attempt ended with {@code outcome}; another may follow. */
+  void onAttemptEnded(AttemptOutcome outcome) {
+    if (gate != null) {
+      gate.attemptEnded(outcome);
+    }
+  }
+
+  /** Every tier with an endpoint for the request is at its concurrency limit: the at-capacity answer. */
+  void onEveryTierFull() {
+    onRejected(gate.everyTierFull(sentToBackend));
   }
 
   /** No endpoint of any tier is left to try. */
@@ -418,7 +444,7 @@ final class ProxyExchange {
     }
     done = true;
     if (gate != null) {
-      gate.abandon(sentToBackend, false);
+      gate.abandon(sentToBackend, AttemptOutcome.CANCELLED);
     }
     cleanUp(null);
     end(Outcome.CLIENT_CLOSED);
@@ -443,7 +469,7 @@ final class ProxyExchange {
     recorder.status = error.status().code();
     FullHttpResponse response = ErrorResponses.json(error, version, requestId, close);
     if (gate != null) {
-      gate.abandon(sentToBackend, error.isUpstream());
+      gate.abandon(sentToBackend, endingOutcome(error));
       gate.decorate(response.headers());
     }
     answerEarly(response, close, Outcome.GATEWAY_ERROR, error);
@@ -453,13 +479,17 @@ final class ProxyExchange {
   private void abort(GatewayError error) {
     done = true;
     if (gate != null) {
-      gate.abandon(sentToBackend, error.isUpstream());
+      gate.abandon(sentToBackend, endingOutcome(error));
     }
     cleanUp(error);
     recorder.error = error;
     relay.endBroken(error);
     end(Outcome.ABORTED);
     client.closeAfterFlush();
+  }
+
+  private AttemptOutcome endingOutcome(GatewayError error) {
+    return forwarder == null ? AttemptOutcome.CANCELLED : forwarder.outcomeOf(error);
   }
 
   /** Releases everything the exchange holds; {@code cause} is the error that ended it, if one did. */

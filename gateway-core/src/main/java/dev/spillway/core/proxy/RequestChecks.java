@@ -1,6 +1,7 @@
 package dev.spillway.core.proxy;
 
 import dev.spillway.core.http.GatewayError;
+import dev.spillway.core.http.MaxForwards;
 import dev.spillway.core.http.RequestFraming;
 import dev.spillway.core.routing.RequestTarget;
 import dev.spillway.core.routing.Route;
@@ -12,7 +13,8 @@ import java.util.List;
 
 /**
  * The checks a request head must pass before anything else happens, cheapest first: framing, method, Host,
- * target form, route, declared size.
+ * target form, route, declared size; and whether the gateway answers it itself ({@code OPTIONS} with
+ * {@code Max-Forwards: 0}, RFC 9110 §7.6.2).
  */
 final class RequestChecks {
   private RequestChecks() {}
@@ -21,9 +23,10 @@ final class RequestChecks {
    * The outcome: either an error (with whether the connection must close after answering it) or the route,
    * target and body length to go on with.
    */
-  record Result(GatewayError error, boolean mustClose, Route route, RequestTarget target, long bodyLength) {
+  record Result(GatewayError error, boolean mustClose, Route route, RequestTarget target, long bodyLength,
+      boolean answerOptions) {
     static Result reject(GatewayError error, boolean mustClose, long bodyLength) {
-      return new Result(error, mustClose, null, null, bodyLength);
+      return new Result(error, mustClose, null, null, bodyLength, false);
     }
 
     boolean ok() {
@@ -40,13 +43,17 @@ final class RequestChecks {
     if (HttpMethod.CONNECT.equals(request.method())) {
       return Result.reject(GatewayError.METHOD_NOT_ALLOWED, true, bodyLength);
     }
+    if (HttpMethod.TRACE.equals(request.method())) {
+      // TRACE echoes credentials back to scripts (cross-site tracing); like nginx, the gateway never forwards it.
+      return Result.reject(GatewayError.TRACE_NOT_ALLOWED, false, bodyLength);
+    }
     List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
     if (hosts.size() > 1 || (hosts.isEmpty() && request.protocolVersion().minorVersion() >= 1)) {
       return Result.reject(GatewayError.MISSING_HOST, true, bodyLength);
     }
     RequestTarget target = RequestTarget.parse(request.uri());
     if (target == null) {
-      return Result.reject(GatewayError.BAD_REQUEST, true, bodyLength);
+      return Result.reject(GatewayError.INVALID_TARGET, true, bodyLength);
     }
     String host = target.authority() != null ? target.authority() : hosts.isEmpty() ? null : hosts.get(0);
     Route route = router.route(host, target.path());
@@ -56,6 +63,7 @@ final class RequestChecks {
     if (bodyLength > maxBodySize) {
       return Result.reject(GatewayError.PAYLOAD_TOO_LARGE, true, bodyLength);
     }
-    return new Result(null, false, route, target, bodyLength);
+    boolean answerOptions = HttpMethod.OPTIONS.equals(request.method()) && MaxForwards.isExhausted(request);
+    return new Result(null, false, route, target, bodyLength, answerOptions);
   }
 }

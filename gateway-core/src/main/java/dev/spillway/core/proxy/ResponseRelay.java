@@ -26,6 +26,8 @@ final class ResponseRelay {
   static final AsciiString X_SPILLWAY_BACKEND = AsciiString.cached("x-spillway-backend");
 
   private final ChannelHandlerContext ctx;
+  /** Whether responses name their backend and endpoint ({@code server.exposeBackendHeader}). */
+  private final boolean exposeBackend;
   private boolean started;
   private boolean upstreamKeepAlive;
   private boolean clientKeepAlive;
@@ -34,8 +36,9 @@ final class ResponseRelay {
   /** Keep-alive comments during backend silences, or {@code null}: only for event streams, and if configured. */
   private StreamHeartbeat heartbeat;
 
-  ResponseRelay(ChannelHandlerContext ctx) {
+  ResponseRelay(ChannelHandlerContext ctx, boolean exposeBackend) {
     this.ctx = ctx;
+    this.exposeBackend = exposeBackend;
   }
 
   /**
@@ -44,7 +47,7 @@ final class ResponseRelay {
    * @param keepAliveAllowed whether the client connection may stay open after this response
    * @param gate admission, to add rate-limit headers and start usage tracking; may be {@code null}
    * @param backend the backend's name and {@code endpoint} the endpoint that served the response, named in
-   *     {@code x-spillway-backend}
+   *     {@code x-spillway-backend} when exposing it is configured
    */
   void head(HttpResponse response, HttpMethod method, HttpVersion version, String requestId,
       boolean keepAliveAllowed, AdmissionGate gate, String backend, Endpoint endpoint) {
@@ -52,7 +55,12 @@ final class ResponseRelay {
     eventStream = ResponseRewriter.isEventStream(response);
     boolean framed = ResponseRewriter.toClient(response, method, version, requestId, keepAliveAllowed);
     status = response.status().code();
-    response.headers().set(X_SPILLWAY_BACKEND, backend + "/" + endpoint.authority());
+    if (exposeBackend) {
+      response.headers().set(X_SPILLWAY_BACKEND, backend + "/" + endpoint.authority());
+    } else {
+      // A backend must not name internal hosts to clients either (e.g. a chained Spillway).
+      response.headers().remove(X_SPILLWAY_BACKEND);
+    }
     if (gate != null) {
       gate.onResponseHead(response.headers(), eventStream, ctx.executor().ticker().nanoTime());
     }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
 /**
@@ -33,7 +34,14 @@ final class ResponseRewriter {
   static boolean toClient(HttpResponse response, HttpMethod method, HttpVersion clientVersion, String requestId,
       boolean keepAlive) {
     HttpHeaders headers = response.headers();
+    // The backend's framing as its decoder read it: a chunked body's Content-Length (if any) says nothing.
+    boolean chunked = HttpUtil.isTransferEncodingChunked(response);
     HopByHopHeaders.strip(headers);
+    if (chunked || isEventStream(response)) {
+      // An event stream is always re-framed: the gateway may add heartbeats or a final error event, or remove
+      // the usage chunk it asked for, so a backend's Content-Length would no longer be true.
+      headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
     boolean framed = true;
     if (mayHaveBody(method, response.status().code()) && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       if (clientVersion.minorVersion() >= 1) {

@@ -1,5 +1,6 @@
 package dev.spillway.core.proxy;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.http.GatewayError;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.ConnectionProvider;
@@ -9,7 +10,6 @@ import dev.spillway.core.upstream.PoolExhaustedException;
 import dev.spillway.core.upstream.UpstreamConnection;
 import dev.spillway.core.upstream.UpstreamListener;
 import dev.spillway.core.upstream.resilience.EndpointAttempt;
-import dev.spillway.core.upstream.resilience.FailureKind;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
@@ -29,6 +29,8 @@ final class UpstreamAttempt implements PoolCallback, UpstreamListener {
   private final Endpoint endpoint;
   private final long startNanos;
   private UpstreamConnection conn;
+  /** The connection came: the request went (or is going) to the backend. */
+  private boolean connected;
   private boolean ended;
 
   /**
@@ -64,6 +66,7 @@ final class UpstreamAttempt implements PoolCallback, UpstreamListener {
       return;
     }
     conn = connection;
+    connected = true;
     conn.attach(this);
     exchange.onAttemptConnected(this, conn.channel());
   }
@@ -73,13 +76,7 @@ final class UpstreamAttempt implements PoolCallback, UpstreamListener {
     if (!ended) {
       ended = true;
       GatewayError error = GatewayError.forConnectFailure(cause, cause == PoolExhaustedException.INSTANCE);
-      if (error == GatewayError.UPSTREAM_POOL_EXHAUSTED) {
-        lease.onCancelled(); // our own pool's limit, not the endpoint's fault
-      } else {
-        lease.onFailure(error == GatewayError.UPSTREAM_CONNECT_TIMEOUT ? FailureKind.TIMEOUT
-            : FailureKind.CONNECT_ERROR, elapsed());
-      }
-      exchange.onAttemptFailed(this, error);
+      fail(error, AttemptOutcome.ofError(error, false));
     }
   }
 
@@ -114,8 +111,7 @@ final class UpstreamAttempt implements PoolCallback, UpstreamListener {
     conn = null;
     if (!ended) {
       ended = true;
-      lease.onFailure(FailureKind.RESET, elapsed());
-      exchange.onAttemptFailed(this, GatewayError.UPSTREAM_RESET);
+      fail(GatewayError.UPSTREAM_RESET, AttemptOutcome.RESET);
     }
   }
 
@@ -125,36 +121,34 @@ final class UpstreamAttempt implements PoolCallback, UpstreamListener {
     if (!ended) {
       ended = true;
       boolean protocol = cause instanceof DecoderException;
-      lease.onFailure(protocol ? FailureKind.PROTOCOL_ERROR : FailureKind.RESET, elapsed());
-      exchange.onAttemptFailed(this, protocol ? GatewayError.UPSTREAM_PROTOCOL_ERROR : GatewayError.UPSTREAM_RESET);
+      fail(protocol ? GatewayError.UPSTREAM_PROTOCOL_ERROR : GatewayError.UPSTREAM_RESET,
+          protocol ? AttemptOutcome.PROTOCOL_ERROR : AttemptOutcome.RESET);
     }
   }
 
+  private void fail(GatewayError error, AttemptOutcome outcome) {
+    lease.complete(outcome, elapsed());
+    exchange.onAttemptFailed(this, error, outcome);
+  }
+
   /**
-   * The response ended cleanly with {@code status}: a 5xx counts against the endpoint, anything else for it.
-   * The connection goes back to the pool when {@code reusable}, and is closed otherwise.
+   * The response ended cleanly with {@code status} (judged by {@link AttemptOutcome#ofStatus}). The connection
+   * goes back to the pool when {@code reusable}, and is closed otherwise.
    */
   void complete(int status, boolean reusable) {
-    if (status >= 500) {
-      lease.onFailure(FailureKind.SERVER_ERROR, elapsed());
-    } else {
-      lease.onSuccess(elapsed());
-    }
+    lease.complete(AttemptOutcome.ofStatus(status), elapsed());
     finish(reusable);
   }
 
-  /**
-   * Gives up on the attempt and closes its connection.
-   *
-   * @param fault the endpoint's fault (a timeout), or {@code null} when the client or the gateway ended it
-   */
-  void abandon(FailureKind fault) {
-    if (fault == null) {
-      lease.onCancelled();
-    } else {
-      lease.onFailure(fault, elapsed());
-    }
+  /** Gives up on the attempt, which ended with {@code outcome}, and closes its connection. */
+  void abandon(AttemptOutcome outcome) {
+    lease.complete(outcome, elapsed());
     finish(false);
+  }
+
+  /** Whether the request was (at least partly) sent on this attempt's connection. */
+  boolean requestSent() {
+    return connected;
   }
 
   private long elapsed() {

@@ -1,5 +1,6 @@
 package dev.spillway.core.retry;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.RetryConfig;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
@@ -15,7 +16,7 @@ import java.util.function.DoubleSupplier;
  *   <li>nothing of the response has gone to the client ({@link NoRetryReason#RESPONSE_STARTED});</li>
  *   <li>the whole request body is held, within {@code maxReplayableBody}
  *       ({@link NoRetryReason#BODY_NOT_REPLAYABLE});</li>
- *   <li>the {@link FailureKind} is {@link FailureKind#retryable() retryable}
+ *   <li>the {@link AttemptOutcome} is {@link AttemptOutcome#retryable() retryable}
  *       ({@link NoRetryReason#NOT_RETRYABLE});</li>
  *   <li>fewer than {@code maxAttempts} attempts were made ({@link NoRetryReason#ATTEMPTS_EXHAUSTED});</li>
  *   <li>the backend's {@code Retry-After}, if any, is at most {@code backoff.max}
@@ -49,13 +50,13 @@ public final class RetryPolicy {
   /**
    * The decision after attempt number {@code attempt} (1 for the first) failed.
    *
-   * @param kind how it failed
+   * @param outcome how it ended
    * @param responseStarted whether any byte of the response (head included) went to the client
    * @param bodyFullyHeld whether the gateway holds the complete request body and can send it again
    * @param retryAfterNanos the wait the backend asked for ({@code Retry-After} / {@code retry-after-ms}), or
    *     0 (or less) when it asked for none
    */
-  public RetryDecision decide(int attempt, FailureKind kind, boolean responseStarted, boolean bodyFullyHeld,
+  public RetryDecision decide(int attempt, AttemptOutcome outcome, boolean responseStarted, boolean bodyFullyHeld,
       long retryAfterNanos) {
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt: " + attempt + " (expected: >= 1)");
@@ -66,7 +67,7 @@ public final class RetryPolicy {
     if (!bodyFullyHeld) {
       return RetryDecision.noRetry(NoRetryReason.BODY_NOT_REPLAYABLE);
     }
-    if (!kind.retryable()) {
+    if (!outcome.retryable()) {
       return RetryDecision.noRetry(NoRetryReason.NOT_RETRYABLE);
     }
     if (attempt >= maxAttempts) {

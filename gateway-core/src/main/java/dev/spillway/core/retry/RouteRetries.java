@@ -1,5 +1,6 @@
 package dev.spillway.core.retry;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.RetryConfig;
 import dev.spillway.core.time.Ticker;
 
@@ -32,9 +33,9 @@ public final class RouteRetries {
    * The policy's decision ({@link RetryPolicy#decide}), turned into {@link NoRetryReason#BUDGET_EXHAUSTED}
    * when the budget has no retry left. A {@code retry} answer has already taken its token.
    */
-  public RetryDecision decide(int attempt, FailureKind kind, boolean responseStarted, boolean bodyFullyHeld,
+  public RetryDecision decide(int attempt, AttemptOutcome outcome, boolean responseStarted, boolean bodyFullyHeld,
       long retryAfterNanos) {
-    RetryDecision decision = policy.decide(attempt, kind, responseStarted, bodyFullyHeld, retryAfterNanos);
+    RetryDecision decision = policy.decide(attempt, outcome, responseStarted, bodyFullyHeld, retryAfterNanos);
     if (decision.shouldRetry() && !budget.tryWithdraw()) {
       return RetryDecision.noRetry(NoRetryReason.BUDGET_EXHAUSTED);
     }

@@ -2,19 +2,22 @@ package dev.spillway.core.routing;
 
 /**
  * The path and query of a request target, from origin-form ({@code /v1/x?y}) or absolute-form
- * ({@code http://host/v1/x?y}, which a proxy must accept per RFC 9112 §3.2.2).
+ * ({@code http://host/v1/x?y}, which a proxy must accept per RFC 9112 §3.2.2). The path is normalized
+ * ({@link PathNormalizer}) and the normalized form is both routed on and forwarded; the query is kept as sent.
  *
  * @param pathAndQuery what to send upstream as the request target
- * @param path the path alone, for routing
+ * @param path the normalized path alone, for routing
  * @param authority the host from an absolute-form target, or {@code null}
  */
 public record RequestTarget(String pathAndQuery, String path, String authority) {
 
-  /** Parses a request target; returns {@code null} when it is not origin- or absolute-form. */
+  /**
+   * Parses a request target; returns {@code null} when it is not origin- or absolute-form, or its path is
+   * rejected by {@link PathNormalizer}.
+   */
   public static RequestTarget parse(String uri) {
     if (uri.startsWith("/")) {
-      int q = uri.indexOf('?');
-      return new RequestTarget(uri, q < 0 ? uri : uri.substring(0, q), null);
+      return of(uri, null);
     }
     int schemeEnd = uri.indexOf("://");
     if (schemeEnd <= 0) {
@@ -37,7 +40,17 @@ public record RequestTarget(String pathAndQuery, String path, String authority) 
     if (rest.startsWith("?")) {
       rest = "/" + rest;
     }
-    int q = rest.indexOf('?');
-    return new RequestTarget(rest, q < 0 ? rest : rest.substring(0, q), authority);
+    return of(rest, authority);
+  }
+
+  private static RequestTarget of(String originForm, String authority) {
+    int q = originForm.indexOf('?');
+    String raw = q < 0 ? originForm : originForm.substring(0, q);
+    String path = PathNormalizer.normalize(raw);
+    if (path == null) {
+      return null;
+    }
+    String pathAndQuery = path == raw ? originForm : q < 0 ? path : path + originForm.substring(q);
+    return new RequestTarget(pathAndQuery, path, authority);
   }
 }

@@ -1,9 +1,13 @@
 package dev.spillway.core.routing;
 
 import dev.spillway.core.admission.RouteAdmission;
+import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.retry.RouteRetries;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import dev.spillway.core.upstream.Backend;
 
 /** A route resolved against live backends: requests matching {@link #config()}'s match go to {@link #backend()}. */
@@ -16,8 +20,20 @@ public final class Route {
   private final List<Tier> tiers;
   private final RouteRetries retries;
 
-  /** One failover tier: a backend, and the model to ask it for ({@code null}: the client's). */
-  public record Tier(Backend backend, String model) {}
+  /**
+   * One failover tier: a backend, the model to ask it for ({@code null}: the client's), and the priority
+   * classes that may overflow to it when the primary's waiting room cannot take them (empty: none).
+   */
+  public record Tier(Backend backend, String model, Set<PriorityClass> overflow) {
+    public Tier {
+      overflow = overflow.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(overflow));
+    }
+
+    /** A tier nothing overflows to. */
+    public Tier(Backend backend, String model) {
+      this(backend, model, Set.of());
+    }
+  }
 
   public Route(RouteConfig config, Backend backend) {
     this(config, backend, null);
@@ -72,12 +88,12 @@ public final class Route {
    * Whether this route takes a request.
    *
    * @param requestHost the Host header, lower-cased and without its port, or {@code null}
-   * @param path the request path without its query
+   * @param path the request path without its query, normalized ({@link PathNormalizer})
    */
   boolean matches(String requestHost, String path) {
     if (host != null && !host.equals(requestHost)) {
       return false;
     }
-    return path.startsWith(pathPrefix);
+    return PathNormalizer.underPrefix(path, pathPrefix);
   }
 }

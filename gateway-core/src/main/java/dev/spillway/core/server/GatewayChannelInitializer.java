@@ -7,12 +7,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * Builds each client connection's pipeline:
  * <pre>
- *   p.addLast("codec", new HttpServerCodec(...));   // strict HTTP/1.1 parsing, size limits
+ *   p.addLast("codec", new GatewayServerCodec(...));   // strict HTTP/1.1 parsing, size and count limits
  *   p.addLast("proxy", new ClientConnectionHandler(...));
  * </pre>
  * and registers the channel with the gateway's group, so shutdown can drain it.
@@ -37,13 +36,13 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
   }
 
   /** The request decoder and response encoder with this server's limits. */
-  public static HttpServerCodec newServerCodec(ServerConfig server) {
+  public static GatewayServerCodec newServerCodec(ServerConfig server) {
     HttpDecoderConfig decoder = new HttpDecoderConfig()
         .setMaxInitialLineLength(server.maxInitialLineLength())
         .setMaxHeaderSize(server.maxHeaderSize())
         .setMaxChunkSize(MAX_CHUNK_SIZE)
         .setValidateHeaders(true)
         .setStrictLineParsing(true);
-    return new HttpServerCodec(decoder);
+    return new GatewayServerCodec(decoder, server.maxHeaderCount());
   }
 }

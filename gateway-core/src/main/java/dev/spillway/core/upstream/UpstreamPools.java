@@ -1,5 +1,7 @@
 package dev.spillway.core.upstream;
 
+import io.netty.resolver.AddressResolverGroup;
+import java.net.InetSocketAddress;
 import dev.spillway.core.config.BackendConfig;
 import dev.spillway.core.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -25,8 +27,12 @@ public final class UpstreamPools implements ConnectionProvider {
   /** Every backend connection, so shutdown closes them itself rather than trust event-loop shutdown. */
   private final ChannelGroup channels = new DefaultChannelGroup("spillway-upstream", GlobalEventExecutor.INSTANCE);
 
+  /** Endpoint names are resolved asynchronously on the connecting loop (never a blocking lookup). */
+  private final AddressResolverGroup<InetSocketAddress> resolver;
+
   public UpstreamPools(Transport transport) {
     this.transport = transport;
+    this.resolver = EndpointResolver.newGroup(transport);
   }
 
   @Override
@@ -55,6 +61,7 @@ public final class UpstreamPools implements ConnectionProvider {
     return new Bootstrap()
         .group(loop)
         .channel(transport.socketChannelClass())
+        .resolver(resolver)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
             config.connectTimeout().toMillis()))
         .option(ChannelOption.AUTO_READ, false)
@@ -69,9 +76,16 @@ public final class UpstreamPools implements ConnectionProvider {
         });
   }
 
-  /** Closes every backend connection; used at the end of shutdown. */
+  /** Closes every backend connection and the DNS resolvers; used at the end of shutdown. */
   public ChannelGroupFuture closeAll() {
-    return channels.close();
+    ChannelGroupFuture closed = channels.close();
+    resolver.close();
+    return closed;
+  }
+
+  /** The resolver group every bootstrap uses; for tests. */
+  AddressResolverGroup<InetSocketAddress> resolver() {
+    return resolver;
   }
 
   /** Open connections (idle, lent and connecting) to {@code endpoint} from {@code loop}; for tests and metrics. */

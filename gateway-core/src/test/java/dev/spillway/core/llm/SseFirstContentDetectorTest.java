@@ -37,6 +37,33 @@ class SseFirstContentDetectorTest {
   }
 
   @Test
+  void eventsThatAreNoLlmAnswerCommitAtOnce() {
+    assertThat(detect("data: {\"temperature\":21.5}\n\n")).isEqualTo(Seen.UNRECOGNIZED);
+    assertThat(detect("event: tick\ndata: {\"n\":1,\"error\":null}\n\n")).isEqualTo(Seen.UNRECOGNIZED);
+    assertThat(detect("data: {\"type\":\"heartbeat\"}\n\n")).isEqualTo(Seen.UNRECOGNIZED);
+    assertThat(detect("data: 42\n\n")).isEqualTo(Seen.UNRECOGNIZED);
+  }
+
+  @Test
+  void responsesApiAndAnthropicPreamblesAreHeldAndTheirContentCommits() {
+    String created = event("{\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\"}}")
+        + event("{\"type\":\"response.in_progress\",\"response\":{}}")
+        + event("{\"type\":\"response.output_item.added\",\"item\":{}}");
+    assertThat(detect(created)).isEqualTo(Seen.NOTHING);
+    assertThat(detect(created + event("{\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}")))
+        .isEqualTo(Seen.CONTENT);
+    assertThat(detect(created + event("{\"type\":\"response.failed\",\"response\":{}}"))).isEqualTo(Seen.ERROR);
+    String start = "event: message_start\n" + event("{\"type\":\"message_start\",\"message\":{\"id\":\"m\"}}")
+        + "event: ping\n" + event("{\"type\": \"ping\"}")
+        + event("{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+    assertThat(detect(start)).isEqualTo(Seen.NOTHING);
+    assertThat(detect(start + event("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+        + "\"text_delta\",\"text\":\"Hi\"}}"))).isEqualTo(Seen.CONTENT);
+    assertThat(detect(start + event("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\"}}")))
+        .isEqualTo(Seen.ERROR);
+  }
+
+  @Test
   void firstContentCommits() {
     assertThat(detect(ROLE + COMMENT + CONTENT)).isEqualTo(Seen.CONTENT);
     assertThat(detect(ROLE + TOOL_CALL)).isEqualTo(Seen.CONTENT);

@@ -124,12 +124,24 @@ class ProxyFailureTest {
   }
 
   @Test
-  void namesTheEndpointThatServedTheResponse() {
-    try (EmbeddedProxy proxy = EmbeddedProxy.withDefaults()) {
+  void namesTheEndpointThatServedTheResponseWhenConfigured() {
+    ServerConfig exposing = ServerConfig.DEFAULTS.withHeaderHygiene(ServerConfig.DEFAULT_MAX_HEADER_COUNT,
+        dev.spillway.core.config.ForwardedHeadersConfig.DEFAULTS, true);
+    try (EmbeddedProxy proxy = new EmbeddedProxy(exposing, EmbeddedProxy.backend("primary"))) {
       proxy.clientSends("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
       proxy.upstreamReceived();
       proxy.upstreamSends("HTTP/1.1 204 No Content\r\n\r\n");
       assertThat(proxy.clientReceived()).contains("x-spillway-backend: primary/10.0.0.11:8000\r\n");
+    }
+  }
+
+  @Test
+  void namesNoBackendToClientsByDefault() {
+    try (EmbeddedProxy proxy = EmbeddedProxy.withDefaults()) {
+      proxy.clientSends("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+      proxy.upstreamReceived();
+      proxy.upstreamSends("HTTP/1.1 204 No Content\r\nX-Spillway-Backend: inner/10.9.9.9:1\r\n\r\n");
+      assertThat(proxy.clientReceived().toLowerCase()).doesNotContain("x-spillway-backend").doesNotContain("10.");
     }
   }
 

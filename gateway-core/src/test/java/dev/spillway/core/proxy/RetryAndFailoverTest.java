@@ -78,8 +78,9 @@ class RetryAndFailoverTest {
     backends.put("fallback", BackendConfig.of("fallback", List.of(new EndpointAddress("10.0.9.9", 8000))));
     RouteConfig route = new RouteConfig("chat", new RouteMatch(null, "/"), "primary")
         .withTiers(List.of(FailoverTierConfig.of("primary"), new FailoverTierConfig("fallback", "small")));
-    try (EmbeddedProxy proxy = new EmbeddedProxy(new GatewayConfig(ServerConfig.DEFAULTS, backends,
-        List.of(route)))) {
+    ServerConfig exposing = ServerConfig.DEFAULTS.withHeaderHygiene(ServerConfig.DEFAULT_MAX_HEADER_COUNT,
+        dev.spillway.core.config.ForwardedHeadersConfig.DEFAULTS, true);
+    try (EmbeddedProxy proxy = new EmbeddedProxy(new GatewayConfig(exposing, backends, List.of(route)))) {
       proxy.clientSends(POST);
       assertThat(proxy.upstreamReceived()).contains("host: 10.0.0.1:8000");
       proxy.upstreamSends("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");

@@ -3,6 +3,7 @@ package dev.spillway.core.retry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.RetryConfig;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -14,15 +15,17 @@ class RetryPolicyTest {
   private static final long MS = 1_000_000L;
   private static final RetryConfig CONFIG = new RetryConfig(3, Duration.ofMillis(100), Duration.ofSeconds(1),
       1 << 20, 0.2, 10);
-  private static final Set<FailureKind> RETRYABLE = EnumSet.of(FailureKind.CONNECT_FAILED,
-      FailureKind.CONNECT_TIMEOUT, FailureKind.POOL_EXHAUSTED, FailureKind.RESET_BEFORE_RESPONSE,
-      FailureKind.STATUS_429, FailureKind.STATUS_502, FailureKind.STATUS_503, FailureKind.FIRST_TOKEN_TIMEOUT);
+  private static final Set<AttemptOutcome> RETRYABLE = EnumSet.of(AttemptOutcome.CONNECT_FAILED,
+      AttemptOutcome.CONNECT_TIMEOUT, AttemptOutcome.POOL_EXHAUSTED, AttemptOutcome.RESET,
+      AttemptOutcome.STATUS_429, AttemptOutcome.STATUS_502, AttemptOutcome.STATUS_503, AttemptOutcome.STATUS_529,
+      AttemptOutcome.FIRST_TOKEN_TIMEOUT,
+      AttemptOutcome.STREAM_ERROR_BEFORE_CONTENT);
 
   @Test
   void decisionTable() {
     RetryPolicy policy = new RetryPolicy(CONFIG, new Random(1)::nextDouble);
     int rows = 0;
-    for (FailureKind kind : FailureKind.values()) {
+    for (AttemptOutcome kind : AttemptOutcome.values()) {
       for (boolean started : new boolean[] {false, true}) {
         for (boolean held : new boolean[] {false, true}) {
           for (int attempt = 1; attempt <= 4; attempt++) {
@@ -47,21 +50,13 @@ class RetryPolicyTest {
         }
       }
     }
-    assertThat(rows).isEqualTo(FailureKind.values().length * 16);
+    assertThat(rows).isEqualTo(AttemptOutcome.values().length * 16);
   }
 
   @Test
   void retryableKindsAreTheReplaySafeOnes() {
-    for (FailureKind kind : FailureKind.values()) {
+    for (AttemptOutcome kind : AttemptOutcome.values()) {
       assertThat(kind.retryable()).as(kind.name()).isEqualTo(RETRYABLE.contains(kind));
-    }
-    assertThat(FailureKind.ofStatus(429)).isEqualTo(FailureKind.STATUS_429);
-    assertThat(FailureKind.ofStatus(502)).isEqualTo(FailureKind.STATUS_502);
-    assertThat(FailureKind.ofStatus(503)).isEqualTo(FailureKind.STATUS_503);
-    assertThat(FailureKind.ofStatus(500)).isEqualTo(FailureKind.STATUS_OTHER);
-    assertThat(FailureKind.ofStatus(504)).isEqualTo(FailureKind.STATUS_OTHER);
-    for (int status : new int[] {200, 201, 301, 400, 401, 404, 408, 409, 413, 422}) {
-      assertThat(FailureKind.ofStatus(status)).as("status " + status).isNull();
     }
   }
 
@@ -69,17 +64,17 @@ class RetryPolicyTest {
   void neverRetriesSoonerThanRetryAfter() {
     RetryPolicy policy = new RetryPolicy(CONFIG, new Random(2)::nextDouble);
     for (int i = 0; i < 1000; i++) {
-      RetryDecision d = policy.decide(1, FailureKind.STATUS_429, false, true, 700 * MS);
+      RetryDecision d = policy.decide(1, AttemptOutcome.STATUS_429, false, true, 700 * MS);
       assertThat(d.delayNanos()).isEqualTo(700 * MS);
     }
     // A Retry-After below the backoff leaves the backoff alone.
-    RetryDecision small = new RetryPolicy(CONFIG, () -> 0.0).decide(2, FailureKind.STATUS_503, false, true, MS);
+    RetryDecision small = new RetryPolicy(CONFIG, () -> 0.0).decide(2, AttemptOutcome.STATUS_503, false, true, MS);
     assertThat(small.delayNanos()).isEqualTo(100 * MS);
     // Exactly backoff.max is still waited for; anything longer goes to the client.
-    assertThat(policy.decide(1, FailureKind.STATUS_503, false, true, 1000 * MS).delayNanos()).isEqualTo(1000 * MS);
-    assertThat(policy.decide(1, FailureKind.STATUS_503, false, true, 1000 * MS + 1).reason())
+    assertThat(policy.decide(1, AttemptOutcome.STATUS_503, false, true, 1000 * MS).delayNanos()).isEqualTo(1000 * MS);
+    assertThat(policy.decide(1, AttemptOutcome.STATUS_503, false, true, 1000 * MS + 1).reason())
         .isEqualTo(NoRetryReason.RETRY_AFTER_TOO_LONG);
-    assertThat(policy.decide(1, FailureKind.STATUS_503, false, true, -5).shouldRetry()).isTrue();
+    assertThat(policy.decide(1, AttemptOutcome.STATUS_503, false, true, -5).shouldRetry()).isTrue();
   }
 
   @Test
@@ -95,7 +90,7 @@ class RetryPolicyTest {
   @Test
   void oneAttemptMeansNoRetries() {
     RetryPolicy policy = new RetryPolicy(RetryConfig.DISABLED);
-    assertThat(policy.decide(1, FailureKind.CONNECT_FAILED, false, true, 0).reason())
+    assertThat(policy.decide(1, AttemptOutcome.CONNECT_FAILED, false, true, 0).reason())
         .isEqualTo(NoRetryReason.ATTEMPTS_EXHAUSTED);
     assertThat(RetryConfig.DISABLED.enabled()).isFalse();
     assertThat(RetryConfig.DEFAULTS.enabled()).isTrue();
@@ -103,7 +98,7 @@ class RetryPolicyTest {
 
   @Test
   void rejectsAttemptZero() {
-    assertThatThrownBy(() -> new RetryPolicy(CONFIG).decide(0, FailureKind.CONNECT_FAILED, false, true, 0))
+    assertThatThrownBy(() -> new RetryPolicy(CONFIG).decide(0, AttemptOutcome.CONNECT_FAILED, false, true, 0))
         .hasMessage("attempt: 0 (expected: >= 1)");
     assertThatThrownBy(() -> RetryDecision.retry(-1)).hasMessage("delayNanos: -1 (expected: >= 0)");
   }

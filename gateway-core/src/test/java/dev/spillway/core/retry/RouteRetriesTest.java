@@ -2,6 +2,7 @@ package dev.spillway.core.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.RetryConfig;
 import dev.spillway.core.time.FakeTicker;
 import java.time.Duration;
@@ -18,8 +19,8 @@ class RouteRetriesTest {
     retries.onFirstAttempt();
     retries.onFirstAttempt();
 
-    RetryDecision first = retries.decide(1, FailureKind.CONNECT_FAILED, false, true, 0);
-    RetryDecision second = retries.decide(1, FailureKind.CONNECT_FAILED, false, true, 0);
+    RetryDecision first = retries.decide(1, AttemptOutcome.CONNECT_FAILED, false, true, 0);
+    RetryDecision second = retries.decide(1, AttemptOutcome.CONNECT_FAILED, false, true, 0);
 
     assertThat(first.shouldRetry()).isTrue();
     assertThat(first.delayNanos()).isEqualTo(7_500_000);
@@ -34,15 +35,15 @@ class RouteRetriesTest {
     retries.onFirstAttempt();
     retries.onFirstAttempt();
 
-    assertThat(retries.decide(1, FailureKind.TIMEOUT, false, true, 0).reason())
+    assertThat(retries.decide(1, AttemptOutcome.TIMEOUT, false, true, 0).reason())
         .isEqualTo(NoRetryReason.NOT_RETRYABLE);
-    assertThat(retries.decide(1, FailureKind.STATUS_503, true, true, 0).reason())
+    assertThat(retries.decide(1, AttemptOutcome.STATUS_503, true, true, 0).reason())
         .isEqualTo(NoRetryReason.RESPONSE_STARTED);
-    assertThat(retries.decide(3, FailureKind.STATUS_503, false, true, 0).reason())
+    assertThat(retries.decide(3, AttemptOutcome.STATUS_503, false, true, 0).reason())
         .isEqualTo(NoRetryReason.ATTEMPTS_EXHAUSTED);
 
     assertThat(retries.budget().retriesDenied()).isZero();
     assertThat(retries.budget().balance()).isEqualTo(1.0);
-    assertThat(retries.decide(2, FailureKind.STATUS_502, false, true, 0).shouldRetry()).isTrue();
+    assertThat(retries.decide(2, AttemptOutcome.STATUS_502, false, true, 0).shouldRetry()).isTrue();
   }
 }

@@ -124,6 +124,9 @@ public final class AccessLog {
       if (r.tier() > 0) {
         g.writeNumberField("tier", r.tier());
       }
+      if (r.overflowFrom() != null) {
+        g.writeStringField("overflowFrom", r.overflowFrom());
+      }
       if (r.queueWaitNanos() >= 0) {
         g.writeNumberField("queueWaitMs", r.queueWaitNanos() / 1_000_000.0);
       }

@@ -13,7 +13,9 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import dev.spillway.server.NettyThreads;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,8 @@ public final class AdminServer implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final Channel channel;
+  /** Set by the first {@link #closeAsync}. */
+  private CompletableFuture<Void> closed;
 
   private AdminServer(AdminConfig config, AdminContent content) throws InterruptedException {
     Transport transport = Transport.select(true);
@@ -71,10 +75,32 @@ public final class AdminServer implements AutoCloseable {
     return "http://" + a.getHostString() + ":" + a.getPort() + "/";
   }
 
+  /**
+   * Stops listening and stops the event loop; the future completes once the loop has terminated. Never blocks,
+   * so it may be called from any thread; later calls return the same future.
+   */
+  public synchronized CompletableFuture<Void> closeAsync() {
+    if (closed != null) {
+      return closed;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    closed = done;
+    channel.close().addListener(closed -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS)
+        .addListener(terminated -> done.complete(null)));
+    return done;
+  }
+
+  /**
+   * Stops the admin server and waits for it, except on a Netty thread (an event loop or Netty's global
+   * executor, where a shutdown future may complete), where waiting would deadlock: there it only starts the
+   * close.
+   */
   @Override
   public void close() {
-    channel.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    CompletableFuture<Void> done = closeAsync();
+    if (!NettyThreads.isCurrent()) {
+      done.join();
+    }
   }
 
   private static byte[] page() {

@@ -37,6 +37,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    Lifecycle lifecycle = Lifecycle.trapSignals();
     PrintWriter out = spec.commandLine().getOut();
     MockBackendOptions mock = MockBackendOptions.defaults()
         .withLatency(Duration.ofMillis(400))
@@ -56,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
       return 1;
     }
     printWelcome(out, running.gateway.port(), running.admin.url(), first, second);
-    Lifecycle.runUntilShutdown(() -> running.shutdown().whenComplete((v, e) -> {
+    lifecycle.runUntilShutdown(() -> running.shutdown().whenComplete((v, e) -> {
       first.close();
       second.close();
     }));

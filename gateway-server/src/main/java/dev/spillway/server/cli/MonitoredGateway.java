@@ -7,6 +7,7 @@ import dev.spillway.server.admin.Monitoring;
 import dev.spillway.server.config.LoadedConfig;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A gateway with its monitoring (metrics, status, incidents, alerts, access log) and, when enabled, the admin
@@ -48,13 +49,21 @@ final class MonitoredGateway {
     return new MonitoredGateway(gateway, monitoring, admin);
   }
 
+  /**
+   * Shuts the gateway down gracefully, then the admin server and monitoring. The rest runs on a pool thread:
+   * the gateway's future completes on the Netty thread that saw its event loops stop, where nothing may wait.
+   */
   CompletableFuture<Void> shutdown() {
-    return gateway.shutdown().whenComplete((v, e) -> {
+    return gateway.shutdown().<Void>handleAsync((v, e) -> {
       monitoring.pump();
       if (admin != null) {
         admin.close();
       }
       monitoring.close();
+      if (e != null) {
+        throw e instanceof CompletionException c ? c : new CompletionException(e);
+      }
+      return null;
     });
   }
 }

@@ -29,6 +29,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    Lifecycle lifecycle = Lifecycle.trapSignals();
     LoadedConfig loaded;
     try {
       loaded = config == null ? LoadedConfig.of(GatewayConfig.defaults()) : ConfigLoader.loadFile(config);
@@ -43,7 +44,7 @@ public final class RunCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("spillway: " + e.getMessage());
       return 1;
     }
-    Lifecycle.runUntilShutdown(running::shutdown);
+    lifecycle.runUntilShutdown(running::shutdown);
     return 0;
   }
 }

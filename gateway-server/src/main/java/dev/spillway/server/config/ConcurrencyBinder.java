@@ -2,6 +2,8 @@ package dev.spillway.server.config;
 
 import dev.spillway.core.config.ConcurrencyConfig;
 import dev.spillway.core.config.ConfigException;
+import dev.spillway.core.config.EngineSignalConfig;
+import dev.spillway.core.config.EngineSignalConfig.EnginePreset;
 import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.WaitingRoomConfig;
 import java.time.Duration;
@@ -16,12 +18,14 @@ import java.util.Map;
  * {@code waitingRoom} would never be used, so one without the other is an error.
  */
 final class ConcurrencyBinder {
-  static final List<String> KEYS = List.of("mode", "limit", "minLimit", "maxLimit", "latencySignal");
+  static final List<String> KEYS = List.of("mode", "limit", "minLimit", "maxLimit", "engineSignal");
+  static final List<String> ENGINE_SIGNAL_KEYS = List.of("preset", "path", "runningMetric", "waitingMetric",
+      "kvCacheMetric", "interval", "timeout", "staleAfter", "targetWaiting", "maxResponseBytes",
+      "combine");
   static final List<String> WAITING_ROOM_KEYS = List.of("maxQueue", "maxWait", "shares", "codelTarget",
       "codelInterval");
   /** A limit given without a mode stays where it is put. */
   static final ConcurrencyConfig.Mode DEFAULT_MODE = ConcurrencyConfig.Mode.STATIC;
-  static final ConcurrencyConfig.LatencySignal DEFAULT_LATENCY_SIGNAL = ConcurrencyConfig.LatencySignal.TTFB;
 
   private ConcurrencyBinder() {}
 
@@ -47,11 +51,40 @@ final class ConcurrencyBinder {
     int limit = concurrency.integer("limit", ConcurrencyConfig.DEFAULT_LIMIT);
     int minLimit = concurrency.integer("minLimit", ConcurrencyConfig.DEFAULT_MIN_LIMIT);
     int maxLimit = concurrency.integer("maxLimit", ConcurrencyConfig.DEFAULT_MAX_LIMIT);
-    ConcurrencyConfig.LatencySignal signal = concurrency.enumValue("latencySignal",
-        ConcurrencyConfig.LatencySignal.class, "a latency signal", DEFAULT_LATENCY_SIGNAL);
+    EngineSignalConfig engine = concurrency.has("engineSignal") ? engineSignal(concurrency) : null;
     ConcurrencyConfig config = concurrency.construct(() -> new ConcurrencyConfig(mode, limit, minLimit, maxLimit,
-        signal));
+        engine));
     return concurrency.problems().count() > errorsBefore ? null : config;
+  }
+
+  /**
+   * {@code concurrency.engineSignal}: the preset's names and path unless overridden; {@code null} after
+   * reporting errors.
+   */
+  static EngineSignalConfig engineSignal(MappingReader concurrency) {
+    MappingReader engine = concurrency.mapping("engineSignal");
+    if (engine == null) {
+      return null;
+    }
+    int errorsBefore = engine.problems().count();
+    engine.rejectUnknownKeys(ENGINE_SIGNAL_KEYS);
+    EnginePreset preset = engine.enumValue("preset", EnginePreset.class, "an engine preset", EnginePreset.VLLM);
+    EngineSignalConfig defaults = EngineSignalConfig.of(preset);
+    String path = engine.string("path", defaults.path());
+    String running = engine.string("runningMetric", defaults.runningMetric());
+    String waiting = engine.string("waitingMetric", defaults.waitingMetric());
+    String kvCache = engine.string("kvCacheMetric", defaults.kvCacheMetric());
+    Duration interval = engine.duration("interval", defaults.interval());
+    Duration timeout = engine.duration("timeout", engine.has("interval")
+        ? interval.multipliedBy(4).dividedBy(5) : defaults.timeout());
+    Duration staleAfter = engine.duration("staleAfter", interval.multipliedBy(EngineSignalConfig.STALE_INTERVALS));
+    int targetWaiting = engine.integer("targetWaiting", defaults.targetWaiting());
+    int maxResponseBytes = engine.intSize("maxResponseBytes", defaults.maxResponseBytes());
+    EngineSignalConfig.Combine combine = engine.enumValue("combine", EngineSignalConfig.Combine.class,
+        "a way to combine limits", defaults.combine());
+    EngineSignalConfig config = engine.construct(() -> new EngineSignalConfig(preset, path, running, waiting,
+        kvCache, interval, timeout, staleAfter, targetWaiting, maxResponseBytes, combine));
+    return engine.problems().count() > errorsBefore ? null : config;
   }
 
   /** The backend's waiting room (defaults if absent), or {@code null} after reporting errors. */

@@ -128,7 +128,8 @@ final class CrossChecker {
   /** The route with tier {@code j} sent to a defined backend instead, keeping its model rewrite. */
   private RouteConfig withDefinedBackend(RouteConfig route, int j) {
     List<FailoverTierConfig> tiers = new ArrayList<>(route.tiers());
-    tiers.set(j, new FailoverTierConfig(backends.keySet().iterator().next(), tiers.get(j).model()));
+    tiers.set(j, new FailoverTierConfig(backends.keySet().iterator().next(), tiers.get(j).model(),
+        tiers.get(j).overflow()));
     return route.withTiers(tiers);
   }
 

@@ -1,19 +1,23 @@
 package dev.spillway.server.config;
 
 import dev.spillway.core.config.FailoverTierConfig;
+import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.RetryConfig;
 import dev.spillway.core.config.StreamConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Binds a route's failover tiers ({@code backends}), {@code retry} and {@code stream}. A tier is a map
- * ({@code {backend: fallback, model: gpt-4o-mini}}) or a bare backend name. Whether each tier's backend is
- * defined is checked with the other cross-references by {@link dev.spillway.core.config.GatewayConfig}.
+ * ({@code {backend: fallback, model: gpt-4o-mini, overflow: [critical, standard]}}) or a bare backend name.
+ * Whether each tier's backend is defined is checked with the other cross-references by
+ * {@link dev.spillway.core.config.GatewayConfig}.
  */
 final class RouteResilienceBinder {
-  static final List<String> TIER_KEYS = List.of("backend", "model");
+  static final List<String> TIER_KEYS = List.of("backend", "model", "overflow");
   static final List<String> RETRY_KEYS = List.of("maxAttempts", "backoff", "maxReplayableBody", "budget");
   static final List<String> BACKOFF_KEYS = List.of("base", "max");
   static final List<String> BUDGET_KEYS = List.of("ratio", "minRetriesPerSecond");
@@ -35,7 +39,8 @@ final class RouteResilienceBinder {
       String path = route.childPath("backends") + "[" + i + "]";
       FailoverTierConfig tier = item instanceof ConfigNode.Mapping
           ? tier(new MappingReader((ConfigNode.Mapping) item, path, item.line(), route.problems(), route.env()))
-          : route.scalar(item, path, item.line(), "a failover tier (a backend name, or a map with backend, model)",
+          : route.scalar(item, path, item.line(),
+              "a failover tier (a backend name, or a map with backend, model, overflow)",
               FailoverTierConfig::of);
       failed |= tier == null;
       tiers.add(tier);
@@ -51,9 +56,31 @@ final class RouteResilienceBinder {
       tier.missing("backend", "the name of a backend under backends");
     }
     String model = tier.string("model", null);
+    Set<PriorityClass> overflow = overflow(tier);
     FailoverTierConfig config = tier.construct(() -> new FailoverTierConfig(backend == null ? "stand-in" : backend,
-        model));
+        model, overflow == null ? Set.of() : overflow));
     return tier.problems().count() > errorsBefore ? null : config;
+  }
+
+  /**
+   * The priority classes that may overflow to this tier: {@code overflow: [critical, standard]} (a lone
+   * class is a list of one); each at most once.
+   */
+  private static Set<PriorityClass> overflow(MappingReader tier) {
+    List<PriorityClass> classes = tier.list("overflow", "a priority class",
+        text -> Scalars.toEnum(text, PriorityClass.class, "a priority class"));
+    if (classes == null) {
+      return null;
+    }
+    Set<PriorityClass> set = EnumSet.noneOf(PriorityClass.class);
+    for (PriorityClass c : classes) {
+      if (!set.add(c)) {
+        tier.problems().add(tier.childPath("overflow"), tier.node().get("overflow").keyLine(),
+            "\"" + Scalars.configName(c) + "\" is listed twice (expected: each priority class at most once)");
+        return null;
+      }
+    }
+    return set;
   }
 
   /** The route's retry settings (defaults if absent), or {@code null} if any error was reported. */

@@ -10,6 +10,8 @@ import static dev.spillway.core.config.ServerConfig.DEFAULT_NATIVE_TRANSPORT;
 import static dev.spillway.core.config.ServerConfig.DEFAULT_PORT;
 import static dev.spillway.core.config.ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT;
 
+import dev.spillway.core.config.Cidr;
+import dev.spillway.core.config.ForwardedHeadersConfig;
 import dev.spillway.core.config.ServerConfig;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +19,9 @@ import java.util.List;
 /** Binds the {@code server} object to a {@link ServerConfig}; absent keys take the record's defaults. */
 final class ServerBinder {
   static final List<String> KEYS = List.of("host", "port", "clientTimeout", "maxInitialLineLength",
-      "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport");
+      "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport", "maxHeaderCount",
+      "forwardedHeaders", "exposeBackendHeader");
+  static final List<String> FORWARDED_KEYS = List.of("trustedProxies", "mode");
 
   private ServerBinder() {}
 
@@ -34,9 +38,35 @@ final class ServerBinder {
     Duration shutdownTimeout = server.duration("shutdownTimeout", DEFAULT_SHUTDOWN_TIMEOUT);
     int ioThreads = server.integer("ioThreads", DEFAULT_IO_THREADS);
     boolean nativeTransport = server.bool("nativeTransport", DEFAULT_NATIVE_TRANSPORT);
+    int maxHeaderCount = server.integer("maxHeaderCount", ServerConfig.DEFAULT_MAX_HEADER_COUNT);
+    boolean exposeBackend = server.bool("exposeBackendHeader", ServerConfig.DEFAULT_EXPOSE_BACKEND_HEADER);
+    ForwardedHeadersConfig forwarded = forwarded(server.mapping("forwardedHeaders"));
     // Values that failed to convert were replaced by defaults, so the constructor still checks the rest.
     ServerConfig config = server.construct(() -> new ServerConfig(host, port, clientTimeout,
-        maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport));
+        maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport,
+        maxHeaderCount, forwarded == null ? ForwardedHeadersConfig.DEFAULTS : forwarded, exposeBackend));
     return server.problems().count() > errorsBefore ? null : config;
+  }
+
+  /** Binds {@code server.forwardedHeaders}; {@code null} if absent or reported. */
+  private static ForwardedHeadersConfig forwarded(MappingReader forwarded) {
+    if (forwarded == null) {
+      return null;
+    }
+    forwarded.rejectUnknownKeys(FORWARDED_KEYS);
+    List<String> trusted = forwarded.list("trustedProxies", "a CIDR", ServerBinder::cidr);
+    ForwardedHeadersConfig.Mode mode = forwarded.enumValue("mode", ForwardedHeadersConfig.Mode.class,
+        "a forwarding mode", ForwardedHeadersConfig.DEFAULTS.mode());
+    return forwarded.construct(() -> new ForwardedHeadersConfig(trusted == null ? List.of() : trusted, mode));
+  }
+
+  private static String cidr(String text) {
+    try {
+      Cidr.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("\"" + text + "\" is not a CIDR (expected: e.g. 10.0.0.0/8, "
+          + "192.168.1.7/32, ::1/128)");
+    }
+    return text.trim();
   }
 }

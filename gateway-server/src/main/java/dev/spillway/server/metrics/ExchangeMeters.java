@@ -54,6 +54,11 @@ final class ExchangeMeters {
       counter("spillway_failover_requests", "Requests answered by a failover tier (not the route's primary)",
           "route", route, "tier", Integer.toString(r.tier())).increment();
     }
+    if (r.overflowFrom() != null) {
+      counter("spillway_overflow", "Requests the primary's waiting room could not take that overflowed to a "
+          + "later failover tier instead of being shed", "route", route, "from", r.overflowFrom(), "to", backend)
+          .increment();
+    }
     if (r.queueWaitNanos() >= 0) {
       timer("spillway_waiting_room_wait", "Time in the backend's waiting room (0 when a slot was free)", route,
           outcome).record(r.queueWaitNanos(), TimeUnit.NANOSECONDS);

@@ -103,6 +103,9 @@ public final class GatewayMetrics implements AutoCloseable {
         for (EndpointState endpoint : backend.endpointGroup().states()) {
           bindEndpoint(backend.name(), endpoint);
         }
+        if (backend.engineSignals() != null) {
+          EngineSignalMeters.bind(registry, backend.name(), backend.engineSignals());
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.spillway.server.mock;
 
+import dev.spillway.server.NettyThreads;
 import dev.spillway.core.transport.Transport;
 import dev.spillway.server.mock.engine.EngineOptions;
 import dev.spillway.server.mock.engine.LlmEngine;
@@ -9,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +38,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MockBackend implements AutoCloseable {
   private final MockState state;
+  /** Set by the first {@link #closeAsync}. */
+  private CompletableFuture<Void> closed;
   private final EventLoopGroup group;
   private final Channel serverChannel;
   private final String url;
@@ -115,15 +119,35 @@ public final class MockBackend implements AutoCloseable {
     return state.engine;
   }
 
-  /** Closes the listener and every connection, and waits for the event loops to stop. */
-  @Override
-  public void close() {
+  /**
+   * Closes the listener and every connection and stops the event loops; the future completes once they have
+   * terminated. Never blocks, so it may be called from any thread; later calls return the same future.
+   */
+  public synchronized CompletableFuture<Void> closeAsync() {
+    if (closed != null) {
+      return closed;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    closed = done;
     if (state.engine != null) {
       state.engine.close();
     }
-    serverChannel.close().awaitUninterruptibly();
-    state.channels.close().awaitUninterruptibly();
-    group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+    serverChannel.close().addListener(listener -> state.channels.close().addListener(
+        connections -> group.shutdownGracefully(0, 5, TimeUnit.SECONDS).addListener(
+            terminated -> done.complete(null))));
+    return done;
+  }
+
+  /**
+   * Closes the listener and every connection, and waits for the event loops to stop, except on a Netty thread
+   * (where waiting would deadlock): there it only starts the close.
+   */
+  @Override
+  public void close() {
+    CompletableFuture<Void> done = closeAsync();
+    if (!NettyThreads.isCurrent()) {
+      done.join();
+    }
   }
 
   private static String urlHost(String host) {

@@ -12,7 +12,13 @@ package dev.spillway.server.status;
  * @param maxQueue the waiting room's size, or -1
  */
 public record ComponentStatus(String kind, String name, Assessment assessment, int limit, int inFlight, int queued,
-    int maxQueue) {
+    int maxQueue, long overflowed) {
+
+  /** A component nothing overflowed from. */
+  public ComponentStatus(String kind, String name, Assessment assessment, int limit, int inFlight, int queued,
+      int maxQueue) {
+    this(kind, name, assessment, limit, inFlight, queued, maxQueue, 0);
+  }
 
   public ComponentState state() {
     return assessment.state();

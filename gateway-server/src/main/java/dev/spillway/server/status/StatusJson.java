@@ -88,6 +88,9 @@ public final class StatusJson {
       g.writeNumberField("refused", w.refused());
       g.writeNumberField("maxQueued", w.maxQueued());
       g.writeEndObject();
+      if (kind.equals("route")) {
+        g.writeNumberField("overflowed", c.overflowed());
+      }
       if (c.limit() >= 0) {
         g.writeNumberField("limit", c.limit());
         g.writeNumberField("inFlight", c.inFlight());

@@ -35,6 +35,8 @@ public final class StatusTracker {
   private final Map<String, Timeline> routes = new LinkedHashMap<>();
   private final Map<String, Timeline> backends = new LinkedHashMap<>();
   private final Map<String, Backend> liveBackends = new LinkedHashMap<>();
+  /** Per route, requests that overflowed to a later failover tier since the gateway started. */
+  private final Map<String, long[]> overflowed = new LinkedHashMap<>();
   private final ConcurrentLinkedQueue<ResilienceEvent> events = new ConcurrentLinkedQueue<>();
   private final Map<String, ResilienceEvent> openEvents = new LinkedHashMap<>();
   private long second;
@@ -51,9 +53,13 @@ public final class StatusTracker {
     this.global = new Timeline(HISTORY_SECONDS, 0);
     for (Route route : router.routes()) {
       routes.put(route.name(), new Timeline(HISTORY_SECONDS, 0));
-      if (route.backend() != null && !liveBackends.containsKey(route.backend().name())) {
-        liveBackends.put(route.backend().name(), route.backend());
-        backends.put(route.backend().name(), new Timeline(HISTORY_SECONDS, 0));
+      overflowed.put(route.name(), new long[1]);
+      for (Route.Tier tier : route.tiers()) { // every tier's backend has its own limit to show
+        Backend b = tier.backend();
+        if (b != null && !liveBackends.containsKey(b.name())) {
+          liveBackends.put(b.name(), b);
+          backends.put(b.name(), new Timeline(HISTORY_SECONDS, 0));
+        }
       }
     }
     this.snapshot = evaluate(originNanos, List.of());
@@ -66,6 +72,9 @@ public final class StatusTracker {
     Timeline route = r.route() == null ? null : routes.get(r.route());
     if (route != null) {
       route.record(r, kind);
+      if (r.overflowFrom() != null) {
+        overflowed.get(r.route())[0]++;
+      }
     }
     Timeline backend = r.backend() == null ? null : backends.get(r.backend());
     if (backend != null) {
@@ -133,7 +142,7 @@ public final class StatusTracker {
     ComponentState overall = ComponentState.OPERATIONAL;
     for (Map.Entry<String, Timeline> e : routes.entrySet()) {
       Assessment a = rules.assess(e.getValue().window(window), 0, -1);
-      components.add(new ComponentStatus("route", e.getKey(), a, -1, -1, -1, -1));
+      components.add(new ComponentStatus("route", e.getKey(), a, -1, -1, -1, -1, overflowed.get(e.getKey())[0]));
       signal(signals, "route " + e.getKey(), a, e.getValue());
       overall = worse(overall, a.state());
     }

@@ -18,12 +18,13 @@ class AccessLogTest {
 
   static ExchangeRecord proxied() {
     return new ExchangeRecord("req-1", "chat", "b", "http://10.0.0.1:8000", "acme", "standard", 200,
-        Outcome.PROXIED, null, null, 120, 3400, 250_000_000L, 40_000_000L, true, 11, 22, false, 5_000_000L, 2, 1, "http://10.0.0.9:8000,http://10.0.0.1:8000");
+        Outcome.PROXIED, null, null, 120, 3400, 250_000_000L, 40_000_000L, true, 11, 22, false, 5_000_000L, 2, 1, "http://10.0.0.9:8000,http://10.0.0.1:8000",
+        "primary");
   }
 
   static ExchangeRecord shed() {
     return new ExchangeRecord("req-2", "chat", "b", null, "acme", "standard", 503, Outcome.SHED,
-        ShedReason.QUEUE_FULL, null, 0, 0, 1_000_000L, -1, false, 0, 0, false, 0, 0, -1, null);
+        ShedReason.QUEUE_FULL, null, 0, 0, 1_000_000L, -1, false, 0, 0, false, 0, 0, -1, null, null);
   }
 
   @Test
@@ -41,6 +42,13 @@ class AccessLogTest {
     assertThat(line.get("promptTokens").asLong()).isEqualTo(11);
     assertThat(line.get("completionTokens").asLong()).isEqualTo(22);
     assertThat(new ObjectMapper().readTree(AccessLog.line(shed())).get("shedReason").asText()).isEqualTo("queue_full");
+  }
+
+  @Test
+  void namesTheBackendARequestOverflowedFrom() throws Exception {
+    assertThat(new ObjectMapper().readTree(AccessLog.line(proxied())).get("overflowFrom").asText())
+        .isEqualTo("primary");
+    assertThat(new ObjectMapper().readTree(AccessLog.line(shed())).has("overflowFrom")).isFalse();
   }
 
   @Test

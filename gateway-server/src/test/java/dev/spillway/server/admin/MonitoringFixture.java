@@ -63,7 +63,9 @@ final class MonitoringFixture implements AutoCloseable {
   static GatewayConfig gatewayConfig(int backendPort, ConcurrencyConfig concurrency) {
     ServerConfig d = ServerConfig.DEFAULTS;
     ServerConfig server = new ServerConfig("127.0.0.1", 0, Duration.ofSeconds(10), d.maxInitialLineLength(),
-        d.maxHeaderSize(), 1 << 20, Duration.ofSeconds(5), 2, true);
+        d.maxHeaderSize(), 1 << 20, Duration.ofSeconds(5), 2, true)
+        .withHeaderHygiene(ServerConfig.DEFAULT_MAX_HEADER_COUNT,
+            dev.spillway.core.config.ForwardedHeadersConfig.DEFAULTS, true);
     BackendConfig backend = new BackendConfig("b", List.of(new EndpointAddress("127.0.0.1", backendPort)),
         Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMinutes(1),
         PoolConfig.DEFAULTS);

@@ -131,7 +131,7 @@ class AdmissionConfigErrorsTest {
         backends:
           primary:
             endpoints: [http://10.0.0.1:8000]
-            concurrency: {mode: ADAPTIVE, latencySignal: ttlb}
+            concurrency: {mode: ADAPTIVE}
         routes:
           - name: chat
             backend: primary
@@ -146,8 +146,6 @@ class AdmissionConfigErrorsTest {
         "tiers.free.limits[0].unit: \"bytes\" is not a limit unit (expected one of: requests, tokens) (line 4)",
         "backends.primary.concurrency.mode: \"ADAPTIVE\" is not a concurrency mode (expected one of: static, "
             + "adaptive) (line 8)",
-        "backends.primary.concurrency.latencySignal: \"ttlb\" is not a latency signal (expected one of: ttfb, "
-            + "perToken) (line 8)",
         "routes[0].admission.identity.source: \"api_key\" is not an identity source (expected one of: apiKey, "
             + "clientIp) (line 14)");
   }
@@ -187,7 +185,7 @@ class AdmissionConfigErrorsTest {
         "tenants[0].key: unknown key (expected one of: name, tier, keys, keySha256) (line 7)",
         "tenants[0].keys: missing (expected: at least one API key under keys or keySha256) (line 7)",
         "backends.primary.concurrency.limits: unknown key (expected one of: mode, limit, minLimit, maxLimit, "
-            + "latencySignal) (line 11)",
+            + "engineSignal) (line 11)",
         "backends.primary.waitingRoom.queue: unknown key (expected one of: maxQueue, maxWait, shares, codelTarget, "
             + "codelInterval) (line 12)",
         "backends.primary.waitingRoom.shares.low: unknown key (expected one of: critical, standard, sheddable) "

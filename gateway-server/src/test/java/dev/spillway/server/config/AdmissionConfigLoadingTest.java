@@ -7,7 +7,6 @@ import dev.spillway.core.config.ApiKeys;
 import dev.spillway.core.config.BackendConfig;
 import dev.spillway.core.config.BandwidthConfig;
 import dev.spillway.core.config.ConcurrencyConfig;
-import dev.spillway.core.config.ConcurrencyConfig.LatencySignal;
 import dev.spillway.core.config.ConcurrencyConfig.Mode;
 import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.core.config.IdentityConfig;
@@ -82,7 +81,7 @@ class AdmissionConfigLoadingTest {
         backends:
           primary:
             endpoints: [http://10.0.0.1:8000]
-            concurrency: { mode: adaptive, limit: 32, minLimit: 2, maxLimit: 512, latencySignal: perToken }
+            concurrency: { mode: adaptive, limit: 32, minLimit: 2, maxLimit: 512 }
             waitingRoom:
               maxQueue: 0
               maxWait: 2s
@@ -108,8 +107,7 @@ class AdmissionConfigLoadingTest {
         new TokenEstimationConfig(32 * 1024, 3, 2048, false),
         new RejectionConfig(430, 529, "slow", "full")));
     BackendConfig primary = config.backends().get("primary");
-    assertThat(primary.concurrency()).isEqualTo(new ConcurrencyConfig(Mode.ADAPTIVE, 32, 2, 512,
-        LatencySignal.PER_TOKEN));
+    assertThat(primary.concurrency()).isEqualTo(new ConcurrencyConfig(Mode.ADAPTIVE, 32, 2, 512));
     assertThat(primary.waitingRoom()).isEqualTo(new WaitingRoomConfig(0, Duration.ofSeconds(2),
         Map.of(PriorityClass.CRITICAL, 0.6, PriorityClass.STANDARD, 0.4, PriorityClass.SHEDDABLE, 0.0),
         Duration.ofMillis(20), Duration.ofMillis(200)));
@@ -144,7 +142,7 @@ class AdmissionConfigLoadingTest {
         "free", List.of(), TokenEstimationConfig.DEFAULTS, RejectionConfig.DEFAULTS));
     BackendConfig primary = config.backends().get("primary");
     assertThat(primary.concurrency()).isEqualTo(new ConcurrencyConfig(Mode.STATIC, ConcurrencyConfig.DEFAULT_LIMIT,
-        ConcurrencyConfig.DEFAULT_MIN_LIMIT, ConcurrencyConfig.DEFAULT_MAX_LIMIT, LatencySignal.TTFB));
+        ConcurrencyConfig.DEFAULT_MIN_LIMIT, ConcurrencyConfig.DEFAULT_MAX_LIMIT));
     assertThat(primary.waitingRoom()).isEqualTo(WaitingRoomConfig.DEFAULTS);
   }
 

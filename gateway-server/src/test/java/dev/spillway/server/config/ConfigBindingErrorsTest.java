@@ -45,7 +45,8 @@ class ConfigBindingErrorsTest {
         """ + VALID_TAIL;
 
     assertThat(errors(yaml)).containsExactly("server.prot: unknown key (expected one of: host, port, clientTimeout, "
-        + "maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport) (line 3)");
+        + "maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport, "
+        + "maxHeaderCount, forwardedHeaders, exposeBackendHeader) (line 3)");
   }
 
   @Test

@@ -120,6 +120,49 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void headerHygieneKeysAreBound() {
+    String yaml = """
+        server:
+          maxHeaderCount: 50
+          exposeBackendHeader: true
+          forwardedHeaders:
+            trustedProxies: [10.0.0.0/8, "::1/128"]
+            mode: append
+        backends: {main: {endpoints: [http://h:1]}}
+        routes: [{name: r, backend: main}]
+        """;
+
+    ServerConfig server = ConfigLoader.parse(yaml, "hygiene.yaml", name -> null).server();
+
+    assertThat(server.maxHeaderCount()).isEqualTo(50);
+    assertThat(server.exposeBackendHeader()).isTrue();
+    assertThat(server.forwardedHeaders()).isEqualTo(new dev.spillway.core.config.ForwardedHeadersConfig(
+        List.of("10.0.0.0/8", "::1/128"), dev.spillway.core.config.ForwardedHeadersConfig.Mode.APPEND));
+    assertThat(ConfigLoader.parse(MINIMAL, "minimal.yaml", name -> null).server().forwardedHeaders())
+        .isEqualTo(dev.spillway.core.config.ForwardedHeadersConfig.DEFAULTS);
+  }
+
+  @Test
+  void headerHygieneErrorsNameTheKeyAndLine() {
+    String yaml = """
+        server:
+          maxHeaderCount: 0
+          forwardedHeaders:
+            trustedProxies: [proxy.internal]
+            mode: trust-all
+        backends: {main: {endpoints: [http://h:1]}}
+        routes: [{name: r, backend: main}]
+        """;
+
+    assertThat(errorsOf(yaml, "bad.yaml")).extracting(ConfigError::toString).containsExactlyInAnyOrder(
+        "server.forwardedHeaders.trustedProxies[0]: \"proxy.internal\" is not a CIDR (expected: e.g. 10.0.0.0/8, "
+            + "192.168.1.7/32, ::1/128) (line 4)",
+        "server.forwardedHeaders.mode: \"trust-all\" is not a forwarding mode (expected one of: replace, append, "
+            + "drop) (line 5)",
+        "server.maxHeaderCount: 0 (expected: 1..10000) (line 2)");
+  }
+
+  @Test
   void readsJsonByExtensionOrLeadingBrace() {
     String json = """
         {"backends": {"main": {"endpoints": ["http://10.0.0.1:8000"]}},

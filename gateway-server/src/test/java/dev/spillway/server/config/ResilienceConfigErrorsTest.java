@@ -84,10 +84,10 @@ class ResilienceConfigErrorsTest {
 
     assertThat(errors(yaml)).containsExactly(
         "routes[0].backends: 0 tiers (expected: 1..15) (line 6)",
-        "routes[1].backends[0]: a list is not a failover tier (a backend name, or a map with backend, model) "
+        "routes[1].backends[0]: a list is not a failover tier (a backend name, or a map with backend, model, overflow) "
             + "(line 9)",
         "routes[1].backends[1].backend: missing (expected: the name of a backend under backends) (line 10)",
-        "routes[1].backends[2].weight: unknown key (expected one of: backend, model) (line 11)",
+        "routes[1].backends[2].weight: unknown key (expected one of: backend, model, overflow) (line 11)",
         "routes[2].backends: a string is not a list (line 13)");
   }
 
@@ -274,6 +274,47 @@ class ResilienceConfigErrorsTest {
             + "(line 7)",
         "routes[0].stream.firstTokenTimeout: \"30\" has no unit (expected: e.g. 30s or 30ms; a bare number is "
             + "ambiguous) (line 8)");
+  }
+
+  @Test
+  void overflowNamesPriorityClassesOnceAndNeverOnTheFirstTier() {
+    String yaml = TWO_BACKENDS + """
+        routes:
+          - name: chat
+            backends:
+              - { backend: primary, overflow: [standard] }
+              - { backend: fallback, overflow: [critical, urgent] }
+          - name: twice
+            backends:
+              - primary
+              - backend: fallback
+                overflow: [standard, standard]
+          - name: map
+            backends:
+              - primary
+              - { backend: fallback, overflow: { classes: [critical] } }
+        """;
+
+    assertThat(errors(yaml)).containsExactly(
+        "routes[0].backends[1].overflow[1]: \"urgent\" is not a priority class (expected one of: critical, "
+            + "standard, sheddable) (line 8)",
+        "routes[1].backends[1].overflow: \"standard\" is listed twice (expected: each priority class at most "
+            + "once) (line 13)",
+        "routes[2].backends[1].overflow: a map is not a list (line 17)");
+  }
+
+  @Test
+  void overflowOnTheFirstTierIsRefused() {
+    String yaml = TWO_BACKENDS + """
+        routes:
+          - name: chat
+            backends:
+              - { backend: primary, overflow: [standard] }
+              - fallback
+        """;
+
+    assertThat(errors(yaml)).containsExactly("routes[0].backends[0].overflow: [standard] (expected: none on the "
+        + "first tier; overflow goes from the primary to a later tier) (line 7)");
   }
 
   private static List<String> errors(String yaml) {

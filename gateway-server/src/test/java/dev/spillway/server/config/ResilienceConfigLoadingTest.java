@@ -13,11 +13,13 @@ import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.core.config.HealthCheckConfig;
 import dev.spillway.core.config.OutlierConfig;
 import dev.spillway.core.config.ResilienceConfig;
+import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.RetryConfig;
 import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.config.StreamConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Endpoint weights, balancing, breakers, health checks, outlier ejection, failover tiers, retry and stream. */
@@ -150,8 +152,8 @@ class ResilienceConfigLoadingTest {
           - name: chat
             backends:
               - backend: primary
-              - { backend: fallback, model: gpt-4o-mini }
-              - fallback
+              - { backend: fallback, model: gpt-4o-mini, overflow: [critical, standard] }
+              - { backend: fallback, overflow: sheddable }
           - name: both
             backend: primary
             backends: [primary]
@@ -162,7 +164,8 @@ class ResilienceConfigLoadingTest {
     RouteConfig chat = config.routes().get(0);
     assertThat(chat.backend()).isEqualTo("primary");
     assertThat(chat.tiers()).containsExactly(FailoverTierConfig.of("primary"),
-        new FailoverTierConfig("fallback", "gpt-4o-mini"), FailoverTierConfig.of("fallback"));
+        new FailoverTierConfig("fallback", "gpt-4o-mini", Set.of(PriorityClass.CRITICAL, PriorityClass.STANDARD)),
+        new FailoverTierConfig("fallback", null, Set.of(PriorityClass.SHEDDABLE)));
     assertThat(config.routes().get(1).tiers()).containsExactly(FailoverTierConfig.of("primary"));
   }
 
@@ -196,6 +199,7 @@ class ResilienceConfigLoadingTest {
     assertThat(config.routes()).anySatisfy(route -> {
       assertThat(route.tiers()).hasSizeGreaterThan(1);
       assertThat(route.tiers()).anyMatch(FailoverTierConfig::rewritesModel);
+      assertThat(route.tiers()).anyMatch(t -> t.overflow().contains(PriorityClass.CRITICAL));
       assertThat(route.stream().heartbeats()).isTrue();
     });
     assertThat(config.backends().values()).anySatisfy(backend -> {

@@ -25,7 +25,10 @@ final class ProxyFixture {
   static ServerConfig server() {
     ServerConfig d = ServerConfig.DEFAULTS;
     return new ServerConfig("127.0.0.1", 0, Duration.ofSeconds(10), d.maxInitialLineLength(), d.maxHeaderSize(),
-        64L << 20, Duration.ofSeconds(5), 2, true);
+        64L << 20, Duration.ofSeconds(5), 2, true)
+        // The failover tests tell endpoints apart by the header that names them.
+        .withHeaderHygiene(ServerConfig.DEFAULT_MAX_HEADER_COUNT,
+            dev.spillway.core.config.ForwardedHeadersConfig.DEFAULTS, true);
   }
 
   static BackendConfig backend(List<Integer> ports, Duration responseTimeout) {

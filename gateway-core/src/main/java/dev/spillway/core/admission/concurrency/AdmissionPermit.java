@@ -11,32 +11,39 @@ final class AdmissionPermit implements Permit {
   private final BackendAdmission owner;
   private final PriorityClass priority;
   private final int inFlightAtAdmission;
+  /** The limit's measurement window this request was admitted in. */
+  private final long window;
+  private final long admittedAt;
   private volatile int completed;
 
-  AdmissionPermit(BackendAdmission owner, PriorityClass priority, int inFlightAtAdmission) {
+  AdmissionPermit(BackendAdmission owner, PriorityClass priority, int inFlightAtAdmission, long window,
+      long admittedAt) {
     this.owner = owner;
     this.priority = priority;
     this.inFlightAtAdmission = inFlightAtAdmission;
+    this.window = window;
+    this.admittedAt = admittedAt;
   }
 
   @Override
-  public void onSuccess(long ttfbNanos, long totalNanos, long outputTokens) {
+  public void onSuccess(LatencySample sample) {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
-      owner.release(priority, Completion.SUCCESS, inFlightAtAdmission, ttfbNanos, totalNanos, outputTokens);
+      owner.release(priority, Completion.SUCCESS, inFlightAtAdmission, window, admittedAt,
+          sample == null ? LatencySample.NONE : sample);
     }
   }
 
   @Override
   public void onIgnore() {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
-      owner.release(priority, Completion.IGNORE, inFlightAtAdmission, 0, 0, 0);
+      owner.release(priority, Completion.IGNORE, inFlightAtAdmission, window, admittedAt, LatencySample.NONE);
     }
   }
 
   @Override
   public void onDropped() {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
-      owner.release(priority, Completion.DROPPED, inFlightAtAdmission, 0, 0, 0);
+      owner.release(priority, Completion.DROPPED, inFlightAtAdmission, window, admittedAt, LatencySample.NONE);
     }
   }
 

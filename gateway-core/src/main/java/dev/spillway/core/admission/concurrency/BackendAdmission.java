@@ -13,8 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One backend's concurrency limit and the waiting room in front of it, shared by all event loops.
  *
- * <p><b>Limit.</b> Static, or adaptive to the backend's normalised latency ({@link GradientLimit}), fed by
- * each {@link Permit}'s completion. A priority class may always use {@code floor(share * limit)} slots, and
+ * <p><b>Limit.</b> Static, or adaptive to the backend's latency signals ({@link GradientLimit}), fed by each
+ * {@link Permit}'s completion ({@link LatencySample}). A priority class may always use {@code floor(share * limit)} slots, and
  * borrows whatever else is idle (concurrency-limits' {@code AbstractPartitionedLimiter} semantics): a request
  * is admitted while {@code inFlight < limit}, or while its class holds fewer slots than its guarantee, even if
  * other classes' borrowing has filled the limit. So {@link #inFlight()} may exceed {@link #limit()} by at most
@@ -22,14 +22,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Waiting.</b> Otherwise the request waits in a bounded {@link WaitingRoom}, or is shed at once with
  * {@link ShedReason#QUEUE_FULL}, {@link ShedReason#DISPLACED} (for the lower-ranked waiter it pushed out) or
- * {@link ShedReason#DEADLINE_UNREACHABLE} (its deadline is nearer than the expected time to first byte, see
- * {@link ServiceTime}). When a slot frees, classes below their guarantee are served first, then the
+ * {@link ShedReason#DEADLINE_UNREACHABLE} (it would have to wait, and its client's deadline is nearer than the
+ * expected time to first token, see {@link ServiceTime}; a request that finds a free slot is never judged so). When a slot frees, classes below their guarantee are served first, then the
  * highest class; within a class first attempts before retries and tenants round-robin.
  *
  * <p><b>Timeouts.</b> A waiter leaves with {@link ShedReason#QUEUE_TIMEOUT} at the sooner of {@code now +
- * maxWait} and {@code deadline - expected time to first byte} (after that it cannot finish in time). Under
- * persistent overload ({@link CodelMonitor}) new waiters get CoDel's short timeout of twice the target
- * instead of maxWait, and each tenant's sub-queue is served newest first. The timeout is scheduled on the
+ * maxWait} and {@code client deadline - expected time to first token} (after that it cannot finish in time). Under
+ * persistent overload ({@link CodelMonitor}: queueing delay above target for a whole interval, until the
+ * room drains) new waiters get CoDel's short timeout of twice the target instead of maxWait, and each
+ * tenant's sub-queue is served newest first, so the requests admitted have waited only briefly. The timeout is scheduled on the
  * waiter's own executor (with {@code EmbeddedEventLoop}, tests move it with {@code advanceTimeBy}); when it
  * fires it is checked against the {@link Ticker}, and rescheduled if the ticker says it is early, so the two
  * clocks need not agree. A waiter found expired when a slot frees is shed rather than served.
@@ -87,38 +88,41 @@ public final class BackendAdmission {
    */
   public Waiter acquire(WaitRequest request, EventExecutor executor, PermitCallback callback) {
     long now = ticker.nanoTime();
-    long expected = serviceTime.expectedNanos();
-    if (request.deadlineNanos() - now - expected <= 0) {
-      Callbacks.shedNow(executor, callback, ShedReason.DEADLINE_UNREACHABLE, retryAfterNanos());
-      return Waiter.NOOP;
-    }
     PriorityClass c = request.priority();
     QueuedWaiter waiter = null;
     QueuedWaiter out = null;
-    int admittedAt = 0;
+    int inFlightNow = 0;
+    long window = 0;
+    boolean unreachable = false;
+    QueuedWaiter stale = null;
     lock.lock();
     try {
       if (canAdmit(c)) {
-        admittedAt = admitLocked(c);
+        inFlightNow = admitLocked(c);
+        window = limit.window();
       } else {
-        if (room.size() == 0) {
-          codel.onEmptyRoom(now);
-        }
-        boolean overloaded = codel.overloaded();
-        long waitUntil = now + (overloaded ? codel.overloadedWaitNanos() : maxWaitNanos);
-        long finishBy = request.deadlineNanos() - expected;
-        waiter = new QueuedWaiter(this, request, executor, callback, now,
-            finishBy - waitUntil < 0 ? finishBy : waitUntil);
-        out = room.offer(waiter, overloaded);
-        if (out != null && out != waiter) {
-          out.shed(ShedReason.DISPLACED, retryAfterNanos());
+        long waitUntil = waitUntil(request, now);
+        if (waitUntil - now <= 0) {
+          unreachable = true;
+        } else {
+          stale = shedStaleLocked(now);
+          waiter = new QueuedWaiter(this, request, executor, callback, now, waitUntil);
+          out = room.offer(waiter, codel.overloaded());
+          if (out != null && out != waiter) {
+            out.shed(ShedReason.DISPLACED, retryAfterNanos());
+          }
         }
       }
     } finally {
       lock.unlock();
     }
+    dispatchAll(stale);
+    if (unreachable) {
+      Callbacks.shedNow(executor, callback, ShedReason.DEADLINE_UNREACHABLE, retryAfterNanos());
+      return Waiter.NOOP;
+    }
     if (waiter == null) {
-      Callbacks.permitNow(executor, callback, new AdmissionPermit(this, c, admittedAt));
+      Callbacks.permitNow(executor, callback, new AdmissionPermit(this, c, inFlightNow, window, now));
       return Waiter.NOOP;
     }
     if (out == waiter) {
@@ -133,6 +137,25 @@ public final class BackendAdmission {
   }
 
   /**
+   * When a request that has to queue gives up: {@code now + maxWait} (CoDel's short wait under overload), or
+   * sooner when the client's deadline minus the expected time to first token comes first. Only requests that
+   * must wait are judged by their deadline: one that finds a free slot goes straight through. Under the lock.
+   */
+  private long waitUntil(WaitRequest request, long now) {
+    if (room.size() == 0) {
+      codel.onEmptyRoom(now);
+    }
+    long until = now + (codel.overloaded() ? codel.overloadedWaitNanos() : maxWaitNanos);
+    if (request.hasDeadline()) {
+      long finishBy = request.deadlineNanos() - serviceTime.expectedFirstTokenNanos(now);
+      if (finishBy - until < 0) {
+        return finishBy;
+      }
+    }
+    return until;
+  }
+
+  /**
    * A permit if a slot is free right now (the same rule as {@link #acquire}'s fast path), else {@code null}.
    * Never queues and never sheds: the caller decides what to do without a slot.
    */
@@ -143,7 +166,7 @@ public final class BackendAdmission {
       if (!canAdmit(priority)) {
         return null;
       }
-      return new AdmissionPermit(this, priority, admitLocked(priority));
+      return new AdmissionPermit(this, priority, admitLocked(priority), limit.window(), ticker.nanoTime());
     } finally {
       lock.unlock();
     }
@@ -160,6 +183,19 @@ public final class BackendAdmission {
   /** The current concurrency limit. */
   public int limit() {
     return currentLimit;
+  }
+
+  /**
+   * The adaptive limit's baseline for {@code signal}: its latency without queueing (0 when static or not yet
+   * measured). For monitoring.
+   */
+  public long baselineNanos(LatencySample.Signal signal) {
+    lock.lock();
+    try {
+      return limit.baselineNanos(signal);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Permits granted and not yet completed. */
@@ -182,30 +218,27 @@ public final class BackendAdmission {
     }
   }
 
-  void release(PriorityClass c, Completion completion, int admittedAt, long ttfb, long total, long tokens) {
+  void release(PriorityClass c, Completion completion, int inFlightAtAdmission, long window, long admittedAt,
+      LatencySample sample) {
     long now = ticker.nanoTime();
     QueuedWaiter answered;
     lock.lock();
     try {
       inFlight--;
       classInFlight[c.ordinal()]--;
+      serviceTime.onRelease(now - admittedAt);
       if (completion == Completion.SUCCESS) {
-        limit.onSample(ttfb, total, tokens, admittedAt);
-        serviceTime.onSample(ttfb, total);
+        limit.onSample(sample, inFlightAtAdmission, window, now);
+        serviceTime.onSample(sample, now);
       } else if (completion == Completion.DROPPED) {
-        limit.onDropped();
+        limit.onDropped(window, now);
       }
       currentLimit = limit.limit();
       answered = serveLocked(now);
     } finally {
       lock.unlock();
     }
-    while (answered != null) {
-      QueuedWaiter next = answered.next;
-      answered.next = null;
-      answered.dispatch();
-      answered = next;
-    }
+    dispatchAll(answered);
   }
 
   /**
@@ -223,12 +256,7 @@ public final class BackendAdmission {
     } finally {
       lock.unlock();
     }
-    while (answered != null) {
-      QueuedWaiter next = answered.next;
-      answered.next = null;
-      answered.dispatch();
-      answered = next;
-    }
+    dispatchAll(answered);
   }
 
   /** Cancel of a waiter: takes it out of the room if it is still there. */
@@ -263,7 +291,7 @@ public final class BackendAdmission {
         return remaining;
       }
       room.remove(w);
-      codel.onSojourn(now - w.enqueuedAt, now);
+      sampleDelay(w, now);
       w.shed(ShedReason.QUEUE_TIMEOUT, retryAfterNanos());
       return 0;
     } finally {
@@ -273,16 +301,19 @@ public final class BackendAdmission {
 
   /** Serves waiters while capacity allows; returns them linked in serving order, to dispatch after unlocking. */
   private QueuedWaiter serveLocked(long now) {
-    QueuedWaiter head = null;
-    QueuedWaiter tail = null;
+    QueuedWaiter head = shedStaleLocked(now);
+    QueuedWaiter tail = head;
+    while (tail != null && tail.next != null) {
+      tail = tail.next;
+    }
     PriorityClass c;
     while ((c = nextClassLocked()) != null) {
       QueuedWaiter w = room.poll(c, codel.overloaded());
-      codel.onSojourn(now - w.enqueuedAt, now);
+      sampleDelay(w, now);
       if (now - w.timeoutAt >= 0) {
         w.shed(ShedReason.QUEUE_TIMEOUT, retryAfterNanos());
       } else {
-        w.grant(new AdmissionPermit(this, c, admitLocked(c)));
+        w.grant(new AdmissionPermit(this, c, admitLocked(c), limit.window(), now));
       }
       if (head == null) {
         head = w;
@@ -292,6 +323,39 @@ public final class BackendAdmission {
       tail = w;
     }
     return head;
+  }
+
+  /**
+   * Under overload every waiter gets CoDel's short wait, those that came in before it began too: sheds,
+   * oldest first, each that has waited longer. Returns them linked, to dispatch after unlocking.
+   */
+  private QueuedWaiter shedStaleLocked(long now) {
+    if (!codel.overloaded()) {
+      return null;
+    }
+    QueuedWaiter head = null;
+    long maxAge = codel.overloadedWaitNanos();
+    while (room.size() > 0 && now - room.oldestEnqueuedAt() >= maxAge) {
+      QueuedWaiter w = room.pollOldest();
+      w.shed(ShedReason.QUEUE_TIMEOUT, retryAfterNanos());
+      w.next = head;
+      head = w;
+    }
+    return head;
+  }
+
+  private static void dispatchAll(QueuedWaiter answered) {
+    while (answered != null) {
+      QueuedWaiter next = answered.next;
+      answered.next = null;
+      answered.dispatch();
+      answered = next;
+    }
+  }
+
+  /** CoDel's delay sample as {@code left} leaves the room: see {@link CodelMonitor}. */
+  private void sampleDelay(QueuedWaiter left, long now) {
+    codel.onSojourn(now - (room.size() == 0 ? left.enqueuedAt : room.oldestEnqueuedAt()), now);
   }
 
   /** A class below its guarantee first (highest such), else, while under the limit, the highest waiting. */

@@ -6,9 +6,14 @@ package dev.spillway.core.admission.concurrency;
  * delay (sojourn) drops below target now and then; a queue whose every sojourn has stayed above
  * {@code target} for a whole {@code interval} is standing, and only grows older.
  *
- * <p>Samples are taken whenever a waiter leaves the room (granted or timed out). Overload ends at the first
- * sojourn below target, or when the room has been empty for an interval. Not thread-safe: used under
- * {@link BackendAdmission}'s lock.
+ * <p>The delay sampled is the age of the oldest request still waiting, taken whenever a waiter leaves the
+ * room (granted or timed out), or the served waiter's own wait when it leaves the room empty. Not the
+ * served waiter's wait in general: under overload the newest are served first, and with tenants served
+ * round-robin a tenant's first waiter goes quickly, so those waits are short while a queue stands behind
+ * them. Overload ends only when a request arrives to an empty room and no waiter has left it for an interval
+ * (the load fits without queueing): under overload every waiter older than the short timeout is shed, so
+ * the oldest age stays near it and says nothing more, and the room may empty through those timeouts while
+ * the overload goes on. Not thread-safe: used under {@link BackendAdmission}'s lock.
  */
 final class CodelMonitor {
   private final long targetNanos;
@@ -25,9 +30,11 @@ final class CodelMonitor {
 
   void onSojourn(long sojournNanos, long now) {
     lastSampleAt = now;
+    if (overloaded) {
+      return;
+    }
     if (sojournNanos < targetNanos) {
       aboveTarget = false;
-      overloaded = false;
     } else if (!aboveTarget) {
       aboveTarget = true;
       aboveSince = now;
@@ -36,7 +43,7 @@ final class CodelMonitor {
     }
   }
 
-  /** A request arrives to an empty room: a quiet interval since the last sample ends any overload. */
+  /** A request arrives to an empty room: a quiet interval since a waiter last left ends any overload. */
   void onEmptyRoom(long now) {
     if ((aboveTarget || overloaded) && now - lastSampleAt >= intervalNanos) {
       aboveTarget = false;

@@ -7,7 +7,8 @@ import dev.spillway.core.time.Ticker;
 /**
  * A backend's limit bounded by what its engines report: the latency-based limit (static or
  * {@link GradientLimit}) keeps running, and an engine limit aims at keeping each engine's waiting queue near
- * {@code targetWaiting}. The backend's limit is the smaller of the two. Once per {@code interval} (counted from
+ * {@code targetWaiting}. The backend's limit is the smaller of the two ({@code combine: min}), or the engine
+ * limit alone ({@code combine: override}) while the metrics are fresh. Once per {@code interval} (counted from
  * the first fresh reading), with fresh engine metrics:
  * <pre>
  *   demand = the most requests in flight (plus those waiting for a permit) seen over the last two intervals,
@@ -38,6 +39,7 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   private final int targetWaiting;
   private final int minLimit;
   private final int maxLimit;
+  private final EngineSignalConfig.Combine combine;
   private double engineLimit;
   private long lastAdjustNanos;
   private boolean started;
@@ -55,6 +57,7 @@ final class EngineSignalLimit implements ConcurrencyLimit {
     this.minLimit = config.minLimit();
     this.maxLimit = Math.max(config.maxLimit(), config.limit());
     this.engineLimit = config.limit();
+    this.combine = engine.combine();
   }
 
   @Override
@@ -74,18 +77,30 @@ final class EngineSignalLimit implements ConcurrencyLimit {
       adjust(waiting);
       lastAdjustNanos = now;
     }
-    return (int) Math.max(1, Math.min(latencyLimit, engineLimit));
+    double limit = combine == EngineSignalConfig.Combine.OVERRIDE ? engineLimit
+        : Math.min(latencyLimit, engineLimit);
+    return (int) Math.max(1, limit);
   }
 
   @Override
-  public void onSample(long ttfbNanos, long totalNanos, long outputTokens, int inFlight) {
+  public long window() {
+    return latency.window();
+  }
+
+  @Override
+  public void onSample(LatencySample sample, int inFlight, long window, long now) {
     windowPeak = Math.max(windowPeak, inFlight);
-    latency.onSample(ttfbNanos, totalNanos, outputTokens, inFlight);
+    latency.onSample(sample, inFlight, window, now);
   }
 
   @Override
-  public void onDropped() {
-    latency.onDropped();
+  public void onDropped(long window, long now) {
+    latency.onDropped(window, now);
+  }
+
+  @Override
+  public long baselineNanos(LatencySample.Signal signal) {
+    return latency.baselineNanos(signal);
   }
 
   @Override

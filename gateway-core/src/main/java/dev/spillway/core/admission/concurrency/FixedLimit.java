@@ -1,5 +1,7 @@
 package dev.spillway.core.admission.concurrency;
 
+import dev.spillway.core.admission.concurrency.LatencySample.Signal;
+
 /** {@link dev.spillway.core.config.ConcurrencyConfig.Mode#STATIC}: the configured limit, whatever happens. */
 final class FixedLimit implements ConcurrencyLimit {
   private final int limit;
@@ -14,8 +16,18 @@ final class FixedLimit implements ConcurrencyLimit {
   }
 
   @Override
-  public void onSample(long ttfbNanos, long totalNanos, long outputTokens, int inFlight) {}
+  public long window() {
+    return 0;
+  }
 
   @Override
-  public void onDropped() {}
+  public void onSample(LatencySample sample, int inFlight, long window, long now) {}
+
+  @Override
+  public void onDropped(long window, long now) {}
+
+  @Override
+  public long baselineNanos(Signal signal) {
+    return 0;
+  }
 }

@@ -6,18 +6,15 @@ package dev.spillway.core.admission.concurrency;
  */
 public interface Permit {
 
-  /**
-   * The backend answered: feed the adaptive limit.
-   *
-   * @param ttfbNanos from the request being sent to the response head
-   * @param totalNanos from the request being sent to the response's end
-   * @param outputTokens completion tokens (from {@code usage}, or counted), 0 if unknown
-   */
-  void onSuccess(long ttfbNanos, long totalNanos, long outputTokens);
+  /** The backend answered cleanly: {@code sample} feeds the adaptive limit ({@link LatencySample#NONE} if none). */
+  void onSuccess(LatencySample sample);
 
   /** Finished without a meaningful latency sample (client cancel, 4xx, a gateway error of our own). */
   void onIgnore();
 
-  /** The backend timed out or was overloaded (5xx, reset): a congestion signal that shrinks the limit. */
+  /**
+   * Evidence of backend overload (a 429/503/529 from the backend, or a timeout after the request was sent):
+   * shrinks an adaptive limit, at most once per measurement window.
+   */
   void onDropped();
 }

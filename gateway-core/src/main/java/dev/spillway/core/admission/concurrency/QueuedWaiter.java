@@ -30,6 +30,9 @@ final class QueuedWaiter implements Waiter, Runnable {
   final long timeoutAt;
   /** Links answers decided under the lock, to deliver them after it is released. */
   QueuedWaiter next;
+  /** The room's arrival order, under the lock: the waiter that arrived just before / after this one. */
+  QueuedWaiter older;
+  QueuedWaiter newer;
 
   private final BackendAdmission owner;
   private final EventExecutor executor;

@@ -8,7 +8,9 @@ import dev.spillway.core.config.PriorityClass;
  *
  * <p>Rank, highest first: class (CRITICAL, STANDARD, SHEDDABLE), then first attempts before retries. Each
  * (class, attempt) pair is a {@link TenantLane}. When the room is full, a newcomer that outranks the
- * lowest-ranked lane in use displaces one waiter from it; otherwise the newcomer is refused. One tenant may
+ * lowest-ranked lane in use displaces one waiter from it; under overload (LIFO) one of the same rank does
+ * too, pushing out its lane's oldest waiter (served last, so the least likely to be served in time);
+ * otherwise the newcomer is refused. One tenant may
  * hold at most {@code max(1, maxQueue / 4)} places, so a single heavy tenant cannot fill the room. A tenant's
  * class comes from its tier, so the count is taken within the newcomer's class.
  *
@@ -23,6 +25,9 @@ final class WaitingRoom {
   /** Indexed by {@link #laneIndex}: lower index, higher rank. */
   private final TenantLane[] lanes = new TenantLane[CLASSES.length * 2];
   private int size;
+  /** Every waiter in arrival order, across lanes and tenants, so the oldest one's age is known at once. */
+  private QueuedWaiter oldest;
+  private QueuedWaiter newest;
 
   WaitingRoom(int maxQueue) {
     this.maxQueue = maxQueue;
@@ -62,13 +67,17 @@ final class WaitingRoom {
       while (lanes[lowest].size() == 0) {
         lowest--;
       }
-      if (lowest <= index) {
+      // Under overload (LIFO) the oldest waiter of the newcomer's own lane is the one served last, likely
+      // after its client gave up: the newcomer takes its place. Otherwise only a higher rank displaces.
+      if (lowest < index || (lowest == index && !lifo)) {
         return w;
       }
       displaced = lanes[lowest].evict(lifo);
+      unlink(displaced);
       size--;
     }
     lanes[index].add(w);
+    link(w);
     size++;
     return displaced;
   }
@@ -78,6 +87,7 @@ final class WaitingRoom {
     TenantLane first = lanes[c.ordinal() * 2];
     QueuedWaiter w = first.size() > 0 ? first.poll(lifo) : lanes[c.ordinal() * 2 + 1].poll(lifo);
     if (w != null) {
+      unlink(w);
       size--;
     }
     return w;
@@ -85,10 +95,49 @@ final class WaitingRoom {
 
   boolean remove(QueuedWaiter w) {
     if (lanes[laneIndex(w)].remove(w)) {
+      unlink(w);
       size--;
       return true;
     }
     return false;
+  }
+
+  /** Takes out the longest-waiting request; only while {@link #size()} &gt; 0. */
+  QueuedWaiter pollOldest() {
+    QueuedWaiter w = oldest;
+    remove(w);
+    return w;
+  }
+
+  /** When the longest-waiting request still in the room arrived; only valid while {@link #size()} &gt; 0. */
+  long oldestEnqueuedAt() {
+    return oldest.enqueuedAt;
+  }
+
+  private void link(QueuedWaiter w) {
+    w.older = newest;
+    w.newer = null;
+    if (newest == null) {
+      oldest = w;
+    } else {
+      newest.newer = w;
+    }
+    newest = w;
+  }
+
+  private void unlink(QueuedWaiter w) {
+    if (w.older == null) {
+      oldest = w.newer;
+    } else {
+      w.older.newer = w.newer;
+    }
+    if (w.newer == null) {
+      newest = w.older;
+    } else {
+      w.newer.older = w.older;
+    }
+    w.older = null;
+    w.newer = null;
   }
 
   private static int laneIndex(QueuedWaiter w) {

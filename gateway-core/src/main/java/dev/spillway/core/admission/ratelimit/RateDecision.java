@@ -24,6 +24,15 @@ public final class RateDecision {
   static final RateDecision UNLIMITED = new RateDecision(null, 0, false, TokenReservation.NONE, null, null,
       null, null);
 
+  /**
+   * A request larger than an enforced limit can ever grant: its cost and that limit's capacity, so the answer
+   * can say both (as OpenAI's "Limit 30000, Requested 31538" does).
+   */
+  public record Oversize(LimitUnit unit, long capacity, long requested) {}
+
+  /** Set on a {@link #NEVER} rejection, {@code null} otherwise. */
+  private final Oversize oversize;
+
   private final ShedReason reason;
   private final long retryAfterNanos;
   private final boolean shadowRejected;
@@ -37,6 +46,12 @@ public final class RateDecision {
 
   RateDecision(ShedReason reason, long retryAfterNanos, boolean shadowRejected, TokenReservation reservation,
       LimitSet tierLimits, LimitSet routeLimits, long[] remaining, long[] reset) {
+    this(reason, retryAfterNanos, shadowRejected, reservation, tierLimits, routeLimits, remaining, reset, null);
+  }
+
+  RateDecision(ShedReason reason, long retryAfterNanos, boolean shadowRejected, TokenReservation reservation,
+      LimitSet tierLimits, LimitSet routeLimits, long[] remaining, long[] reset, Oversize oversize) {
+    this.oversize = oversize;
     this.reason = reason;
     this.retryAfterNanos = retryAfterNanos;
     this.shadowRejected = shadowRejected;
@@ -67,6 +82,11 @@ public final class RateDecision {
   /** The wait exceeds {@link #RETRY_POINTLESS_NANOS}: tell clients not to retry ({@code x-should-retry: false}). */
   public boolean retryPointless() {
     return reason != null && retryAfterNanos > RETRY_POINTLESS_NANOS;
+  }
+
+  /** What made this request impossible to admit, when {@link #retryAfterNanos} is {@link #NEVER}; else {@code null}. */
+  public Oversize oversize() {
+    return oversize;
   }
 
   /** A shadow-mode limit would have rejected this request; it was admitted regardless. */

@@ -98,6 +98,7 @@ public final class RouteRateLimiter {
     int tokenBuckets = 0;
     boolean shadow = false;
     ShedReason reason = null;
+    RateDecision.Oversize oversize = null;
     long wait = 0;
     for (int i = 0; i < n; i++) {
       Limit limit = i < tierCount ? tierSet.limit(i) : routeLimits.limit(i - tierCount);
@@ -124,6 +125,9 @@ public final class RouteRateLimiter {
         continue;
       }
       if (limit.enforce) {
+        if (limitWait == RateDecision.NEVER && oversize == null) {
+          oversize = new RateDecision.Oversize(limit.unit, limit.minCapacity, cost);
+        }
         limit.rejected.increment();
         if (reason == null || limitWait > wait) {
           reason = limit.unit == LimitUnit.TOKENS ? ShedReason.RATE_LIMITED_TOKENS : ShedReason.RATE_LIMITED_REQUESTS;
@@ -137,7 +141,8 @@ public final class RouteRateLimiter {
     if (reason != null) {
       refund(tierSet, tenantBuckets, consumed, tokenCost, remaining);
       stats.recordRejected();
-      return new RateDecision(reason, wait, shadow, TokenReservation.NONE, tierSet, routeLimits, remaining, reset);
+      return new RateDecision(reason, wait, shadow, TokenReservation.NONE, tierSet, routeLimits, remaining, reset,
+          wait == RateDecision.NEVER ? oversize : null);
     }
     stats.recordAdmitted(shadow);
     TokenReservation reservation = tokenBuckets == 0 ? TokenReservation.NONE

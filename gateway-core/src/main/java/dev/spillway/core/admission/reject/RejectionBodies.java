@@ -1,5 +1,6 @@
 package dev.spillway.core.admission.reject;
 
+import dev.spillway.core.admission.ratelimit.RateDecision;
 import dev.spillway.core.admission.ShedReason;
 import dev.spillway.core.admission.ratelimit.RateLimitStatus;
 import dev.spillway.core.admission.ratelimit.RateLimitStatus.UnitStatus;
@@ -58,6 +59,25 @@ final class RejectionBodies {
       default:
         return Unpooled.wrappedBuffer(overloaded);
     }
+  }
+
+  /**
+   * The body for a request no wait would admit: OpenAI's "Request too large" message with the limit and the
+   * request's estimate ({@code oversize} may be {@code null} when the limiter could not say which limit).
+   */
+  ByteBuf oversize(ShedReason reason, RateDecision.Oversize oversize) {
+    String type = reason == ShedReason.RATE_LIMITED_REQUESTS ? "requests" : "tokens";
+    StringBuilder sb = new StringBuilder(200).append("{\"error\":{\"message\":\"Request too large for this ")
+        .append(type).append(" limit");
+    if (oversize != null) {
+      sb.append(": Limit ").append(oversize.capacity()).append(", Requested ").append(oversize.requested());
+      if (oversize.unit() == dev.spillway.core.config.LimitUnit.TOKENS) {
+        sb.append(" (estimated from the prompt and max_tokens)");
+      }
+    }
+    sb.append(". No wait will make it fit: shorten the request or lower max_tokens.\",\"type\":\"").append(type)
+        .append("\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}\n");
+    return Unpooled.wrappedBuffer(sb.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
   private ByteBuf rateLimited(String unitName, UnitStatus unit, long retryNanos, byte[] suffix) {

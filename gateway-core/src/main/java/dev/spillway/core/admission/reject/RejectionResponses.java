@@ -1,5 +1,6 @@
 package dev.spillway.core.admission.reject;
 
+import dev.spillway.core.admission.ratelimit.RateDecision;
 import dev.spillway.core.admission.ShedReason;
 import dev.spillway.core.admission.ratelimit.RateLimitStatus;
 import dev.spillway.core.config.RejectionConfig;
@@ -51,6 +52,8 @@ public final class RejectionResponses {
   private static final AsciiString[] TAGS = tags();
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
   private static final long NANOS_PER_MILLI = 1_000_000L;
+  /** The longest {@code Retry-After} the gateway ever emits: one day (a daily quota's longest honest wait). */
+  static final long MAX_RETRY_AFTER_NANOS = 86_400L * NANOS_PER_SECOND;
 
   private final HttpResponseStatus rateLimitedStatus;
   private final HttpResponseStatus overloadedStatus;
@@ -90,21 +93,36 @@ public final class RejectionResponses {
    */
   public FullHttpResponse build(ShedReason reason, RateLimitStatus status, long retryAfterNanos,
       boolean retryPointless, boolean wantsHtml, HttpVersion version, String requestId, boolean close) {
+    return build(reason, status, retryAfterNanos, retryPointless, wantsHtml, version, requestId, close, null);
+  }
+
+  /**
+   * Like the other {@code build}, for a rate-limit rejection that may be {@code oversize}: a request no wait
+   * would admit gets a JSON 429 naming the limit and its estimate, {@code x-should-retry: false} and no
+   * {@code Retry-After} (the OpenAI SDKs would otherwise retry it, and there is no honest delay to give).
+   *
+   * @param oversize the limit the request can never fit, or {@code null}
+   */
+  public FullHttpResponse build(ShedReason reason, RateLimitStatus status, long retryAfterNanos,
+      boolean retryPointless, boolean wantsHtml, HttpVersion version, String requestId, boolean close,
+      RateDecision.Oversize oversize) {
     Objects.requireNonNull(reason, "reason");
     boolean shed = reason != ShedReason.UNKNOWN_KEY;
+    boolean never = shed && reason.isRateLimit() && (oversize != null || retryAfterNanos == RateDecision.NEVER);
     long waitNanos;
-    if (!shed) {
+    if (!shed || never) {
       waitNanos = 0;
     } else if (reason.isRateLimit()) {
-      waitNanos = Math.max(0, retryAfterNanos);
+      waitNanos = Math.min(MAX_RETRY_AFTER_NANOS, Math.max(0, retryAfterNanos));
     } else {
-      waitNanos = jitter.applyAsLong(retryAfterNanos);
+      waitNanos = Math.min(MAX_RETRY_AFTER_NANOS, jitter.applyAsLong(retryAfterNanos));
     }
     long retrySeconds = Math.max(1, GoDurations.ceilDiv(Math.max(1, waitNanos), NANOS_PER_SECOND));
 
-    boolean html = shed && wantsHtml;
+    boolean html = shed && wantsHtml && !never;
     ByteBuf body = html
         ? (reason.isRateLimit() ? rateLimitedPage : overloadedPage).render(retrySeconds)
+        : never ? bodies.oversize(reason, oversize)
         : bodies.json(reason, status, waitNanos);
     FullHttpResponse response = new DefaultFullHttpResponse(version, statusOf(reason), body);
     HttpHeaders h = response.headers();
@@ -116,17 +134,17 @@ public final class RejectionResponses {
     }
     RateLimitHeaders.apply(h, status);
     h.set(SHED_REASON, TAGS[reason.ordinal()]);
-    if (shed) {
+    if (shed && !never) {
       // The answer depends on Accept; say so even though no-store keeps caches out of it.
       h.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT);
       h.set(HttpHeaderNames.RETRY_AFTER, Long.toString(retrySeconds));
       h.set(RETRY_AFTER_MS, Long.toString(Math.max(1, GoDurations.ceilDiv(Math.max(1, waitNanos),
           NANOS_PER_MILLI))));
-    } else {
+    } else if (!shed) {
       // RFC 9110 §15.5.2: a 401 names the scheme it wants.
       h.set(HttpHeaderNames.WWW_AUTHENTICATE, BEARER);
     }
-    if (retryPointless) {
+    if (retryPointless || never) {
       h.set(SHOULD_RETRY, FALSE);
     }
     if (close) {

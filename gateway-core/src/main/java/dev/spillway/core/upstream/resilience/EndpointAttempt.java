@@ -1,5 +1,6 @@
 package dev.spillway.core.upstream.resilience;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.upstream.Endpoint;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -7,17 +8,16 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 /**
  * One request's use of one endpoint, handed out by {@link EndpointGroup#acquire()}. It holds a place in the
  * endpoint's outstanding count and a circuit-breaker permission, and must be completed exactly once, by one of
- * {@link #onSuccess}, {@link #onFailure} or {@link #onCancelled}. Completion is idempotent and thread-safe:
- * the first call counts, later ones return {@code false} and change nothing, so a timeout racing a response
- * cannot count twice.
+ * {@link #complete} (or directly {@link #onSuccess}, {@link #onFailure} or {@link #onCancelled}). Completion
+ * is idempotent and thread-safe: the first call counts, later ones return {@code false} and change nothing,
+ * so a timeout racing a response cannot count twice.
  *
  * <pre>{@code
  * EndpointAttempt attempt = group.acquire();
  * if (attempt == null) { answer 503; return; }
  * ... connect to attempt.endpoint(), send ...
  * attempt.onResponseHeaders(status, headers);           // cooldowns and headroom; any number of times
- * if (status >= 500) attempt.onFailure(FailureKind.SERVER_ERROR, nanos); else attempt.onSuccess(nanos);
- * // connect error / reset / timeout: attempt.onFailure(kind, nanos); client went away: attempt.onCancelled()
+ * attempt.complete(AttemptOutcome.ofStatus(status), nanos);  // or RESET, TIMEOUT, CANCELLED, ...
  * }</pre>
  */
 public final class EndpointAttempt {
@@ -51,6 +51,18 @@ public final class EndpointAttempt {
     group.onResponseHeaders(state, status, headers);
   }
 
+  /**
+   * The attempt ended with {@code outcome}: a success, a failure or neither for the endpoint, as
+   * {@link AttemptOutcome#endpointVerdict()} says.
+   */
+  public boolean complete(AttemptOutcome outcome, long latencyNanos) {
+    return switch (outcome.endpointVerdict()) {
+      case SUCCESS -> onSuccess(latencyNanos);
+      case FAILURE -> onFailure(outcome, latencyNanos);
+      case NEUTRAL -> onCancelled();
+    };
+  }
+
   /** The call succeeded after {@code latencyNanos} (a slow call still counts towards the slow-call rate). */
   public boolean onSuccess(long latencyNanos) {
     if (!DONE.compareAndSet(this, 0, 1)) {
@@ -61,12 +73,12 @@ public final class EndpointAttempt {
     return true;
   }
 
-  /** The call failed: counts against the breaker and towards outlier ejection. */
-  public boolean onFailure(FailureKind kind, long latencyNanos) {
+  /** The call failed with {@code outcome}: counts against the breaker and towards outlier ejection. */
+  public boolean onFailure(AttemptOutcome outcome, long latencyNanos) {
     if (!DONE.compareAndSet(this, 0, 1)) {
       return false;
     }
-    state.failed(kind, latencyNanos);
+    state.failed(outcome, latencyNanos);
     group.outlier().onFailure(state, group.ticker().nanoTime());
     return true;
   }

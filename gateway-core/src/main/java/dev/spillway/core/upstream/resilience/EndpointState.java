@@ -1,5 +1,6 @@
 package dev.spillway.core.upstream.resilience;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.upstream.Endpoint;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
@@ -137,9 +138,9 @@ public final class EndpointState {
     reportBreakerState();
   }
 
-  void failed(FailureKind kind, long latencyNanos) {
+  void failed(AttemptOutcome outcome, long latencyNanos) {
     outstanding.decrementAndGet();
-    breaker.onError(latencyNanos, TimeUnit.NANOSECONDS, kind.failure());
+    breaker.onError(latencyNanos, TimeUnit.NANOSECONDS, EndpointFailure.of(outcome));
     reportBreakerState();
   }
 

@@ -1,5 +1,8 @@
 package dev.spillway.core.upstream.resilience;
 
+import dev.spillway.core.upstream.EndpointResolver;
+import io.netty.resolver.AddressResolverGroup;
+import java.net.InetSocketAddress;
 import dev.spillway.core.config.HealthCheckConfig;
 import dev.spillway.core.transport.Transport;
 import dev.spillway.core.upstream.Endpoint;
@@ -26,13 +29,16 @@ public final class HealthChecker implements AutoCloseable {
   private final EndpointGroup group;
   private final List<Target> targets = new ArrayList<>();
   private volatile boolean closed;
+  /** Probes resolve endpoint names asynchronously, never with a blocking lookup on the loop. */
+  private final AddressResolverGroup<InetSocketAddress> resolver;
 
   public HealthChecker(HealthCheckConfig config, EndpointGroup group, EventLoopGroup loops, Transport transport) {
     this.config = config;
     this.group = group;
+    this.resolver = EndpointResolver.newGroup(transport);
     for (Endpoint endpoint : group.endpoints()) {
       EventLoop loop = loops.next();
-      Bootstrap bootstrap = new Bootstrap().group(loop).channel(transport.socketChannelClass());
+      Bootstrap bootstrap = new Bootstrap().group(loop).channel(transport.socketChannelClass()).resolver(resolver);
       targets.add(new Target(endpoint, loop, bootstrap));
     }
   }
@@ -55,6 +61,7 @@ public final class HealthChecker implements AutoCloseable {
     for (Target t : targets) {
       t.loop.execute(t::cancel);
     }
+    resolver.close();
   }
 
   /** One endpoint's probe loop; everything in it runs on {@link #loop}. */

@@ -111,7 +111,7 @@ class BackendAdmissionConcurrencyTest {
 
   private static void complete(Random random, Permit p) {
     switch (random.nextInt(3)) {
-      case 0 -> p.onSuccess(Duration.ofMillis(5).toNanos(), Duration.ofMillis(50).toNanos(), 10);
+      case 0 -> p.onSuccess(LatencySample.firstToken(Duration.ofMillis(5).toNanos()));
       case 1 -> p.onIgnore();
       default -> p.onDropped();
     }

@@ -266,7 +266,7 @@ class BackendAdmissionTest {
       Call a = rig.standard("a", "x");
       rig.standard("b", "x");
 
-      a.permit.onSuccess(1_000, 2_000, 10);
+      a.permit.onSuccess(LatencySample.firstToken(1_000));
       a.permit.onDropped();
       a.permit.onIgnore();
 

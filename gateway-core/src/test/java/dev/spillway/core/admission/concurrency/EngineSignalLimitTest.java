@@ -30,19 +30,18 @@ class EngineSignalLimitTest {
   }
 
   private static ConcurrencyConfig config(ConcurrencyConfig.Mode mode, int limit) {
-    return new ConcurrencyConfig(mode, limit, 4, 1024, ConcurrencyConfig.LatencySignal.TTFB,
-        EngineSignalConfig.of(EnginePreset.VLLM));
+    return new ConcurrencyConfig(mode, limit, 4, 1024, EngineSignalConfig.of(EnginePreset.VLLM));
   }
 
   private EngineSignalLimit limit(int start) {
     ConcurrencyConfig config = config(ConcurrencyConfig.Mode.STATIC, 1000);
-    config = new ConcurrencyConfig(config.mode(), start, 4, 1024, config.latencySignal(), config.engineSignal());
+    config = new ConcurrencyConfig(config.mode(), start, 4, 1024, config.engineSignal());
     return new EngineSignalLimit(new FixedLimit(1000), load, config, ticker);
   }
 
   /** One interval in which requests reached {@code inFlight}. */
   private int interval(EngineSignalLimit limit, int inFlight) {
-    limit.onSample(1, 1, 1, inFlight);
+    limit.onSample(LatencySample.firstToken(1), inFlight, limit.window(), ticker.nanoTime());
     ticker.advance(INTERVAL);
     return limit.limit();
   }
@@ -155,10 +154,29 @@ class EngineSignalLimitTest {
   }
 
   @Test
+  void overrideIgnoresTheLatencyLimitWhileTheMetricsAreFresh() {
+    EngineSignalConfig engine = EngineSignalConfig.of(EnginePreset.VLLM);
+    engine = new EngineSignalConfig(engine.preset(), engine.path(), engine.runningMetric(), engine.waitingMetric(),
+        engine.kvCacheMetric(), engine.interval(), engine.timeout(), engine.staleAfter(), engine.targetWaiting(),
+        engine.maxResponseBytes(), EngineSignalConfig.Combine.OVERRIDE);
+    EngineSignalLimit limit = new EngineSignalLimit(new FixedLimit(10), load,
+        new ConcurrencyConfig(ConcurrencyConfig.Mode.STATIC, 10, 4, 1024, engine), ticker);
+
+    for (int i = 0; i < 10; i++) {
+      interval(limit, limit.limit());
+    }
+    int fresh = limit.limit();
+    waiting = Double.NaN;
+
+    assertThat(fresh).isGreaterThan(10);
+    assertThat(limit.limit()).isEqualTo(10);
+  }
+
+  @Test
   void refreshLimitLetsWaitersInWhenTheEnginesDrain() {
     waiting = 0;
     ConcurrencyConfig config = config(ConcurrencyConfig.Mode.STATIC, 4);
-    config = new ConcurrencyConfig(config.mode(), 4, 1, 1024, config.latencySignal(), config.engineSignal());
+    config = new ConcurrencyConfig(config.mode(), 4, 1, 1024, config.engineSignal());
     BackendAdmission admission = new BackendAdmission(config, new WaitingRoomConfig(10, Duration.ofSeconds(10),
         new EnumMap<>(PriorityClass.class), Duration.ofMillis(50), Duration.ofMillis(500)), ticker, load);
     // The static limit of 4 caps the engine limit; the engines queue, so it shrinks to 1 ...

@@ -61,27 +61,32 @@ class WaitingRoomTimeoutTest {
   }
 
   @Test
-  void deadlineNearerThanTheExpectedServiceTimeIsShedOnArrival() {
-    try (AdmissionRig rig = AdmissionRig.fixed(4, 8)) {
+  void queuedRequestWhoseDeadlineIsNearerThanTheExpectedFirstTokenIsShedOnArrival() {
+    try (AdmissionRig rig = AdmissionRig.fixed(2, 8)) {
       Call sample = rig.standard("sample", "x");
-      sample.permit.onSuccess(Duration.ofMillis(200).toNanos(), Duration.ofSeconds(4).toNanos(), 100);
+      rig.standard("holder", "x");
+      rig.advance(Duration.ofSeconds(4));
+      sample.permit.onSuccess(LatencySample.firstToken(Duration.ofMillis(200).toNanos()));
+      rig.standard("holder2", "x");
 
       Call hopeless = rig.acquire("hopeless", request(rig, Duration.ofMillis(150)));
       Call fine = rig.acquire("fine", request(rig, Duration.ofMillis(250)));
 
       assertThat(hopeless.shed).isEqualTo(ShedReason.DEADLINE_UNREACHABLE);
-      assertThat(hopeless.retryAfterNanos).as("total time / limit").isEqualTo(Duration.ofSeconds(1).toNanos());
-      assertThat(fine.permit).isNotNull();
+      assertThat(hopeless.retryAfterNanos).as("slot holding time / limit").isEqualTo(Duration.ofSeconds(2).toNanos());
+      assertThat(fine.waiting()).isTrue();
     }
   }
 
   @Test
-  void deadlineAlreadyPastIsShedOnArrival() {
-    try (AdmissionRig rig = AdmissionRig.fixed(4, 8)) {
+  void deadlineIsOnlyJudgedForARequestThatHasToQueue() {
+    try (AdmissionRig rig = AdmissionRig.fixed(1, 8)) {
       Call late = rig.acquire("late", request(rig, Duration.ZERO));
 
-      assertThat(late.shed).isEqualTo(ShedReason.DEADLINE_UNREACHABLE);
-      assertThat(rig.admission.inFlight()).isZero();
+      assertThat(late.permit).as("a free slot: no deadline check").isNotNull();
+      Call queued = rig.acquire("queued", request(rig, Duration.ZERO));
+      assertThat(queued.shed).isEqualTo(ShedReason.DEADLINE_UNREACHABLE);
+      assertThat(rig.admission.inFlight()).isEqualTo(1);
     }
   }
 
@@ -89,7 +94,7 @@ class WaitingRoomTimeoutTest {
   void queuedWaiterLeavesOnceItCanNoLongerFinishInTime() {
     try (AdmissionRig rig = AdmissionRig.fixed(1, 8)) {
       Call first = rig.standard("first", "x");
-      first.permit.onSuccess(Duration.ofMillis(200).toNanos(), Duration.ofSeconds(1).toNanos(), 10);
+      first.permit.onSuccess(LatencySample.firstToken(Duration.ofMillis(200).toNanos()));
       rig.standard("holder", "x");
       Call waiting = rig.acquire("waiting", request(rig, Duration.ofSeconds(1)));
 
@@ -97,7 +102,7 @@ class WaitingRoomTimeoutTest {
       assertThat(waiting.waiting()).isTrue();
       rig.advance(MS);
 
-      assertThat(waiting.shed).as("deadline minus expected first byte").isEqualTo(ShedReason.QUEUE_TIMEOUT);
+      assertThat(waiting.shed).as("deadline minus expected first token").isEqualTo(ShedReason.QUEUE_TIMEOUT);
     }
   }
 
@@ -123,18 +128,19 @@ class WaitingRoomTimeoutTest {
 
       rig.advance(Duration.ofMillis(50));
       assertThat(x1.shed).as("short timeout: twice the target").isEqualTo(ShedReason.QUEUE_TIMEOUT);
-      assertThat(rig.calls.get("w6").waiting()).as("waiters from before keep their maxWait").isTrue();
+      assertThat(rig.calls.get("w6").shed).as("waiters from before overload get the short wait too")
+          .isEqualTo(ShedReason.QUEUE_TIMEOUT);
+      assertThat(rig.calls.get("w7").shed).isEqualTo(ShedReason.QUEUE_TIMEOUT);
 
       Call y = rig.standard("y", "t");
       rig.advance(Duration.ofMillis(10));
       x2.done();
-      assertThat(y.permit).as("served in 10ms: below target, overload over").isNotNull();
-      y.done();
-      assertThat(rig.calls.get("w6").permit).as("oldest first again").isNotNull();
+      assertThat(y.permit).as("the last waiter: the room drains").isNotNull();
+      rig.advance(Duration.ofMillis(500));
 
       Call z = rig.standard("z", "t");
       rig.advance(Duration.ofMillis(200));
-      assertThat(z.waiting()).as("back to maxWait").isTrue();
+      assertThat(z.waiting()).as("empty and quiet for an interval: overload over, back to maxWait").isTrue();
     }
   }
 

@@ -104,7 +104,10 @@ class RouteRateLimiterTest {
     assertThat(decision.reason()).isEqualTo(ShedReason.RATE_LIMITED_TOKENS);
     assertThat(decision.retryAfterNanos()).isEqualTo(RateDecision.NEVER);
     assertThat(decision.retryPointless()).isTrue();
-    assertThat(limiter.acquire(a, 100).admitted()).isTrue();
+    assertThat(decision.oversize()).isEqualTo(new RateDecision.Oversize(LimitUnit.TOKENS, 100, 101));
+    RateDecision fits = limiter.acquire(a, 100);
+    assertThat(fits.admitted()).isTrue();
+    assertThat(fits.oversize()).isNull();
   }
 
   @Test

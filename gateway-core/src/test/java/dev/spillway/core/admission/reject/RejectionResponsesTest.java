@@ -45,6 +45,32 @@ class RejectionResponsesTest {
   }
 
   @Test
+  void aRequestThatCanNeverFitGetsNoRetryAfterAndSaysWhy() {
+    FullHttpResponse r = responses.build(ShedReason.RATE_LIMITED_TOKENS, status(),
+        dev.spillway.core.admission.ratelimit.RateDecision.NEVER, true, true, HttpVersion.HTTP_1_1, "req-1", false,
+        new dev.spillway.core.admission.ratelimit.RateDecision.Oversize(LimitUnit.TOKENS, 30_000, 31_538));
+    check(r, x -> {
+      assertThat(x.status().code()).isEqualTo(429);
+      assertThat(x.headers().contains("retry-after")).isFalse();
+      assertThat(x.headers().contains("retry-after-ms")).isFalse();
+      assertThat(x.headers().get("x-should-retry")).isEqualTo("false");
+      assertThat(x.headers().get("content-type")).isEqualTo("application/json");
+      assertThat(body(x)).contains("Limit 30000, Requested 31538").contains("\"type\":\"tokens\"")
+          .contains("\"code\":\"rate_limit_exceeded\"");
+    });
+  }
+
+  @Test
+  void everyRetryAfterIsCappedAtOneDay() {
+    check(json(ShedReason.RATE_LIMITED_TOKENS, Long.MAX_VALUE - 1), r -> {
+      assertThat(r.headers().get("retry-after")).isEqualTo("86400");
+      assertThat(r.headers().get("retry-after-ms")).isEqualTo("86400000");
+    });
+    check(json(ShedReason.QUEUE_FULL, 400L * 86_400 * S), r -> assertThat(r.headers().get("retry-after"))
+        .isEqualTo("86400"));
+  }
+
+  @Test
   void requestRateLimitIsOpenAisRateLimitError() {
     check(json(ShedReason.RATE_LIMITED_REQUESTS, 1_200 * MS), r -> {
       assertThat(r.status().code()).isEqualTo(429);

@@ -1,5 +1,6 @@
 package dev.spillway.core.upstream.resilience;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spillway.core.config.Balancing;
@@ -47,7 +48,7 @@ class AttemptConcurrencyTest {
             int way = ThreadLocalRandom.current().nextInt(3);
             // Complete twice from here, racing a completion from another thread.
             Future<Boolean> other = pool.submit(() -> a.onCancelled());
-            boolean mine = way == 0 ? a.onSuccess(1) : way == 1 ? a.onFailure(FailureKind.TIMEOUT, 1)
+            boolean mine = way == 0 ? a.onSuccess(1) : way == 1 ? a.onFailure(AttemptOutcome.TIMEOUT, 1)
                 : a.onCancelled();
             boolean again = a.onSuccess(1);
             int won = (mine ? 1 : 0) + (again ? 1 : 0) + (other.get() ? 1 : 0);

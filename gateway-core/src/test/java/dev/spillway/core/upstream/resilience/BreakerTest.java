@@ -1,5 +1,6 @@
 package dev.spillway.core.upstream.resilience;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import static io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED;
 import static io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN;
 import static io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN;
@@ -36,10 +37,10 @@ class BreakerTest {
       group.acquire().onSuccess(FAST);
     }
     for (int i = 0; i < 4; i++) {
-      group.acquire().onFailure(FailureKind.SERVER_ERROR, FAST);
+      group.acquire().onFailure(AttemptOutcome.STATUS_OTHER, FAST);
     }
     assertThat(state.breakerState()).isEqualTo(CLOSED);
-    group.acquire().onFailure(FailureKind.CONNECT_ERROR, FAST);
+    group.acquire().onFailure(AttemptOutcome.CONNECT_FAILED, FAST);
     assertThat(state.breakerState()).isEqualTo(OPEN);
     assertThat(transitions).containsExactly("CLOSED->OPEN");
     assertThat(group.acquire()).isNull();
@@ -81,7 +82,7 @@ class BreakerTest {
     EndpointAttempt first = group.acquire();
     EndpointAttempt second = group.acquire();
     first.onSuccess(FAST);
-    second.onFailure(FailureKind.TIMEOUT, FAST);
+    second.onFailure(AttemptOutcome.TIMEOUT, FAST);
     assertThat(s.breakerState()).isEqualTo(OPEN);
     assertThat(group.acquire()).isNull();
   }
@@ -120,7 +121,7 @@ class BreakerTest {
           }
         });
     for (int i = 0; i < 10; i++) {
-      assertThat(g.acquire().onFailure(FailureKind.RESET, FAST)).isTrue();
+      assertThat(g.acquire().onFailure(AttemptOutcome.RESET, FAST)).isTrue();
     }
     assertThat(g.states().get(0).breakerState()).isEqualTo(OPEN);
   }
@@ -128,7 +129,7 @@ class BreakerTest {
   /** Ten failures: the breaker is open at the current fake time. */
   private EndpointState openState() {
     for (int i = 0; i < 10; i++) {
-      group.acquire().onFailure(FailureKind.RESET, FAST);
+      group.acquire().onFailure(AttemptOutcome.RESET, FAST);
     }
     assertThat(state.breakerState()).isEqualTo(OPEN);
     return state;

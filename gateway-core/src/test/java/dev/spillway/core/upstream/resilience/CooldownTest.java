@@ -1,5 +1,6 @@
 package dev.spillway.core.upstream.resilience;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spillway.core.config.Balancing;
@@ -40,7 +41,7 @@ class CooldownTest {
     a.onSuccess(1);
     ticker.advance(Duration.ofSeconds(1));
     b.onResponseHeaders(503, headers("retry-after", "3"));
-    b.onFailure(FailureKind.SERVER_ERROR, 1);
+    b.onFailure(AttemptOutcome.STATUS_OTHER, 1);
     assertThat(cooldowns).containsExactly(Duration.ofSeconds(10));
     ticker.advance(Duration.ofSeconds(9).minusNanos(1));
     assertThat(group.acquire()).isNull();

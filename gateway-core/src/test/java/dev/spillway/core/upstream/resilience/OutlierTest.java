@@ -1,5 +1,6 @@
 package dev.spillway.core.upstream.resilience;
 
+import dev.spillway.core.attempt.AttemptOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spillway.core.config.Balancing;
@@ -114,7 +115,7 @@ class OutlierTest {
   /** {@code n} failed attempts on {@code target}, whichever the picker offers in between. */
   static void failOn(EndpointGroup group, EndpointState target, int n) {
     for (int i = 0; i < n; i++) {
-      acquireOn(group, target).onFailure(FailureKind.CONNECT_ERROR, 1);
+      acquireOn(group, target).onFailure(AttemptOutcome.CONNECT_FAILED, 1);
     }
   }
 

@@ -1,0 +1,42 @@
+package dev.spillway.core.admission.concurrency;
+
+/**
+ * One signal's uncongested latency: the smallest window median seen over the last one to two
+ * {@code intervalNanos} (a windowed minimum, as BBR keeps its min RTT). Unlike an average it does not follow
+ * congestion up: while the limit works, the window after each decrease is uncongested and renews the minimum.
+ * Only if every window for two whole intervals was slower does the baseline rise to match (the backend
+ * itself became slower). Not thread-safe.
+ */
+final class Baseline {
+  private final long intervalNanos;
+  private long previous;
+  private long current;
+  private long currentSince;
+  private boolean started;
+
+  Baseline(long intervalNanos) {
+    this.intervalNanos = intervalNanos;
+  }
+
+  void update(long median, long now) {
+    if (!started) {
+      started = true;
+      previous = median;
+      current = median;
+      currentSince = now;
+      return;
+    }
+    if (now - currentSince >= intervalNanos) {
+      previous = current;
+      current = median;
+      currentSince = now;
+    } else {
+      current = Math.min(current, median);
+    }
+  }
+
+  /** The baseline, or 0 before the first window. */
+  long nanos() {
+    return started ? Math.min(previous, current) : 0;
+  }
+}

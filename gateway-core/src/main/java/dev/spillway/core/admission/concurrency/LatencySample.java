@@ -1,0 +1,57 @@
+package dev.spillway.core.admission.concurrency;
+
+/**
+ * What a successful response tells the adaptive limit about congestion, measured so that a long answer is
+ * not mistaken for a slow backend.
+ *
+ * <ul>
+ *   <li>{@link Signal#FIRST_TOKEN}: an event stream, timed from the request being sent to its first content
+ *       event (or, when events are not parsed, its first body piece). Queueing inside the backend shows here
+ *       first; the answer's length does not.
+ *   <li>{@link Signal#PER_TOKEN}: a non-streamed answer, whose first byte comes only once it is complete:
+ *       its whole time divided by {@code max(1, completion tokens)}. Never used as a time to first byte.
+ *   <li>{@link Signal#NONE}: nothing usable (a non-streamed answer without {@code usage}, a stream without a
+ *       body): the slot is released, the limit learns nothing.
+ * </ul>
+ * The two signals are not comparable (a per-token time is a few milliseconds, a first token hundreds), so the
+ * limit keeps a baseline for each.
+ *
+ * @param signal which of the above {@code latencyNanos} is
+ * @param latencyNanos the congestion signal's value, &gt; 0 unless {@code signal} is {@code NONE}
+ */
+public record LatencySample(Signal signal, long latencyNanos) {
+  /** A success that carries no latency signal. */
+  public static final LatencySample NONE = new LatencySample(Signal.NONE, 0);
+
+  public LatencySample {
+    if (signal == null) {
+      throw new NullPointerException("signal");
+    }
+    if (signal != Signal.NONE && latencyNanos <= 0) {
+      throw new IllegalArgumentException("latencyNanos: " + latencyNanos + " (expected: > 0)");
+    }
+  }
+
+  /** An event stream's time to its first content; {@link #NONE} if it never had any. */
+  public static LatencySample firstToken(long firstTokenNanos) {
+    return firstTokenNanos > 0 ? new LatencySample(Signal.FIRST_TOKEN, firstTokenNanos) : NONE;
+  }
+
+  /**
+   * A non-streamed answer's time per output token; {@link #NONE} when the token count is unknown ({@code < 0}),
+   * since the whole time alone would read a long answer as congestion.
+   */
+  public static LatencySample perToken(long totalNanos, long completionTokens) {
+    if (completionTokens < 0 || totalNanos <= 0) {
+      return NONE;
+    }
+    return new LatencySample(Signal.PER_TOKEN, Math.max(1, totalNanos / Math.max(1, completionTokens)));
+  }
+
+  /** The kinds of latency signal. */
+  public enum Signal {
+    FIRST_TOKEN,
+    PER_TOKEN,
+    NONE
+  }
+}

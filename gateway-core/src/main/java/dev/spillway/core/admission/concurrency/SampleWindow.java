@@ -1,0 +1,88 @@
+package dev.spillway.core.admission.concurrency;
+
+import dev.spillway.core.admission.concurrency.LatencySample.Signal;
+import java.util.Arrays;
+
+/**
+ * The latency samples of one measurement window, kept apart per {@link Signal} (a per-token time and a time
+ * to first token are not comparable), each with the number of requests in flight it was admitted with. Holds
+ * at most {@code capacity} samples in total: the window closes when it is full. Not thread-safe.
+ */
+final class SampleWindow {
+  private static final Signal[] SIGNALS = {Signal.FIRST_TOKEN, Signal.PER_TOKEN};
+
+  private final long[][] values = new long[SIGNALS.length][];
+  private final int[][] inFlights = new int[SIGNALS.length][];
+  private final int[] counts = new int[SIGNALS.length];
+  private final long[] scratch;
+  private int size;
+
+  SampleWindow(int capacity) {
+    for (int i = 0; i < SIGNALS.length; i++) {
+      values[i] = new long[capacity];
+      inFlights[i] = new int[capacity];
+    }
+    scratch = new long[capacity];
+  }
+
+  static Signal[] signals() {
+    return SIGNALS.clone();
+  }
+
+  void add(LatencySample sample, int inFlight) {
+    int k = sample.signal().ordinal();
+    values[k][counts[k]] = sample.latencyNanos();
+    inFlights[k][counts[k]++] = inFlight;
+    size++;
+  }
+
+  boolean isFull() {
+    return size >= values[0].length;
+  }
+
+  int size() {
+    return size;
+  }
+
+  int count(Signal s) {
+    return counts[s.ordinal()];
+  }
+
+  /** How many of {@code s}'s samples were admitted with at least {@code minInFlight} in flight. */
+  int count(Signal s, int minInFlight) {
+    int k = s.ordinal();
+    int n = 0;
+    for (int i = 0; i < counts[k]; i++) {
+      if (inFlights[k][i] >= minInFlight) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The median of {@code s}'s samples (the lower one of an even count); 0 without samples. */
+  long median(Signal s) {
+    return median(s, 0);
+  }
+
+  /** The median of {@code s}'s samples admitted with at least {@code minInFlight} in flight; 0 if none. */
+  long median(Signal s, int minInFlight) {
+    int k = s.ordinal();
+    int n = 0;
+    for (int i = 0; i < counts[k]; i++) {
+      if (inFlights[k][i] >= minInFlight) {
+        scratch[n++] = values[k][i];
+      }
+    }
+    if (n == 0) {
+      return 0;
+    }
+    Arrays.sort(scratch, 0, n);
+    return scratch[(n - 1) / 2];
+  }
+
+  void clear() {
+    Arrays.fill(counts, 0);
+    size = 0;
+  }
+}

@@ -1,0 +1,161 @@
+package dev.spillway.core.proxy;
+
+import dev.spillway.core.admission.concurrency.BackendAdmission;
+import dev.spillway.core.admission.concurrency.Permit;
+import dev.spillway.core.attempt.AttemptOutcome;
+import dev.spillway.core.config.PriorityClass;
+import dev.spillway.core.routing.Route;
+import java.util.List;
+
+/**
+ * The one concurrency permit a request holds, and the failover tier it belongs to. Each tier's backend has
+ * its own limit: an attempt on a tier runs under that tier's permit, so a failover tier is protected by its
+ * own limit and its latencies feed only its own backend's limit.
+ *
+ * <ul>
+ *   <li>The first permit comes from the primary's waiting room via {@link #hold}, or, when that room turns
+ *       the request away, from the first later tier its class may {@link #overflow} to; tiers before that
+ *       one are then closed to the request.</li>
+ *   <li>An attempt on another tier first completes the permit held ({@link #enter}), then takes that tier's
+ *       with {@link BackendAdmission#tryAcquireNow}; a full tier is refused, never waited for.</li>
+ *   <li>Attempts on the same tier (a retry on another endpoint) keep the permit; any overload evidence one of
+ *       them saw is remembered, so the permit still completes as dropped.</li>
+ *   <li>{@link #finish} completes the permit from the last attempt's {@link AttemptOutcome}.</li>
+ * </ul>
+ * Every permit is completed exactly once; later calls find none held. Runs on the exchange's event loop.
+ */
+final class TierPermits {
+  private Permit permit;
+  /** The tier the request is in (its permit's, or a tier without limit); -1 before any. */
+  private int tier = -1;
+  /** An attempt under the current permit showed the backend overloaded. */
+  private boolean overloadSeen;
+  /** Tiers before this one are closed: the request overflowed past them. */
+  private int firstTier;
+  /** The backend whose waiting room could not take the request, or {@code null}. */
+  private String overflowFrom;
+
+  /**
+   * The primary's waiting room turned the request away: takes the first later tier that lets
+   * {@code priority} overflow and has a free slot right now (a tier without a limit always has). The waiter
+   * has left the room already, so the request never holds two slots.
+   *
+   * @return whether the request overflowed (it holds that tier's permit, if the tier has a limit)
+   */
+  boolean overflow(List<Route.Tier> tiers, PriorityClass priority) {
+    for (int t = 1; t < tiers.size(); t++) {
+      Route.Tier candidate = tiers.get(t);
+      if (!candidate.overflow().contains(priority)) {
+        continue;
+      }
+      BackendAdmission admission = candidate.backend().admission();
+      Permit p = admission == null ? null : admission.tryAcquireNow(priority);
+      if (admission == null || p != null) {
+        release();
+        permit = p;
+        this.tier = t;
+        firstTier = t;
+        overflowFrom = tiers.get(0).backend().name();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The backend the request overflowed from, or {@code null}. */
+  String overflowFrom() {
+    return overflowFrom;
+  }
+
+  /** The waiting room (or an overflow tier's limit) granted {@code granted} for tier {@code tierIndex}. */
+  void hold(int tierIndex, Permit granted) {
+    release();
+    permit = granted;
+    tier = tierIndex;
+  }
+
+  /**
+   * Puts the request in tier {@code tierIndex} for its next attempt: nothing to do when already there;
+   * otherwise the permit held is completed and the tier's own is taken, if it has a limit. A tier the request
+   * overflowed past is refused.
+   *
+   * @param admission the tier backend's limit, or {@code null} when it has none
+   * @return whether the request may go to the tier; {@code false} when it is full
+   */
+  boolean enter(int tierIndex, BackendAdmission admission, PriorityClass priority) {
+    if (tierIndex == tier) {
+      return true;
+    }
+    if (tierIndex < firstTier) {
+      return false;
+    }
+    release();
+    if (admission == null) {
+      tier = tierIndex;
+      return true;
+    }
+    Permit p = admission.tryAcquireNow(priority);
+    if (p == null) {
+      return false;
+    }
+    permit = p;
+    tier = tierIndex;
+    return true;
+  }
+
+  /** An attempt under the current permit ended with {@code outcome} and another follows. */
+  void attemptEnded(AttemptOutcome outcome) {
+    if (outcome.overloadEvidence()) {
+      overloadSeen = true;
+    }
+  }
+
+  /**
+   * The request is over; its last attempt ended with {@code outcome}. Overload evidence (now or earlier on
+   * this tier) drops the permit, anything but a clean answer ignores it.
+   *
+   * @return the permit when it is to be completed with a latency sample (the caller does so), else
+   *     {@code null} (completed here, or none held)
+   */
+  Permit finish(AttemptOutcome outcome) {
+    Permit p = permit;
+    permit = null;
+    if (p == null) {
+      return null;
+    }
+    if (overloadSeen || outcome.overloadEvidence()) {
+      p.onDropped();
+      return null;
+    }
+    if (outcome.permitCompletion() == AttemptOutcome.PermitCompletion.SUCCESS) {
+      return p;
+    }
+    p.onIgnore();
+    return null;
+  }
+
+  /** Whether a permit is held. */
+  boolean holding() {
+    return permit != null;
+  }
+
+  /** The tier the request is in, or -1. */
+  int tier() {
+    return tier;
+  }
+
+  /** Completes the permit held, if any, from what its attempts showed; leaves the tier. */
+  private void release() {
+    Permit p = permit;
+    permit = null;
+    tier = -1;
+    if (p != null) {
+      if (overloadSeen) {
+        p.onDropped();
+      } else {
+        p.onIgnore();
+      }
+    }
+    overloadSeen = false;
+  }
+}

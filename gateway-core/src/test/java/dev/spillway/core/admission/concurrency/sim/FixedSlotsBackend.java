@@ -1,0 +1,62 @@
+package dev.spillway.core.admission.concurrency.sim;
+
+import java.util.ArrayDeque;
+import java.util.Random;
+
+/**
+ * A backend with {@code slots} parallel workers and its own FIFO queue (the fixed mock backend, or nginx in
+ * front of one): past the queue it answers 503. Service times are uniform within 10% of {@code serviceNanos}
+ * (seeded): exactly equal times would keep completions in lockstep bursts, which no real backend does. The
+ * number of slots may change mid-run.
+ */
+final class FixedSlotsBackend implements SimBackend {
+  private final long serviceNanos;
+  private final int queueCapacity;
+  private final ArrayDeque<SimRequest> queue = new ArrayDeque<>();
+  private final Random random = new Random(42);
+  private int slots;
+  private int busy;
+
+  FixedSlotsBackend(int slots, long serviceNanos, int queueCapacity) {
+    this.slots = slots;
+    this.serviceNanos = serviceNanos;
+    this.queueCapacity = queueCapacity;
+  }
+
+  void setSlots(int slots, long now, Simulation sim) {
+    this.slots = slots;
+    startWaiting(now, sim);
+  }
+
+  @Override
+  public void submit(SimRequest r, long now, Simulation sim) {
+    if (busy < slots) {
+      start(r, now, sim);
+    } else if (queue.size() < queueCapacity) {
+      queue.addLast(r);
+    } else {
+      sim.rejected(r, now);
+    }
+  }
+
+  private void start(SimRequest r, long now, Simulation sim) {
+    busy++;
+    long service = (long) (serviceNanos * (0.9 + 0.2 * random.nextDouble()));
+    long done = now + service;
+    if (r.stream) {
+      r.firstTokenAt = now + service / Math.max(1, r.outputTokens);
+    }
+    sim.at(done, () -> {
+      busy--;
+      // The freed slot goes to the backend's own queue first; only then does the gateway hear of it.
+      startWaiting(done, sim);
+      sim.finished(r, done);
+    });
+  }
+
+  private void startWaiting(long now, Simulation sim) {
+    while (busy < slots && !queue.isEmpty()) {
+      start(queue.pollFirst(), now, sim);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package dev.spillway.core.admission.concurrency.sim;
+
+import dev.spillway.core.admission.ShedReason;
+import dev.spillway.core.admission.concurrency.BackendAdmission;
+import dev.spillway.core.admission.concurrency.LatencySample;
+import dev.spillway.core.admission.concurrency.Permit;
+import dev.spillway.core.admission.concurrency.PermitCallback;
+import dev.spillway.core.admission.concurrency.WaitRequest;
+import dev.spillway.core.config.ConcurrencyConfig;
+import dev.spillway.core.config.PriorityClass;
+import dev.spillway.core.config.WaitingRoomConfig;
+import dev.spillway.core.time.FakeTicker;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+
+/**
+ * A deterministic discrete-event simulation of clients, {@link BackendAdmission} and a {@link SimBackend}, on
+ * fake time: no threads, no sleeps. Arrivals are open-loop Poisson from a seeded RNG. Waiters live on an
+ * {@code EmbeddedEventLoop} whose clock moves with the {@link FakeTicker}, so queue timeouts fire in simulated
+ * time. Records every request's fate and the limit every 10 ms.
+ */
+final class Simulation {
+  static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+  static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+  private static final int TENANTS = 64;
+
+  final BackendAdmission admission;
+  final List<SimRequest> requests = new ArrayList<>();
+  /** The limit every {@value #TRACE_STEP_MS} ms. */
+  final List<Integer> limitTrace = new ArrayList<>();
+  static final int TRACE_STEP_MS = 10;
+
+  private final FakeTicker ticker = new FakeTicker();
+  private final long origin = ticker.nanoTime();
+  private final EmbeddedChannel channel = new EmbeddedChannel();
+  private final PriorityQueue<Event> events = new PriorityQueue<>();
+  private final SimBackend backend;
+  private long now;
+  private long seq;
+  private int shed;
+  final java.util.EnumMap<ShedReason, Integer> shedReasons = new java.util.EnumMap<>(ShedReason.class);
+
+  Simulation(ConcurrencyConfig concurrency, WaitingRoomConfig room, SimBackend backend) {
+    this.admission = new BackendAdmission(concurrency, room, ticker);
+    this.backend = backend;
+  }
+
+  /** Schedules {@code action} at simulated time {@code t} (nanos from the start). */
+  void at(long t, Runnable action) {
+    events.add(new Event(t, seq++, action));
+  }
+
+  /**
+   * Open-loop Poisson arrivals at {@code ratePerSecond(t)} from {@code from} to {@code until}; each request's
+   * shape comes from {@code shape}.
+   */
+  void poisson(Random random, long from, long until, LongFunction<Double> ratePerSecond,
+      RequestShape shape) {
+    long t = from;
+    while (true) {
+      double rate = ratePerSecond.apply(t);
+      t += (long) (-Math.log(1 - random.nextDouble()) / rate * SECOND);
+      if (t >= until) {
+        return;
+      }
+      long arrival = t;
+      SimRequest r = shape.next(random, arrival);
+      at(arrival, () -> arrive(r));
+    }
+  }
+
+  /** Runs every event up to {@code end}. */
+  void run(long end) {
+    long nextTrace = 0;
+    Event e;
+    while ((e = events.peek()) != null && e.time <= end) {
+      events.poll();
+      while (nextTrace <= e.time) {
+        limitTrace.add(admission.limit());
+        nextTrace += TRACE_STEP_MS * MS;
+      }
+      moveTo(e.time);
+      e.action.run();
+      channel.runPendingTasks();
+    }
+    moveTo(end);
+    channel.finishAndReleaseAll();
+  }
+
+  private void moveTo(long t) {
+    long delta = t - now;
+    if (delta > 0) {
+      ticker.advanceNanos(delta);
+      channel.advanceTimeBy(delta, TimeUnit.NANOSECONDS);
+      now = t;
+      channel.runPendingTasks();
+    }
+  }
+
+  private void arrive(SimRequest r) {
+    requests.add(r);
+    WaitRequest w = WaitRequest.withoutDeadline(PriorityClass.STANDARD, "t" + (requests.size() % TENANTS), false);
+    admission.acquire(w, channel.eventLoop(), new PermitCallback() {
+      @Override
+      public void onPermit(Permit permit) {
+        r.permit = permit;
+        r.sentAt = now;
+        backend.submit(r, now, Simulation.this);
+      }
+
+      @Override
+      public void onShed(ShedReason reason, long retryAfterNanos) {
+        shed++;
+        shedReasons.merge(reason, 1, Integer::sum);
+      }
+    });
+  }
+
+  /** The backend answered {@code r} in full at {@code t}. */
+  void finished(SimRequest r, long t) {
+    r.finishedAt = t;
+    LatencySample sample = r.stream
+        ? LatencySample.firstToken(r.firstTokenAt - r.sentAt)
+        : LatencySample.perToken(t - r.sentAt, r.outputTokens);
+    r.permit.onSuccess(sample);
+  }
+
+  /** The backend refused {@code r} (its own queue was full): overload evidence. */
+  void rejected(SimRequest r, long t) {
+    r.rejectedByBackend = true;
+    r.finishedAt = t;
+    r.permit.onDropped();
+  }
+
+  long now() {
+    return now;
+  }
+
+  int shedCount() {
+    return shed;
+  }
+
+  /** Draws the next request's shape. */
+  interface RequestShape {
+    SimRequest next(Random random, long arrivedAt);
+  }
+
+  private record Event(long time, long seq, Runnable action) implements Comparable<Event> {
+    @Override
+    public int compareTo(Event o) {
+      int c = Long.compare(time, o.time);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
+}
