@@ -132,7 +132,7 @@ final class UnknownCapacityReport {
             Fmt.pct(s.goodput() / c.goodput()), Fmt.num(s.deliveredTokensPerSecond()),
             Fmt.pct(s.deliveredTokensPerSecond() / c.tokenGoodput()),
             s.shed(), ms(s.shedMs(99)), ms(s.ttftMs(true, 50)), ms(streamP99),
-            ratio(streamP99 / c.unloadedStreamP99()), ms(jsonP99), ratio(jsonP99 / c.unloadedJsonP99()),
+            ratio(streamP99, c.unloadedStreamP99()), ms(jsonP99), ratio(jsonP99, c.unloadedJsonP99()),
             s.errors(), s.abandoned(), Double.isNaN(cell.meanLimit()) ? "-" : Fmt.num(cell.meanLimit()));
         if (cell.point().arrivals().kind() == dev.spillway.bench.load.Arrivals.Kind.POISSON && i < xs.length) {
           g[i] = s.goodput();
@@ -229,7 +229,7 @@ final class UnknownCapacityReport {
       }
       t.row(run.label(), settleVerdict(run, best), Fmt.num(Convergence.mean(run.limit(), end * 0.75, end)),
           Fmt.pct(run.stats().goodput() / res.calibration.goodput()),
-          ratio(run.stats().ttftMs(true, 99) / res.calibration.unloadedStreamP99()), run.stats().shed());
+          ratio(run.stats().ttftMs(true, 99), res.calibration.unloadedStreamP99()), run.stats().shed());
       chart.line(run.label(), times(run.limit()), values(run.limit()));
     }
     r.table(t);
@@ -255,7 +255,7 @@ final class UnknownCapacityReport {
     MarkdownTable t = new MarkdownTable(">sent", ">ok", ">shed", "sheds with free slots", ">chat stream TTFT p99 ms",
         ">p99 / unloaded", ">limit min", ">limit max", ">in-flight max", ">abandoned (still running at the end)");
     t.row(s.sent(), s.ok(), s.shed(), verdict(freeSlotSheds == 0, Long.toString(freeSlotSheds)),
-        ms(s.ttftMs(true, 99)), ratio(s.ttftMs(true, 99) / res.calibration.unloadedStreamP99()),
+        ms(s.ttftMs(true, 99)), ratio(s.ttftMs(true, 99), res.calibration.unloadedStreamP99()),
         Fmt.num(min(run.limit())), Fmt.num(max(run.limit())), Fmt.num(max(run.inFlight())), s.abandoned());
     r.table(t);
     SvgChart chart = SvgChart.lines("Limit and in-flight with long answers (" + key + ")", "time (s)", "requests");
@@ -285,7 +285,7 @@ final class UnknownCapacityReport {
     double best = res.calibration.goodput();
     t.row(Fmt.num(best * res.overflowMultiple), Fmt.num(s.goodput()), Fmt.pct(s.goodput() / best),
         Fmt.pct(s.goodput() / (2 * best)), s.shed(), ms(s.ttftMs(true, 99)),
-        ratio(s.ttftMs(true, 99) / res.calibration.unloadedStreamP99()), s.errors());
+        ratio(s.ttftMs(true, 99), res.calibration.unloadedStreamP99()), s.errors());
     r.table(t);
   }
 

@@ -134,6 +134,11 @@ final class UnknownCapacityTargets {
     return Double.isInfinite(v) ? "> run" : Fmt.ratio(v);
   }
 
+  /** {@code value / reference}; "-" when the reference is unknown or itself censored (then no ratio holds). */
+  static String ratio(double value, double reference) {
+    return Double.isNaN(reference) || Double.isInfinite(reference) ? "-" : ratio(value / reference);
+  }
+
   static String verdict(boolean met, String value) {
     return (met ? "met: " : "MISSED: ") + value;
   }
