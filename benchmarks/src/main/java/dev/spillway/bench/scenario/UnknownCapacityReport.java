@@ -91,15 +91,21 @@ final class UnknownCapacityReport {
     }
     r.text(String.format(Locale.ROOT, "Requests: %s. Client timeout %d s. The backend's best: **%s req/s, %s "
         + "answer tokens/s**, best static limit **%s** (%s). Unloaded (straight, at half capacity): stream TTFT p99 "
-        + "%s ms, non-streamed response head p99 %s ms, %s tokens/s per stream, mean answer time %.2f s.",
+        + "%s, non-streamed response head p99 %s, %s tokens/s per stream, mean answer time %.2f s.",
         b.mix().describe(), b.timeout().toSeconds(), Fmt.num(c.goodput()), Fmt.num(c.tokenGoodput()),
-        Fmt.num(c.bestLimit()), c.method(), ms(c.unloadedStreamP99()), ms(c.unloadedJsonP99()),
+        Fmt.num(c.bestLimit()), c.method(), withUnit(c.unloadedStreamP99()), withUnit(c.unloadedJsonP99()),
         Fmt.num(c.decodeTokensPerSecond()), c.meanServiceSeconds()));
     sweep(r, res);
     spike(r, res);
     convergence(r, res);
     mix(r, res);
     overflow(r, res);
+  }
+
+  /** Milliseconds with their unit, or why there is no number. */
+  private static String withUnit(double millis) {
+    String text = ms(millis);
+    return Double.isInfinite(millis) ? "longer than the run allowed" : text + " ms";
   }
 
   private void sweep(Report r, UnknownCapacityResults res) {
