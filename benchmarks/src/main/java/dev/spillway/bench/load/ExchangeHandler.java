@@ -2,8 +2,6 @@ package dev.spillway.bench.load;
 
 import dev.spillway.core.time.Ticker;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,7 +11,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,9 +19,6 @@ import java.util.concurrent.TimeUnit;
  * synchronization. Every inbound message is released here.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
-  private static final ByteBuf DATA = Unpooled.unreleasableBuffer(
-      Unpooled.wrappedBuffer("data:".getBytes(StandardCharsets.US_ASCII)));
-
   private final Ticker ticker;
   private final LoopPool pool;
   private Channel channel;
@@ -32,6 +26,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private LoadResult result;
   private boolean active;
   private boolean stream;
+  private int kind;
+  private final TokenCounter tokens = new TokenCounter();
   private long intendedNanos;
   private int status;
   private boolean keepAlive;
@@ -53,6 +49,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     this.result = result;
     this.intendedNanos = intendedNanos;
     this.stream = request.isStream();
+    this.kind = request.kind();
+    tokens.reset();
     active = true;
     status = 0;
     keepAlive = true;
@@ -79,14 +77,25 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         status = response.status().code();
         keepAlive = HttpUtil.isKeepAlive(response);
         lastChunkNanos = now;
+        if (!stream) {
+          // A non-streamed answer's first token arrives with the response head (the whole answer is ready).
+          firstTokenNanos = now;
+        }
       }
       if (msg instanceof HttpContent content) {
         ByteBuf bytes = content.content();
         if (bytes.isReadable()) {
           maxGapNanos = Math.max(maxGapNanos, now - lastChunkNanos);
           lastChunkNanos = now;
-          if (stream && firstTokenNanos == -1 && ByteBufUtil.indexOf(DATA, bytes) >= 0) {
-            firstTokenNanos = now;
+          if (status >= 200 && status < 300) {
+            int before = tokens.contents();
+            tokens.scan(bytes);
+            if (stream && tokens.contents() > before) {
+              if (firstTokenNanos == -1) {
+                firstTokenNanos = now;
+              }
+              result.streamedTokens(now, tokens.contents() - before);
+            }
           }
         }
         if (msg instanceof LastHttpContent) {
@@ -101,7 +110,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private void finish(long now) {
     active = false;
     timeout.cancel(false);
-    result.response(intendedNanos, now, status, firstTokenNanos, maxGapNanos);
+    result.response(intendedNanos, now, status, stream, firstTokenNanos, maxGapNanos, tokens.tokens(stream), kind);
     if (keepAlive && channel.isActive()) {
       pool.release(target, channel);
     } else {
@@ -122,7 +131,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     if (active) {
       active = false;
       timeout.cancel(false);
-      result.ioError(intendedNanos);
+      if (result.isAbandoning()) {
+        result.abandoned(intendedNanos, ticker.nanoTime(), stream, status >= 200 && status < 300 ? firstTokenNanos : -1);
+      } else {
+        result.ioError(intendedNanos);
+      }
     }
     super.channelInactive(ctx);
   }

@@ -9,8 +9,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,6 +28,8 @@ final class LoopPool {
   private final int maxConnections;
   private final Bootstrap bootstrap;
   private final Map<Target, ArrayDeque<Channel>> idle = new HashMap<>();
+  /** Every open connection of this loop, busy or idle. */
+  private final Set<Channel> open = new HashSet<>();
 
   LoopPool(EventLoop loop, Class<? extends Channel> channelClass, Ticker ticker, AtomicInteger connections,
       int maxConnections) {
@@ -64,7 +69,12 @@ final class LoopPool {
       return;
     }
     ChannelFuture connect = bootstrap.connect(target.host(), target.port());
-    connect.channel().closeFuture().addListener(f -> connections.decrementAndGet());
+    Channel opened = connect.channel();
+    open.add(opened);
+    opened.closeFuture().addListener(f -> {
+      connections.decrementAndGet();
+      open.remove(opened);
+    });
     connect.addListener(f -> {
       if (f.isSuccess()) {
         Channel c = connect.channel();
@@ -78,6 +88,14 @@ final class LoopPool {
   /** Takes back a connection whose exchange completed with keep-alive. */
   void release(Target target, Channel ch) {
     idle.computeIfAbsent(target, t -> new ArrayDeque<>()).addLast(ch);
+  }
+
+  /** Closes every connection, busy ones too, ending their exchanges; must run on this pool's event loop. */
+  void closeAll() {
+    for (Channel ch : new ArrayList<>(open)) {
+      ch.close();
+    }
+    idle.clear();
   }
 
   /** Closes every idle connection; must run on this pool's event loop. */

@@ -6,6 +6,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -13,6 +15,18 @@ import java.util.concurrent.TimeUnit;
  * {@link #stop()} ends it and every process it started, politely first, then by force.
  */
 public final class ChildProcess implements AutoCloseable {
+  /** Every process still running, so a runner stopped by a signal does not leave them behind. */
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (Process p : RUNNING) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+      }
+    }, "child-process-reaper"));
+  }
+
   private final String name;
   private final Process process;
   private final Path log;
@@ -26,6 +40,8 @@ public final class ChildProcess implements AutoCloseable {
   /** Starts {@code command} with its stdout and stderr in {@code log}. */
   public static ChildProcess start(String name, List<String> command, Path log) throws IOException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    RUNNING.add(p);
+    p.onExit().thenRun(() -> RUNNING.remove(p));
     return new ChildProcess(name, p, log);
   }
 

@@ -12,9 +12,12 @@ import java.util.Map;
 /**
  * Starts the processes of a scenario and remembers them, so {@link #close()} stops every one of them (in
  * reverse order), also when the scenario fails. Spillway and the mock backends run as {@code spillway.jar}
- * child processes, so they do not share a JIT or a GC with the load generator.
+ * child processes, so they do not share a JIT or a GC with the load generator. Processes may be started from
+ * several threads at once.
  */
 public final class Launcher implements AutoCloseable {
+  /** How long a JVM child may take to listen: generous, as the machine may be shared and busy. */
+  static final long START_TIMEOUT_MILLIS = 120_000;
   private final ScenarioOptions options;
   private final Path workDir;
   private final List<ChildProcess> started = new ArrayList<>();
@@ -31,7 +34,34 @@ public final class Launcher implements AutoCloseable {
     cmd.addAll(List.of("mock-backend", "--port", Integer.toString(port), "--capacity", Integer.toString(capacity),
         "--latency", latency.toMillis() + "ms", "--max-queue", Integer.toString(maxQueue),
         "--tokens-per-second", Double.toString(tokensPerSecond)));
-    return track(ChildProcess.start(name, cmd, workDir.resolve(name + ".log")).awaitPort(port, 30_000));
+    return track(ChildProcess.start(name, cmd, workDir.resolve(name + ".log"))
+        .awaitPort(port, START_TIMEOUT_MILLIS));
+  }
+
+  /**
+   * Starts a mock backend on {@code port} with these {@code mock-backend} options (after the port), e.g. the
+   * LLM engine simulator's {@code --engine llm ...}.
+   */
+  public ChildProcess mockWith(String name, int port, List<String> options) throws IOException {
+    List<String> cmd = spillwayCommand("-Xmx512m");
+    cmd.addAll(List.of("mock-backend", "--port", Integer.toString(port)));
+    cmd.addAll(options);
+    return track(ChildProcess.start(name, cmd, workDir.resolve(name + ".log"))
+        .awaitPort(port, START_TIMEOUT_MILLIS));
+  }
+
+  /** Starts Spillway on {@code port} with this config file text. */
+  public ChildProcess spillway(String name, String yaml, int port) throws IOException {
+    Path config = workDir.resolve(name + "-" + port + ".yaml");
+    Files.writeString(config, yaml);
+    List<String> cmd = spillwayCommand(options.spillwayJvmArgs().toArray(String[]::new));
+    if (options.jfr()) {
+      cmd.add(1, "-XX:StartFlightRecording=filename=" + workDir.resolve(name + "-" + port + ".jfr")
+          + ",settings=profile,dumponexit=true");
+    }
+    cmd.addAll(List.of("run", "--config", config.toString()));
+    return track(ChildProcess.start(name, cmd, workDir.resolve(name + "-" + port + ".log"))
+        .awaitPort(port, START_TIMEOUT_MILLIS));
   }
 
   /** Starts one proxy of {@code kind} on {@code port} in front of {@code setup}'s endpoints. */
@@ -44,16 +74,7 @@ public final class Launcher implements AutoCloseable {
   }
 
   private ChildProcess spillway(ProxySetup setup, int port) throws IOException {
-    Path config = workDir.resolve("spillway-" + port + ".yaml");
-    Files.writeString(config, SpillwayConfig.yaml(setup, port));
-    List<String> cmd = spillwayCommand(options.spillwayJvmArgs().toArray(String[]::new));
-    if (options.jfr()) {
-      cmd.add(1, "-XX:StartFlightRecording=filename=" + workDir.resolve("spillway-" + port + ".jfr")
-          + ",settings=profile,dumponexit=true");
-    }
-    cmd.addAll(List.of("run", "--config", config.toString()));
-    return track(ChildProcess.start("spillway", cmd, workDir.resolve("spillway-" + port + ".log"))
-        .awaitPort(port, 30_000));
+    return spillway("spillway", SpillwayConfig.yaml(setup, port), port);
   }
 
   private ChildProcess nginx(ProxySetup setup, int port) throws IOException {
@@ -100,7 +121,9 @@ public final class Launcher implements AutoCloseable {
   }
 
   private ChildProcess track(ChildProcess p) {
-    started.add(p);
+    synchronized (started) {
+      started.add(p);
+    }
     return p;
   }
 
@@ -108,6 +131,10 @@ public final class Launcher implements AutoCloseable {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java));
     cmd.addAll(List.of(jvmArgs));
+    if (options.quick()) {
+      // Quick runs measure nothing: start fast on a busy CI machine (C1 only, one GC thread).
+      cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    }
     Path jar = options.spillwayJar();
     if (Files.isRegularFile(jar)) {
       cmd.addAll(List.of("-jar", jar.toString()));
@@ -129,9 +156,11 @@ public final class Launcher implements AutoCloseable {
   /** Stops every process started, newest first. */
   @Override
   public void close() {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      started.get(i).stop();
+    synchronized (started) {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        started.get(i).stop();
+      }
+      started.clear();
     }
-    started.clear();
   }
 }

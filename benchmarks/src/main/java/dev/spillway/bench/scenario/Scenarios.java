@@ -25,7 +25,7 @@ public final class Scenarios {
 
   static {
     for (Scenario s : List.of(new OverheadScenario(), new OverloadScenario(), new SpikeScenario(),
-        new FailoverScenario(), new StreamsScenario(), new SoakScenario())) {
+        new FailoverScenario(), new StreamsScenario(), new SoakScenario(), new UnknownCapacityScenario())) {
       ALL.put(s.name(), s);
     }
   }
@@ -108,6 +108,16 @@ public final class Scenarios {
     return chosen;
   }
 
+  /** The 1, 5 and 15 minute load averages, or "unknown". */
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return parts[0] + " / " + parts[1] + " / " + parts[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
   /** One sentence about the machine and the JVM, for every report. */
   static String machine(ScenarioOptions o) {
     String cpu = "unknown CPU";
@@ -117,7 +127,8 @@ public final class Scenarios {
     } catch (IOException ignored) {
       // Not Linux: the CPU stays unnamed.
     }
-    return "Machine: " + Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), shared and noisy; "
+    return "Machine: " + Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), shared and noisy "
+        + "(load average " + loadAverage() + " when the report was written); "
         + "JDK " + Runtime.version() + "; Spillway JVM options `" + String.join(" ", o.spillwayJvmArgs())
         + "`; load generator, proxies and mock backends all on this machine; " + LocalDate.now()
         + (o.quick() ? "; QUICK mode (tiny rates, numbers meaningless)." : ".");

@@ -1,0 +1,319 @@
+package dev.spillway.bench.scenario;
+
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.CONVERGENCE_TARGET_S;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.RECOVERY_TARGET_S;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.convergenceVerdict;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.freeSlotSheds;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.goodputTarget;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.mixVerdict;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.ms;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.preSpikeP99;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.ratio;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.recoveryVerdict;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.settleVerdict;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.shedTarget;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.ttftTarget;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.verdict;
+import static dev.spillway.bench.scenario.UnknownCapacityTargets.zeroShed;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The page of the unknown-capacity scenario ({@code unknown-capacity.md} and its charts): per backend, the
+ * calibration, the load sweep side by side, the targets (met or missed, with the number), the spike, the
+ * convergence of the limit, the long-answer mix and the overflow tier.
+ */
+final class UnknownCapacityReport {
+
+  private final ScenarioOptions o;
+  private final List<UnknownCapacityResults> all;
+
+  UnknownCapacityReport(ScenarioOptions o, List<UnknownCapacityResults> all) {
+    this.o = o;
+    this.all = all;
+  }
+
+  Report write(String name) {
+    Report r = new Report(name, o.outDir());
+    r.heading(2, "Unknown capacity: does Spillway find a backend's capacity on its own?");
+    r.text("Spillway's whole concurrency config is `concurrency: " + AdaptiveConfig.ADAPTIVE + "` with its defaults: "
+        + "it is never told the backend's capacity. nginx is told it (`limit_conn` = the backend's best static "
+        + "limit, 503 past it, no queue); \"Spillway, no limit\" is a plain proxy. Each backend's best goodput "
+        + "and best static limit come from its model (the fixed mock: slots / latency; the simulator: its "
+        + "documented step-time model for this request mix), cross-checked by a saturating run straight to it; "
+        + "a run straight to it at half capacity gives the unloaded time to first token (TTFT). Between runs the "
+        + "client closes what is left and waits until every backend is idle. Load is open-loop and seeded: "
+        + "Poisson arrivals at 0.5× to 10× capacity, and bursty arrivals (hyperexponential gaps, coefficient of "
+        + "variation 3) at 1×. "
+        + "TTFT is measured from the intended start: the first content event of a stream, the response head of a "
+        + "non-streamed answer. Requests still running " + "when a run's drain time is over are given up on and "
+        + "counted apart (\"abandoned\"); one still waiting for its first token then counts as slower than every "
+        + "measured one, so a percentile that lands among them reads \"> run\". Spillway's limit is scraped from "
+        + "its admin `/metrics` (`" + AdaptiveConfig.LIMIT_GAUGE + "`) every 250 ms. " + Scenarios.machine(o));
+    summary(r);
+    for (UnknownCapacityResults res : all) {
+      backend(r, res);
+    }
+    r.write();
+    return r;
+  }
+
+  private void summary(Report r) {
+    r.heading(3, "Targets at a glance (Spillway adaptive, never told the capacity)");
+    MarkdownTable t = new MarkdownTable("backend", "zero sheds at 0.5×", "tokens delivered ≥ 95 % of best at 2–10×",
+        "TTFT p99 ≤ 1.5× unloaded at 2–10×", "shed p99 ≤ 2 ms", "recovery ≤ 5 s", "converges ±10 % in ≤ 10 s",
+        "no shed with free slots (long answers)");
+    for (UnknownCapacityResults res : all) {
+      List<UnknownCapacityResults.Cell> cells = res.sweep.get(UnknownCapacityScenario.ADAPTIVE_LABEL);
+      if (cells == null || res.calibration == null) {
+        t.row(res.backend.key(), "not run", "-", "-", "-", "-", "-", "-");
+        continue;
+      }
+      RunStats spike = res.spikes.get(UnknownCapacityScenario.ADAPTIVE_LABEL);
+      t.row(res.backend.key(), zeroShed(cells), goodputTarget(res, cells), ttftTarget(res, cells), shedTarget(cells),
+          spike == null ? "not run" : recoveryVerdict(res, spike), convergenceVerdict(res), mixVerdict(res));
+    }
+    r.table(t);
+  }
+
+  private void backend(Report r, UnknownCapacityResults res) {
+    CapacityBackend b = res.backend;
+    r.heading(3, "Backend: " + b.label());
+    for (String note : res.notes) {
+      r.text("**Note:** " + note);
+    }
+    UnknownCapacityResults.Calibration c = res.calibration;
+    if (c == null) {
+      r.text("Not measured: the backend did not start or its calibration failed.");
+      return;
+    }
+    r.text(String.format(Locale.ROOT, "Requests: %s. Client timeout %d s. The backend's best: **%s req/s, %s "
+        + "answer tokens/s**, best static limit **%s** (%s). Unloaded (straight, at half capacity): stream TTFT p99 "
+        + "%s, non-streamed response head p99 %s, %s tokens/s per stream, mean answer time %.2f s.",
+        b.mix().describe(), b.timeout().toSeconds(), Fmt.num(c.goodput()), Fmt.num(c.tokenGoodput()),
+        Fmt.num(c.bestLimit()), c.method(), withUnit(c.unloadedStreamP99()), withUnit(c.unloadedJsonP99()),
+        Fmt.num(c.decodeTokensPerSecond()), c.meanServiceSeconds()));
+    sweep(r, res);
+    spike(r, res);
+    convergence(r, res);
+    mix(r, res);
+    overflow(r, res);
+  }
+
+  /** Milliseconds with their unit, or why there is no number. */
+  private static String withUnit(double millis) {
+    String text = ms(millis);
+    return Double.isInfinite(millis) ? "longer than the run allowed" : text + " ms";
+  }
+
+  private void sweep(Report r, UnknownCapacityResults res) {
+    if (res.sweep.isEmpty()) {
+      return;
+    }
+    UnknownCapacityResults.Calibration c = res.calibration;
+    String key = res.backend.key();
+    r.heading(4, "Load sweep (" + key + ")");
+    MarkdownTable t = new MarkdownTable("target", ">offered", ">offered req/s", ">goodput req/s", ">of best",
+        ">tokens/s delivered", ">tokens of best", ">shed", ">shed p99 ms", ">stream TTFT p50 ms", ">stream TTFT p99 ms",
+        ">stream p99 / unloaded", ">JSON head p99 ms", ">JSON p99 / unloaded", ">errors", ">abandoned",
+        ">Spillway limit");
+    SvgChart goodput = SvgChart.lines("Goodput against offered load (" + key + ", best " + Fmt.num(c.goodput())
+        + " req/s)", "offered load (× measured capacity)", "successful answers / s");
+    SvgChart ttft = SvgChart.lines("Admitted stream TTFT p99 against offered load (" + key + ")",
+        "offered load (× measured capacity)", "TTFT p99 (ms)");
+    double[] xs = UnknownCapacityScenario.MULTIPLES;
+    goodput.line("backend's best", xs, constant(xs.length, c.goodput()));
+    for (Map.Entry<String, List<UnknownCapacityResults.Cell>> e : res.sweep.entrySet()) {
+      double[] g = new double[xs.length];
+      double[] p = new double[xs.length];
+      int i = 0;
+      for (UnknownCapacityResults.Cell cell : e.getValue()) {
+        RunStats s = cell.stats();
+        double offered = c.goodput() * cell.point().multiple();
+        double streamP99 = s.ttftMs(true, 99);
+        double jsonP99 = s.ttftMs(false, 99);
+        t.row(e.getKey(), cell.point().label(), Fmt.num(offered), Fmt.num(s.goodput()),
+            Fmt.pct(s.goodput() / c.goodput()), Fmt.num(s.deliveredTokensPerSecond()),
+            Fmt.pct(s.deliveredTokensPerSecond() / c.tokenGoodput()),
+            s.shed(), ms(s.shedMs(99)), ms(s.ttftMs(true, 50)), ms(streamP99),
+            ratio(streamP99, c.unloadedStreamP99()), ms(jsonP99), ratio(jsonP99, c.unloadedJsonP99()),
+            s.errors(), s.abandoned(), Double.isNaN(cell.meanLimit()) ? "-" : Fmt.num(cell.meanLimit()));
+        if (cell.point().arrivals().kind() == dev.spillway.bench.load.Arrivals.Kind.POISSON && i < xs.length) {
+          g[i] = s.goodput();
+          p[i] = Double.isInfinite(streamP99) ? Double.NaN : streamP99;
+          i++;
+        }
+      }
+      goodput.line(e.getKey(), xs, g);
+      ttft.line(e.getKey(), xs, p);
+    }
+    r.table(t);
+    r.text("The Poisson levels run as one staircase per target, without a pause between levels; each level is "
+        + "measured over its last " + Fmt.num(res.sweep.values().iterator().next().get(0).stats().windowSeconds())
+        + " s (the first seconds of a level let the backend settle): requests by intended start, goodput as 2xx "
+        + "answers completed in that time, per second; \"tokens/s delivered\" counts each streamed token when it "
+        + "arrived and a non-streamed answer's tokens when it completed (the decode throughput clients got; the "
+        + "goodput target is judged on it). The bursty level is a run of its own, "
+        + "measured the same way. \"Spillway "
+        + "limit\" is the mean of the scraped limit over the second half of each level. Ratios compare with the "
+        + "unloaded p99 above: streams' TTFT, and non-streamed answers' response head.");
+    r.chart(key + "-goodput", "Goodput against offered load (" + key + ")", goodput);
+    r.chart(key + "-ttft", "Stream TTFT p99 against offered load (" + key + ")", ttft);
+
+    r.heading(4, "Targets (" + key + ")");
+    MarkdownTable targets = new MarkdownTable("target", "zero sheds at 0.5×", "tokens delivered ≥ 95 % of best at 2–10×",
+        "stream TTFT p99 ≤ 1.5× unloaded at 2–10×", "shed p99 ≤ 2 ms");
+    for (Map.Entry<String, List<UnknownCapacityResults.Cell>> e : res.sweep.entrySet()) {
+      targets.row(e.getKey(), zeroShed(e.getValue()), goodputTarget(res, e.getValue()), ttftTarget(res, e.getValue()),
+          shedTarget(e.getValue()));
+    }
+    r.table(targets);
+  }
+
+  private void spike(Report r, UnknownCapacityResults res) {
+    if (res.spikes.isEmpty()) {
+      return;
+    }
+    String key = res.backend.key();
+    int[] ph = res.spikePhases;
+    int total = ph[0] + ph[1] + ph[2];
+    r.heading(4, "Spike (" + key + "): 0.8×, then 10× for " + ph[1] + " s, then 0.8×");
+    r.text(ph[0] + " s at 0.8× capacity, " + ph[1] + " s at 10×, " + ph[2] + " s at 0.8× (Poisson). Recovery: "
+        + "seconds after the spike until every later second has no shed answer and a TTFT p99 (streams and "
+        + "non-streams, by intended start) within 1.5× of the pre-spike p99; target ≤ " + RECOVERY_TARGET_S + " s.");
+    MarkdownTable t = new MarkdownTable("target", ">pre-spike TTFT p99 ms", ">goodput in spike req/s",
+        ">of best", ">shed in spike", ">errors", ">recovery");
+    double[] xs = new double[total];
+    for (int i = 0; i < total; i++) {
+      xs[i] = i;
+    }
+    SvgChart chart = SvgChart.lines("Goodput over time, 1 s buckets (" + key + ", spike " + ph[0] + "–"
+        + (ph[0] + ph[1]) + " s)", "time (s)", "successful answers / s");
+    chart.line("backend's best", xs, constant(total, res.calibration.goodput()));
+    for (Map.Entry<String, RunStats> e : res.spikes.entrySet()) {
+      RunStats s = e.getValue();
+      double[] g = s.goodputBins(total);
+      double[] shed = s.shedBins(total);
+      long shedInSpike = 0;
+      double okInSpike = 0;
+      for (int b = ph[0]; b < ph[0] + ph[1]; b++) {
+        shedInSpike += (long) shed[b];
+        okInSpike += g[b];
+      }
+      double pre = preSpikeP99(s, ph[0]);
+      t.row(e.getKey(), ms(pre), Fmt.num(okInSpike / ph[1]), Fmt.pct(okInSpike / ph[1] / res.calibration.goodput()),
+          shedInSpike, s.errors(), recoveryVerdict(res, s));
+      chart.line(e.getKey(), xs, g);
+    }
+    r.table(t);
+    r.chart(key + "-spike", "Goodput over time during the spike (" + key + ")", chart);
+  }
+
+  private void convergence(Report r, UnknownCapacityResults res) {
+    if (res.convergence.isEmpty()) {
+      return;
+    }
+    String key = res.backend.key();
+    double best = res.calibration.bestLimit();
+    r.heading(4, "Convergence of the limit (" + key + ")");
+    r.text(String.format(Locale.ROOT, "Spillway started with `concurrency: {mode: adaptive, limit: N}` for N = 4 and "
+        + "N = 1024, at %s× capacity for %s s. Settled: the time after which every scraped value stays within "
+        + "±10 %% of the best static limit (%s); target ≤ %s s.", Fmt.num(res.convergenceMultiple),
+        Fmt.num(res.convergenceSeconds), Fmt.num(best), Fmt.num(CONVERGENCE_TARGET_S)));
+    MarkdownTable t = new MarkdownTable("run", "settled within ±10 %", ">limit, last quarter (mean)", ">goodput of best",
+        ">stream TTFT p99 / unloaded", ">shed");
+    SvgChart chart = SvgChart.lines("Spillway's limit over time (" + key + ", " + Fmt.num(res.convergenceMultiple)
+        + "× capacity)", "time (s)", "concurrency limit");
+    double end = res.convergenceSeconds;
+    chart.line("best static limit", new double[] {0, end}, new double[] {best, best});
+    for (UnknownCapacityResults.Traced run : res.convergence) {
+      if (run.failure() != null) {
+        t.row(run.label(), "not run: " + run.failure(), "-", "-", "-", "-");
+        continue;
+      }
+      t.row(run.label(), settleVerdict(run, best), Fmt.num(Convergence.mean(run.limit(), end * 0.75, end)),
+          Fmt.pct(run.stats().goodput() / res.calibration.goodput()),
+          ratio(run.stats().ttftMs(true, 99), res.calibration.unloadedStreamP99()), run.stats().shed());
+      chart.line(run.label(), times(run.limit()), values(run.limit()));
+    }
+    r.table(t);
+    r.chart(key + "-limit", "Spillway's limit over time from far below and far above (" + key + ")", chart);
+  }
+
+  private void mix(Report r, UnknownCapacityResults res) {
+    UnknownCapacityResults.Traced run = res.mix;
+    if (run == null) {
+      return;
+    }
+    String key = res.backend.key();
+    r.heading(4, "Long answers (" + key + "): a fifth of the requests are non-streamed answers of 30–60 s");
+    r.text("Offered: " + res.mixDescription + ". Long answers must never cause a shed while the backend has free "
+        + "slots: a shed answer counts against that when Spillway's in-flight count to the backend (scraped "
+        + "just before) was below " + res.mixSlots + ".");
+    if (run.failure() != null) {
+      r.text("Not run: " + run.failure());
+      return;
+    }
+    RunStats s = run.stats();
+    long freeSlotSheds = freeSlotSheds(run, res.mixSlots);
+    MarkdownTable t = new MarkdownTable(">sent", ">ok", ">shed", "sheds with free slots", ">chat stream TTFT p99 ms",
+        ">p99 / unloaded", ">limit min", ">limit max", ">in-flight max", ">abandoned (still running at the end)");
+    t.row(s.sent(), s.ok(), s.shed(), verdict(freeSlotSheds == 0, Long.toString(freeSlotSheds)),
+        ms(s.ttftMs(true, 99)), ratio(s.ttftMs(true, 99), res.calibration.unloadedStreamP99()),
+        Fmt.num(min(run.limit())), Fmt.num(max(run.limit())), Fmt.num(max(run.inFlight())), s.abandoned());
+    r.table(t);
+    SvgChart chart = SvgChart.lines("Limit and in-flight with long answers (" + key + ")", "time (s)", "requests");
+    chart.line("backend slots", new double[] {0, s.windowSeconds()}, new double[] {res.mixSlots, res.mixSlots});
+    chart.line("Spillway limit", times(run.limit()), values(run.limit()));
+    chart.line("in flight to the backend", times(run.inFlight()), values(run.inFlight()));
+    r.chart(key + "-long", "Spillway's limit and in-flight count with long answers (" + key + ")", chart);
+  }
+
+  private void overflow(Report r, UnknownCapacityResults res) {
+    UnknownCapacityResults.Traced run = res.overflow;
+    if (run == null) {
+      return;
+    }
+    String key = res.backend.key();
+    r.heading(4, "Two tiers at " + Fmt.num(res.overflowMultiple) + "× (" + key + ")");
+    r.text("A second, identical backend as the route's second tier, configured for overflow:\n\n```yaml\n"
+        + AdaptiveConfig.OVERFLOW_ROUTE + "```\n\nBoth backends have `concurrency: " + AdaptiveConfig.ADAPTIVE
+        + "`. With overflow, goodput can reach twice one backend's best.");
+    if (run.failure() != null) {
+      r.text("Not run: " + run.failure());
+      return;
+    }
+    RunStats s = run.stats();
+    MarkdownTable t = new MarkdownTable(">offered req/s", ">goodput req/s", ">of one backend's best",
+        ">of two backends' best", ">shed", ">stream TTFT p99 ms", ">p99 / unloaded", ">errors");
+    double best = res.calibration.goodput();
+    t.row(Fmt.num(best * res.overflowMultiple), Fmt.num(s.goodput()), Fmt.pct(s.goodput() / best),
+        Fmt.pct(s.goodput() / (2 * best)), s.shed(), ms(s.ttftMs(true, 99)),
+        ratio(s.ttftMs(true, 99), res.calibration.unloadedStreamP99()), s.errors());
+    r.table(t);
+  }
+
+  private static double[] constant(int n, double v) {
+    double[] a = new double[n];
+    java.util.Arrays.fill(a, v);
+    return a;
+  }
+
+  private static double[] times(List<MetricsScraper.Sample> samples) {
+    return samples.stream().mapToDouble(MetricsScraper.Sample::seconds).toArray();
+  }
+
+  private static double[] values(List<MetricsScraper.Sample> samples) {
+    return samples.stream().mapToDouble(MetricsScraper.Sample::value).toArray();
+  }
+
+  private static double min(List<MetricsScraper.Sample> samples) {
+    return samples.stream().mapToDouble(MetricsScraper.Sample::value).min().orElse(Double.NaN);
+  }
+
+  private static double max(List<MetricsScraper.Sample> samples) {
+    return samples.stream().mapToDouble(MetricsScraper.Sample::value).max().orElse(Double.NaN);
+  }
+}

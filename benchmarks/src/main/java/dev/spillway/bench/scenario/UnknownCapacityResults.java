@@ -1,0 +1,52 @@
+package dev.spillway.bench.scenario;
+
+import dev.spillway.bench.load.Arrivals;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Everything the unknown-capacity scenario measured on one backend, for {@link UnknownCapacityReport}. */
+final class UnknownCapacityResults {
+  /**
+   * The backend's capacity: its best goodput and best static limit from its model (the fixed mock's slots /
+   * latency; the simulator's documented step-time model), cross-checked by a saturating run straight to it;
+   * and the unloaded latencies, measured straight at half capacity.
+   */
+  record Calibration(double goodput, double tokenGoodput, double bestLimit, String method,
+      double measuredGoodput, double measuredTokens, double measuredRunning,
+      double unloadedStreamP99, double unloadedJsonP99, double decodeTokensPerSecond, double meanServiceSeconds) {}
+
+  /** One load level of the sweep. */
+  record Point(String label, double multiple, Arrivals arrivals) {}
+
+  /** One target at one load level; {@code meanLimit} is Spillway's limit over the level's second half. */
+  record Cell(Point point, RunStats stats, double meanLimit) {}
+
+  /** A run whose limit was scraped over time. */
+  record Traced(String label, RunStats stats, List<MetricsScraper.Sample> limit, List<MetricsScraper.Sample> inFlight,
+      String failure) {}
+
+  final CapacityBackend backend;
+  final List<String> notes = new ArrayList<>();
+  Calibration calibration;
+  /** Sweep cells by target label, in load order. */
+  final Map<String, List<Cell>> sweep = new LinkedHashMap<>();
+  /** Spike runs by target label. */
+  final Map<String, RunStats> spikes = new LinkedHashMap<>();
+  int[] spikePhases;
+  double spikeRate;
+  /** Convergence runs (start low, start high). */
+  final List<Traced> convergence = new ArrayList<>();
+  double convergenceMultiple;
+  double convergenceSeconds;
+  Traced mix;
+  String mixDescription;
+  int mixSlots;
+  Traced overflow;
+  double overflowMultiple;
+
+  UnknownCapacityResults(CapacityBackend backend) {
+    this.backend = backend;
+  }
+}

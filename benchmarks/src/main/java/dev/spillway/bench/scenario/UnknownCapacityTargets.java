@@ -1,0 +1,160 @@
+package dev.spillway.bench.scenario;
+
+import dev.spillway.bench.load.LoadResult;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The targets of the unknown-capacity scenario and how each is judged: met or missed, always with the number.
+ */
+final class UnknownCapacityTargets {
+  static final double GOODPUT_TARGET = 0.95;
+  static final double TTFT_RATIO_TARGET = 1.5;
+  static final double SHED_P99_TARGET_MS = 2;
+  static final double CONVERGENCE_TOLERANCE = 0.10;
+  static final double CONVERGENCE_TARGET_S = 10;
+  static final int RECOVERY_TARGET_S = 5;
+
+  private UnknownCapacityTargets() {}
+
+  static double preSpikeP99(RunStats s, int before) {
+    // From the second second on: the first holds the run's cold start.
+    long from = before > 1 ? 1_000_000_000L : 0;
+    long to = before * 1_000_000_000L;
+    return Math.max(nanToZero(s.ttftMs(true, 99, from, to)), nanToZero(s.ttftMs(false, 99, from, to)));
+  }
+
+  static String recoveryVerdict(UnknownCapacityResults res, RunStats s) {
+    int[] ph = res.spikePhases;
+    int total = ph[0] + ph[1] + ph[2];
+    double pre = preSpikeP99(s, ph[0]);
+    int rec = Convergence.recoverySeconds(s.shedBins(total), s.ttftP99Bins(total), ph[0] + ph[1], total, pre,
+        TTFT_RATIO_TARGET);
+    if (rec < 0) {
+      return "MISSED: not within " + ph[2] + " s";
+    }
+    return verdict(rec <= RECOVERY_TARGET_S, rec + " s");
+  }
+
+  static String settleVerdict(UnknownCapacityResults.Traced run, double best) {
+    double s = Convergence.settleSeconds(run.limit(), best, CONVERGENCE_TOLERANCE, 0);
+    if (Double.isNaN(s)) {
+      return "MISSED: no limit scraped";
+    }
+    if (s < 0) {
+      return "MISSED: not settled (last " + Fmt.num(run.limit().get(run.limit().size() - 1).value()) + ")";
+    }
+    return verdict(s <= CONVERGENCE_TARGET_S, Fmt.num(s) + " s");
+  }
+
+  static String convergenceVerdict(UnknownCapacityResults res) {
+    if (res.convergence.isEmpty()) {
+      return "not run";
+    }
+    List<String> parts = new ArrayList<>();
+    for (UnknownCapacityResults.Traced run : res.convergence) {
+      parts.add(run.failure() != null ? "not run" : settleVerdict(run, res.calibration.bestLimit()));
+    }
+    return String.join("; ", parts);
+  }
+
+  static String mixVerdict(UnknownCapacityResults res) {
+    UnknownCapacityResults.Traced run = res.mix;
+    if (run == null || run.failure() != null) {
+      return "not run";
+    }
+    long n = freeSlotSheds(run, res.mixSlots);
+    return verdict(n == 0, n + " of " + run.stats().shed() + " sheds");
+  }
+
+  /** Sheds answered while the last in-flight sample before them was below the backend's slots. */
+  static long freeSlotSheds(UnknownCapacityResults.Traced run, int slots) {
+    long n = 0;
+    for (LoadResult.Record rec : run.stats().records()) {
+      if (!rec.shed()) {
+        continue;
+      }
+      double t = rec.endNanos() / 1e9;
+      double inFlight = Double.NaN;
+      for (MetricsScraper.Sample sample : run.inFlight()) {
+        if (sample.seconds() > t) {
+          break;
+        }
+        inFlight = sample.value();
+      }
+      if (!Double.isNaN(inFlight) && inFlight < slots) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  static String zeroShed(List<UnknownCapacityResults.Cell> cells) {
+    long shed = cells.get(0).stats().shed();
+    return verdict(shed == 0, Long.toString(shed));
+  }
+
+  /** Judged on answer tokens delivered: the decode throughput clients got, smooth even with long answers. */
+  static String goodputTarget(UnknownCapacityResults res, List<UnknownCapacityResults.Cell> cells) {
+    double worst = Double.POSITIVE_INFINITY;
+    for (UnknownCapacityResults.Cell cell : overloaded(cells)) {
+      worst = Math.min(worst, cell.stats().deliveredTokensPerSecond() / res.calibration.tokenGoodput());
+    }
+    return verdict(worst >= GOODPUT_TARGET, "worst " + Fmt.pct(worst));
+  }
+
+  static String ttftTarget(UnknownCapacityResults res, List<UnknownCapacityResults.Cell> cells) {
+    double worst = 0;
+    for (UnknownCapacityResults.Cell cell : overloaded(cells)) {
+      double ratio = cell.stats().ttftMs(true, 99) / res.calibration.unloadedStreamP99();
+      if (!Double.isNaN(ratio)) {
+        worst = Math.max(worst, ratio);
+      }
+    }
+    return verdict(worst <= TTFT_RATIO_TARGET, "worst " + ratio(worst));
+  }
+
+  static String shedTarget(List<UnknownCapacityResults.Cell> cells) {
+    double worst = Double.NaN;
+    for (UnknownCapacityResults.Cell cell : cells) {
+      double v = cell.stats().shedMs(99);
+      if (!Double.isNaN(v)) {
+        worst = Double.isNaN(worst) ? v : Math.max(worst, v);
+      }
+    }
+    return Double.isNaN(worst) ? "no shedding" : verdict(worst <= SHED_P99_TARGET_MS, "worst " + ms(worst) + " ms");
+  }
+
+  static List<UnknownCapacityResults.Cell> overloaded(List<UnknownCapacityResults.Cell> cells) {
+    return cells.stream().filter(c -> c.point().multiple() >= 2).toList();
+  }
+
+  /** A ratio; "> run" when its numerator was censored (slower than the run allowed), "-" when unknown. */
+  static String ratio(double v) {
+    return Double.isInfinite(v) ? "> run" : Fmt.ratio(v);
+  }
+
+  /** {@code value / reference}; "-" when the reference is unknown or itself censored (then no ratio holds). */
+  static String ratio(double value, double reference) {
+    return Double.isNaN(reference) || Double.isInfinite(reference) ? "-" : ratio(value / reference);
+  }
+
+  static String verdict(boolean met, String value) {
+    return (met ? "met: " : "MISSED: ") + value;
+  }
+
+  /** Milliseconds with a precision that suits the size; "-" for none, "> run" for censored. */
+  static String ms(double millis) {
+    if (Double.isNaN(millis)) {
+      return "-";
+    }
+    if (Double.isInfinite(millis)) {
+      return "> run";
+    }
+    return Fmt.ms(millis * 1000);
+  }
+
+  static double nanToZero(double v) {
+    return Double.isNaN(v) ? 0 : v;
+  }
+}
