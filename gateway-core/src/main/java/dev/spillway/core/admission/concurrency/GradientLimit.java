@@ -86,6 +86,12 @@ final class GradientLimit implements ConcurrencyLimit {
   static final int EARLY_SAMPLES = 3;
   /** How far above its baseline a first token is "far": a queued request waits a whole sequence's turn. */
   static final double EARLY_TOLERANCE = 1.0;
+  /** Recent samples (whenever admitted) whose median decides a fast decrease. */
+  static final int FAST_DECREASE_SAMPLES = 9;
+  /** How many times its baseline the recent median must be for a fast decrease: heavy queueing. */
+  static final double FAST_DECREASE_RATIO = 2;
+  /** Slow start's growth per calm window. */
+  static final double SLOW_START_FACTOR = 1.6;
   private static final long NOT_STARTED = Long.MIN_VALUE;
   static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
   private static final Signal[] SIGNALS = SampleWindow.signals();
@@ -110,6 +116,9 @@ final class GradientLimit implements ConcurrencyLimit {
   /** Calm windows since the last decrease, up to {@link #KNEE_HOLD_WINDOWS}. */
   private int windowsAtKnee;
   private long startedAt = NOT_STARTED;
+  private Growth growth = Growth.SLOW_START;
+  /** The latest samples of each signal, whenever admitted: the fast decrease's evidence. */
+  private final RecentSamples[] recent = new RecentSamples[SIGNALS.length];
 
   GradientLimit(ConcurrencyConfig config) {
     this.minLimit = config.minLimit();
@@ -118,6 +127,7 @@ final class GradientLimit implements ConcurrencyLimit {
     this.estimate = minLimit;
     for (int i = 0; i < baselines.length; i++) {
       baselines[i] = new Baseline(BASELINE_INTERVAL_NANOS);
+      recent[i] = new RecentSamples(FAST_DECREASE_SAMPLES);
     }
   }
 
@@ -150,7 +160,14 @@ final class GradientLimit implements ConcurrencyLimit {
   @Override
   public void onSample(LatencySample sample, int inFlight, long admittedIn, long now) {
     onTick(now);
-    if (admittedIn != window || sample.signal() == Signal.NONE) {
+    if (sample.signal() == Signal.NONE) {
+      return;
+    }
+    if (phase == Phase.TRACKING && sample.signal() == Signal.PER_TOKEN && preferred() == Signal.PER_TOKEN
+        && queueingHeavily(sample, inFlight, now)) {
+      return;
+    }
+    if (admittedIn != window) {
       return;
     }
     if (phase == Phase.PROBING && inFlight > minLimit) {
@@ -209,6 +226,40 @@ final class GradientLimit implements ConcurrencyLimit {
     return highInARow >= (knee > 0 && estimate >= knee ? 1 : EARLY_SAMPLES);
   }
 
+  /**
+   * The fast decrease, for a limit far above the knee with a deep queue behind it: the window's own samples
+   * would wait out that whole queue before judging it. When the median of the last
+   * {@value #FAST_DECREASE_SAMPLES} samples of a signal (whenever admitted) exceeds
+   * {@value #FAST_DECREASE_RATIO} times its baseline, Little's law gives the concurrency served without
+   * queueing: {@code inFlight * baseline / median}, with the requests in flight now (they made that latency).
+   * Once per window: it opens a new one and forgets the recent samples. A median over several samples of
+   * one signal keeps a single slow answer from triggering it.
+   */
+  private boolean queueingHeavily(LatencySample sample, int inFlight, long now) {
+    RecentSamples r = recent[sample.signal().ordinal()];
+    r.add(sample.latencyNanos(), inFlight);
+    long baseline = baselines[sample.signal().ordinal()].nanos();
+    if (!r.isFull() || baseline == 0) {
+      return false;
+    }
+    long median = r.median();
+    if (median <= baseline * FAST_DECREASE_RATIO) {
+      return false;
+    }
+    double target = clamp(r.medianConcurrency(baseline));
+    if (target >= estimate) {
+      return false;
+    }
+    congestedWindows++;
+    windowsSinceDecrease = 0;
+    windowsAtKnee = 0;
+    highInARow = 0;
+    knee = estimate;
+    estimate = target;
+    nextWindow(now);
+    return true;
+  }
+
   private int nearLimit() {
     return limit() - Math.max(1, limit() / 10);
   }
@@ -219,6 +270,7 @@ final class GradientLimit implements ConcurrencyLimit {
       return;
     }
     estimate = clamp(estimate * DROP_FACTOR);
+    growth = Growth.CAREFUL;
     nextWindow(now);
   }
 
@@ -245,7 +297,12 @@ final class GradientLimit implements ConcurrencyLimit {
         windowsSinceDecrease = Math.min(windowsSinceDecrease + 1, RECENT_WINDOWS + 1);
         windowsAtKnee = Math.min(windowsAtKnee + 1, KNEE_HOLD_WINDOWS);
       }
-      if (gradient >= 1 / (1 + tolerance) && reached) {
+      if (growth == Growth.SLOW_START && reached && signal == Signal.PER_TOKEN
+          && gradient >= 1 / (1 + PER_TOKEN_TOLERANCE)) {
+        // No congestion seen yet and none in this window: grow multiplicatively, but no further than twice
+        // the concurrency actually reached.
+        estimate = clamp(Math.min(estimate, samples.maxInFlight()) * SLOW_START_FACTOR);
+      } else if (gradient >= 1 / (1 + tolerance) && reached) {
         // Per token, latency creeps up before the knee: slow to a step of 1 there. First tokens stay flat
         // until the engine queues, so they keep the larger step, but for a few windows after a decrease
         // (the knee is near) step by 1 too.
@@ -275,6 +332,7 @@ final class GradientLimit implements ConcurrencyLimit {
     windowsAtKnee = 0;
     highInARow = 0;
     knee = estimate;
+    growth = Growth.CAREFUL;
     double factor = signal == Signal.PER_TOKEN ? gradient
         : 1 - (1 - DROP_FACTOR) * (1 << Math.min(congestedWindows - 1, 3));
     estimate = clamp(estimate * Math.max(MIN_GRADIENT, factor));
@@ -308,10 +366,20 @@ final class GradientLimit implements ConcurrencyLimit {
     window++;
     windowStart = now;
     samples.clear();
+    for (RecentSamples r : recent) {
+      r.clear();
+    }
   }
 
   private double clamp(double v) {
     return Math.max(minLimit, Math.min(maxLimit, v));
+  }
+
+  private enum Growth {
+    /** No congestion seen since start: calm windows double the limit. */
+    SLOW_START,
+    /** After the first decrease: the careful additive steps. */
+    CAREFUL
   }
 
   private enum Phase {
