@@ -15,6 +15,16 @@ import java.util.concurrent.TimeUnit;
  * configured {@code limit} and tracking begins. A stream's sample is taken at its first token
  * ({@link Permit#onFirstToken}), not when it ends.
  *
+ * <p><b>Fast decrease.</b> For backends judged by time per token, every such sample, whenever admitted, also
+ * joins the last {@value #FAST_DECREASE_SAMPLES}; when their median exceeds {@value #FAST_DECREASE_RATIO} times
+ * the baseline, the limit drops at once (if lower) to their median Little's-law concurrency
+ * {@code inFlightAtAdmission * baseline / latency}, and a new window opens: a limit far above the knee of a
+ * backend with a deep queue would otherwise wait out that queue for each window's samples.
+ *
+ * <p><b>Slow start.</b> Until the first decrease, a window judged by time per token within
+ * {@value #PER_TOKEN_TOLERANCE} of its baseline, with the limit reached, multiplies the limit by
+ * {@value #SLOW_START_FACTOR} (from the most in flight reached, if lower) instead of the additive step below.
+ *
  * <p><b>Early decrease.</b> {@value #EARLY_SAMPLES} first tokens in a row admitted near the limit, each above
  * {@code baseline * (1 + }{@value #EARLY_TOLERANCE}{@code )} and at least a baseline apart (first tokens of
  * one engine step share its prefill and count once), decrease the limit at once (as a congested window) and
@@ -231,9 +241,11 @@ final class GradientLimit implements ConcurrencyLimit {
    * would wait out that whole queue before judging it. When the median of the last
    * {@value #FAST_DECREASE_SAMPLES} samples of a signal (whenever admitted) exceeds
    * {@value #FAST_DECREASE_RATIO} times its baseline, Little's law gives the concurrency served without
-   * queueing: {@code inFlight * baseline / median}, with the requests in flight now (they made that latency).
-   * Once per window: it opens a new one and forgets the recent samples. A median over several samples of
-   * one signal keeps a single slow answer from triggering it.
+   * queueing: the median over those samples of {@code inFlightAtAdmission * baseline / latency} (in a FIFO
+   * queue a request's latency is the work ahead of it over the rate it is served at). Once per window: it
+   * opens a new one and forgets the recent samples. A median over several samples of one signal keeps a
+   * single slow answer from triggering it. It does not end slow start: from far above it may undershoot,
+   * and the next calm windows regain the knee quickly.
    */
   private boolean queueingHeavily(LatencySample sample, int inFlight, long now) {
     RecentSamples r = recent[sample.signal().ordinal()];
@@ -299,8 +311,8 @@ final class GradientLimit implements ConcurrencyLimit {
       }
       if (growth == Growth.SLOW_START && reached && signal == Signal.PER_TOKEN
           && gradient >= 1 / (1 + PER_TOKEN_TOLERANCE)) {
-        // No congestion seen yet and none in this window: grow multiplicatively, but no further than twice
-        // the concurrency actually reached.
+        // No congestion seen yet and none in this window: grow multiplicatively from the concurrency
+        // actually reached.
         estimate = clamp(Math.min(estimate, samples.maxInFlight()) * SLOW_START_FACTOR);
       } else if (gradient >= 1 / (1 + tolerance) && reached) {
         // Per token, latency creeps up before the knee: slow to a step of 1 there. First tokens stay flat
