@@ -15,6 +15,16 @@ import java.util.concurrent.TimeUnit;
  * configured {@code limit} and tracking begins. A stream's sample is taken at its first token
  * ({@link Permit#onFirstToken}), not when it ends.
  *
+ * <p><b>Fast decrease.</b> For backends judged by time per token, every such sample, whenever admitted, also
+ * joins the last {@value #FAST_DECREASE_SAMPLES}; when their median exceeds {@value #FAST_DECREASE_RATIO} times
+ * the baseline, the limit drops at once (if lower) to their median Little's-law concurrency
+ * {@code inFlightAtAdmission * baseline / latency}, and a new window opens: a limit far above the knee of a
+ * backend with a deep queue would otherwise wait out that queue for each window's samples.
+ *
+ * <p><b>Slow start.</b> Until the first decrease, a window judged by time per token within
+ * {@value #PER_TOKEN_TOLERANCE} of its baseline, with the limit reached, multiplies the limit by
+ * {@value #SLOW_START_FACTOR} (from the most in flight reached, if lower) instead of the additive step below.
+ *
  * <p><b>Early decrease.</b> {@value #EARLY_SAMPLES} first tokens in a row admitted near the limit, each above
  * {@code baseline * (1 + }{@value #EARLY_TOLERANCE}{@code )} and at least a baseline apart (first tokens of
  * one engine step share its prefill and count once), decrease the limit at once (as a congested window) and
@@ -86,6 +96,12 @@ final class GradientLimit implements ConcurrencyLimit {
   static final int EARLY_SAMPLES = 3;
   /** How far above its baseline a first token is "far": a queued request waits a whole sequence's turn. */
   static final double EARLY_TOLERANCE = 1.0;
+  /** Recent samples (whenever admitted) whose median decides a fast decrease. */
+  static final int FAST_DECREASE_SAMPLES = 9;
+  /** How many times its baseline the recent median must be for a fast decrease: heavy queueing. */
+  static final double FAST_DECREASE_RATIO = 2;
+  /** Slow start's growth per calm window. */
+  static final double SLOW_START_FACTOR = 1.6;
   private static final long NOT_STARTED = Long.MIN_VALUE;
   static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
   private static final Signal[] SIGNALS = SampleWindow.signals();
@@ -110,6 +126,9 @@ final class GradientLimit implements ConcurrencyLimit {
   /** Calm windows since the last decrease, up to {@link #KNEE_HOLD_WINDOWS}. */
   private int windowsAtKnee;
   private long startedAt = NOT_STARTED;
+  private Growth growth = Growth.SLOW_START;
+  /** The latest samples of each signal, whenever admitted: the fast decrease's evidence. */
+  private final RecentSamples[] recent = new RecentSamples[SIGNALS.length];
 
   GradientLimit(ConcurrencyConfig config) {
     this.minLimit = config.minLimit();
@@ -118,6 +137,7 @@ final class GradientLimit implements ConcurrencyLimit {
     this.estimate = minLimit;
     for (int i = 0; i < baselines.length; i++) {
       baselines[i] = new Baseline(BASELINE_INTERVAL_NANOS);
+      recent[i] = new RecentSamples(FAST_DECREASE_SAMPLES);
     }
   }
 
@@ -150,7 +170,14 @@ final class GradientLimit implements ConcurrencyLimit {
   @Override
   public void onSample(LatencySample sample, int inFlight, long admittedIn, long now) {
     onTick(now);
-    if (admittedIn != window || sample.signal() == Signal.NONE) {
+    if (sample.signal() == Signal.NONE) {
+      return;
+    }
+    if (phase == Phase.TRACKING && sample.signal() == Signal.PER_TOKEN && preferred() == Signal.PER_TOKEN
+        && queueingHeavily(sample, inFlight, now)) {
+      return;
+    }
+    if (admittedIn != window) {
       return;
     }
     if (phase == Phase.PROBING && inFlight > minLimit) {
@@ -209,6 +236,42 @@ final class GradientLimit implements ConcurrencyLimit {
     return highInARow >= (knee > 0 && estimate >= knee ? 1 : EARLY_SAMPLES);
   }
 
+  /**
+   * The fast decrease, for a limit far above the knee with a deep queue behind it: the window's own samples
+   * would wait out that whole queue before judging it. When the median of the last
+   * {@value #FAST_DECREASE_SAMPLES} samples of a signal (whenever admitted) exceeds
+   * {@value #FAST_DECREASE_RATIO} times its baseline, Little's law gives the concurrency served without
+   * queueing: the median over those samples of {@code inFlightAtAdmission * baseline / latency} (in a FIFO
+   * queue a request's latency is the work ahead of it over the rate it is served at). Once per window: it
+   * opens a new one and forgets the recent samples. A median over several samples of one signal keeps a
+   * single slow answer from triggering it. It does not end slow start: from far above it may undershoot,
+   * and the next calm windows regain the knee quickly.
+   */
+  private boolean queueingHeavily(LatencySample sample, int inFlight, long now) {
+    RecentSamples r = recent[sample.signal().ordinal()];
+    r.add(sample.latencyNanos(), inFlight);
+    long baseline = baselines[sample.signal().ordinal()].nanos();
+    if (!r.isFull() || baseline == 0) {
+      return false;
+    }
+    long median = r.median();
+    if (median <= baseline * FAST_DECREASE_RATIO) {
+      return false;
+    }
+    double target = clamp(r.medianConcurrency(baseline));
+    if (target >= estimate) {
+      return false;
+    }
+    congestedWindows++;
+    windowsSinceDecrease = 0;
+    windowsAtKnee = 0;
+    highInARow = 0;
+    knee = estimate;
+    estimate = target;
+    nextWindow(now);
+    return true;
+  }
+
   private int nearLimit() {
     return limit() - Math.max(1, limit() / 10);
   }
@@ -219,6 +282,7 @@ final class GradientLimit implements ConcurrencyLimit {
       return;
     }
     estimate = clamp(estimate * DROP_FACTOR);
+    growth = Growth.CAREFUL;
     nextWindow(now);
   }
 
@@ -245,7 +309,12 @@ final class GradientLimit implements ConcurrencyLimit {
         windowsSinceDecrease = Math.min(windowsSinceDecrease + 1, RECENT_WINDOWS + 1);
         windowsAtKnee = Math.min(windowsAtKnee + 1, KNEE_HOLD_WINDOWS);
       }
-      if (gradient >= 1 / (1 + tolerance) && reached) {
+      if (growth == Growth.SLOW_START && reached && signal == Signal.PER_TOKEN
+          && gradient >= 1 / (1 + PER_TOKEN_TOLERANCE)) {
+        // No congestion seen yet and none in this window: grow multiplicatively from the concurrency
+        // actually reached.
+        estimate = clamp(Math.min(estimate, samples.maxInFlight()) * SLOW_START_FACTOR);
+      } else if (gradient >= 1 / (1 + tolerance) && reached) {
         // Per token, latency creeps up before the knee: slow to a step of 1 there. First tokens stay flat
         // until the engine queues, so they keep the larger step, but for a few windows after a decrease
         // (the knee is near) step by 1 too.
@@ -275,6 +344,7 @@ final class GradientLimit implements ConcurrencyLimit {
     windowsAtKnee = 0;
     highInARow = 0;
     knee = estimate;
+    growth = Growth.CAREFUL;
     double factor = signal == Signal.PER_TOKEN ? gradient
         : 1 - (1 - DROP_FACTOR) * (1 << Math.min(congestedWindows - 1, 3));
     estimate = clamp(estimate * Math.max(MIN_GRADIENT, factor));
@@ -308,10 +378,20 @@ final class GradientLimit implements ConcurrencyLimit {
     window++;
     windowStart = now;
     samples.clear();
+    for (RecentSamples r : recent) {
+      r.clear();
+    }
   }
 
   private double clamp(double v) {
     return Math.max(minLimit, Math.min(maxLimit, v));
+  }
+
+  private enum Growth {
+    /** No congestion seen since start: calm windows double the limit. */
+    SLOW_START,
+    /** After the first decrease: the careful additive steps. */
+    CAREFUL
   }
 
   private enum Phase {

@@ -60,6 +60,17 @@ final class SampleWindow {
     return n;
   }
 
+  /** The most requests in flight any sample of the window was admitted with; 0 without samples. */
+  int maxInFlight() {
+    int max = 0;
+    for (int k = 0; k < SIGNALS.length; k++) {
+      for (int i = 0; i < counts[k]; i++) {
+        max = Math.max(max, inFlights[k][i]);
+      }
+    }
+    return max;
+  }
+
   /** The median of {@code s}'s samples (the lower one of an even count); 0 without samples. */
   long median(Signal s) {
     return median(s, 0);

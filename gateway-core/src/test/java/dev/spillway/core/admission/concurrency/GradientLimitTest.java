@@ -78,9 +78,41 @@ class GradientLimitTest {
     long old = limit.window();
     limit.onDropped(old, 0);
 
-    window(limit, old, 3 * BASE, 90);
+    // 1.5x: congested, but not the heavy queueing (2x) that the fast decrease acts on whenever admitted.
+    window(limit, old, 3 * BASE / 2, 90);
 
     assertThat(limit.limit()).isEqualTo(90);
+  }
+
+  @Test
+  void heavyQueueingCutsTheLimitByLittlesLawWhateverWindowTheSamplesWereAdmittedIn() {
+    GradientLimit limit = limit(1024);
+    probe(limit);
+    long old = limit.window();
+    limit.onDropped(old, 0);
+
+    // Admitted with 800 in flight, each took 10x the baseline: the backend serves 80 at once.
+    for (int i = 0; i < GradientLimit.FAST_DECREASE_SAMPLES; i++) {
+      limit.onSample(LatencySample.perToken(50 * 10 * BASE, 50), 800, old, 0);
+    }
+
+    assertThat(limit.limit()).isEqualTo(80);
+    assertThat(limit.window()).as("once per window").isEqualTo(old + 2);
+  }
+
+  @Test
+  void oneSlowAnswerAmongRecentSamplesDoesNotCutTheLimit() {
+    GradientLimit limit = limit(100);
+    probe(limit);
+    long w = limit.window();
+
+    limit.onSample(LatencySample.perToken(50 * 20 * BASE, 50), 100, w, 0);
+    for (int i = 1; i < GradientLimit.FAST_DECREASE_SAMPLES; i++) {
+      limit.onSample(LatencySample.perToken(50 * BASE, 50), 100, w - 1, 0);
+    }
+
+    assertThat(limit.limit()).isEqualTo(100);
+    assertThat(limit.window()).isEqualTo(w);
   }
 
   @Test
@@ -115,7 +147,7 @@ class GradientLimitTest {
     assertThat(limit.limit()).as("far below the limit: no evidence").isEqualTo(64);
 
     window(limit, limit.window(), BASE, 64);
-    assertThat(limit.limit()).as("+ sqrt(64) / 2").isEqualTo(68);
+    assertThat(limit.limit()).as("slow start: x1.6").isEqualTo(102);
   }
 
   @Test

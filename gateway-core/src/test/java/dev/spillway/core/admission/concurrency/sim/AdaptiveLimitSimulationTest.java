@@ -32,6 +32,27 @@ class AdaptiveLimitSimulationTest {
     assertThat(s.p99LatencyNanos()).as("%s", s).isLessThanOrEqualTo(1.5 * 55 * MS);
   }
 
+  /**
+   * A slow backend (64 slots x 500 ms, 1,024-deep queue) at 2x load: windows last a second or more, so
+   * additive growth from 4 and in-window decreases from 1,024 (whose samples wait out the whole queue) took
+   * well over 20 s. From 4 the limit reaches the knee at about 10.3 s of simulated time (a 1 s probe, then
+   * windows of a second or more at x1.6 each), hence the 11 s bound.
+   */
+  @ParameterizedTest(name = "slow backend, start at {0}")
+  @ValueSource(ints = {4, 1024})
+  void slowBackendConvergesFromFarBelowAndFarAboveWithin11Seconds(int start) {
+    FixedSlotsBackend backend = new FixedSlotsBackend(64, 500 * MS, 1024);
+    Simulation sim = new Simulation(new ConcurrencyConfig(Mode.ADAPTIVE, start, 4, 1024),
+        WaitingRoomConfig.DEFAULTS, backend);
+    sim.poisson(new Random(4), 0, END, t -> 2 * 128.0, (random, at) -> new SimRequest(at, false, 100, 50));
+    sim.run(END);
+
+    SimStats s = SimStats.of(sim, 10 * SECOND, END, 64);
+    System.out.printf("slow start=%d %s%n", start, s);
+    assertThat(s.convergedAtSeconds()).as("%s", s).isBetween(0.0, 11.0);
+    assertThat(s.meanLimit()).as("%s", s).isBetween(0.9 * 64, 1.1 * 64);
+  }
+
   /** The bug report's case: 8 real slots at 15 req/s; the old limit climbed 8 -> 32 (its max). */
   @Test
   void eightSlotsAtModerateLoadDoNotClimbToMax() {

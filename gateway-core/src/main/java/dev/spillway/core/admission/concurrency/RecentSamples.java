@@ -1,0 +1,64 @@
+package dev.spillway.core.admission.concurrency;
+
+import java.util.Arrays;
+
+/**
+ * The last {@code capacity} latencies of one signal, whenever admitted, each with the requests in flight at its
+ * admission. Not thread-safe.
+ */
+final class RecentSamples {
+  private final long[] values;
+  private final int[] inFlights;
+  private final long[] scratch;
+  private int next;
+  private int size;
+
+  RecentSamples(int capacity) {
+    values = new long[capacity];
+    inFlights = new int[capacity];
+    scratch = new long[capacity];
+  }
+
+  void add(long latencyNanos, int inFlight) {
+    values[next] = latencyNanos;
+    inFlights[next] = inFlight;
+    next = (next + 1) % values.length;
+    size = Math.min(size + 1, values.length);
+  }
+
+  boolean isFull() {
+    return size == values.length;
+  }
+
+  /** The median latency (the lower one of an even count); 0 without samples. */
+  long median() {
+    System.arraycopy(values, 0, scratch, 0, size);
+    return medianOfScratch();
+  }
+
+  /**
+   * The median over the samples of Little's law's concurrency without queueing:
+   * {@code inFlightAtAdmission * baselineNanos / latency}. In a FIFO queue a request's latency is the work in
+   * flight when it was admitted divided by the rate the backend serves it, so each sample estimates the
+   * backend's slots however long ago it was admitted.
+   */
+  long medianConcurrency(long baselineNanos) {
+    for (int i = 0; i < size; i++) {
+      scratch[i] = (long) ((double) inFlights[i] * baselineNanos / values[i]);
+    }
+    return medianOfScratch();
+  }
+
+  private long medianOfScratch() {
+    if (size == 0) {
+      return 0;
+    }
+    Arrays.sort(scratch, 0, size);
+    return scratch[(size - 1) / 2];
+  }
+
+  void clear() {
+    next = 0;
+    size = 0;
+  }
+}
