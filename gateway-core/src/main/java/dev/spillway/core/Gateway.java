@@ -236,16 +236,21 @@ public final class Gateway implements AutoCloseable {
         RouteRateLimiter.local(admission, config, ticker));
   }
 
-  /** Starts active health checks for every backend that enables them, on the gateway's event loops. */
+  /**
+   * Starts active health checks for every backend (of any failover position: primary or fallback) that
+   * enables them, on the gateway's event loops.
+   */
   private void startHealthChecks(Router router) {
     Set<Backend> seen = new HashSet<>();
     for (Route route : router.routes()) {
-      Backend backend = route.backend();
-      if (seen.add(backend) && backend.config().resilience().healthCheck().enabled()) {
-        HealthChecker checker = new HealthChecker(backend.config().resilience().healthCheck(),
-            backend.endpointGroup(), workerGroup, transport, backend.tls());
-        checker.start();
-        healthCheckers.add(checker);
+      for (Route.Tier tier : route.tiers()) {
+        Backend backend = tier.backend();
+        if (backend != null && seen.add(backend) && backend.config().resilience().healthCheck().enabled()) {
+          HealthChecker checker = new HealthChecker(backend.config().resilience().healthCheck(),
+              backend.endpointGroup(), workerGroup, transport, backend.tls());
+          checker.start();
+          healthCheckers.add(checker);
+        }
       }
     }
   }

@@ -53,14 +53,19 @@ public final class EndpointAttempt {
 
   /**
    * The attempt ended with {@code outcome}: a success, a failure or neither for the endpoint, as
-   * {@link AttemptOutcome#endpointVerdict()} says.
+   * {@link AttemptOutcome#endpointVerdict()} says; the first completion is counted under {@code outcome}
+   * ({@link EndpointState#attempts}).
    */
   public boolean complete(AttemptOutcome outcome, long latencyNanos) {
-    return switch (outcome.endpointVerdict()) {
+    boolean first = switch (outcome.endpointVerdict()) {
       case SUCCESS -> onSuccess(latencyNanos);
       case FAILURE -> onFailure(outcome, latencyNanos);
       case NEUTRAL -> onCancelled();
     };
+    if (first) {
+      state.countAttempt(outcome); // per-endpoint counts of every attempt, by the one classification
+    }
+    return first;
   }
 
   /** The call succeeded after {@code latencyNanos} (a slow call still counts towards the slow-call rate). */

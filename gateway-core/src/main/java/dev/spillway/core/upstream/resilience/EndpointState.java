@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -24,6 +25,8 @@ public final class EndpointState {
   private final AtomicInteger outstanding = new AtomicInteger();
   private final AtomicReference<CircuitBreaker.State> reportedBreakerState;
   private final AtomicLong cooldownUntil;
+  /** Completed attempts by {@link AttemptOutcome}, indexed by ordinal; only ever grows. */
+  private final AtomicLongArray attempts = new AtomicLongArray(AttemptOutcome.values().length);
 
   final AtomicInteger consecutiveFailures = new AtomicInteger();
   /** Guarded by the group's {@link OutlierDetector}; volatile so the read path needs no lock. */
@@ -82,6 +85,19 @@ public final class EndpointState {
   /** Whether an upstream-requested cooldown still runs at ticker time {@code now}. */
   public boolean coolingDown(long now) {
     return cooldownUntil.get() - now > 0;
+  }
+
+  /**
+   * Attempts on this endpoint that ended with {@code outcome}, every attempt counted once (retried and
+   * abandoned ones too, not only the one that answered the client); never reset.
+   */
+  public long attempts(AttemptOutcome outcome) {
+    return attempts.get(outcome.ordinal());
+  }
+
+  /** Counts one completed attempt; {@link EndpointAttempt} calls it once per attempt. */
+  void countAttempt(AttemptOutcome outcome) {
+    attempts.incrementAndGet(outcome.ordinal());
   }
 
   /** The last {@code x-ratelimit-remaining-requests} reported, or {@link UpstreamPause#UNKNOWN}. */
