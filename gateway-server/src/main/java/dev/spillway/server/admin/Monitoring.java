@@ -60,7 +60,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   private StatusTracker status;
   private StatusSnapshot rendered;
   private long recordsSeen;
-  /** Per route, whether its last answered request came from a failover tier (monitor thread only). */
+  /** Per route, whether its last answered request came from a fallback backend (monitor thread only). */
   private final java.util.Map<String, Boolean> failedOverRoutes = new java.util.HashMap<>();
   private volatile Rendered json = new Rendered(new byte[0], new byte[0], new byte[0]);
 
@@ -118,7 +118,8 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     this.gateway = gateway;
     this.readiness = Readiness.of(gateway);
     IncidentListener listener = alerts == null ? IncidentListener.NONE : alerts;
-    this.status = new StatusTracker(config.status(), gateway.router(), readiness, ticker, wall, listener);
+    this.status = new StatusTracker(config.status(), gateway::router, gateway.config(), readiness, ticker, wall,
+        listener);
     status.watchOverload(gateway.overload());
     endpointEvents.attach(status);
     metrics.bind(gateway, status);
@@ -139,7 +140,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     if (status != null) {
       status.tick();
       if (gateway != null) {
-        metrics.refresh(gateway);
+        metrics.refresh(gateway, status);
       }
       publish();
     }
@@ -169,7 +170,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   }
 
   /**
-   * A route answered from a failover tier opens a "failover engaged" condition; its primary answering again
+   * A route answered by a fallback backend opens a "failover engaged" condition; its primary answering again
    * closes it. Only transitions are reported, so the tracker sees one event per change, not per request.
    */
   private void trackFailover(ExchangeRecord r) {
@@ -181,7 +182,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     if (before == null ? failedOver : before != failedOver) {
       status.onResilienceEvent(new ResilienceEvent(failedOver ? ResilienceEvent.Type.FAILOVER_ENGAGED
           : ResilienceEvent.Type.FAILOVER_RELEASED, "route " + r.route(),
-          failedOver ? "served by failover tier " + r.tier() + " (" + r.backend() + ")" : "primary tier back"));
+          failedOver ? "served by fallback " + r.backend() : "primary back"));
     }
   }
 

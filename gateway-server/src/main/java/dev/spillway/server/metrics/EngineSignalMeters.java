@@ -15,26 +15,30 @@ import io.micrometer.core.instrument.MeterRegistry;
 final class EngineSignalMeters {
   private EngineSignalMeters() {}
 
-  static void bind(MeterRegistry registry, String backend, EngineSignals signals) {
+  /** Registers the gauges of every endpoint's signal; returns them (to remove with the backend). */
+  static java.util.List<io.micrometer.core.instrument.Meter> bind(MeterRegistry registry, String backend,
+      EngineSignals signals) {
+    java.util.List<io.micrometer.core.instrument.Meter> out = new java.util.ArrayList<>();
     for (EndpointSignal signal : signals.all()) {
       String endpoint = signal.endpoint().toString();
-      Gauge.builder("spillway_engine_running", signal, s -> value(s, EngineSample::running))
+      out.add(Gauge.builder("spillway_engine_running", signal, s -> value(s, EngineSample::running))
           .description("Requests in the engine's running batch, as last scraped")
-          .tags("backend", backend, "endpoint", endpoint).register(registry);
-      Gauge.builder("spillway_engine_waiting", signal, s -> value(s, EngineSample::waiting))
+          .tags("backend", backend, "endpoint", endpoint).register(registry));
+      out.add(Gauge.builder("spillway_engine_waiting", signal, s -> value(s, EngineSample::waiting))
           .description("Requests waiting in the engine's queue, as last scraped")
-          .tags("backend", backend, "endpoint", endpoint).register(registry);
-      Gauge.builder("spillway_engine_kv_cache_usage", signal, s -> value(s, EngineSample::kvCacheUsage))
+          .tags("backend", backend, "endpoint", endpoint).register(registry));
+      out.add(Gauge.builder("spillway_engine_kv_cache_usage", signal, s -> value(s, EngineSample::kvCacheUsage))
           .description("The engine's KV-cache use from 0 to 1, as last scraped")
-          .tags("backend", backend, "endpoint", endpoint).register(registry);
-      Gauge.builder("spillway_engine_signal_fresh", signal,
+          .tags("backend", backend, "endpoint", endpoint).register(registry));
+      out.add(Gauge.builder("spillway_engine_signal_fresh", signal,
               s -> s.fresh(signals.ticker().nanoTime()) != null ? 1 : 0)
           .description("1 while the last scrape is recent enough to pick endpoints and bound the limit")
-          .tags("backend", backend, "endpoint", endpoint).register(registry);
-      FunctionCounter.builder("spillway_engine_scrape_failures", signal, EndpointSignal::failures)
+          .tags("backend", backend, "endpoint", endpoint).register(registry));
+      out.add(FunctionCounter.builder("spillway_engine_scrape_failures", signal, EndpointSignal::failures)
           .description("Engine metrics scrapes that failed")
-          .tags("backend", backend, "endpoint", endpoint).register(registry);
+          .tags("backend", backend, "endpoint", endpoint).register(registry));
     }
+    return out;
   }
 
   private static double value(EndpointSignal signal, java.util.function.ToDoubleFunction<EngineSample> field) {

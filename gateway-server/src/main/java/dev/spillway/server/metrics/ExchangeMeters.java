@@ -1,7 +1,7 @@
 package dev.spillway.server.metrics;
 
 import dev.spillway.core.observe.ExchangeRecord;
-import dev.spillway.core.observe.Outcome;
+import dev.spillway.core.observe.RequestResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The per-request meters, fed one {@link ExchangeRecord} at a time on the monitor thread (never on an event
  * loop). Every label is bounded: route, backend and endpoint come from the config, status is an HTTP code,
- * outcome and reason are enums, and tenants appear only as their priority class, never by name or key.
+ * outcome ({@link RequestResult}) and reason are enums, and tenants appear only as their priority class, never by name or key.
  * Meters are looked up once per label combination and cached.
  */
 final class ExchangeMeters {
@@ -34,10 +34,10 @@ final class ExchangeMeters {
   void record(ExchangeRecord r) {
     String route = r.route() == null ? NONE : r.route();
     String backend = r.backend() == null ? NONE : r.backend();
-    String outcome = r.outcome() == Outcome.SHED ? "shed" : "admitted";
-    String reason = r.shedReason() != null ? r.shedReason().tag() : r.outcome().tag();
-    counter("spillway_requests", "Finished requests by route, status, outcome (admitted or shed) and reason "
-        + "(the shed reason, or how an admitted request ended)",
+    String outcome = RequestResult.of(r).tag();
+    String reason = RequestResult.reason(r);
+    counter("spillway_requests", "Finished requests by route, status, outcome (served, failed, shed, "
+        + "rate_limited, rejected, client_cancelled) and reason (the shed reason, or how the exchange ended)",
         "route", route, "backend", backend, "status", Integer.toString(r.status()), "outcome", outcome,
         "reason", reason).increment();
     if (r.priority() != null) {
@@ -51,12 +51,12 @@ final class ExchangeMeters {
           r.stream() ? "stream" : "single").record(r.ttfbNanos(), TimeUnit.NANOSECONDS);
     }
     if (r.tier() > 0) {
-      counter("spillway_failover_requests", "Requests answered by a failover tier (not the route's primary)",
-          "route", route, "tier", Integer.toString(r.tier())).increment();
+      counter("spillway_fallback_requests", "Requests answered by one of the route's fallback backends (not its "
+          + "primary)", "route", route, "backend", backend).increment();
     }
     if (r.overflowFrom() != null) {
       counter("spillway_overflow", "Requests the primary's waiting room could not take that overflowed to a "
-          + "later failover tier instead of being shed", "route", route, "from", r.overflowFrom(), "to", backend)
+          + "fallback backend instead of being shed", "route", route, "from", r.overflowFrom(), "to", backend)
           .increment();
     }
     if (r.queueWaitNanos() >= 0) {
@@ -78,8 +78,6 @@ final class ExchangeMeters {
       summary("spillway_response_body_bytes", "Response body sizes", route).record(r.responseBytes());
     }
     if (r.endpoint() != null) {
-      counter("spillway_endpoint_requests", "Requests sent to each endpoint, by how they ended",
-          "backend", backend, "endpoint", r.endpoint(), "outcome", r.outcome().tag()).increment();
       // rate() of busy seconds is the endpoint's average in-flight count (Little's law).
       counter("spillway_endpoint_busy_seconds", "Seconds spent in requests to each endpoint; rate() is the "
           + "average number in flight", "backend", backend, "endpoint", r.endpoint())

@@ -1,7 +1,6 @@
 package dev.spillway.server.metrics;
 
 import dev.spillway.core.Gateway;
-import dev.spillway.core.admission.concurrency.BackendAdmission;
 import dev.spillway.core.admission.ratelimit.RateLimitStats;
 import dev.spillway.core.observe.ExchangeRecord;
 import dev.spillway.core.routing.Route;
@@ -9,7 +8,6 @@ import dev.spillway.core.upstream.Backend;
 import dev.spillway.server.status.ComponentStatus;
 import dev.spillway.server.status.StatusTracker;
 import io.micrometer.core.instrument.FunctionCounter;
-import dev.spillway.core.upstream.resilience.EndpointState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -23,7 +21,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.internal.PlatformDependent;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -37,6 +38,8 @@ public final class GatewayMetrics implements AutoCloseable {
   private final ExchangeMeters exchanges = new ExchangeMeters(registry);
   private final Set<String> limitKeys = new HashSet<>();
   private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Map<String, Gauge> componentGauges = new HashMap<>();
+  private final Map<String, BackendMeters> backendMeters = new HashMap<>();
 
   public GatewayMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -73,9 +76,7 @@ public final class GatewayMetrics implements AutoCloseable {
     Gauge.builder("spillway_incidents_open", status, StatusTracker::openIncidents)
         .description("Incidents not yet resolved").register(registry);
     OverloadMeters.bind(registry, gateway.overload());
-    bindComponent(status, "gateway", "overload");
     for (Route route : gateway.router().routes()) {
-      bindComponent(status, "route", route.name());
       if (route.admission() != null) {
         bindRateLimits(route.name(), route.admission().limiter().stats());
       }
@@ -92,54 +93,7 @@ public final class GatewayMetrics implements AutoCloseable {
             .description("Retries the budget would allow right now").tag("route", route.name()).register(registry);
       }
     }
-    Set<String> backends = new HashSet<>();
-    for (Route route : gateway.router().routes()) {
-      Backend backend = route.backend();
-      if (backend != null && backends.add(backend.name())) {
-        bindComponent(status, "backend", backend.name());
-        Gauge.builder("spillway_backend_endpoints", backend, b -> b.endpoints().size()).tag("backend", backend.name())
-            .description("Endpoints configured for the backend").register(registry);
-        if (backend.admission() != null) {
-          bindAdmission(backend.name(), backend.admission(), backend.config().waitingRoom().maxQueue());
-        }
-        for (EndpointState endpoint : backend.endpointGroup().states()) {
-          bindEndpoint(backend.name(), endpoint);
-        }
-        if (backend.engineSignals() != null) {
-          EngineSignalMeters.bind(registry, backend.name(), backend.engineSignals());
-        }
-      }
-    }
-  }
-
-  /** Per endpoint: requests in flight, breaker state, health and ejection (endpoints come from config: bounded). */
-  private void bindEndpoint(String backend, EndpointState endpoint) {
-    String name = endpoint.endpoint().toString();
-    Gauge.builder("spillway_endpoint_in_flight", endpoint, EndpointState::outstanding)
-        .description("Requests in flight to the endpoint").tags("backend", backend, "endpoint", name)
-        .register(registry);
-    Gauge.builder("spillway_endpoint_breaker_state", endpoint, e -> breakerState(e.breakerState()))
-        .description("0 closed, 1 half-open, 2 open, 3 disabled or forced").tags("backend", backend, "endpoint", name)
-        .register(registry);
-    Gauge.builder("spillway_endpoint_healthy", endpoint, e -> e.healthy() ? 1 : 0)
-        .description("1 when active health checks pass (or are off)").tags("backend", backend, "endpoint", name)
-        .register(registry);
-    Gauge.builder("spillway_endpoint_ejected", endpoint, e -> e.ejected() ? 1 : 0)
-        .description("1 while outlier detection has ejected the endpoint").tags("backend", backend, "endpoint", name)
-        .register(registry);
-  }
-
-  private static double breakerState(io.github.resilience4j.circuitbreaker.CircuitBreaker.State state) {
-    switch (state) {
-      case CLOSED:
-        return 0;
-      case HALF_OPEN:
-        return 1;
-      case OPEN:
-        return 2;
-      default:
-        return 3;
-    }
+    refresh(gateway, status);
   }
 
   /** The Prometheus text exposition of every meter. */
@@ -147,10 +101,50 @@ public final class GatewayMetrics implements AutoCloseable {
     return registry.scrape();
   }
 
-  private void bindComponent(StatusTracker status, String kind, String name) {
-    Gauge.builder("spillway_component_state", status, s -> stateOf(s, kind, name))
-        .description("0 operational, 1 degraded, 2 at capacity, 3 outage").tags("kind", kind, "name", name)
-        .register(registry);
+  /**
+   * One {@code spillway_component_state} gauge per component the status tracker shows (every route, every
+   * backend of every route's primary and fallbacks, the gateway's overload); gone components lose theirs.
+   */
+  private void refreshComponents(StatusTracker status) {
+    Set<String> seen = new HashSet<>();
+    for (ComponentStatus c : status.snapshot().components()) {
+      String key = c.kind() + "\u0000" + c.name();
+      seen.add(key);
+      if (!componentGauges.containsKey(key)) {
+        String kind = c.kind();
+        String name = c.name();
+        componentGauges.put(key, Gauge.builder("spillway_component_state", status, s -> stateOf(s, kind, name))
+            .description("0 operational, 1 degraded, 2 at capacity, 3 outage").tags("kind", kind, "name", name)
+            .register(registry));
+      }
+    }
+    componentGauges.entrySet().removeIf(e -> {
+      if (seen.contains(e.getKey())) {
+        return false;
+      }
+      registry.remove(e.getValue());
+      return true;
+    });
+  }
+
+  /** Meters for every backend of every failover position; backends no longer configured lose theirs. */
+  private void refreshBackends(Gateway gateway) {
+    Map<String, Backend> live = new LinkedHashMap<>();
+    for (Route route : gateway.router().routes()) {
+      for (Route.Tier tier : route.tiers()) {
+        if (tier.backend() != null) {
+          live.putIfAbsent(tier.backend().name(), tier.backend());
+        }
+      }
+    }
+    backendMeters.entrySet().removeIf(e -> {
+      if (live.get(e.getKey()) == e.getValue().backend()) {
+        return false;
+      }
+      e.getValue().remove();
+      return true;
+    });
+    live.forEach((name, backend) -> backendMeters.computeIfAbsent(name, n -> BackendMeters.bind(registry, backend)));
   }
 
   private static double stateOf(StatusTracker status, String kind, String name) {
@@ -159,18 +153,7 @@ public final class GatewayMetrics implements AutoCloseable {
         return c.state().severity();
       }
     }
-    return 0;
-  }
-
-  private void bindAdmission(String backend, BackendAdmission admission, int maxQueue) {
-    Gauge.builder("spillway_backend_concurrency_limit", admission, BackendAdmission::limit).tag("backend", backend)
-        .description("The backend's current concurrency limit").register(registry);
-    Gauge.builder("spillway_backend_in_flight", admission, BackendAdmission::inFlight).tag("backend", backend)
-        .description("Requests holding a concurrency permit").register(registry);
-    Gauge.builder("spillway_waiting_room_depth", admission, BackendAdmission::queued).tag("backend", backend)
-        .description("Requests waiting for a concurrency permit").register(registry);
-    Gauge.builder("spillway_waiting_room_capacity", () -> maxQueue).tag("backend", backend)
-        .description("The waiting room's size (maxQueue)").register(registry);
+    return Double.NaN;
   }
 
   private void bindRateLimits(String route, RateLimitStats stats) {
@@ -197,13 +180,18 @@ public final class GatewayMetrics implements AutoCloseable {
     }
   }
 
-  /** Picks up limits registered since the last call. Monitor thread. */
-  public void refresh(Gateway gateway) {
+  /**
+   * Picks up limits registered since the last call, and follows the configuration: meters for backends and
+   * status components that appeared, none for those that went. Monitor thread.
+   */
+  public void refresh(Gateway gateway, StatusTracker status) {
     for (Route route : gateway.router().routes()) {
       if (route.admission() != null) {
         refreshLimits(route.name(), route.admission().limiter().stats());
       }
     }
+    refreshBackends(gateway);
+    refreshComponents(status);
   }
 
   @Override

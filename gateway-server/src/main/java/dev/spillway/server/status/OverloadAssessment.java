@@ -8,7 +8,7 @@ import dev.spillway.core.overload.OverloadManager;
  * new requests are turned away, degraded while keep-alive is off or timeouts are short, operational otherwise.
  */
 final class OverloadAssessment {
-  private static final WindowStats NO_WINDOW = new WindowStats(0, 0, 0, 0, 0, 0, 0);
+  private static final WindowStats NO_WINDOW = WindowStats.empty(0);
 
   private OverloadAssessment() {}
 

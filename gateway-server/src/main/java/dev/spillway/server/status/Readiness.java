@@ -22,8 +22,10 @@ public interface Readiness {
         return "draining: the gateway is shutting down";
       }
       for (Route route : gateway.router().routes()) {
-        if (route.backend() != null && !route.backend().endpoints().isEmpty()) {
-          return null;
+        for (Route.Tier tier : route.tiers()) { // a fallback with endpoints can serve the route too
+          if (tier.backend() != null && !tier.backend().endpoints().isEmpty()) {
+            return null;
+          }
         }
       }
       return "no route has an available backend";

@@ -39,9 +39,10 @@ public final class StatusJson {
       g.writeNumberField("step", 1);
       g.writeNumberField("points", series.served().length);
       longs(g, "served", series.served());
-      longs(g, "errors", series.errors());
+      longs(g, "failed", series.failed());
       longs(g, "shed", series.shed());
-      longs(g, "refused", series.refused());
+      longs(g, "rate_limited", series.rateLimited());
+      longs(g, "rejected", series.rejected());
       g.writeArrayFieldStart("queued");
       for (int v : series.queued()) {
         g.writeNumber(v);
@@ -81,16 +82,28 @@ public final class StatusJson {
       g.writeStringField("name", c.name());
       g.writeStringField("state", c.state().tag());
       g.writeStringField("reason", c.assessment().reason());
+      // The counts behind the state, keyed by the outcome words of metrics and the access log.
       g.writeObjectFieldStart("window");
       g.writeNumberField("seconds", w.seconds());
       g.writeNumberField("served", w.served());
-      g.writeNumberField("errors", w.errors());
+      g.writeNumberField("failed", w.failed());
       g.writeNumberField("shed", w.shed());
-      g.writeNumberField("refused", w.refused());
+      g.writeNumberField("rate_limited", w.rateLimited());
+      g.writeNumberField("rejected", w.rejected());
+      g.writeNumberField("client_cancelled", w.clientCancelled());
       g.writeNumberField("maxQueued", w.maxQueued());
       g.writeEndObject();
       if (kind.equals("route")) {
         g.writeNumberField("overflowed", c.overflowed());
+        if (c.fallback() != null) {
+          g.writeStringField("servedByFallback", c.fallback());
+        }
+      }
+      if (c.endpoints().total() >= 0) {
+        g.writeObjectFieldStart("endpoints");
+        g.writeNumberField("available", c.endpoints().available());
+        g.writeNumberField("total", c.endpoints().total());
+        g.writeEndObject();
       }
       if (c.limit() >= 0) {
         g.writeNumberField("limit", c.limit());

@@ -45,8 +45,8 @@ class MonitoringIT {
       String metrics = f.admin("/metrics", true).body();
 
       assertThat(sample(metrics, "spillway_requests_total", "route=\"chat\"", "status=\"200\"",
-          "outcome=\"admitted\"", "reason=\"proxied\"", "backend=\"b\"")).isEqualTo(3.0);
-      assertThat(sample(metrics, "spillway_request_duration_seconds_count", "route=\"chat\"", "outcome=\"admitted\""))
+          "outcome=\"served\"", "reason=\"proxied\"", "backend=\"b\"")).isEqualTo(3.0);
+      assertThat(sample(metrics, "spillway_request_duration_seconds_count", "route=\"chat\"", "outcome=\"served\""))
           .isEqualTo(3.0);
       assertThat(metrics).contains("spillway_request_duration_seconds_bucket{")
           .contains("spillway_time_to_first_byte_seconds_count{")
@@ -83,7 +83,7 @@ class MonitoringIT {
           "status=\"503\"")).isEqualTo((double) shed);
       assertThat(sample(metrics, "spillway_component_state", "kind=\"backend\"", "name=\"b\"")).isEqualTo(2.0);
       assertThat(sample(metrics, "spillway_waiting_room_wait_seconds_count", "route=\"chat\"",
-          "outcome=\"admitted\"")).isEqualTo((double) (burst.size() - shed));
+          "outcome=\"served\"")).isEqualTo((double) (burst.size() - shed));
 
       JsonNode open = JSON.readTree(f.admin("/incidents", true).body()).get("incidents");
       assertThat(open).hasSize(1);
@@ -138,35 +138,67 @@ class MonitoringIT {
     }
   }
 
+  /**
+   * The measured failover: both endpoints of the primary dead, every request answered by the fallback. The
+   * route says it is served by the fallback, the primary shows its outage, and the fallback backend is in
+   * {@code /status} and in the metrics, with every failed attempt on the primary counted per endpoint.
+   */
   @Test
-  void servingFromAFailoverTierOpensOneIncident() throws Exception {
-    int deadPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      deadPort = s.getLocalPort();
+  void aRouteServedByItsFallbackSaysSoAndThePrimaryShowsItsOutage() throws Exception {
+    int deadPort1;
+    int deadPort2;
+    try (java.net.ServerSocket s1 = new java.net.ServerSocket(0);
+        java.net.ServerSocket s2 = new java.net.ServerSocket(0)) {
+      deadPort1 = s1.getLocalPort();
+      deadPort2 = s2.getLocalPort();
     }
     java.util.Map<String, dev.spillway.core.config.BackendConfig> backends = new java.util.LinkedHashMap<>();
-    backends.put("b", MonitoringFixture.gatewayConfig(deadPort, null).backends().get("b"));
+    backends.put("b", MonitoringFixture.gatewayConfig(deadPort1, null).backends().get("b")
+        .withEndpointConfigs(java.util.List.of(
+            dev.spillway.core.config.EndpointConfig.of(new dev.spillway.core.config.EndpointAddress("127.0.0.1",
+                deadPort1)),
+            dev.spillway.core.config.EndpointConfig.of(new dev.spillway.core.config.EndpointAddress("127.0.0.1",
+                deadPort2)))));
     backends.put("spare", MonitoringFixture.gatewayConfig(backend.port(), null).backends().get("b")
         .withEndpointConfigs(java.util.List.of(dev.spillway.core.config.EndpointConfig.of(
             new dev.spillway.core.config.EndpointAddress("127.0.0.1", backend.port())))));
-    dev.spillway.core.config.GatewayConfig base = MonitoringFixture.gatewayConfig(deadPort, null);
+    dev.spillway.core.config.GatewayConfig base = MonitoringFixture.gatewayConfig(deadPort1, null);
     dev.spillway.core.config.RouteConfig route = base.routes().get(0).withTiers(java.util.List.of(
         dev.spillway.core.config.FailoverTierConfig.of("b"), dev.spillway.core.config.FailoverTierConfig.of("spare")));
-    dev.spillway.core.config.GatewayConfig tiers = new dev.spillway.core.config.GatewayConfig(base.server(),
+    dev.spillway.core.config.GatewayConfig withFallback = new dev.spillway.core.config.GatewayConfig(base.server(),
         renamed(backends), java.util.List.of(route));
-    try (MonitoringFixture f = new MonitoringFixture(deadPort, null, LoadedConfig.of(tiers))) {
-      for (int i = 0; i < 3; i++) {
+    try (MonitoringFixture f = new MonitoringFixture(deadPort1, null, LoadedConfig.of(withFallback))) {
+      for (int i = 0; i < 4; i++) {
         HttpResponse<String> r = f.chat();
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("x-spillway-backend")).hasValueSatisfying(v -> assertThat(v).startsWith("spare/"));
       }
-      f.awaitRecords(3);
+      f.awaitRecords(4);
       f.seconds(1);
+
+      JsonNode status = JSON.readTree(f.admin("/status", true).body());
+      assertThat(status.at("/routes/0/reason").asText()).startsWith("served by fallback spare");
+      assertThat(status.at("/routes/0/servedByFallback").asText()).isEqualTo("spare");
+      assertThat(status.at("/backends/0/name").asText()).isEqualTo("b");
+      assertThat(status.at("/backends/0/state").asText()).isEqualTo("outage");
+      assertThat(status.at("/backends/1/name").asText()).isEqualTo("spare");
+      assertThat(status.at("/backends/1/state").asText()).isEqualTo("operational");
+      assertThat(status.at("/state").asText()).isEqualTo("outage");
       JsonNode incidents = JSON.readTree(f.admin("/incidents", true).body()).get("incidents");
-      assertThat(incidents).hasSize(1);
-      assertThat(incidents.get(0).toString()).containsIgnoringCase("failover").contains("route chat");
-      assertThat(sample(f.admin("/metrics", true).body(), "spillway_failover_requests_total", "route=\"chat\"",
-          "tier=\"1\"")).isEqualTo(3.0);
+      assertThat(incidents.toString()).contains("failover").contains("route chat").contains("backend b");
+      String metrics = f.admin("/metrics", true).body();
+      assertThat(sample(metrics, "spillway_fallback_requests_total", "route=\"chat\"", "backend=\"spare\""))
+          .isEqualTo(4.0);
+      assertThat(sample(metrics, "spillway_component_state", "kind=\"backend\"", "name=\"b\"")).isEqualTo(3.0);
+      assertThat(sample(metrics, "spillway_component_state", "kind=\"backend\"", "name=\"spare\"")).isEqualTo(0.0);
+      assertThat(sample(metrics, "spillway_component_state", "kind=\"route\"", "name=\"chat\"")).isEqualTo(1.0);
+      double refused = sample(metrics, "spillway_upstream_attempts_total", "backend=\"b\"",
+          "endpoint=\"http://127.0.0.1:" + deadPort1 + "\"", "outcome=\"connect_failed\"")
+          + sample(metrics, "spillway_upstream_attempts_total", "backend=\"b\"",
+          "endpoint=\"http://127.0.0.1:" + deadPort2 + "\"", "outcome=\"connect_failed\"");
+      assertThat(refused).as("failed attempts on the primary, though no request ended there").isGreaterThan(0);
+      assertThat(sample(metrics, "spillway_upstream_attempts_total", "backend=\"spare\"",
+          "outcome=\"success\"")).isEqualTo(4.0);
     }
   }
 

@@ -1,0 +1,58 @@
+package dev.spillway.server.status;
+
+import dev.spillway.core.upstream.resilience.EndpointGroup;
+import dev.spillway.core.upstream.resilience.EndpointState;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
+/**
+ * How many of a backend's endpoints the gateway would send a request to right now, and why the others are out:
+ * an open circuit breaker, failing health checks, or outlier ejection (the latter two ignored while the group
+ * is in panic mode, as the picker ignores them).
+ *
+ * @param available endpoints that can take requests
+ * @param total endpoints configured
+ * @param why what keeps the unavailable ones out ({@code "circuit breaker open"}), empty when all are available
+ */
+public record EndpointAvailability(int available, int total, String why) {
+  /** Nothing to say: a component without endpoints of its own (a route). */
+  public static final EndpointAvailability NOT_APPLICABLE = new EndpointAvailability(-1, -1, "");
+
+  public static EndpointAvailability of(EndpointGroup group) {
+    boolean panic = group.inPanic();
+    int available = 0;
+    int breakers = 0;
+    int unhealthy = 0;
+    int ejected = 0;
+    for (EndpointState s : group.states()) {
+      CircuitBreaker.State b = s.breakerState();
+      if (b == CircuitBreaker.State.OPEN || b == CircuitBreaker.State.FORCED_OPEN) {
+        breakers++;
+      } else if (!panic && !s.healthy()) {
+        unhealthy++;
+      } else if (!panic && s.ejected()) {
+        ejected++;
+      } else {
+        available++;
+      }
+    }
+    StringBuilder why = new StringBuilder();
+    append(why, breakers, "circuit breaker open");
+    append(why, unhealthy, "failing health checks");
+    append(why, ejected, "ejected after failures");
+    return new EndpointAvailability(available, group.states().size(), why.toString());
+  }
+
+  private static void append(StringBuilder sb, int n, String what) {
+    if (n > 0) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(n).append(' ').append(what);
+    }
+  }
+
+  public boolean noneAvailable() {
+    return total >= 0 && available == 0;
+  }
+
+  public boolean someUnavailable() {
+    return total > 0 && available < total;
+  }
+}
