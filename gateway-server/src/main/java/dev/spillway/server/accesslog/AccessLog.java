@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.spillway.core.observe.ExchangeRecord;
 import dev.spillway.core.observe.Outcome;
+import dev.spillway.core.observe.RequestResult;
 import dev.spillway.core.time.Ticker;
 import dev.spillway.server.config.AccessLogConfig;
 import java.io.IOException;
@@ -108,8 +109,9 @@ public final class AccessLog {
       g.writeStringField("endpoint", r.endpoint());
       g.writeStringField("tenant", r.tenant());
       g.writeStringField("priority", r.priority());
-      g.writeStringField("outcome", r.outcome().tag());
-      g.writeStringField("shedReason", r.shedReason() == null ? null : r.shedReason().tag());
+      // The words of the metrics' outcome and reason labels (docs/operations.md).
+      g.writeStringField("outcome", RequestResult.of(r).tag());
+      g.writeStringField("reason", RequestResult.reason(r));
       g.writeStringField("error", r.error() == null ? null : r.error().code());
       g.writeNumberField("status", r.status());
       g.writeNumberField("requestBytes", r.requestBytes());
@@ -122,7 +124,7 @@ public final class AccessLog {
         }
       }
       if (r.tier() > 0) {
-        g.writeNumberField("tier", r.tier());
+        g.writeNumberField("fallback", r.tier()); // the position in the route's backends list, 1 = first fallback
       }
       if (r.overflowFrom() != null) {
         g.writeStringField("overflowFrom", r.overflowFrom());

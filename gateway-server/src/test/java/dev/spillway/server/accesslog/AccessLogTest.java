@@ -35,13 +35,15 @@ class AccessLogTest {
     assertThat(line.get("route").asText()).isEqualTo("chat");
     assertThat(line.get("endpoint").asText()).isEqualTo("http://10.0.0.1:8000");
     assertThat(line.get("tenant").asText()).isEqualTo("acme");
-    assertThat(line.get("outcome").asText()).isEqualTo("proxied");
+    assertThat(line.get("outcome").asText()).isEqualTo("served");
+    assertThat(line.get("reason").asText()).isEqualTo("proxied");
     assertThat(line.get("status").asInt()).isEqualTo(200);
     assertThat(line.get("durationMs").asDouble()).isEqualTo(250.0);
     assertThat(line.get("ttfbMs").asDouble()).isEqualTo(40.0);
     assertThat(line.get("promptTokens").asLong()).isEqualTo(11);
     assertThat(line.get("completionTokens").asLong()).isEqualTo(22);
-    assertThat(new ObjectMapper().readTree(AccessLog.line(shed())).get("shedReason").asText()).isEqualTo("queue_full");
+    assertThat(new ObjectMapper().readTree(AccessLog.line(shed())).get("reason").asText()).isEqualTo("queue_full");
+    assertThat(new ObjectMapper().readTree(AccessLog.line(shed())).get("outcome").asText()).isEqualTo("shed");
   }
 
   @Test
