@@ -25,6 +25,16 @@ public final class RateDecision {
       null, null);
 
   /**
+   * What the limiter read from each limit's bucket, by limit index (tier limits, then route limits).
+   *
+   * @param remaining tokens left in the limit's reported bandwidth
+   * @param reset time until that bandwidth is full, or, for a limit that refused the request, until it fits
+   * @param band the reported bandwidth: the most constraining one, or the one that refused the request
+   * @param denied the index of the limit whose refusal set the decision's wait, or -1 when admitted
+   */
+  record Readings(long[] remaining, long[] reset, int[] band, int denied) {}
+
+  /**
    * A request larger than an enforced limit can ever grant: its cost and that limit's capacity, so the answer
    * can say both (as OpenAI's "Limit 30000, Requested 31538" does).
    */
@@ -39,18 +49,12 @@ public final class RateDecision {
   private final TokenReservation reservation;
   private final LimitSet tierLimits;
   private final LimitSet routeLimits;
-  private final long[] remaining;
-  private final long[] reset;
+  private final Readings readings;
   /** Built on first use; a racing second build yields an equal value, so no synchronization is needed. */
   private RateLimitStatus status;
 
   RateDecision(ShedReason reason, long retryAfterNanos, boolean shadowRejected, TokenReservation reservation,
-      LimitSet tierLimits, LimitSet routeLimits, long[] remaining, long[] reset) {
-    this(reason, retryAfterNanos, shadowRejected, reservation, tierLimits, routeLimits, remaining, reset, null);
-  }
-
-  RateDecision(ShedReason reason, long retryAfterNanos, boolean shadowRejected, TokenReservation reservation,
-      LimitSet tierLimits, LimitSet routeLimits, long[] remaining, long[] reset, Oversize oversize) {
+      LimitSet tierLimits, LimitSet routeLimits, Readings readings, Oversize oversize) {
     this.oversize = oversize;
     this.reason = reason;
     this.retryAfterNanos = retryAfterNanos;
@@ -58,8 +62,7 @@ public final class RateDecision {
     this.reservation = reservation;
     this.tierLimits = tierLimits;
     this.routeLimits = routeLimits;
-    this.remaining = remaining;
-    this.reset = reset;
+    this.readings = readings;
   }
 
   public boolean admitted() {
@@ -103,40 +106,60 @@ public final class RateDecision {
   public RateLimitStatus status() {
     RateLimitStatus s = status;
     if (s == null) {
-      s = remaining == null ? RateLimitStatus.NONE : buildStatus();
+      s = readings == null ? RateLimitStatus.NONE : buildStatus();
       status = s;
     }
     return s;
   }
 
+  /**
+   * One bandwidth per limit supplies its quota, window, remaining and reset; the policy of the limit that
+   * refused the request (else the one with the least remaining relative to its quota) is the headline, and
+   * each unit's headline follows the same rule within the unit.
+   */
   private RateLimitStatus buildStatus() {
     int tierCount = tierLimits.size();
+    long[] remaining = readings.remaining();
     List<Policy> policies = new ArrayList<>(remaining.length);
     Policy requests = null;
     Policy tokens = null;
+    Policy binding = null;
+    Policy denying = null;
     for (int i = 0; i < remaining.length; i++) {
       Limit limit = i < tierCount ? tierLimits.limit(i) : routeLimits.limit(i - tierCount);
       if (!limit.enforce) {
         continue;
       }
-      Policy p = new Policy(limit.name, limit.unit, limit.quota, limit.windowSeconds, remaining[i], reset[i]);
+      int b = readings.band()[i];
+      Policy p = new Policy(limit.name, limit.unit, limit.capacities[b], limit.periodSeconds[b], remaining[i],
+          readings.reset()[i]);
       policies.add(p);
+      if (i == readings.denied()) {
+        denying = p;
+      }
+      binding = tighter(binding, p);
       if (limit.unit == LimitUnit.REQUESTS) {
-        requests = tighter(requests, p);
+        requests = i == readings.denied() ? p : tighterUnless(requests, p, denying);
       } else {
-        tokens = tighter(tokens, p);
+        tokens = i == readings.denied() ? p : tighterUnless(tokens, p, denying);
       }
     }
-    return new RateLimitStatus(unit(requests), unit(tokens), policies);
+    return new RateLimitStatus(unit(requests), unit(tokens), policies, denying != null ? denying : binding);
   }
 
-  /** The more constraining: less remaining, then the longer reset. */
+  /** {@link #tighter}, except that the denying policy, once chosen, stays. */
+  private static Policy tighterUnless(Policy current, Policy candidate, Policy denying) {
+    return current != null && current == denying ? current : tighter(current, candidate);
+  }
+
+  /** The more constraining: less remaining relative to its quota, then the longer reset. */
   private static Policy tighter(Policy current, Policy candidate) {
-    if (current == null || candidate.remaining() < current.remaining()
-        || (candidate.remaining() == current.remaining() && candidate.resetNanos() > current.resetNanos())) {
+    if (current == null) {
       return candidate;
     }
-    return current;
+    int c = Double.compare((double) candidate.remaining() / Math.max(1, candidate.quota()),
+        (double) current.remaining() / Math.max(1, current.quota()));
+    return c < 0 || (c == 0 && candidate.resetNanos() > current.resetNanos()) ? candidate : current;
   }
 
   private static UnitStatus unit(Policy p) {

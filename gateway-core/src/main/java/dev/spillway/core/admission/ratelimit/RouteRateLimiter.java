@@ -9,6 +9,7 @@ import dev.spillway.core.config.LimitUnit;
 import dev.spillway.core.config.TierConfig;
 import dev.spillway.core.time.Ticker;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.VerboseResult;
@@ -95,6 +96,8 @@ public final class RouteRateLimiter {
     long tokenCost = Math.max(1, estimatedTokens);
     long[] remaining = new long[n];
     long[] reset = new long[n];
+    int[] band = new int[n];
+    int denied = -1;
     long consumed = 0;
     int tokenBuckets = 0;
     boolean shadow = false;
@@ -108,12 +111,12 @@ public final class RouteRateLimiter {
       long limitWait;
       if (reason != null || cost > limit.minCapacity) {
         // Already rejected (or can never fit): look without taking, for the wait and the status.
-        limitWait = peek(bucket, limit, cost, remaining, reset, i);
+        limitWait = peek(bucket, limit, cost, remaining, reset, band, i);
       } else {
-        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(cost);
-        remaining[i] = Math.max(0, probe.getRemainingTokens());
-        reset[i] = probe.getNanosToWaitForReset();
+        VerboseResult<ConsumptionProbe> result = bucket.asVerbose().tryConsumeAndReturnRemaining(cost);
+        ConsumptionProbe probe = result.getValue();
         if (probe.isConsumed()) {
+          describe(limit, result.getState(), remaining, reset, band, i);
           consumed |= 1L << i;
           if (limit.unit == LimitUnit.TOKENS) {
             tokenBuckets++;
@@ -121,6 +124,7 @@ public final class RouteRateLimiter {
           continue;
         }
         limitWait = Math.max(1, probe.getNanosToWaitForRefill());
+        describeDenial(limit, result.getState(), cost, limitWait, remaining, reset, band, i);
       }
       if (limitWait == 0) {
         continue;
@@ -133,6 +137,7 @@ public final class RouteRateLimiter {
         if (reason == null || limitWait > wait) {
           reason = limit.unit == LimitUnit.TOKENS ? ShedReason.RATE_LIMITED_TOKENS : ShedReason.RATE_LIMITED_REQUESTS;
           wait = limitWait;
+          denied = i;
         }
       } else if (reason == null) {
         shadow = true;
@@ -140,31 +145,59 @@ public final class RouteRateLimiter {
       }
     }
     if (reason != null) {
-      refund(tierSet, tenantBuckets, consumed, tokenCost, remaining);
+      refund(tierSet, tenantBuckets, consumed, tokenCost, remaining, band);
       stats.recordRejected();
-      return new RateDecision(reason, wait, shadow, TokenReservation.NONE, tierSet, routeLimits, remaining, reset,
-          wait == RateDecision.NEVER ? oversize : null);
+      return new RateDecision(reason, wait, shadow, TokenReservation.NONE, tierSet, routeLimits,
+          new RateDecision.Readings(remaining, reset, band, denied), wait == RateDecision.NEVER ? oversize : null);
     }
     stats.recordAdmitted(shadow);
     TokenReservation reservation = tokenBuckets == 0 ? TokenReservation.NONE
         : new Reservation(tokenBucketsTaken(tierSet, tenantBuckets, consumed, tokenBuckets), tokenCost);
-    return new RateDecision(null, 0, shadow, reservation, tierSet, routeLimits, remaining, reset);
+    return new RateDecision(null, 0, shadow, reservation, tierSet, routeLimits,
+        new RateDecision.Readings(remaining, reset, band, -1), null);
   }
 
   /** The wait before {@code bucket} could take {@code cost} (0 if it could now), taking nothing. */
-  private static long peek(Bucket bucket, Limit limit, long cost, long[] remaining, long[] reset, int i) {
+  private static long peek(Bucket bucket, Limit limit, long cost, long[] remaining, long[] reset, int[] band,
+      int i) {
     VerboseResult<EstimationProbe> result = bucket.asVerbose().estimateAbilityToConsume(Math.min(cost,
         limit.minCapacity));
     EstimationProbe probe = result.getValue();
-    remaining[i] = Math.max(0, probe.getRemainingTokens());
-    reset[i] = result.getState().calculateFullRefillingTime(result.getOperationTimeNanos());
     if (cost > limit.minCapacity) {
+      describe(limit, result.getState(), remaining, reset, band, i);
       return RateDecision.NEVER;
     }
-    return probe.canBeConsumed() ? 0 : Math.max(1, probe.getNanosToWaitForRefill());
+    if (probe.canBeConsumed()) {
+      describe(limit, result.getState(), remaining, reset, band, i);
+      return 0;
+    }
+    long wait = Math.max(1, probe.getNanosToWaitForRefill());
+    describeDenial(limit, result.getState(), cost, wait, remaining, reset, band, i);
+    return wait;
   }
 
-  private void refund(LimitSet tierSet, Bucket[] tenantBuckets, long consumed, long tokenCost, long[] remaining) {
+  /** Limit {@code i} as its most constraining bandwidth shows it: that bandwidth's remaining and reset. */
+  private static void describe(Limit limit, BucketState state, long[] remaining, long[] reset, int[] band, int i) {
+    int b = limit.bindingBandwidth(state);
+    band[i] = b;
+    remaining[i] = limit.remaining(state, b);
+    reset[i] = limit.nanosUntilFull(state, b);
+  }
+
+  /**
+   * Limit {@code i} refusing {@code cost}: the bandwidth that refuses it, and as its reset the wait until the
+   * request fits ({@code Retry-After} then says the same).
+   */
+  private static void describeDenial(Limit limit, BucketState state, long cost, long wait, long[] remaining,
+      long[] reset, int[] band, int i) {
+    int b = limit.denyingBandwidth(state, cost);
+    band[i] = b;
+    remaining[i] = limit.remaining(state, b);
+    reset[i] = wait;
+  }
+
+  private void refund(LimitSet tierSet, Bucket[] tenantBuckets, long consumed, long tokenCost, long[] remaining,
+      int[] band) {
     int tierCount = tierSet.size();
     for (long mask = consumed; mask != 0; mask &= mask - 1) {
       int i = Long.numberOfTrailingZeros(mask);
@@ -172,7 +205,7 @@ public final class RouteRateLimiter {
       Bucket bucket = i < tierCount ? tenantBuckets[i] : routeBuckets[i - tierCount];
       long cost = limit.cost(tokenCost);
       bucket.addTokens(cost);
-      remaining[i] = Math.min(limit.minCapacity, remaining[i] + cost);
+      remaining[i] = Math.min(limit.capacities[band[i]], remaining[i] + cost);
     }
   }
 

@@ -16,9 +16,13 @@ import java.util.List;
  *       the status, resets as {@link GoDurations} strings ({@code 1s}, {@code 6m0s});
  *   <li>the IETF draft's Structured Fields (draft-ietf-httpapi-ratelimit-headers):
  *       {@code RateLimit-Policy: "name";q=<quota>;w=<window s>} with one list member per policy, and
- *       {@code RateLimit: "name";r=<remaining>;t=<s until reset, rounded up>} for the most constraining
- *       policy, the one with the least remaining relative to its quota (the first of equals).
+ *       {@code RateLimit: "name";r=<remaining>;t=<s until reset, rounded up>} for the policy that refused
+ *       the request (so that {@code t} and {@code Retry-After} agree), else the most constraining one, with
+ *       the least remaining relative to its quota (the first of equals).
  * </ul>
+ *
+ * <p>Every number about one limit comes from one of its bandwidths ({@link RateLimitStatus.UnitStatus}), so a
+ * limit of {@code 600/min} and {@code 20/s} never mixes the 600 with the 20's remaining.
  *
  * <p>Token policies carry {@code qu="tokens"}: the draft registers no token unit, but leaving {@code qu} out
  * would declare the default unit {@code requests} and misstate the quota, whereas an unknown string value is
@@ -60,7 +64,8 @@ public final class RateLimitHeaders {
     List<Policy> policies = status.policies();
     if (!policies.isEmpty()) {
       headers.set(RATELIMIT_POLICY, policyField(policies));
-      headers.set(RATELIMIT, rateLimitField(mostConstraining(policies)));
+      headers.set(RATELIMIT, rateLimitField(status.binding() != null ? status.binding()
+          : mostConstraining(policies)));
     }
   }
 

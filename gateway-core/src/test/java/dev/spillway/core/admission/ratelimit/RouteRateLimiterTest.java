@@ -37,6 +37,56 @@ class RouteRateLimiterTest {
   }
 
   @Test
+  void aLimitOfSeveralBandwidthsReportsOneBandwidthsNumbers() {
+    TierConfig tier = tier(List.of(requests("rpm", "600/1m", "20/s")));
+    RouteRateLimiter limiter = fx.limiter(tier, List.of());
+    Tenant a = tenant("a", tier);
+
+    RateLimitStatus first = limiter.acquire(a, 0).status();
+    // 19/20 left of the burst is tighter than 599/600 of the minute: all three numbers are the burst's.
+    assertThat(first.requests()).isEqualTo(new RateLimitStatus.UnitStatus(20, 19,
+        Duration.ofMillis(50).toNanos()));
+    assertThat(policy(first, "rpm").quota()).isEqualTo(20);
+    assertThat(policy(first, "rpm").windowSeconds()).isEqualTo(1);
+    assertThat(first.binding().name()).isEqualTo("rpm");
+
+    // 20 a second against a minute refilling 10 a second: the minute runs dry after about a minute.
+    RateDecision refused = null;
+    for (int s = 0; s < 120 && refused == null; s++) {
+      fx.ticker.advance(Duration.ofSeconds(1));
+      for (int i = 0; i < 20; i++) {
+        RateDecision d = limiter.acquire(a, 0);
+        if (!d.admitted()) {
+          refused = d;
+          break;
+        }
+      }
+    }
+    assertThat(refused).isNotNull();
+    // Now the minute refuses: its capacity, its (empty) remaining, and its wait as the reset.
+    assertThat(refused.status().requests().limit()).isEqualTo(600);
+    assertThat(refused.status().requests().remaining()).isZero();
+    assertThat(refused.status().requests().resetNanos()).isEqualTo(refused.retryAfterNanos());
+    assertThat(refused.status().binding().resetNanos()).isEqualTo(refused.retryAfterNanos());
+    assertThat(refused.status().binding().windowSeconds()).isEqualTo(60);
+  }
+
+  @Test
+  void theLimitThatRefusesIsTheHeadlineEvenWhenAnotherHasLessLeftRelatively() {
+    TierConfig tier = tier(List.of(requests("rps", "2/s"), requests("daily", "1000/1d")));
+    RouteRateLimiter limiter = fx.limiter(tier, List.of());
+    Tenant a = tenant("a", tier);
+    limiter.acquire(a, 0);
+    limiter.acquire(a, 0);
+
+    RateDecision refused = limiter.acquire(a, 0);
+    assertThat(refused.admitted()).isFalse();
+    assertThat(refused.status().binding().name()).isEqualTo("rps");
+    assertThat(refused.status().requests().limit()).isEqualTo(2);
+    assertThat(refused.status().requests().resetNanos()).isEqualTo(refused.retryAfterNanos());
+  }
+
+  @Test
   void eachTenantHasItsOwnBucketsWhileRouteLimitsAreShared() {
     TierConfig tier = tier(List.of(requests("rps", "2/s")));
     RouteRateLimiter limiter = fx.limiter(tier, List.of(requests("global", "3/s")));
@@ -145,11 +195,12 @@ class RouteRateLimiterTest {
     RateDecision decision = limiter.acquire(a, 1200);
     RateLimitStatus status = decision.status();
     assertThat(status.policies()).containsExactly(
-        new Policy("rpm", LimitUnit.REQUESTS, 60, 60, 9, Duration.ofSeconds(1).toNanos()),
+        // rpm's 10/s bandwidth (9 of 10 left) binds tighter than its 60/1m (59 of 60): its numbers only.
+        new Policy("rpm", LimitUnit.REQUESTS, 10, 1, 9, Duration.ofMillis(100).toNanos()),
         new Policy("tpm", LimitUnit.TOKENS, 10000, 60, 8800, Duration.ofMillis(7200).toNanos()),
         new Policy("route-rpm", LimitUnit.REQUESTS, 1000, 3600, 999, Duration.ofMillis(3600).toNanos()),
         new Policy("route-tpm", LimitUnit.TOKENS, 5000, 60, 3800, Duration.ofMillis(14_400).toNanos()));
-    assertThat(status.requests()).isEqualTo(new RateLimitStatus.UnitStatus(60, 9, Duration.ofSeconds(1).toNanos()));
+    assertThat(status.requests()).isEqualTo(new RateLimitStatus.UnitStatus(10, 9, Duration.ofMillis(100).toNanos()));
     assertThat(status.tokens()).isEqualTo(new RateLimitStatus.UnitStatus(5000, 3800,
         Duration.ofMillis(14_400).toNanos()));
     assertThat(decision.reservation().reservedTokens()).isEqualTo(1200);
