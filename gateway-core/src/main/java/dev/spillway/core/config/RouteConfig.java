@@ -26,16 +26,16 @@ public record RouteConfig(String name, RouteMatch match, String backend, Admissi
     Checks.notBlank("backend", backend);
     tiers = tiers == null ? List.of(FailoverTierConfig.of(backend)) : List.copyOf(tiers);
     if (tiers.isEmpty() || tiers.size() > MAX_TIERS) {
-      throw new ConfigException("backends", tiers.size() + " tiers (expected: 1.." + MAX_TIERS + ")");
+      throw new ConfigException("backends", tiers.size() + " backends (expected: 1.." + MAX_TIERS + ")");
     }
     if (!tiers.get(0).backend().equals(backend)) {
-      throw new ConfigException("backend", "\"" + backend + "\" (expected: the first tier's backend \""
+      throw new ConfigException("backend", "\"" + backend + "\" (expected: the first of backends, \""
           + tiers.get(0).backend() + "\"; with backends, leave backend out)");
     }
     if (!tiers.get(0).overflow().isEmpty()) {
       throw new ConfigException("backends[0].overflow", tiers.get(0).overflow().stream()
           .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList()
-          + " (expected: none on the first tier; overflow goes from the primary to a later tier)");
+          + " (expected: none on the primary; overflow goes from the primary to a fallback)");
     }
     Checks.notNull("retry", retry);
     Checks.notNull("stream", stream);

@@ -90,7 +90,7 @@ class BackendRouteResilienceTest {
   void backendMustBeTheFirstTier() {
     assertThatThrownBy(() -> new RouteConfig("chat", ALL, "primary", null,
         List.of(FailoverTierConfig.of("other")), RetryConfig.DEFAULTS, StreamConfig.DEFAULTS))
-        .hasMessage("backend: \"primary\" (expected: the first tier's backend \"other\"; with backends, leave "
+        .hasMessage("backend: \"primary\" (expected: the first of backends, \"other\"; with backends, leave "
             + "backend out)");
   }
 
@@ -102,8 +102,8 @@ class BackendRouteResilienceTest {
       sixteen.add(FailoverTierConfig.of("b" + i));
     }
 
-    assertThatThrownBy(() -> route.withTiers(List.of())).hasMessage("backends: 0 tiers (expected: 1..15)");
-    assertThatThrownBy(() -> route.withTiers(sixteen)).hasMessage("backends: 16 tiers (expected: 1..15)");
+    assertThatThrownBy(() -> route.withTiers(List.of())).hasMessage("backends: 0 backends (expected: 1..15)");
+    assertThatThrownBy(() -> route.withTiers(sixteen)).hasMessage("backends: 16 backends (expected: 1..15)");
     assertThat(route.withTiers(sixteen.subList(0, 15)).tiers()).hasSize(15);
   }
 

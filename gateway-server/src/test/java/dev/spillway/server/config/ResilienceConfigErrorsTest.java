@@ -55,7 +55,7 @@ class ResilienceConfigErrorsTest {
             backends: [primary, fallback]
         """;
 
-    assertThat(errors(yaml)).containsExactly("routes[0].backend: \"fallback\" (expected: the first tier's backend "
+    assertThat(errors(yaml)).containsExactly("routes[0].backend: \"fallback\" (expected: the first of backends, "
         + "\"primary\"; with backends, leave backend out) (line 6)");
   }
 
@@ -83,7 +83,7 @@ class ResilienceConfigErrorsTest {
         """;
 
     assertThat(errors(yaml)).containsExactly(
-        "routes[0].backends: 0 tiers (expected: 1..15) (line 6)",
+        "routes[0].backends: 0 backends (expected: 1..15) (line 6)",
         "routes[1].backends[0]: a list is not a failover tier (a backend name, or a map with backend, model, overflow) "
             + "(line 9)",
         "routes[1].backends[1].backend: missing (expected: the name of a backend under backends) (line 10)",
@@ -314,7 +314,7 @@ class ResilienceConfigErrorsTest {
         """;
 
     assertThat(errors(yaml)).containsExactly("routes[0].backends[0].overflow: [standard] (expected: none on the "
-        + "first tier; overflow goes from the primary to a later tier) (line 7)");
+        + "primary; overflow goes from the primary to a fallback) (line 7)");
   }
 
   private static List<String> errors(String yaml) {
