@@ -18,14 +18,27 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The effective config as {@code /config} shows it, with secrets taken out: the admin token only as
+ * What {@code /config} shows: the config file written back ({@link LoadedConfig#source()}), or, for a config
+ * built in code, the effective config with secrets taken out: the admin token only as
  * whether one is set, tenants' key hashes only as counts, webhook URLs only as their hosts, the headers a
  * backend sets (its provider key) only by name.
  */
 final class ConfigJson {
   private ConfigJson() {}
 
+  /**
+   * The file the gateway was started from, as JSON {@code spillway validate} accepts (secrets redacted, see
+   * {@link dev.spillway.server.config.ConfigSource}); for a config built in code, the effective values.
+   */
   static byte[] render(LoadedConfig config) {
+    if (config.source() != null) {
+      return config.source().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return effective(config);
+  }
+
+  /** Every effective value (defaults included) of a config that did not come from a file. */
+  static byte[] effective(LoadedConfig config) {
     ObjectMapper mapper = new ObjectMapper()
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
         .enable(SerializationFeature.INDENT_OUTPUT)

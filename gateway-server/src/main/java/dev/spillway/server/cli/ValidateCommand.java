@@ -2,6 +2,7 @@ package dev.spillway.server.cli;
 
 import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.server.config.ConfigError;
+import dev.spillway.server.config.ConfigLoadException;
 import dev.spillway.server.config.ConfigLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,11 +33,9 @@ public final class ValidateCommand implements Callable<Integer> {
           config.routes().size());
       return 0;
     }
+    // The same text a failing start prints, so docs and scripts see one format.
     PrintWriter err = spec.commandLine().getErr();
-    err.printf("%s: %d error%s%n", file, errors.size(), errors.size() == 1 ? "" : "s");
-    for (ConfigError e : errors) {
-      err.println("  " + e.format());
-    }
+    err.println(new ConfigLoadException(file.toString(), errors).getMessage());
     return INVALID;
   }
 }

@@ -127,7 +127,7 @@ public final class ConfigLoader {
     OverloadConfig overload = OverloadBinder.bind(tree, problems, env);
     return problems.count() == 0
         ? new LoadedConfig(config, sections.admin(), sections.status(), sections.alerts(), sections.accessLog())
-            .withOverload(overload)
+            .withOverload(overload).withSource(ConfigSource.render(tree))
         : null;
   }
 

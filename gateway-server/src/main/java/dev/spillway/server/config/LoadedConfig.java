@@ -8,9 +8,18 @@ import dev.spillway.core.config.OverloadConfig;
  * Everything a config file holds: the gateway's own config, and the server-side sections gateway-core does not
  * know about (admin server, status tracking, alerts, access log), plus {@code server.overload}, which is handed
  * to the gateway when it starts.
+ *
+ * <p>{@code source} is the file it came from, written back as JSON with secrets redacted
+ * ({@link ConfigSource}), or {@code null} for a config built in code: {@code /config} shows it.
  */
 public record LoadedConfig(GatewayConfig gateway, AdminConfig admin, StatusConfig status, AlertsConfig alerts,
-    AccessLogConfig accessLog, OverloadConfig overload) {
+    AccessLogConfig accessLog, OverloadConfig overload, String source) {
+
+  /** Not read from a file: no {@link #source}. */
+  public LoadedConfig(GatewayConfig gateway, AdminConfig admin, StatusConfig status, AlertsConfig alerts,
+      AccessLogConfig accessLog, OverloadConfig overload) {
+    this(gateway, admin, status, alerts, accessLog, overload, null);
+  }
 
   /** With the overload manager at its defaults. */
   public LoadedConfig(GatewayConfig gateway, AdminConfig admin, StatusConfig status, AlertsConfig alerts,
@@ -34,22 +43,27 @@ public record LoadedConfig(GatewayConfig gateway, AdminConfig admin, StatusConfi
   }
 
   public LoadedConfig withAdmin(AdminConfig newAdmin) {
-    return new LoadedConfig(gateway, newAdmin, status, alerts, accessLog, overload);
+    return new LoadedConfig(gateway, newAdmin, status, alerts, accessLog, overload, source);
   }
 
   public LoadedConfig withStatus(StatusConfig newStatus) {
-    return new LoadedConfig(gateway, admin, newStatus, alerts, accessLog, overload);
+    return new LoadedConfig(gateway, admin, newStatus, alerts, accessLog, overload, source);
   }
 
   public LoadedConfig withAlerts(AlertsConfig newAlerts) {
-    return new LoadedConfig(gateway, admin, status, newAlerts, accessLog, overload);
+    return new LoadedConfig(gateway, admin, status, newAlerts, accessLog, overload, source);
   }
 
   public LoadedConfig withAccessLog(AccessLogConfig newAccessLog) {
-    return new LoadedConfig(gateway, admin, status, alerts, newAccessLog, overload);
+    return new LoadedConfig(gateway, admin, status, alerts, newAccessLog, overload, source);
   }
 
   public LoadedConfig withOverload(OverloadConfig newOverload) {
-    return new LoadedConfig(gateway, admin, status, alerts, accessLog, newOverload);
+    return new LoadedConfig(gateway, admin, status, alerts, accessLog, newOverload, source);
+  }
+
+  /** This config, shown by {@code /config} as {@code newSource} (the file written back, secrets redacted). */
+  public LoadedConfig withSource(String newSource) {
+    return new LoadedConfig(gateway, admin, status, alerts, accessLog, overload, newSource);
   }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ConfigJsonTest {
 
   @Test
-  void rendersTheExampleConfigWithoutSecrets() throws Exception {
+  void theExampleConfigComesBackAsAFileValidateAcceptsWithoutItsSecrets() throws Exception {
     Path example = Path.of("..", "docs", "examples", "spillway.yaml");
     String text = Files.readString(example) + """
         admin: { token: "admin-s3cret" }
@@ -28,15 +28,36 @@ class ConfigJsonTest {
 
     String json = new String(ConfigJson.render(config), StandardCharsets.UTF_8);
 
-    assertThat(json).doesNotContain("admin-s3cret").doesNotContain("T000/B000")
-        .doesNotContain(ApiKeys.sha256Hex("sk-acme-demo")).doesNotContain("keyHashes");
+    assertThat(json).doesNotContain("admin-s3cret").doesNotContain("T000/B000").doesNotContain("sk-acme-demo");
     JsonNode tree = new ObjectMapper().readTree(json);
-    assertThat(tree.at("/admin/tokenSet").asBoolean()).isTrue();
-    assertThat(tree.at("/gateway/tenants/0/keyCount").asInt()).isEqualTo(1);
-    assertThat(tree.at("/gateway/backends/primary/responseTimeout").asText()).isNotEmpty();
-    assertThat(tree.at("/alerts/webhooks/0").asText()).isEqualTo("https://hooks.example.com/(redacted)");
+    assertThat(tree.at("/admin/token").asText()).isEqualTo("<redacted>");
+    assertThat(tree.at("/alerts/webhooks/0").asText()).isEqualTo("https://hooks.example.com/redacted");
+    LoadedConfig back = ConfigLoader.parseFile(json, "config.json", Map.<String, String>of()::get);
+    assertThat(back.gateway().routes()).isEqualTo(config.gateway().routes());
+    assertThat(back.gateway().backends()).isEqualTo(config.gateway().backends());
+    assertThat(back.gateway().tenants()).hasSameSizeAs(config.gateway().tenants());
+    assertThat(back.status()).isEqualTo(config.status());
     assertThat(new ObjectMapper().readTree(ConfigJson.render(LoadedConfig.of(config.gateway())
         .withAdmin(AdminConfig.DEFAULTS))).at("/admin/tokenSet").asBoolean()).isFalse();
+  }
+
+  @Test
+  void withSecretsFromTheEnvironmentTheOutputLoadsIntoAnEqualConfig() throws Exception {
+    Path example = Path.of("..", "docs", "examples", "spillway.yaml");
+    String text = Files.readString(example).replace("${ACME_KEY:sk-acme-demo}", "${ACME_KEY}") + """
+        admin: { token: "${ADMIN_TOKEN}" }
+        alerts: { webhooks: ["${HOOK_URL}"] }
+        """;
+    Map<String, String> env = Map.of("ACME_KEY", "sk-acme-from-env", "ADMIN_TOKEN", "t0ken",
+        "HOOK_URL", "https://hooks.example.com/services/T000");
+    LoadedConfig config = ConfigLoader.parseFile(text, "spillway.yaml", env::get);
+
+    String json = new String(ConfigJson.render(config), StandardCharsets.UTF_8);
+    LoadedConfig back = ConfigLoader.parseFile(json, "config.json", env::get);
+
+    assertThat(json).contains("${ACME_KEY}").contains("${ADMIN_TOKEN}").doesNotContain("sk-acme-from-env");
+    assertThat(back.withSource(null)).isEqualTo(config.withSource(null));
+    assertThat(ConfigJson.render(back)).isEqualTo(json.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -55,8 +76,11 @@ class ConfigJsonTest {
     String json = new String(ConfigJson.render(config), StandardCharsets.UTF_8);
 
     assertThat(json).doesNotContain("sk-secret-1").doesNotContain("literal-key-2");
-    JsonNode provider = new ObjectMapper().readTree(json).at("/gateway/backends/openai/provider");
-    assertThat(provider.at("/setHeaders/Authorization").asText()).isEqualTo("(redacted)");
-    assertThat(provider.at("/setHeaders/api-key").asText()).isEqualTo("(redacted)");
+    JsonNode set = new ObjectMapper().readTree(json).at("/backends/openai/requestHeaders/set");
+    assertThat(set.at("/Authorization").asText()).isEqualTo("Bearer ${OPENAI_API_KEY}");
+    assertThat(set.at("/api-key").asText()).isEqualTo("<redacted>");
+    assertThat(ConfigLoader.parseFile(json, "config.json", Map.of("OPENAI_API_KEY", "sk-secret-1")::get)
+        .gateway().backends()).isEqualTo(ConfigLoader.parseFile(text.replace("literal-key-2", "<redacted>"),
+        "p.yaml", Map.of("OPENAI_API_KEY", "sk-secret-1")::get).gateway().backends());
   }
 }

@@ -47,7 +47,7 @@ class CliTest {
         ""));
     assertThat(run("validate", bad.toString())).isEqualTo(2);
     assertThat(err.toString())
-        .contains("3 errors")
+        .startsWith("invalid config " + bad + " (3 errors):")
         .contains("server.prot: unknown key")
         .contains("(line 2)")
         .contains("backends.primary.connectTimeout:")
