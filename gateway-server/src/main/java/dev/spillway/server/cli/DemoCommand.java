@@ -6,6 +6,7 @@ import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.mock.MockBackend;
 import dev.spillway.server.mock.MockBackendOptions;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,6 +33,10 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Admin server port: metrics and the status page (default: ${DEFAULT-VALUE}).")
   int adminPort;
 
+  @Option(names = "--access-log", description = "File the access log (one JSON line per request) is written to "
+      + "(default: spillway-demo-access.log in the temporary directory).")
+  Path accessLogFile;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -39,6 +44,11 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Lifecycle lifecycle = Lifecycle.trapSignals();
     PrintWriter out = spec.commandLine().getOut();
+    Path accessLog = accessLogFile != null ? accessLogFile
+        : Path.of(System.getProperty("java.io.tmpdir"), "spillway-demo-access.log");
+    // One line per request would bury the instructions below: the access log goes to a file.
+    String accessLogNote = DemoAccessLog.toFile(accessLog) ? accessLog.toAbsolutePath().toString()
+        : "wherever your logging configuration sends the spillway.access logger";
     MockBackendOptions mock = MockBackendOptions.defaults()
         .withLatency(Duration.ofMillis(400))
         .withTokensPerSecond(20)
@@ -56,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("spillway demo: " + e.getMessage());
       return 1;
     }
-    printWelcome(out, running.gateway.port(), running.admin.url(), first, second);
+    printWelcome(out, running.gateway.port(), running.admin.url(), first, second, accessLogNote);
     lifecycle.runUntilShutdown(() -> running.shutdown().whenComplete((v, e) -> {
       first.close();
       second.close();
@@ -64,13 +74,15 @@ public final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void printWelcome(PrintWriter out, int port, String adminUrl, MockBackend a, MockBackend b) {
+  private static void printWelcome(PrintWriter out, int port, String adminUrl, MockBackend a, MockBackend b,
+      String accessLog) {
     String url = "http://127.0.0.1:" + port;
     out.println();
     out.println("Spillway demo is running.");
     out.println("  gateway:        " + url);
     out.println("  mock backends:  " + a.url() + "  " + b.url() + "  (capacity 8, queue 32, 20 tokens/s)");
     out.println("  status page:    " + adminUrl + "   (metrics: " + adminUrl + "metrics)");
+    out.println("  access log:     " + accessLog + "   (tail -f it to watch requests)");
     out.println();
     out.println("Try:");
     out.println("  curl -s " + url + "/v1/models");
