@@ -112,6 +112,20 @@ public final class RouteRateLimiter {
       if (reason != null || cost > limit.minCapacity) {
         // Already rejected (or can never fit): look without taking, for the wait and the status.
         limitWait = peek(bucket, limit, cost, remaining, reset, band, i);
+      } else if (limit.capacities.length == 1) {
+        // One bandwidth: the plain probe already holds its numbers, without the verbose state copy.
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(cost);
+        remaining[i] = Math.max(0, probe.getRemainingTokens());
+        if (probe.isConsumed()) {
+          reset[i] = probe.getNanosToWaitForReset();
+          consumed |= 1L << i;
+          if (limit.unit == LimitUnit.TOKENS) {
+            tokenBuckets++;
+          }
+          continue;
+        }
+        limitWait = Math.max(1, probe.getNanosToWaitForRefill());
+        reset[i] = limitWait;
       } else {
         VerboseResult<ConsumptionProbe> result = bucket.asVerbose().tryConsumeAndReturnRemaining(cost);
         ConsumptionProbe probe = result.getValue();
