@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The per-request meters, fed one {@link ExchangeRecord} at a time on the monitor thread (never on an event
  * loop). Every label is bounded: route, backend and endpoint come from the config, status is an HTTP code,
- * outcome ({@link RequestResult}) and reason are enums, and tenants appear only as their priority class, never by name or key.
+ * outcome ({@link RequestResult}) and reason are enums, and tenants appear only as their priority class,
+ * never by name or key.
  * Meters are looked up once per label combination and cached.
  */
 final class ExchangeMeters {

@@ -6,8 +6,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 /**
  * How many of a backend's endpoints the gateway would send a request to right now, and why the others are out:
- * an open circuit breaker, failing health checks, or outlier ejection (the latter two ignored while the group
- * is in panic mode, as the picker ignores them).
+ * an open circuit breaker, failing health checks, or outlier ejection. In panic mode (too many endpoints down)
+ * the picker tries unhealthy and ejected endpoints anyway; they still count as out here, since they are not
+ * fit to serve, and the reason says that they are tried.
  *
  * @param available endpoints that can take requests
  * @param total endpoints configured
@@ -27,9 +28,9 @@ public record EndpointAvailability(int available, int total, String why) {
       CircuitBreaker.State b = s.breakerState();
       if (b == CircuitBreaker.State.OPEN || b == CircuitBreaker.State.FORCED_OPEN) {
         breakers++;
-      } else if (!panic && !s.healthy()) {
+      } else if (!s.healthy()) {
         unhealthy++;
-      } else if (!panic && s.ejected()) {
+      } else if (s.ejected()) {
         ejected++;
       } else {
         available++;
@@ -39,6 +40,9 @@ public record EndpointAvailability(int available, int total, String why) {
     append(why, breakers, "circuit breaker open");
     append(why, unhealthy, "failing health checks");
     append(why, ejected, "ejected after failures");
+    if (panic && unhealthy + ejected > 0) {
+      why.append("; panic mode: tried anyway");
+    }
     return new EndpointAvailability(available, group.states().size(), why.toString());
   }
 

@@ -11,8 +11,8 @@ import java.util.Locale;
  *
  * <p>An outage needs most requests failing, or no endpoint to send them to; at capacity means shedding for
  * capacity above the configured share, or a waiting room at least half full; degraded means a noticeable
- * error rate, some endpoints out of rotation, or a route answered mostly by a fallback backend. Too few requests leave a component
- * operational: one failure out of two is not an outage.
+ * error rate, some endpoints out of rotation, or a route answered mostly by a fallback backend. Too few
+ * requests leave a component operational: one failure out of two is not an outage.
  */
 final class StateRules {
   /** How many of the last seconds decide a state. */

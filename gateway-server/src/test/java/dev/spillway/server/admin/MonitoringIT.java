@@ -202,6 +202,47 @@ class MonitoringIT {
     }
   }
 
+  @Test
+  void fallbackBackendsAreHealthCheckedAndTheirOutageShows() throws Exception {
+    int deadPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    dev.spillway.core.config.ResilienceConfig fastChecks = new dev.spillway.core.config.ResilienceConfig(
+        dev.spillway.core.config.ResilienceConfig.DEFAULT_BALANCING, dev.spillway.core.config.BreakerConfig.DEFAULTS,
+        new dev.spillway.core.config.HealthCheckConfig(true, "/health", Duration.ofMillis(50), 0.1,
+            Duration.ofMillis(500), 1, 1),
+        dev.spillway.core.config.OutlierConfig.DEFAULTS, dev.spillway.core.config.ResilienceConfig.DEFAULT_MAX_EJECTED_PERCENT,
+        dev.spillway.core.config.ResilienceConfig.DEFAULT_MAX_COOLDOWN);
+    java.util.Map<String, dev.spillway.core.config.BackendConfig> backends = new java.util.LinkedHashMap<>();
+    backends.put("b", MonitoringFixture.gatewayConfig(backend.port(), null).backends().get("b"));
+    backends.put("spare", MonitoringFixture.gatewayConfig(deadPort, null).backends().get("b")
+        .withResilience(fastChecks));
+    dev.spillway.core.config.GatewayConfig base = MonitoringFixture.gatewayConfig(backend.port(), null);
+    dev.spillway.core.config.RouteConfig route = base.routes().get(0).withTiers(java.util.List.of(
+        dev.spillway.core.config.FailoverTierConfig.of("b"), dev.spillway.core.config.FailoverTierConfig.of("spare")));
+    dev.spillway.core.config.GatewayConfig withFallback = new dev.spillway.core.config.GatewayConfig(base.server(),
+        renamed(backends), java.util.List.of(route));
+    try (MonitoringFixture f = new MonitoringFixture(backend.port(), null, LoadedConfig.of(withFallback))) {
+      String healthy = "";
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() - deadline < 0) { // real time bounds the probes; the monitor's clock stays fake
+        healthy = f.admin("/metrics", true).body();
+        if (sample(healthy, "spillway_endpoint_healthy", "backend=\"spare\"") == 0.0) {
+          break;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+      }
+      assertThat(sample(healthy, "spillway_endpoint_healthy", "backend=\"spare\"")).isEqualTo(0.0);
+      f.seconds(1);
+      JsonNode status = JSON.readTree(f.admin("/status", true).body());
+      assertThat(status.at("/backends/1/name").asText()).isEqualTo("spare");
+      assertThat(status.at("/backends/1/state").asText()).isEqualTo("outage");
+      assertThat(status.at("/backends/1/reason").asText()).contains("failing health checks");
+      assertThat(status.at("/backends/1/endpoints/available").asInt()).isZero();
+    }
+  }
+
   /** Backends keyed by name must carry that name. */
   private static java.util.Map<String, dev.spillway.core.config.BackendConfig> renamed(
       java.util.Map<String, dev.spillway.core.config.BackendConfig> backends) {
