@@ -6,7 +6,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 /**
  * How many of a backend's endpoints the gateway would send a request to right now, and why the others are out:
- * an open circuit breaker, failing health checks, or outlier ejection. In panic mode (too many endpoints down)
+ * an open circuit breaker (or a half-open one, which lets only a few trial requests through), failing health
+ * checks, or outlier ejection. In panic mode (too many endpoints down)
  * the picker tries unhealthy and ejected endpoints anyway; they still count as out here, since they are not
  * fit to serve, and the reason says that they are tried.
  *
@@ -22,12 +23,15 @@ public record EndpointAvailability(int available, int total, String why) {
     boolean panic = group.inPanic();
     int available = 0;
     int breakers = 0;
+    int trials = 0;
     int unhealthy = 0;
     int ejected = 0;
     for (EndpointState s : group.states()) {
       CircuitBreaker.State b = s.breakerState();
       if (b == CircuitBreaker.State.OPEN || b == CircuitBreaker.State.FORCED_OPEN) {
         breakers++;
+      } else if (b == CircuitBreaker.State.HALF_OPEN) {
+        trials++; // only a few trial requests get through until they succeed
       } else if (!s.healthy()) {
         unhealthy++;
       } else if (s.ejected()) {
@@ -38,6 +42,7 @@ public record EndpointAvailability(int available, int total, String why) {
     }
     StringBuilder why = new StringBuilder();
     append(why, breakers, "circuit breaker open");
+    append(why, trials, "circuit breaker half-open, trial requests only");
     append(why, unhealthy, "failing health checks");
     append(why, ejected, "ejected after failures");
     if (panic && unhealthy + ejected > 0) {
