@@ -17,4 +17,12 @@ public interface AdminContent {
 
   /** The effective config, secrets redacted. */
   byte[] configJson();
+
+  /**
+   * The status page's chart data for one component ({@code gateway}, {@code route:NAME}, {@code backend:NAME}),
+   * or {@code null} when there is no such component.
+   */
+  default byte[] chartsJson(String component) {
+    return null;
+  }
 }

@@ -22,7 +22,8 @@ import java.util.List;
 /**
  * Answers admin requests: {@code /healthz}, {@code /readyz} (both open, for probes), and, behind the bearer
  * token when one is set, {@code /metrics}, {@code /status}, {@code /incidents}, {@code /config}, the status
- * page {@code /} and its feed {@code /api/dashboard}. A browser cannot send a bearer header for the page
+ * page {@code /} and its feeds {@code /api/dashboard} and {@code /api/charts}; the page's chart library under
+ * {@code /assets/} is open. A browser cannot send a bearer header for the page
  * itself, so {@code /} also takes {@code ?token=}; the page's script then sends it as a header.
  *
  * <pre>{@code
@@ -40,11 +41,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final AdminContent content;
   private final byte[] token;
   private final byte[] page;
+  private final StaticAssets assets;
 
-  AdminHandler(AdminContent content, String token, byte[] page) {
+  AdminHandler(AdminContent content, String token, byte[] page, StaticAssets assets) {
     this.content = content;
     this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.page = page;
+    this.assets = assets;
   }
 
   @Override
@@ -71,6 +74,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           bytes(reason == null ? "ready\n" : "not ready: " + reason + "\n"), keepAlive, head);
       return;
     }
+    StaticAssets.Asset asset = assets.get(path);
+    if (asset != null) { // library code, no data: open, so the page's script and style tags need no token
+      send(ctx, HttpResponseStatus.OK, asset.contentType(), asset.body(), keepAlive, head);
+      return;
+    }
     if (!authorized(request, path.equals("/") ? uri.parameters().get("token") : null)) {
       FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
           bytes("unauthorized: send Authorization: Bearer <admin token>\n"), head);
@@ -85,9 +93,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/incidents" -> send(ctx, HttpResponseStatus.OK, JSON, content.incidentsJson(), keepAlive, head);
       case "/config" -> send(ctx, HttpResponseStatus.OK, JSON, content.configJson(), keepAlive, head);
       case "/api/dashboard" -> send(ctx, HttpResponseStatus.OK, JSON, content.dashboardJson(), keepAlive, head);
+      case "/api/charts" -> charts(ctx, uri, keepAlive, head);
       default -> send(ctx, HttpResponseStatus.NOT_FOUND, TEXT, bytes("not found; try / /metrics /status "
           + "/incidents /config /healthz /readyz\n"), keepAlive, head);
     }
+  }
+
+  private void charts(ChannelHandlerContext ctx, QueryStringDecoder uri, boolean keepAlive, boolean head) {
+    List<String> component = uri.parameters().get("component");
+    byte[] json = content.chartsJson(component == null || component.isEmpty() ? "gateway" : component.get(0));
+    if (json == null) {
+      send(ctx, HttpResponseStatus.NOT_FOUND, TEXT, bytes("no such component; see components in "
+          + "/api/charts\n"), keepAlive, head);
+      return;
+    }
+    send(ctx, HttpResponseStatus.OK, JSON, json, keepAlive, head);
   }
 
   private boolean authorized(FullHttpRequest request, List<String> queryToken) {

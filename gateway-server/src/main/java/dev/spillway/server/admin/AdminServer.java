@@ -36,7 +36,7 @@ public final class AdminServer implements AutoCloseable {
   private AdminServer(AdminConfig config, AdminContent content) throws InterruptedException {
     Transport transport = Transport.select(true);
     this.group = transport.newGroup(1, "spillway-admin");
-    AdminHandler handler = new AdminHandler(content, config.token(), page());
+    AdminHandler handler = new AdminHandler(content, config.token(), page(), StaticAssets.load());
     ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
         .childHandler(new ChannelInitializer<>() {
           @Override

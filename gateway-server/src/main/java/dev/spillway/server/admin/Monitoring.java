@@ -8,6 +8,7 @@ import dev.spillway.server.accesslog.AccessLog;
 import dev.spillway.server.alerts.WebhookNotifier;
 import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.metrics.GatewayMetrics;
+import dev.spillway.server.status.ChartHistory;
 import dev.spillway.server.status.EndpointEventBridge;
 import dev.spillway.server.status.ResilienceEvent;
 import dev.spillway.server.status.IncidentListener;
@@ -58,6 +59,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   private Gateway gateway;
   private Readiness readiness = Readiness.ALWAYS;
   private StatusTracker status;
+  private volatile ChartHistory charts;
   private StatusSnapshot rendered;
   private long recordsSeen;
   /** Per route, whether its last answered request came from a failover tier (monitor thread only). */
@@ -122,6 +124,8 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     status.watchOverload(gateway.overload());
     endpointEvents.attach(status);
     metrics.bind(gateway, status);
+    this.charts = new ChartHistory(ticker, wall);
+    ChartSampler.track(charts, gateway.router());
     publish();
     return this;
   }
@@ -138,6 +142,8 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     queue.drain(this::onRecord);
     if (status != null) {
       status.tick();
+      ChartSampler.sample(charts, gateway.router());
+      charts.tick();
       if (gateway != null) {
         metrics.refresh(gateway);
       }
@@ -163,6 +169,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     metrics.onRecord(r);
     if (status != null) {
       status.onRecord(r);
+      charts.record(r);
       trackFailover(r);
     }
     accessLog.onRecord(r);
@@ -227,6 +234,12 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   @Override
   public byte[] dashboardJson() {
     return json.dashboard;
+  }
+
+  @Override
+  public byte[] chartsJson(String component) {
+    ChartHistory c = charts;
+    return c == null ? null : c.json(component);
   }
 
   @Override
