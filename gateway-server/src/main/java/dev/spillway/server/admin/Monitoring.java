@@ -9,6 +9,8 @@ import dev.spillway.server.alerts.WebhookNotifier;
 import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.metrics.GatewayMetrics;
 import dev.spillway.server.status.ChartHistory;
+import dev.spillway.server.statuspage.PublicStatusPage;
+import java.util.List;
 import dev.spillway.server.status.EndpointEventBridge;
 import dev.spillway.server.status.ResilienceEvent;
 import dev.spillway.server.status.IncidentListener;
@@ -60,6 +62,8 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   private Readiness readiness = Readiness.ALWAYS;
   private StatusTracker status;
   private volatile ChartHistory charts;
+  /** The public status page, or {@code null} when not configured. */
+  private volatile PublicStatusPage publicPage;
   private StatusSnapshot rendered;
   private long recordsSeen;
   /** Per route, whether its last answered request came from a failover tier (monitor thread only). */
@@ -126,6 +130,9 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     metrics.bind(gateway, status);
     this.charts = new ChartHistory(ticker, wall);
     ChartSampler.track(charts, gateway.router());
+    if (config.status().publicPage().enabled()) {
+      this.publicPage = PublicPages.create(config.status().publicPage(), gateway.router());
+    }
     publish();
     return this;
   }
@@ -200,6 +207,26 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     }
     rendered = s;
     json = new Rendered(StatusJson.status(s), StatusJson.incidents(s), StatusJson.dashboard(s));
+    if (publicPage != null) {
+      publicPage.update(s);
+    }
+  }
+
+  /** An operator's incident post, applied under the monitor's lock so the tracker stays single-threaded. */
+  @Override
+  public synchronized Reply post(String path, byte[] body) {
+    if (status == null) {
+      return Reply.error(503, "not_started", null, "the gateway has not started yet");
+    }
+    List<String> names = publicPage != null ? publicPage.componentNames() : PublicPages.routeNames(gateway.router());
+    Reply reply = IncidentPosts.handle(path, body, status, names);
+    publish();
+    return reply;
+  }
+
+  @Override
+  public PublicStatusPage publicPage() {
+    return publicPage;
   }
 
   public GatewayMetrics metrics() {
