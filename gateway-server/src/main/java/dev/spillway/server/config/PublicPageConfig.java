@@ -24,11 +24,11 @@ public record PublicPageConfig(boolean enabled, String title, String path, Strin
   public static final String DEFAULT_TITLE = "Service status";
   public static final String DEFAULT_PATH = "/public";
   public static final String DEFAULT_HOST = "127.0.0.1";
-  public static final PublicPageConfig DISABLED = new PublicPageConfig(false, DEFAULT_TITLE, DEFAULT_PATH,
-      DEFAULT_HOST, ADMIN_LISTENER, List.of());
   /** First path segments the admin API uses, which the page must not shadow on the admin listener. */
   private static final Set<String> ADMIN_SEGMENTS = Set.of("", "metrics", "status", "incidents", "config", "api",
       "assets", "healthz", "readyz");
+  public static final PublicPageConfig DISABLED = new PublicPageConfig(false, DEFAULT_TITLE, DEFAULT_PATH,
+      DEFAULT_HOST, ADMIN_LISTENER, List.of());
 
   public PublicPageConfig {
     Checks.notBlank("title", title);

@@ -17,8 +17,11 @@ final class HistoryAtom {
 
   private HistoryAtom() {}
 
-  /** @param base the page's absolute URL, ending in {@code /} */
-  static byte[] render(PublicModel m, String base) {
+  /**
+   * Links are relative to the feed (RFC 4287 allows IRI references), so the feed never repeats the address it
+   * was fetched from.
+   */
+  static byte[] render(PublicModel m) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
     try {
       XMLStreamWriter w = XML.createXMLStreamWriter(out, "UTF-8");
@@ -29,8 +32,8 @@ final class HistoryAtom {
       text(w, "id", id);
       text(w, "title", m.title() + " status history");
       text(w, "updated", updated(m).toString());
-      link(w, "self", base + "history.atom", "application/atom+xml");
-      link(w, "alternate", base, "text/html");
+      link(w, "self", "history.atom", "application/atom+xml");
+      link(w, "alternate", "./", "text/html");
       w.writeStartElement("author");
       text(w, "name", m.title());
       w.writeEndElement();
@@ -40,7 +43,7 @@ final class HistoryAtom {
         text(w, "title", i.name() + " (" + i.status() + ")");
         text(w, "updated", i.updatedAt().toString());
         text(w, "published", i.createdAt().toString());
-        link(w, "alternate", base + "#incident-" + i.id(), "text/html");
+        link(w, "alternate", "./#incident-" + i.id(), "text/html");
         StringBuilder content = new StringBuilder();
         for (PublicModel.Update u : i.updates()) {
           content.append(u.at()).append(" ").append(u.status()).append(": ").append(u.body()).append('\n');

@@ -94,7 +94,7 @@ public final class PublicStatusHandler extends SimpleChannelInboundHandler<FullH
       case "/api/v2/incidents.json" -> body = r.incidents();
       case "/api/v2/incidents/unresolved.json" -> body = r.unresolved();
       case "/history.atom" -> {
-        body = HistoryAtom.render(r.model(), base(request));
+        body = HistoryAtom.render(r.model());
         type = "application/atom+xml; charset=utf-8";
       }
       default -> {
@@ -106,15 +106,6 @@ public final class PublicStatusHandler extends SimpleChannelInboundHandler<FullH
     // Status widgets on other sites read the JSON from the browser.
     response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     send(ctx, response, keepAlive);
-  }
-
-  /** The page's absolute URL as the client reached it, for the feed's links. */
-  private String base(FullHttpRequest request) {
-    String host = request.headers().get(HttpHeaderNames.HOST);
-    if (host == null || !host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
-      host = "localhost";
-    }
-    return "http://" + host + prefix + "/";
   }
 
   private static FullHttpResponse response(HttpResponseStatus status, String type, byte[] body, boolean head) {
