@@ -2,6 +2,10 @@ package dev.spillway.server.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spillway.server.config.LoadedConfig;
+import dev.spillway.server.config.PublicComponentConfig;
+import dev.spillway.server.config.PublicPageConfig;
+import dev.spillway.server.config.StatusConfig;
 import dev.spillway.server.mock.MockBackend;
 import dev.spillway.server.mock.MockBackendOptions;
 import java.awt.image.BufferedImage;
@@ -64,6 +68,34 @@ class StatusPageBrowserIT {
 
       Path shot = screenshot(chromium, url, "status-page.png");
       assertRightThirdUsed(shot);
+    }
+  }
+
+  @Test
+  void publicStatusPageLoadsWithoutConsoleErrors() throws Exception {
+    String chromium = chromiumOrSkip();
+    try (MockBackend backend = MockBackend.start(MockBackendOptions.defaults());
+        MonitoringFixture f = new MonitoringFixture(backend, null, LoadedConfig.of(
+            MonitoringFixture.gatewayConfig(backend.port(), null)).withStatus(StatusConfig.DEFAULTS.withPublicPage(
+                new PublicPageConfig(true, "Example AI status", "/public", "127.0.0.1",
+                    PublicPageConfig.ADMIN_LISTENER, List.of(new PublicComponentConfig("Chat API",
+                        "Chat completions", List.of("chat")))))))) {
+      assertThat(f.chat().statusCode()).isEqualTo(200);
+      f.awaitRecords(1);
+      f.seconds(1);
+      assertThat(f.post("/incidents", """
+          {"title": "Slow chat answers", "components": ["Chat API"], "impact": "minor",
+           "text": "Some answers take longer than usual; we are looking into it."}
+          """, true).statusCode()).isEqualTo(201);
+      String url = "http://127.0.0.1:" + f.admin.port() + "/public/";
+
+      Result run = run(chromium, "--window-size=1400,1000", "--dump-dom", url);
+
+      assertThat(run.stdout).contains("data-rendered=\"true\"").contains("Example AI status")
+          .contains("Chat API").contains("Degraded performance").contains("Slow chat answers")
+          .contains("Some answers take longer than usual");
+      assertThat(consoleErrors(run.stderr)).as("console errors").isEmpty();
+      screenshot(chromium, url, "public-status-page.png");
     }
   }
 
