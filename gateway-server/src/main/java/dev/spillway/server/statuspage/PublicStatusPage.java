@@ -27,7 +27,7 @@ public final class PublicStatusPage {
   /** Per backend, the routes it serves (any failover tier): a backend's incident concerns their components. */
   private final Map<String, Set<String>> routesOfBackend;
   /** Per component id, its last status and since when. */
-  private final Map<String, Object[]> lastStatus = new HashMap<>();
+  private final Map<String, Since> lastStatus = new HashMap<>();
   private volatile Rendered rendered;
 
   /**
@@ -65,13 +65,13 @@ public final class PublicStatusPage {
       PublicComponentConfig c = components.get(i);
       String status = Words.worse(status(c, routeStates), manualImpact(c.name(), snapshot.incidents()));
       String id = Words.slug(c.name(), i);
-      Object[] last = lastStatus.get(id);
-      if (last == null || !last[0].equals(status)) {
-        last = new Object[] {status, now};
+      Since last = lastStatus.get(id);
+      if (last == null || !last.status().equals(status)) {
+        last = new Since(status, now);
         lastStatus.put(id, last);
       }
       PublicModel.Component component = new PublicModel.Component(id, c.name(), c.description(), status,
-          (Instant) last[1], i + 1);
+          last.at(), i + 1);
       out.add(component);
       byName.put(c.name(), component);
     }
@@ -94,6 +94,9 @@ public final class PublicStatusPage {
   Rendered rendered() {
     return rendered;
   }
+
+  /** A component's status and when it took it. */
+  private record Since(String status, Instant at) {}
 
   /** What is served, rendered once per update. */
   record Rendered(PublicModel model, byte[] summary, byte[] status, byte[] components, byte[] incidents,
