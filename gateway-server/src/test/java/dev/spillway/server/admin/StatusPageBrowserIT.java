@@ -2,6 +2,7 @@ package dev.spillway.server.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spillway.core.config.ConcurrencyConfig;
 import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.config.PublicComponentConfig;
 import dev.spillway.server.config.PublicPageConfig;
@@ -68,6 +69,30 @@ class StatusPageBrowserIT {
 
       Path shot = screenshot(chromium, url, "status-page.png");
       assertRightThirdUsed(shot);
+    }
+  }
+
+  @Test
+  void backendChartsShowTheConcurrencyLimitNextToInFlight() throws Exception {
+    String chromium = chromiumOrSkip();
+    try (MockBackend backend = MockBackend.start(MockBackendOptions.defaults());
+        MonitoringFixture f = new MonitoringFixture(backend, ConcurrencyConfig.fixed(4), null)) {
+      for (int i = 1; i <= 3; i++) {
+        assertThat(f.chat().statusCode()).isEqualTo(200);
+        f.awaitRecords(i);
+        f.seconds(1);
+      }
+      String url = "http://127.0.0.1:" + f.admin.port() + "/?token=" + MonitoringFixture.TOKEN
+          + "&component=backend:b";
+
+      Result run = run(chromium, "--window-size=1400,1000", "--dump-dom", url);
+
+      assertThat(run.stdout).contains("data-charts=\"drawn\"")
+          .contains("Concurrency limit, in flight and waiting room");
+      // Only a backend with a concurrency limit has these two series in its legend.
+      assertThat(run.stdout).contains(">limit<").contains(">in flight<");
+      assertThat(consoleErrors(run.stderr)).as("console errors").isEmpty();
+      screenshot(chromium, url, "status-page-backend.png");
     }
   }
 
