@@ -18,11 +18,15 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import dev.spillway.server.statuspage.PublicStatusHandler;
 
 /**
  * Answers admin requests: {@code /healthz}, {@code /readyz} (both open, for probes), and, behind the bearer
  * token when one is set, {@code /metrics}, {@code /status}, {@code /incidents}, {@code /config}, the status
- * page {@code /} and its feed {@code /api/dashboard}. A browser cannot send a bearer header for the page
+ * page {@code /} and its feeds {@code /api/dashboard} and {@code /api/charts}; the page's chart library under
+ * {@code /assets/} is open. Operators post incidents and their updates with {@code POST /incidents} and
+ * {@code POST /incidents/ID/updates}. A public status page configured on this listener is served under its
+ * path, read-only and without the token. A browser cannot send a bearer header for the page
  * itself, so {@code /} also takes {@code ?token=}; the page's script then sends it as a header.
  *
  * <pre>{@code
@@ -40,11 +44,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final AdminContent content;
   private final byte[] token;
   private final byte[] page;
+  private final StaticAssets assets;
+  /** The public status page when it shares this listener, or {@code null}. */
+  private final PublicStatusHandler publicPage;
 
-  AdminHandler(AdminContent content, String token, byte[] page) {
+  AdminHandler(AdminContent content, String token, byte[] page, StaticAssets assets, PublicStatusHandler publicPage) {
     this.content = content;
     this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.page = page;
+    this.assets = assets;
+    this.publicPage = publicPage;
   }
 
   @Override
@@ -54,13 +63,19 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       send(ctx, HttpResponseStatus.BAD_REQUEST, TEXT, bytes("bad request\n"), false, false);
       return;
     }
-    boolean head = request.method().equals(HttpMethod.HEAD);
-    if (!head && !request.method().equals(HttpMethod.GET)) {
-      send(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, bytes("only GET and HEAD\n"), keepAlive, head);
-      return;
-    }
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     String path = uri.path();
+    if (publicPage != null && publicPage.owns(path)) { // for anyone, read-only, no token
+      publicPage.handle(ctx, request);
+      return;
+    }
+    boolean head = request.method().equals(HttpMethod.HEAD);
+    boolean post = request.method().equals(HttpMethod.POST) && path.startsWith("/incidents");
+    if (!head && !post && !request.method().equals(HttpMethod.GET)) {
+      send(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, bytes("only GET and HEAD (and POST to /incidents)\n"),
+          keepAlive, head);
+      return;
+    }
     if (path.equals("/healthz")) {
       send(ctx, HttpResponseStatus.OK, TEXT, bytes("ok\n"), keepAlive, head);
       return;
@@ -71,11 +86,23 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           bytes(reason == null ? "ready\n" : "not ready: " + reason + "\n"), keepAlive, head);
       return;
     }
+    StaticAssets.Asset asset = assets.get(path);
+    if (asset != null) { // library code, no data: open, so the page's script and style tags need no token
+      send(ctx, HttpResponseStatus.OK, asset.contentType(), asset.body(), keepAlive, head);
+      return;
+    }
     if (!authorized(request, path.equals("/") ? uri.parameters().get("token") : null)) {
       FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
           bytes("unauthorized: send Authorization: Bearer <admin token>\n"), head);
       response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"spillway-admin\"");
       write(ctx, response, keepAlive);
+      return;
+    }
+    if (post) {
+      byte[] body = new byte[request.content().readableBytes()];
+      request.content().getBytes(request.content().readerIndex(), body);
+      AdminContent.Reply reply = content.post(path, body);
+      send(ctx, HttpResponseStatus.valueOf(reply.status()), JSON, reply.json(), keepAlive, false);
       return;
     }
     switch (path) {
@@ -85,9 +112,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/incidents" -> send(ctx, HttpResponseStatus.OK, JSON, content.incidentsJson(), keepAlive, head);
       case "/config" -> send(ctx, HttpResponseStatus.OK, JSON, content.configJson(), keepAlive, head);
       case "/api/dashboard" -> send(ctx, HttpResponseStatus.OK, JSON, content.dashboardJson(), keepAlive, head);
+      case "/api/charts" -> charts(ctx, uri, keepAlive, head);
       default -> send(ctx, HttpResponseStatus.NOT_FOUND, TEXT, bytes("not found; try / /metrics /status "
           + "/incidents /config /healthz /readyz\n"), keepAlive, head);
     }
+  }
+
+  private void charts(ChannelHandlerContext ctx, QueryStringDecoder uri, boolean keepAlive, boolean head) {
+    List<String> component = uri.parameters().get("component");
+    byte[] json = content.chartsJson(component == null || component.isEmpty() ? "gateway" : component.get(0));
+    if (json == null) {
+      send(ctx, HttpResponseStatus.NOT_FOUND, TEXT, bytes("no such component; see components in "
+          + "/api/charts\n"), keepAlive, head);
+      return;
+    }
+    send(ctx, HttpResponseStatus.OK, JSON, json, keepAlive, head);
   }
 
   private boolean authorized(FullHttpRequest request, List<String> queryToken) {

@@ -3,6 +3,9 @@ package dev.spillway.server.admin;
 import dev.spillway.core.GatewayStartException;
 import dev.spillway.core.transport.Transport;
 import dev.spillway.server.config.AdminConfig;
+import dev.spillway.server.statuspage.PublicStatusHandler;
+import dev.spillway.server.statuspage.PublicStatusPage;
+import dev.spillway.server.statuspage.PublicStatusServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -30,13 +33,18 @@ public final class AdminServer implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final Channel channel;
+  /** The public status page's own listener, or {@code null}. */
+  private final PublicStatusServer publicServer;
   /** Set by the first {@link #closeAsync}. */
   private CompletableFuture<Void> closed;
 
   private AdminServer(AdminConfig config, AdminContent content) throws InterruptedException {
     Transport transport = Transport.select(true);
     this.group = transport.newGroup(1, "spillway-admin");
-    AdminHandler handler = new AdminHandler(content, config.token(), page());
+    PublicStatusPage publicPage = content.publicPage();
+    PublicStatusHandler publicHandler = publicPage == null || publicPage.config().ownListener() ? null
+        : new PublicStatusHandler(publicPage);
+    AdminHandler handler = new AdminHandler(content, config.token(), page(), StaticAssets.load(), publicHandler);
     ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
         .childHandler(new ChannelInitializer<>() {
           @Override
@@ -54,6 +62,20 @@ public final class AdminServer implements AutoCloseable {
     }
     log.info("admin server on http://{}:{}/ (token {})", config.host(), port(),
         config.token() == null ? "not required" : "required");
+    if (publicPage != null && publicPage.config().ownListener()) {
+      try {
+        this.publicServer = PublicStatusServer.start(publicPage);
+      } catch (RuntimeException e) {
+        channel.close();
+        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        throw e;
+      }
+    } else {
+      this.publicServer = null;
+      if (publicPage != null) {
+        log.info("public status page on http://{}:{}{}/", config.host(), port(), publicPage.config().path());
+      }
+    }
   }
 
   /**
@@ -67,6 +89,11 @@ public final class AdminServer implements AutoCloseable {
 
   public int port() {
     return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /** The public status page's own port, or -1 when it has none. */
+  public int publicPort() {
+    return publicServer == null ? -1 : publicServer.port();
   }
 
   /** The status page's URL. */
@@ -85,8 +112,10 @@ public final class AdminServer implements AutoCloseable {
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
     closed = done;
+    CompletableFuture<Void> publicClosed = publicServer == null ? CompletableFuture.completedFuture(null)
+        : publicServer.closeAsync();
     channel.close().addListener(closed -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS)
-        .addListener(terminated -> done.complete(null)));
+        .addListener(terminated -> publicClosed.whenComplete((v, e) -> done.complete(null))));
     return done;
   }
 

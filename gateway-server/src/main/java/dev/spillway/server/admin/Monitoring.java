@@ -8,6 +8,9 @@ import dev.spillway.server.accesslog.AccessLog;
 import dev.spillway.server.alerts.WebhookNotifier;
 import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.metrics.GatewayMetrics;
+import dev.spillway.server.status.ChartHistory;
+import dev.spillway.server.statuspage.PublicStatusPage;
+import java.util.List;
 import dev.spillway.server.status.EndpointEventBridge;
 import dev.spillway.server.status.ResilienceEvent;
 import dev.spillway.server.status.IncidentListener;
@@ -58,6 +61,9 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   private Gateway gateway;
   private Readiness readiness = Readiness.ALWAYS;
   private StatusTracker status;
+  private volatile ChartHistory charts;
+  /** The public status page, or {@code null} when not configured. */
+  private volatile PublicStatusPage publicPage;
   private StatusSnapshot rendered;
   private long recordsSeen;
   /** Per route, whether its last answered request came from a fallback backend (monitor thread only). */
@@ -123,6 +129,11 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     status.watchOverload(gateway.overload());
     endpointEvents.attach(status);
     metrics.bind(gateway, status);
+    this.charts = new ChartHistory(ticker, wall);
+    ChartSampler.track(charts, gateway.router());
+    if (config.status().publicPage().enabled()) {
+      this.publicPage = PublicPages.create(config.status().publicPage(), gateway.router());
+    }
     publish();
     return this;
   }
@@ -139,6 +150,8 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     queue.drain(this::onRecord);
     if (status != null) {
       status.tick();
+      ChartSampler.sample(charts, gateway.router());
+      charts.tick();
       if (gateway != null) {
         metrics.refresh(gateway, status);
       }
@@ -164,6 +177,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     metrics.onRecord(r);
     if (status != null) {
       status.onRecord(r);
+      charts.record(r);
       trackFailover(r);
     }
     accessLog.onRecord(r);
@@ -194,6 +208,26 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     }
     rendered = s;
     json = new Rendered(StatusJson.status(s), StatusJson.incidents(s), StatusJson.dashboard(s));
+    if (publicPage != null) {
+      publicPage.update(s);
+    }
+  }
+
+  /** An operator's incident post, applied under the monitor's lock so the tracker stays single-threaded. */
+  @Override
+  public synchronized Reply post(String path, byte[] body) {
+    if (status == null) {
+      return Reply.error(503, "not_started", null, "the gateway has not started yet");
+    }
+    List<String> names = publicPage != null ? publicPage.componentNames() : PublicPages.routeNames(gateway.router());
+    Reply reply = IncidentPosts.handle(path, body, status, names);
+    publish();
+    return reply;
+  }
+
+  @Override
+  public PublicStatusPage publicPage() {
+    return publicPage;
   }
 
   public GatewayMetrics metrics() {
@@ -228,6 +262,12 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   @Override
   public byte[] dashboardJson() {
     return json.dashboard;
+  }
+
+  @Override
+  public byte[] chartsJson(String component) {
+    ChartHistory c = charts;
+    return c == null ? null : c.json(component);
   }
 
   @Override

@@ -13,7 +13,7 @@ final class MonitoringBinder {
   static final List<String> ROOT_KEYS = List.of("admin", "status", "alerts", "accessLog");
   static final List<String> ADMIN_KEYS = List.of("enabled", "host", "port", "token");
   static final List<String> STATUS_KEYS = List.of("window", "minRequests", "degradedErrorRate", "outageErrorRate",
-      "atCapacityShedRate", "resolveAfter", "groupWindow", "maxIncidents");
+      "atCapacityShedRate", "resolveAfter", "groupWindow", "maxIncidents", "public");
   static final List<String> ALERTS_KEYS = List.of("webhooks", "retries", "backoff", "timeout");
   static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "sampleRate", "maxShedPerSecond");
 
@@ -24,7 +24,7 @@ final class MonitoringBinder {
 
   static Sections bind(MappingReader root) {
     AdminConfig admin = admin(root.mapping("admin"));
-    StatusConfig status = status(root.mapping("status"));
+    StatusConfig status = status(root.mapping("status"), PublicPageBinder.routeNames(root));
     AlertsConfig alerts = alerts(root.mapping("alerts"));
     AccessLogConfig accessLog = accessLog(root.mapping("accessLog"));
     return new Sections(admin == null ? AdminConfig.DEFAULTS : admin, status == null ? StatusConfig.DEFAULTS : status,
@@ -45,7 +45,7 @@ final class MonitoringBinder {
         token == null || token.isEmpty() ? null : token.get(0)));
   }
 
-  private static StatusConfig status(MappingReader status) {
+  private static StatusConfig status(MappingReader status, java.util.Set<String> routeNames) {
     if (status == null) {
       return null;
     }
@@ -59,8 +59,10 @@ final class MonitoringBinder {
     Duration resolveAfter = status.duration("resolveAfter", d.resolveAfter());
     Duration groupWindow = status.duration("groupWindow", d.groupWindow());
     int maxIncidents = status.integer("maxIncidents", d.maxIncidents());
+    PublicPageConfig bound = PublicPageBinder.bind(status.mapping("public"), routeNames);
+    PublicPageConfig publicPage = bound == null ? PublicPageConfig.DISABLED : bound;
     return status.construct(() -> new StatusConfig(window, minRequests, degraded, outage, atCapacity, resolveAfter,
-        groupWindow, maxIncidents));
+        groupWindow, maxIncidents, publicPage));
   }
 
   private static AlertsConfig alerts(MappingReader alerts) {

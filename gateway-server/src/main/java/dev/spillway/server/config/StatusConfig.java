@@ -15,9 +15,11 @@ import java.time.Duration;
  * @param resolveAfter how long a condition must stay clear before its incident ends
  * @param groupWindow changes this close to an open (or just ended) incident join it instead of opening another
  * @param maxIncidents how many incidents are kept, newest first
+ * @param publicPage the public status page ({@code status.public})
  */
 public record StatusConfig(Duration window, int minRequests, double degradedErrorRate, double outageErrorRate,
-    double atCapacityShedRate, Duration resolveAfter, Duration groupWindow, int maxIncidents) {
+    double atCapacityShedRate, Duration resolveAfter, Duration groupWindow, int maxIncidents,
+    PublicPageConfig publicPage) {
   public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(30);
   public static final int DEFAULT_MIN_REQUESTS = 5;
   public static final double DEFAULT_DEGRADED_ERROR_RATE = 0.05;
@@ -46,6 +48,20 @@ public record StatusConfig(Duration window, int minRequests, double degradedErro
     Checks.nonNegative("resolveAfter", resolveAfter);
     Checks.nonNegative("groupWindow", groupWindow);
     Checks.positive("maxIncidents", maxIncidents);
+    Checks.notNull("public", publicPage);
+  }
+
+  /** Without a public status page. */
+  public StatusConfig(Duration window, int minRequests, double degradedErrorRate, double outageErrorRate,
+      double atCapacityShedRate, Duration resolveAfter, Duration groupWindow, int maxIncidents) {
+    this(window, minRequests, degradedErrorRate, outageErrorRate, atCapacityShedRate, resolveAfter, groupWindow,
+        maxIncidents, PublicPageConfig.DISABLED);
+  }
+
+  /** The same settings with another public status page. */
+  public StatusConfig withPublicPage(PublicPageConfig newPublicPage) {
+    return new StatusConfig(window, minRequests, degradedErrorRate, outageErrorRate, atCapacityShedRate,
+        resolveAfter, groupWindow, maxIncidents, newPublicPage);
   }
 
   private static void rate(String key, double value) {
@@ -57,6 +73,6 @@ public record StatusConfig(Duration window, int minRequests, double degradedErro
   /** The same thresholds with other timing (tests use seconds, not minutes). */
   public StatusConfig withTiming(Duration newResolveAfter, Duration newGroupWindow) {
     return new StatusConfig(window, minRequests, degradedErrorRate, outageErrorRate, atCapacityShedRate,
-        newResolveAfter, newGroupWindow, maxIncidents);
+        newResolveAfter, newGroupWindow, maxIncidents, publicPage);
   }
 }

@@ -19,11 +19,45 @@ final class Incident {
   private final List<long[]> eventTimes = new ArrayList<>();
   private final List<String> eventTexts = new ArrayList<>();
   private int droppedEvents;
+  /** Set for an incident an operator opened; its title, components and impact are theirs. */
+  private final Manual manual;
+  private final List<long[]> updateTimes = new ArrayList<>();
+  private final List<IncidentPhase> updatePhases = new ArrayList<>();
+  private final List<String> updateTexts = new ArrayList<>();
 
   Incident(long id, long startNanos) {
+    this(id, startNanos, null);
+  }
+
+  Incident(long id, long startNanos, Manual manual) {
     this.id = id;
     this.startNanos = startNanos;
     this.lastChangeNanos = startNanos;
+    this.manual = manual;
+  }
+
+  /** What an operator gave when opening an incident by hand. */
+  record Manual(String title, List<String> components, IncidentImpact impact) {}
+
+  boolean manual() {
+    return manual != null;
+  }
+
+  /** Records an operator's update; at most {@value #MAX_EVENTS} are kept (the oldest stay: they tell the story). */
+  void update(long nanos, IncidentPhase phase, String text) {
+    if (updateTexts.size() >= MAX_EVENTS) {
+      updateTimes.remove(1);
+      updatePhases.remove(1);
+      updateTexts.remove(1);
+    }
+    updateTimes.add(new long[] {nanos});
+    updatePhases.add(phase);
+    updateTexts.add(text);
+  }
+
+  /** The latest operator phase, or {@code null}. */
+  IncidentPhase phase() {
+    return updatePhases.isEmpty() ? null : updatePhases.get(updatePhases.size() - 1);
   }
 
   void event(long nanos, String text) {
@@ -36,11 +70,23 @@ final class Incident {
     eventTexts.add(text);
   }
 
+  private IncidentImpact impact() {
+    if (manual != null) {
+      return manual.impact();
+    }
+    boolean severe = conditions.values().stream()
+        .anyMatch(c -> c.kind == Signal.Kind.OUTAGE || c.kind == Signal.Kind.NOT_READY);
+    return severe ? IncidentImpact.MAJOR : IncidentImpact.MINOR;
+  }
+
   boolean allEnded() {
     return conditions.values().stream().allMatch(c -> c.ended);
   }
 
   String title() {
+    if (manual != null) {
+      return manual.title();
+    }
     Condition first = conditions.values().iterator().next();
     String title = capitalize(first.kind.label()) + " on " + first.component;
     int others = conditions.size() - 1;
@@ -49,7 +95,12 @@ final class Incident {
 
   String summary(long nowNanos) {
     StringBuilder sb = new StringBuilder();
-    sb.append(open ? "Ongoing for " : "Resolved after ").append(format(duration(nowNanos))).append(": ");
+    sb.append(open ? "Ongoing for " : "Resolved after ").append(format(duration(nowNanos)));
+    if (manual != null) {
+      IncidentPhase phase = phase();
+      return sb.append(", opened by an operator").append(phase == null ? "" : ", " + phase.tag()).toString();
+    }
+    sb.append(": ");
     boolean first = true;
     for (Condition c : conditions.values()) {
       if (!first) {
@@ -73,9 +124,15 @@ final class Incident {
     if (droppedEvents > 0) {
       events.add(new IncidentView.Event(wall.at(lastChangeNanos), droppedEvents + " more changes not kept"));
     }
-    List<String> components = conditions.values().stream().map(c -> c.component).distinct().toList();
+    List<String> components = manual != null ? manual.components()
+        : conditions.values().stream().map(c -> c.component).distinct().toList();
+    List<IncidentView.Update> updates = new ArrayList<>(updateTexts.size());
+    for (int i = 0; i < updateTexts.size(); i++) {
+      updates.add(new IncidentView.Update(wall.at(updateTimes.get(i)[0]), updatePhases.get(i), updateTexts.get(i)));
+    }
     return new IncidentView(id, title(), summary(nowNanos), open, wall.at(startNanos), open ? null : wall.at(endNanos),
-        duration(nowNanos).toSeconds(), components, List.copyOf(events));
+        duration(nowNanos).toSeconds(), components, List.copyOf(events), manual != null, impact(), phase(),
+        List.copyOf(updates));
   }
 
   static String format(Duration d) {

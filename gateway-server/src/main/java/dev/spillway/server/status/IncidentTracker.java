@@ -70,6 +70,51 @@ public final class IncidentTracker {
     }
   }
 
+  /**
+   * Opens an incident an operator reports (through the admin API) with their first update. It stays open until
+   * an update in phase {@link IncidentPhase#RESOLVED}; automatic conditions never join it.
+   *
+   * @param components what it concerns, in the operator's (public status page) words
+   */
+  public IncidentView openManual(long nowNanos, String title, List<String> components, IncidentImpact impact,
+      IncidentPhase phase, String text) {
+    Incident incident = new Incident(nextId++, nowNanos, new Incident.Manual(title, List.copyOf(components), impact));
+    incident.update(nowNanos, phase, text);
+    incidents.addLast(incident);
+    evictOldest();
+    if (phase == IncidentPhase.RESOLVED) {
+      incident.open = false;
+      incident.endNanos = nowNanos;
+    }
+    return incident.view(wall, nowNanos);
+  }
+
+  /**
+   * Adds an operator's update to incident {@code id}, automatic or manual. {@link IncidentPhase#RESOLVED}
+   * resolves a manual incident; an automatic one resolves only when its conditions end, so the operator's word
+   * is shown next to the tracker's.
+   *
+   * @return the incident after the update, or {@code null} if no incident {@code id} is kept
+   * @throws IllegalStateException for a phase other than resolved on a resolved manual incident
+   */
+  public IncidentView postUpdate(long nowNanos, long id, IncidentPhase phase, String text) {
+    for (Incident incident : incidents) {
+      if (incident.id != id) {
+        continue;
+      }
+      if (incident.manual() && !incident.open && phase != IncidentPhase.RESOLVED) {
+        throw new IllegalStateException("incident " + id + " is resolved (post phase resolved, or open a new one)");
+      }
+      incident.update(nowNanos, phase, text);
+      if (incident.manual() && incident.open && phase == IncidentPhase.RESOLVED) {
+        incident.open = false;
+        incident.endNanos = nowNanos;
+      }
+      return incident.view(wall, nowNanos);
+    }
+    return null;
+  }
+
   /** Incidents, newest first. */
   public List<IncidentView> incidents(long nowNanos) {
     List<IncidentView> out = new ArrayList<>(incidents.size());
@@ -83,7 +128,7 @@ public final class IncidentTracker {
   }
 
   private void start(long nowNanos, Signal s) {
-    Incident incident = incidents.peekLast();
+    Incident incident = lastAutomatic();
     boolean join = incident != null && incident.open && nowNanos - incident.lastChangeNanos <= groupWindowNanos;
     Incident.Condition c = new Incident.Condition(s, nowNanos);
     if (join) {
@@ -103,10 +148,26 @@ public final class IncidentTracker {
     incident.event(nowNanos, "started: " + s.kind().label() + " on " + s.component() + ": " + s.detail());
     byCondition.put(s.key(), incident);
     incidents.addLast(incident);
+    evictOldest();
+    listener.opened(incident.view(wall, nowNanos));
+  }
+
+  /** The newest incident the tracker opened: operators' incidents never take in automatic conditions. */
+  private Incident lastAutomatic() {
+    var it = incidents.descendingIterator();
+    while (it.hasNext()) {
+      Incident i = it.next();
+      if (!i.manual()) {
+        return i;
+      }
+    }
+    return null;
+  }
+
+  private void evictOldest() {
     while (incidents.size() > maxIncidents) {
       Incident oldest = incidents.pollFirst();
       byCondition.values().removeIf(i -> i == oldest);
     }
-    listener.opened(incident.view(wall, nowNanos));
   }
 }

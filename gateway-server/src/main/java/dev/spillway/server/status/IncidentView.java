@@ -15,10 +15,25 @@ import java.util.List;
  * @param durationSeconds from start to end (or to now while open)
  * @param components what it concerns ({@code route chat}, {@code backend primary})
  * @param events its timeline, oldest first
+ * @param manual whether an operator opened it (through the admin API) rather than the tracker
+ * @param impact how badly it affects users
+ * @param phase where the operator's latest update says it stands, or {@code null} before any update
+ * @param updates what operators posted, oldest first
  */
 public record IncidentView(long id, String title, String summary, boolean open, Instant startedAt, Instant endedAt,
-    long durationSeconds, List<String> components, List<Event> events) {
+    long durationSeconds, List<String> components, List<Event> events, boolean manual, IncidentImpact impact,
+    IncidentPhase phase, List<Update> updates) {
+
+  /** An automatic incident without operator updates. */
+  public IncidentView(long id, String title, String summary, boolean open, Instant startedAt, Instant endedAt,
+      long durationSeconds, List<String> components, List<Event> events) {
+    this(id, title, summary, open, startedAt, endedAt, durationSeconds, components, events, false,
+        IncidentImpact.MINOR, null, List.of());
+  }
 
   /** One change within an incident. */
   public record Event(Instant at, String text) {}
+
+  /** What an operator posted: the phase and, in their words, what is going on. */
+  public record Update(Instant at, IncidentPhase phase, String text) {}
 }

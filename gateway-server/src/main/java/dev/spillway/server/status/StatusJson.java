@@ -119,32 +119,65 @@ public final class StatusJson {
   private static void writeIncidents(JsonGenerator g, List<IncidentView> incidents) throws IOException {
     g.writeArrayFieldStart("incidents");
     for (IncidentView i : incidents) {
+      writeIncident(g, i);
+    }
+    g.writeEndArray();
+  }
+
+  private static void writeIncident(JsonGenerator g, IncidentView i) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("id", i.id());
+    g.writeStringField("title", i.title());
+    g.writeStringField("summary", i.summary());
+    g.writeStringField("state", i.open() ? "open" : "resolved");
+    g.writeStringField("startedAt", i.startedAt().toString());
+    if (i.endedAt() != null) {
+      g.writeStringField("endedAt", i.endedAt().toString());
+    }
+    g.writeNumberField("durationSeconds", i.durationSeconds());
+    g.writeArrayFieldStart("components");
+    for (String c : i.components()) {
+      g.writeString(c);
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("events");
+    for (IncidentView.Event e : i.events()) {
       g.writeStartObject();
-      g.writeNumberField("id", i.id());
-      g.writeStringField("title", i.title());
-      g.writeStringField("summary", i.summary());
-      g.writeStringField("state", i.open() ? "open" : "resolved");
-      g.writeStringField("startedAt", i.startedAt().toString());
-      if (i.endedAt() != null) {
-        g.writeStringField("endedAt", i.endedAt().toString());
-      }
-      g.writeNumberField("durationSeconds", i.durationSeconds());
-      g.writeArrayFieldStart("components");
-      for (String c : i.components()) {
-        g.writeString(c);
-      }
-      g.writeEndArray();
-      g.writeArrayFieldStart("events");
-      for (IncidentView.Event e : i.events()) {
-        g.writeStartObject();
-        g.writeStringField("at", e.at().toString());
-        g.writeStringField("text", e.text());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
+      g.writeStringField("at", e.at().toString());
+      g.writeStringField("text", e.text());
       g.writeEndObject();
     }
     g.writeEndArray();
+    writeOperatorFields(g, i);
+    g.writeEndObject();
+  }
+
+  /** Who opened it, its impact, and what operators posted (the admin API's incident updates). */
+  private static void writeOperatorFields(JsonGenerator g, IncidentView i) throws IOException {
+    g.writeBooleanField("manual", i.manual());
+    g.writeStringField("impact", i.impact().tag());
+    if (i.phase() != null) {
+      g.writeStringField("phase", i.phase().tag());
+    }
+    g.writeArrayFieldStart("updates");
+    for (IncidentView.Update u : i.updates()) {
+      g.writeStartObject();
+      g.writeStringField("at", u.at().toString());
+      g.writeStringField("phase", u.phase().tag());
+      g.writeStringField("text", u.text());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  /** One incident as {@code POST /incidents} and its updates answer. */
+  public static byte[] incident(IncidentView incident) {
+    return render(g -> {
+      g.writeStartObject();
+      g.writeFieldName("incident");
+      writeIncident(g, incident);
+      g.writeEndObject();
+    });
   }
 
   private static void longs(JsonGenerator g, String field, long[] values) throws IOException {

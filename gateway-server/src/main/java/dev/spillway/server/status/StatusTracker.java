@@ -170,6 +170,35 @@ public final class StatusTracker {
     return snapshot;
   }
 
+  /**
+   * Opens an incident an operator reports; see {@link IncidentTracker#openManual}. Call it on the monitor
+   * thread or under the same lock as {@link #tick}.
+   */
+  public IncidentView openManualIncident(String title, List<String> components, IncidentImpact impact,
+      IncidentPhase phase, String text) {
+    long now = ticker.nanoTime();
+    IncidentView view = incidents.openManual(now, title, components, impact, phase, text);
+    refreshIncidents(now);
+    return view;
+  }
+
+  /**
+   * Adds an operator's update to an incident; see {@link IncidentTracker#postUpdate}. Same threading as
+   * {@link #openManualIncident}.
+   */
+  public IncidentView postIncidentUpdate(long id, IncidentPhase phase, String text) {
+    long now = ticker.nanoTime();
+    IncidentView view = incidents.postUpdate(now, id, phase, text);
+    refreshIncidents(now);
+    return view;
+  }
+
+  private void refreshIncidents(long now) {
+    StatusSnapshot s = snapshot;
+    snapshot = new StatusSnapshot(s.at(), s.notReadyReason(), s.overall(), s.components(), incidents.incidents(now),
+        s.series());
+  }
+
   /** Incidents open now. */
   public int openIncidents() {
     return incidents.openCount();

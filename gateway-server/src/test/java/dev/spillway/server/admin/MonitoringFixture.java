@@ -13,6 +13,7 @@ import dev.spillway.core.config.WaitingRoomConfig;
 import dev.spillway.core.time.FakeTicker;
 import dev.spillway.server.config.AdminConfig;
 import dev.spillway.server.config.LoadedConfig;
+import dev.spillway.server.config.PublicPageConfig;
 import dev.spillway.server.config.StatusConfig;
 import dev.spillway.server.mock.MockBackend;
 import java.net.URI;
@@ -52,7 +53,8 @@ final class MonitoringFixture implements AutoCloseable {
   MonitoringFixture(int backendPort, ConcurrencyConfig concurrency, LoadedConfig base) throws InterruptedException {
     LoadedConfig config = (base == null ? LoadedConfig.of(gatewayConfig(backendPort, concurrency)) : base)
         .withAdmin(AdminConfig.DEFAULTS.withPort(0).withToken(TOKEN))
-        .withStatus(new StatusConfig(WINDOW, 1, 0.05, 0.5, 0.01, RESOLVE_AFTER, Duration.ofSeconds(30), 10));
+        .withStatus(new StatusConfig(WINDOW, 1, 0.05, 0.5, 0.01, RESOLVE_AFTER, Duration.ofSeconds(30), 10)
+            .withPublicPage(base == null ? PublicPageConfig.DISABLED : base.status().publicPage()));
     monitoring = Monitoring.create(config, ticker, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"),
         ZoneOffset.UTC));
     gateway = Gateway.start(config.gateway(), monitoring.observer(), monitoring.endpointEvents());
@@ -85,6 +87,17 @@ final class MonitoringFixture implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"mock-gpt\",\"max_tokens\":4,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
         .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code POST path} on the admin server with a JSON body. */
+  HttpResponse<String> post(String path, String json, boolean withToken) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path))
+        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json));
+    if (withToken) {
+      b.header("Authorization", "Bearer " + TOKEN);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<String> admin(String path, boolean withToken) throws Exception {

@@ -1,0 +1,170 @@
+package dev.spillway.server.statuspage;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The public page's JSON, shaped like Atlassian Statuspage's public API v2 ({@code summary.json},
+ * {@code status.json}, {@code components.json}, {@code incidents.json}, {@code incidents/unresolved.json}) so
+ * tools that read those can read this. Fields Spillway has no data for are left out (scheduled maintenances
+ * are an empty list).
+ */
+final class PublicStatusJson {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private PublicStatusJson() {}
+
+  static byte[] summary(PublicModel m) {
+    return render(g -> {
+      g.writeStartObject();
+      page(g, m);
+      components(g, m);
+      incidentList(g, m, m.unresolved());
+      g.writeArrayFieldStart("scheduled_maintenances");
+      g.writeEndArray();
+      status(g, m);
+      g.writeEndObject();
+    });
+  }
+
+  static byte[] status(PublicModel m) {
+    return render(g -> {
+      g.writeStartObject();
+      page(g, m);
+      status(g, m);
+      g.writeEndObject();
+    });
+  }
+
+  static byte[] components(PublicModel m) {
+    return render(g -> {
+      g.writeStartObject();
+      page(g, m);
+      components(g, m);
+      g.writeEndObject();
+    });
+  }
+
+  /** All incidents kept, or only the unresolved ones; newest first. */
+  static byte[] incidents(PublicModel m, boolean unresolvedOnly) {
+    return render(g -> {
+      g.writeStartObject();
+      page(g, m);
+      incidentList(g, m, unresolvedOnly ? m.unresolved() : m.incidents());
+      g.writeEndObject();
+    });
+  }
+
+  private static void page(JsonGenerator g, PublicModel m) throws IOException {
+    g.writeObjectFieldStart("page");
+    g.writeStringField("id", Words.slug(m.title(), 0));
+    g.writeStringField("name", m.title());
+    g.writeStringField("url", m.path());
+    g.writeStringField("time_zone", "Etc/UTC");
+    time(g, "updated_at", m.updatedAt());
+    g.writeEndObject();
+  }
+
+  private static void status(JsonGenerator g, PublicModel m) throws IOException {
+    g.writeObjectFieldStart("status");
+    g.writeStringField("indicator", m.indicator());
+    g.writeStringField("description", m.description());
+    g.writeEndObject();
+  }
+
+  private static void components(JsonGenerator g, PublicModel m) throws IOException {
+    g.writeArrayFieldStart("components");
+    for (PublicModel.Component c : m.components()) {
+      component(g, m, c);
+    }
+    g.writeEndArray();
+  }
+
+  private static void component(JsonGenerator g, PublicModel m, PublicModel.Component c) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("id", c.id());
+    g.writeStringField("name", c.name());
+    g.writeStringField("status", c.status());
+    time(g, "created_at", c.updatedAt());
+    time(g, "updated_at", c.updatedAt());
+    g.writeNumberField("position", c.position());
+    if (c.description() == null) {
+      g.writeNullField("description");
+    } else {
+      g.writeStringField("description", c.description());
+    }
+    g.writeBooleanField("showcase", true);
+    g.writeNullField("group_id");
+    g.writeStringField("page_id", Words.slug(m.title(), 0));
+    g.writeBooleanField("group", false);
+    g.writeBooleanField("only_show_if_degraded", false);
+    g.writeEndObject();
+  }
+
+  private static void incidentList(JsonGenerator g, PublicModel m, List<PublicModel.PublicIncident> list)
+      throws IOException {
+    g.writeArrayFieldStart("incidents");
+    for (PublicModel.PublicIncident i : list) {
+      g.writeStartObject();
+      g.writeStringField("id", i.id());
+      g.writeStringField("name", i.name());
+      g.writeStringField("status", i.status());
+      time(g, "created_at", i.createdAt());
+      time(g, "updated_at", i.updatedAt());
+      time(g, "monitoring_at", i.monitoringAt());
+      time(g, "resolved_at", i.resolvedAt());
+      g.writeStringField("impact", i.impact());
+      g.writeStringField("shortlink", m.path() + "#incident-" + i.id());
+      time(g, "started_at", i.createdAt());
+      g.writeStringField("page_id", Words.slug(m.title(), 0));
+      g.writeArrayFieldStart("incident_updates");
+      for (PublicModel.Update u : i.updates()) {
+        g.writeStartObject();
+        g.writeStringField("id", u.id());
+        g.writeStringField("status", u.status());
+        g.writeStringField("body", u.body());
+        g.writeStringField("incident_id", i.id());
+        time(g, "created_at", u.at());
+        time(g, "updated_at", u.at());
+        time(g, "display_at", u.at());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("components");
+      for (PublicModel.Component c : i.components()) {
+        component(g, m, c);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void time(JsonGenerator g, String field, Instant at) throws IOException {
+    if (at == null) {
+      g.writeNullField(field);
+    } else {
+      g.writeStringField(field, at.toString());
+    }
+  }
+
+  private static byte[] render(Writer writer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      writer.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  @FunctionalInterface
+  private interface Writer {
+    void write(JsonGenerator g) throws IOException;
+  }
+}
