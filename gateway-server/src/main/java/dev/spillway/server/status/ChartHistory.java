@@ -1,6 +1,7 @@
 package dev.spillway.server.status;
 
 import dev.spillway.core.observe.ExchangeRecord;
+import dev.spillway.core.observe.RequestResult;
 import dev.spillway.core.time.Ticker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +44,7 @@ public final class ChartHistory {
 
   /** Counts one finished request for the gateway, its route and its backend. */
   public void record(ExchangeRecord r) {
-    RecordKind kind = RecordKind.of(r);
+    RequestResult kind = RequestResult.of(r);
     lanes.get(GATEWAY).record(r, kind);
     if (r.route() != null) {
       ChartLane route = lane("route:" + r.route());

@@ -1,6 +1,7 @@
 package dev.spillway.server.status;
 
 import dev.spillway.core.observe.ExchangeRecord;
+import dev.spillway.core.observe.RequestResult;
 import java.util.Arrays;
 import org.HdrHistogram.Histogram;
 
@@ -47,18 +48,18 @@ final class ChartLane {
     this.current = startSecond;
   }
 
-  void record(ExchangeRecord r, RecordKind kind) {
+  void record(ExchangeRecord r, RequestResult kind) {
     switch (kind) {
       case SERVED -> cur[Count.ADMITTED.ordinal()]++;
-      case ERROR -> cur[Count.ERRORS.ordinal()]++;
+      case FAILED -> cur[Count.ERRORS.ordinal()]++;
       case SHED -> cur[Count.SHED.ordinal()]++;
-      case REFUSED -> cur[Count.RATE_LIMITED.ordinal()]++;
-      case CLIENT -> { }
+      case RATE_LIMITED -> cur[Count.RATE_LIMITED.ordinal()]++;
+      case REJECTED, CLIENT_CANCELLED -> { }
     }
-    if (kind == RecordKind.SERVED || kind == RecordKind.ERROR) {
+    if (kind == RequestResult.SERVED || kind == RequestResult.FAILED) {
       latency.recordValue(clamp(r.durationNanos()));
     }
-    if (kind == RecordKind.SERVED) {
+    if (kind == RequestResult.SERVED) {
       cur[Count.TOKENS.ordinal()] += Math.max(0, r.completionTokens());
       if (r.stream() && r.ttfbNanos() > 0) {
         ttft.recordValue(clamp(r.ttfbNanos()));
