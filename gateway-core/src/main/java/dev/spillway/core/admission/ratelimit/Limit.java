@@ -30,9 +30,16 @@ final class Limit {
     windowSeconds = Math.max(1, widest.period().getSeconds());
     long min = Long.MAX_VALUE;
     ConfigurationBuilder builder = BucketConfiguration.builder();
+    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
     for (BandwidthConfig b : config.bandwidths()) {
       min = Math.min(min, b.capacity());
-      builder.addLimit(Bandwidth.builder().capacity(b.capacity()).refillGreedy(b.capacity(), b.period()).build());
+      String period = b.period().toString();
+      int n = seen.merge(period, 1, Integer::sum);
+      String id = n == 1 ? period : period + "#" + n;
+      // Named by its period, so a reload that changes the limit matches each window to its old state (Bucket4j
+      // matches unnamed bandwidths only when a bucket has exactly one) and never hands out a full bucket.
+      builder.addLimit(Bandwidth.builder().capacity(b.capacity()).refillGreedy(b.capacity(), b.period())
+          .id(id).build());
     }
     minCapacity = min;
     configuration = builder.build();

@@ -26,7 +26,8 @@ import java.util.Map;
  * buckets. Token limits are only reserved: the admitted request's {@link RateDecision#reservation()} must be
  * settled with the actual usage, or released.
  *
- * <p>Thread-safe; one per route, built again on a config reload.
+ * <p>Thread-safe; one per route and config snapshot. A reload builds the next one with {@link #reconfigured},
+ * which keeps the store, the counters and every bucket whose limit keeps its name.
  */
 public final class RouteRateLimiter {
   /** Limits of a tier and a route together are tracked in one {@code long} bit mask. */
@@ -47,10 +48,17 @@ public final class RouteRateLimiter {
    */
   public RouteRateLimiter(AdmissionConfig admission, Map<String, TierConfig> tiers, BucketStore store,
       RateLimitStats stats) {
+    this(admission, tiers, store, stats, null);
+  }
+
+  private RouteRateLimiter(AdmissionConfig admission, Map<String, TierConfig> tiers, BucketStore store,
+      RateLimitStats stats, RouteRateLimiter previous) {
     this.store = store;
     this.stats = stats;
     routeLimits = new LimitSet("route", admission.limits(), stats);
-    routeBuckets = routeLimits.isEmpty() ? NO_BUCKETS : store.sharedBuckets(routeLimits);
+    Bucket[] fresh = routeLimits.isEmpty() ? NO_BUCKETS : store.sharedBuckets(routeLimits);
+    routeBuckets = previous == null ? fresh
+        : BucketCarryOver.carryOver(previous.routeLimits, previous.routeBuckets, routeLimits, i -> fresh[i]);
     tierLimits = new HashMap<>();
     for (TierConfig tier : tiers.values()) {
       int total = tier.limits().size() + routeLimits.size();
@@ -67,6 +75,15 @@ public final class RouteRateLimiter {
     RateLimitStats stats = new RateLimitStats();
     return new RouteRateLimiter(admission, config.tiers(),
         new LocalBucketStore(config.limiterCache(), ticker, stats), stats);
+  }
+
+  /**
+   * The limiter for the next config snapshot of the same route: the same store (so every tenant's buckets), the
+   * same counters, and the route's shared buckets carried over by limit name. Tenants' buckets move to the new
+   * limits on their next request ({@link BucketCarryOver}: the level is kept, never refilled).
+   */
+  public RouteRateLimiter reconfigured(AdmissionConfig admission, GatewayConfig config) {
+    return new RouteRateLimiter(admission, config.tiers(), store, stats, this);
   }
 
   public RateLimitStats stats() {
