@@ -22,6 +22,12 @@ final class BucketCarryOver {
    * changed), else {@code create}'s new ones.
    */
   static Bucket[] carryOver(LimitSet from, Bucket[] fromBuckets, LimitSet to, IntFunction<Bucket> create) {
+    return carryOver(from, fromBuckets, to, create, Runnable::run);
+  }
+
+  /** As above, handing each reconfiguration to {@code apply} (to run now, or when a reload commits). */
+  static Bucket[] carryOver(LimitSet from, Bucket[] fromBuckets, LimitSet to, IntFunction<Bucket> create,
+      java.util.function.Consumer<Runnable> apply) {
     Bucket[] out = new Bucket[to.size()];
     for (int i = 0; i < out.length; i++) {
       int j = from.indexOf(to.name(i));
@@ -32,7 +38,7 @@ final class BucketCarryOver {
       Bucket bucket = fromBuckets[j];
       BucketConfiguration next = to.configuration(i);
       if (!from.configuration(j).equals(next)) {
-        bucket.replaceConfiguration(next, INHERITANCE);
+        apply.accept(() -> bucket.replaceConfiguration(next, INHERITANCE));
       }
       out[i] = bucket;
     }

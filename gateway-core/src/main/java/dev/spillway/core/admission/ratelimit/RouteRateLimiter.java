@@ -48,17 +48,17 @@ public final class RouteRateLimiter {
    */
   public RouteRateLimiter(AdmissionConfig admission, Map<String, TierConfig> tiers, BucketStore store,
       RateLimitStats stats) {
-    this(admission, tiers, store, stats, null);
+    this(admission, tiers, store, stats, null, Runnable::run);
   }
 
   private RouteRateLimiter(AdmissionConfig admission, Map<String, TierConfig> tiers, BucketStore store,
-      RateLimitStats stats, RouteRateLimiter previous) {
+      RateLimitStats stats, RouteRateLimiter previous, java.util.function.Consumer<Runnable> apply) {
     this.store = store;
     this.stats = stats;
     routeLimits = new LimitSet("route", admission.limits(), stats);
     Bucket[] fresh = routeLimits.isEmpty() ? NO_BUCKETS : store.sharedBuckets(routeLimits);
     routeBuckets = previous == null ? fresh
-        : BucketCarryOver.carryOver(previous.routeLimits, previous.routeBuckets, routeLimits, i -> fresh[i]);
+        : BucketCarryOver.carryOver(previous.routeLimits, previous.routeBuckets, routeLimits, i -> fresh[i], apply);
     tierLimits = new HashMap<>();
     for (TierConfig tier : tiers.values()) {
       int total = tier.limits().size() + routeLimits.size();
@@ -83,7 +83,16 @@ public final class RouteRateLimiter {
    * limits on their next request ({@link BucketCarryOver}: the level is kept, never refilled).
    */
   public RouteRateLimiter reconfigured(AdmissionConfig admission, GatewayConfig config) {
-    return new RouteRateLimiter(admission, config.tiers(), store, stats, this);
+    return reconfigured(admission, config, Runnable::run);
+  }
+
+  /**
+   * As above, but the shared buckets' new settings are handed to {@code onCommit} instead of applied: a reload
+   * builds the next limiter first and applies them only if the whole config could be built.
+   */
+  public RouteRateLimiter reconfigured(AdmissionConfig admission, GatewayConfig config,
+      java.util.function.Consumer<Runnable> onCommit) {
+    return new RouteRateLimiter(admission, config.tiers(), store, stats, this, onCommit);
   }
 
   public RateLimitStats stats() {
