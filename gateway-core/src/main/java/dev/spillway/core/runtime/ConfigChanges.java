@@ -67,7 +67,7 @@ public final class ConfigChanges {
   }
 
   /** The components of two records of one type that differ, as {@code prefix.component}. */
-  static List<String> changedComponents(String prefix, Object a, Object b) {
+  public static List<String> changedComponents(String prefix, Object a, Object b) {
     if (Objects.equals(a, b)) {
       return List.of();
     }

@@ -22,7 +22,7 @@ import java.util.List;
 /**
  * Answers admin requests: {@code /healthz}, {@code /readyz} (both open, for probes), and, behind the bearer
  * token when one is set, {@code /metrics}, {@code /status}, {@code /incidents}, {@code /config}, the status
- * page {@code /} and its feed {@code /api/dashboard}. A browser cannot send a bearer header for the page
+ * page {@code /} and its feed {@code /api/dashboard}, and {@code POST /config/reload}. A browser cannot send a bearer header for the page
  * itself, so {@code /} also takes {@code ?token=}; the page's script then sends it as a header.
  *
  * <pre>{@code
@@ -36,12 +36,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final String JSON = "application/json";
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+  private static final String RELOAD_PATH = "/config/reload";
 
   private final AdminContent content;
   private final byte[] token;
   private final byte[] page;
+  /** {@code POST /config/reload}, or {@code null} when there is nothing to reload. */
+  private final ConfigReloadAction reload;
 
   AdminHandler(AdminContent content, String token, byte[] page) {
+    this(content, token, page, null);
+  }
+
+  AdminHandler(AdminContent content, String token, byte[] page, ConfigReloadAction reload) {
+    this.reload = reload;
     this.content = content;
     this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.page = page;
@@ -55,6 +63,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     boolean head = request.method().equals(HttpMethod.HEAD);
+    if (new QueryStringDecoder(request.uri()).path().equals(RELOAD_PATH)) {
+      reload(ctx, request, keepAlive);
+      return;
+    }
     if (!head && !request.method().equals(HttpMethod.GET)) {
       send(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, bytes("only GET and HEAD\n"), keepAlive, head);
       return;
@@ -88,6 +100,38 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       default -> send(ctx, HttpResponseStatus.NOT_FOUND, TEXT, bytes("not found; try / /metrics /status "
           + "/incidents /config /healthz /readyz\n"), keepAlive, head);
     }
+  }
+
+  /** {@code POST /config/reload}: token-protected like the rest; the reload runs off this event loop. */
+  private void reload(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+    if (!request.method().equals(HttpMethod.POST)) {
+      FullHttpResponse response = response(HttpResponseStatus.METHOD_NOT_ALLOWED, JSON,
+          bytes("{\"error\":\"only POST\"}\n"), false);
+      response.headers().set(HttpHeaderNames.ALLOW, "POST");
+      write(ctx, response, keepAlive);
+      return;
+    }
+    if (!authorized(request, null)) {
+      FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
+          bytes("unauthorized: send Authorization: Bearer <admin token>\n"), false);
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"spillway-admin\"");
+      write(ctx, response, keepAlive);
+      return;
+    }
+    if (reload == null) {
+      send(ctx, HttpResponseStatus.NOT_FOUND, JSON, bytes("{\"error\":\"no config reload here\"}\n"), keepAlive,
+          false);
+      return;
+    }
+    reload.reload().whenComplete((reply, error) -> ctx.executor().execute(() -> {
+      if (error != null) {
+        send(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, JSON, bytes("{\"error\":\"reload failed: "
+            + String.valueOf(error.getMessage()).replace("\\", "\\\\").replace("\"", "\\\"") + "\"}\n"),
+            keepAlive, false);
+      } else {
+        send(ctx, HttpResponseStatus.valueOf(reply.status()), JSON, reply.json(), keepAlive, false);
+      }
+    }));
   }
 
   private boolean authorized(FullHttpRequest request, List<String> queryToken) {

@@ -33,10 +33,11 @@ public final class AdminServer implements AutoCloseable {
   /** Set by the first {@link #closeAsync}. */
   private CompletableFuture<Void> closed;
 
-  private AdminServer(AdminConfig config, AdminContent content) throws InterruptedException {
+  private AdminServer(AdminConfig config, AdminContent content, ConfigReloadAction reload)
+      throws InterruptedException {
     Transport transport = Transport.select(true);
     this.group = transport.newGroup(1, "spillway-admin");
-    AdminHandler handler = new AdminHandler(content, config.token(), page());
+    AdminHandler handler = new AdminHandler(content, config.token(), page(), reload);
     ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
         .childHandler(new ChannelInitializer<>() {
           @Override
@@ -62,7 +63,13 @@ public final class AdminServer implements AutoCloseable {
    * @throws GatewayStartException if the port cannot be bound
    */
   public static AdminServer start(AdminConfig config, AdminContent content) throws InterruptedException {
-    return new AdminServer(config, content);
+    return new AdminServer(config, content, null);
+  }
+
+  /** As above, with {@code POST /config/reload} running {@code reload}. */
+  public static AdminServer start(AdminConfig config, AdminContent content, ConfigReloadAction reload)
+      throws InterruptedException {
+    return new AdminServer(config, content, reload);
   }
 
   public int port() {

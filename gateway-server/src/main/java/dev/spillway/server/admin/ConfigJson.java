@@ -26,6 +26,11 @@ final class ConfigJson {
   private ConfigJson() {}
 
   static byte[] render(LoadedConfig config) {
+    return render(config, null);
+  }
+
+  /** As above, with {@code reload} (which config runs, since when, the last reload attempts) under {@code reload}. */
+  static byte[] render(LoadedConfig config, Object reload) {
     ObjectMapper mapper = new ObjectMapper()
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
         .enable(SerializationFeature.INDENT_OUTPUT)
@@ -44,10 +49,56 @@ final class ConfigJson {
     root.set("alerts", mapper.valueToTree(config.alerts()));
     root.set("accessLog", mapper.valueToTree(config.accessLog()));
     redactKeyHashes(root);
+    if (reload != null) {
+      root.set("reload", mapper.valueToTree(reload));
+    }
     try {
       return mapper.writeValueAsBytes(root);
     } catch (IOException e) {
       throw new IllegalStateException("cannot render the config", e);
+    }
+  }
+
+  /**
+   * The status page's short line about the running config: its source, hash (first 12 characters), since
+   * when, and the last failed reload (when, result, how many errors), or {@code null} without a state.
+   */
+  static ObjectNode statusLine(Object state) {
+    if (state == null) {
+      return null;
+    }
+    ObjectNode full = new ObjectMapper().valueToTree(state);
+    ObjectNode line = full.objectNode();
+    line.set("source", full.get("source"));
+    String sha = full.path("sha256").asText("");
+    line.put("sha256", sha.length() > 12 ? sha.substring(0, 12) : sha);
+    line.set("since", full.get("since"));
+    JsonNode failure = full.get("lastFailure");
+    if (failure != null && !failure.isNull()) {
+      ObjectNode f = line.putObject("lastFailedReload");
+      f.set("at", failure.get("at"));
+      f.set("result", failure.get("result"));
+      f.put("errors", failure.path("errors").size());
+    }
+    return line;
+  }
+
+  /** {@code json} (an object) with {@code line} added as {@code config}, inside {@code under} when given. */
+  static byte[] withLine(byte[] json, ObjectNode line, String under) {
+    if (line == null) {
+      return json;
+    }
+    try {
+      ObjectMapper mapper = new ObjectMapper();
+      JsonNode root = mapper.readTree(json);
+      JsonNode target = under == null ? root : root.get(under);
+      if (!(target instanceof ObjectNode object)) {
+        return json;
+      }
+      object.set("config", line);
+      return mapper.writeValueAsBytes(root);
+    } catch (IOException e) {
+      return json;
     }
   }
 

@@ -74,6 +74,38 @@ public final class GatewayMetrics implements AutoCloseable {
         .description("Incidents not yet resolved").register(registry);
     OverloadMeters.bind(registry, gateway.overload());
     bindComponent(status, "gateway", "overload");
+    bindRoutesAndBackends(gateway, status);
+  }
+
+  /** Gauges and counters read from the live routes and backends, which a reload replaces: see {@link #follow}. */
+  private static final Set<String> FOLLOWED = Set.of("spillway_backend_endpoints",
+      "spillway_backend_concurrency_limit", "spillway_backend_in_flight", "spillway_waiting_room_depth",
+      "spillway_waiting_room_capacity", "spillway_endpoint_in_flight", "spillway_endpoint_breaker_state",
+      "spillway_endpoint_healthy", "spillway_endpoint_ejected", "spillway_ratelimit_admitted",
+      "spillway_ratelimit_rejected", "spillway_ratelimit_shadow_rejected", "spillway_ratelimit_bucket_evictions",
+      "spillway_ratelimit_limit_rejected", "spillway_retries", "spillway_retries_denied",
+      "spillway_retry_budget_tokens");
+
+  /**
+   * After a reload: binds the routes and backends of the new config again, so added ones get their meters,
+   * removed ones lose theirs, and changed ones read their new live objects. Counters read cumulative values
+   * kept across reloads (rate-limit stats, retry budgets), so they carry on rather than restart. Monitor
+   * thread (under the monitoring's lock).
+   */
+  public void follow(Gateway gateway, StatusTracker status) {
+    for (io.micrometer.core.instrument.Meter meter : registry.getMeters()) {
+      String name = meter.getId().getName();
+      boolean component = name.equals("spillway_component_state")
+          && !"gateway".equals(meter.getId().getTag("kind"));
+      if (FOLLOWED.contains(name) || component || name.startsWith("spillway_engine_")) {
+        registry.remove(meter);
+      }
+    }
+    limitKeys.clear();
+    bindRoutesAndBackends(gateway, status);
+  }
+
+  private void bindRoutesAndBackends(Gateway gateway, StatusTracker status) {
     for (Route route : gateway.router().routes()) {
       bindComponent(status, "route", route.name());
       if (route.admission() != null) {

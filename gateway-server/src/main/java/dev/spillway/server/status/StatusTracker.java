@@ -68,6 +68,46 @@ public final class StatusTracker {
     this.snapshot = evaluate(originNanos, List.of());
   }
 
+  /**
+   * Follows a reloaded config: every route and every backend of every failover tier is tracked, by name, so a
+   * kept one keeps its history; added ones start empty and removed ones are forgotten. Call {@link
+   * #followRouter} with the new snapshot too (it supplies the live backends). Not concurrently with
+   * {@link #tick} or {@link #onRecord}.
+   */
+  public void configure(dev.spillway.core.config.GatewayConfig config) {
+    java.util.Set<String> routeNames = new java.util.LinkedHashSet<>();
+    java.util.Set<String> backendNames = new java.util.LinkedHashSet<>();
+    for (dev.spillway.core.config.RouteConfig route : config.routes()) {
+      routeNames.add(route.name());
+      route.tiers().forEach(t -> backendNames.add(t.backend()));
+    }
+    routes.keySet().retainAll(routeNames);
+    overflowed.keySet().retainAll(routeNames);
+    for (String name : routeNames) {
+      routes.computeIfAbsent(name, n -> new Timeline(HISTORY_SECONDS, second));
+      overflowed.computeIfAbsent(name, n -> new long[1]);
+    }
+    backends.keySet().retainAll(backendNames);
+    for (String name : backendNames) {
+      if (liveBackends.containsKey(name)) {
+        backends.computeIfAbsent(name, n -> new Timeline(HISTORY_SECONDS, second));
+      }
+    }
+  }
+
+  /** The live backends of {@code router} (a reloaded snapshot), by name; call before {@link #configure}. */
+  public void followRouter(Router router) {
+    liveBackends.clear();
+    for (Route route : router.routes()) {
+      for (Route.Tier tier : route.tiers()) {
+        Backend b = tier.backend();
+        if (b != null) {
+          liveBackends.putIfAbsent(b.name(), b);
+        }
+      }
+    }
+  }
+
   /** Shows {@code overload} as the component {@code gateway/overload} from the next tick on. */
   public void watchOverload(OverloadManager overload) {
     this.overload = overload;
