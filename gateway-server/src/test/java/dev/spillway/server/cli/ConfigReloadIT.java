@@ -209,6 +209,23 @@ class ConfigReloadIT {
           + running.admin.port() + "/status")).header("Authorization", "Bearer " + TOKEN).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(status.body()).contains("\"config\"", "\"lastFailedReload\"", "restart_required");
+      // The file watcher: a new backend and route appear on /status and in the metrics, with no request to reload.
+      running.reloader.watch(100);
+      String withSpare = config(mock.port(), 7, "600/1m", "")
+          .replace("backends:\n", "backends:\n  spare:\n    endpoints: [http://127.0.0.1:" + mock.port() + "]\n")
+          .replace("tiers:\n", "  - name: spare\n    match: {pathPrefix: /spare}\n    backend: spare\ntiers:\n");
+      Files.writeString(file, withSpare, StandardCharsets.UTF_8);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (running.gateway.runtime().backends().get("b").admission().limit() != 7
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(running.gateway.runtime().backends().get("b").admission().limit()).isEqualTo(7);
+      assertThat(running.gateway.runtime().backends()).containsKeys("b", "spare");
+      running.monitoring.pump();
+      assertThat(new String(running.monitoring.statusJson(), StandardCharsets.UTF_8)).contains("\"spare\"");
+      assertThat(running.monitoring.metricsText())
+          .contains("spillway_component_state{kind=\"route\",name=\"spare\"}");
     } finally {
       running.shutdown().get(30, TimeUnit.SECONDS);
       mock.close();
