@@ -37,29 +37,31 @@ import java.util.Objects;
  * identity (a backend by name, an endpoint by address, a route's buckets by route and limit name), without
  * touching anything the running snapshot uses; it throws if the config cannot be built. {@link Plan#commit}
  * then applies the few in-place changes (concurrency limits, shared buckets), makes the new snapshot current
- * and returns what was taken out of service, to close once drained. Not thread-safe: the gateway runs one
- * reload at a time.
+ * and returns what was taken out of service, to close once drained. The gateway runs one reload at a time;
+ * the current snapshot may be read from any thread.
  */
 public final class RuntimeRegistry {
   private final Ticker ticker;
   private final EndpointEventListener events;
-  private GatewayConfig config;
-  private Map<String, Backend> backends;
-  private Router router;
+  // Written by one reload at a time, read from any thread (monitoring, admin).
+  private volatile GatewayConfig config;
+  private volatile Map<String, Backend> backends;
+  private volatile Router router;
 
   /** Builds the first snapshot of {@code config}. */
   public RuntimeRegistry(GatewayConfig config, Ticker ticker, EndpointEventListener events) {
     this.ticker = ticker;
     this.events = events;
     this.config = config;
-    this.backends = new LinkedHashMap<>();
-    config.backends().forEach((name, b) -> backends.put(name, new Backend(b, ticker, events)));
+    Map<String, Backend> live = new LinkedHashMap<>();
+    config.backends().forEach((name, b) -> live.put(name, new Backend(b, ticker, events)));
+    this.backends = live;
     List<Route> routes = new ArrayList<>();
     for (RouteConfig route : config.routes()) {
       AdmissionConfig admission = route.admission();
       RouteAdmission routeAdmission = admission == null ? null : new RouteAdmission(admission,
           TenantResolver.of(admission, config), RouteRateLimiter.local(admission, config, ticker));
-      routes.add(new Route(route, tiers(route, backends),
+      routes.add(new Route(route, tiers(route, live),
           routeAdmission, route.retry().maxAttempts() > 1 ? RouteRetries.of(route.retry(), ticker) : null));
     }
     this.router = new Router(routes);
