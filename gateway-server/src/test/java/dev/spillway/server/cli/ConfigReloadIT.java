@@ -222,8 +222,14 @@ class ConfigReloadIT {
       }
       assertThat(running.gateway.runtime().backends().get("b").admission().limit()).isEqualTo(7);
       assertThat(running.gateway.runtime().backends()).containsKeys("b", "spare");
-      running.monitoring.pump();
-      assertThat(new String(running.monitoring.statusJson(), StandardCharsets.UTF_8)).contains("\"spare\"");
+      // The status tracker re-evaluates its components once a second.
+      String statusJson = "";
+      while (!statusJson.contains("\"spare\"") && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        running.monitoring.pump();
+        statusJson = new String(running.monitoring.statusJson(), StandardCharsets.UTF_8);
+      }
+      assertThat(statusJson).contains("\"spare\"");
       assertThat(running.monitoring.metricsText())
           .contains("spillway_component_state{kind=\"route\",name=\"spare\"}");
     } finally {
