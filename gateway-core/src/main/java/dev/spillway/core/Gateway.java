@@ -54,10 +54,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running gateway: one listener, its event loops, and the live routing snapshot.
+ * A running gateway: one listener, its event loops, and the live runtime ({@link RuntimeRegistry}) with the
+ * routing snapshot built over it from the current config, which {@link #reload} replaces without a restart.
  *
  * <pre>{@code
  * Gateway gateway = Gateway.start(config);
+ * ReloadResult result = gateway.reload(nextConfig);   // all or nothing; state kept by identity
  * ...
  * gateway.shutdown().join();   // graceful: stop accepting, drain, close
  * }</pre>
@@ -357,6 +359,7 @@ public final class Gateway implements AutoCloseable {
   /** A health checker or scraper with the backend snapshot it was started for. */
   private record Monitored<T extends AutoCloseable>(Backend backend, T monitor) {}
 
+  /** The running config: the one started with, or the last one {@link #reload} applied. */
   public GatewayConfig config() {
     return config;
   }
