@@ -1,30 +1,29 @@
 package dev.spillway.core;
 
-import dev.spillway.core.admission.RouteAdmission;
-import dev.spillway.core.admission.identity.TenantResolver;
-import dev.spillway.core.admission.ratelimit.RouteRateLimiter;
-import dev.spillway.core.config.AdmissionConfig;
+import dev.spillway.core.config.ConfigException;
 import dev.spillway.core.config.Durations;
 import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.core.config.OverloadConfig;
-import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.config.ServerConfig;
-import dev.spillway.core.proxy.DrainEvent;
-import dev.spillway.core.proxy.ProxyContext;
-import dev.spillway.core.routing.Route;
-import dev.spillway.core.routing.Router;
-import dev.spillway.core.server.GatewayChannelInitializer;
-import dev.spillway.core.tls.ServerTls;
-import dev.spillway.core.tls.TlsFileException;
-import dev.spillway.core.transport.Transport;
 import dev.spillway.core.observe.GatewayObserver;
 import dev.spillway.core.overload.ConnectionCap;
 import dev.spillway.core.overload.JvmMemorySource;
 import dev.spillway.core.overload.MemorySource;
 import dev.spillway.core.overload.OverloadManager;
-import dev.spillway.core.retry.RouteRetries;
+import dev.spillway.core.proxy.DrainEvent;
+import dev.spillway.core.proxy.ProxyContext;
+import dev.spillway.core.routing.Route;
+import dev.spillway.core.routing.Router;
+import dev.spillway.core.runtime.ConfigChanges;
+import dev.spillway.core.runtime.ReloadResult;
+import dev.spillway.core.runtime.Retirements;
+import dev.spillway.core.runtime.RuntimeRegistry;
+import dev.spillway.core.server.GatewayChannelInitializer;
 import dev.spillway.core.time.Ticker;
 import dev.spillway.core.time.Tickers;
+import dev.spillway.core.tls.ServerTls;
+import dev.spillway.core.tls.TlsFileException;
+import dev.spillway.core.transport.Transport;
 import dev.spillway.core.upstream.Backend;
 import dev.spillway.core.upstream.UpstreamPools;
 import dev.spillway.core.upstream.engine.EngineScraper;
@@ -39,14 +38,14 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -55,10 +54,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running gateway: one listener, its event loops, and the live routing snapshot.
+ * A running gateway: one listener, its event loops, and the live runtime ({@link RuntimeRegistry}) with the
+ * routing snapshot built over it from the current config, which {@link #reload} replaces without a restart.
  *
  * <pre>{@code
  * Gateway gateway = Gateway.start(config);
+ * ReloadResult result = gateway.reload(nextConfig);   // all or nothing; state kept by identity
  * ...
  * gateway.shutdown().join();   // graceful: stop accepting, drain, close
  * }</pre>
@@ -66,16 +67,25 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
   private static final long DRAIN_POLL_MILLIS = 20;
+  private static final long RETIREMENT_POLL_MILLIS = 100;
 
-  private final GatewayConfig config;
+  private volatile GatewayConfig config;
+  /** The live backends and routes, reconfigured in place by {@link #reload}. */
+  private final RuntimeRegistry registry;
+  private final Retirements retirements;
+  private final List<GatewayListener> listeners = new CopyOnWriteArrayList<>();
+  private final ScheduledFuture<?> retirementPolling;
+  /** When the running config was applied (wall clock), for {@code /config}. */
+  private volatile Instant configuredAt = Instant.now();
   private final Transport transport;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ChannelGroup clients = new DefaultChannelGroup("spillway-clients", GlobalEventExecutor.INSTANCE);
   private final ProxyContext shared;
   private final UpstreamPools pools;
-  private final List<HealthChecker> healthCheckers = new ArrayList<>();
-  private final List<EngineScraper> engineScrapers = new ArrayList<>();
+  /** By backend name, with the backend snapshot they were started for. */
+  private final Map<String, Monitored<HealthChecker>> healthCheckers = new HashMap<>();
+  private final Map<String, Monitored<EngineScraper>> engineScrapers = new HashMap<>();
   private final Channel serverChannel;
   /** TLS termination with its certificate reload, or {@code null}. */
   private final ServerTls serverTls;
@@ -100,7 +110,11 @@ public final class Gateway implements AutoCloseable {
         overloadConfig.sampleInterval().toNanos(), overloadConfig.sampleInterval().toNanos(), TimeUnit.NANOSECONDS);
     // One clock for everything time-based: the event loops' ticker, which the exchanges' timers use too
     // (Netty's ticker has its own origin, so mixing it with System.nanoTime() readings would be wrong).
-    this.shared = new ProxyContext(server, routerOrStop(config, events), pools, observer, overload);
+    this.registry = registryOrStop(config, events);
+    this.shared = new ProxyContext(server, registry.router(), pools, observer, overload);
+    this.retirements = new Retirements(pools::retire);
+    this.retirementPolling = bossGroup.next().scheduleWithFixedDelay(retirements::poll, RETIREMENT_POLL_MILLIS,
+        RETIREMENT_POLL_MILLIS, TimeUnit.MILLISECONDS);
     this.serverTls = server.tls() == null ? null : loadTls(server);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
@@ -118,14 +132,14 @@ public final class Gateway implements AutoCloseable {
         serverTls.close();
       }
       overloadSampling.cancel(false);
+      retirementPolling.cancel(false);
       memory.close();
       bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new GatewayStartException("cannot listen on " + server.host() + ":" + server.port() + ": "
           + e.getMessage(), e);
     }
-    startHealthChecks(shared.router());
-    startEngineScrapers(shared.router());
+    followMonitors();
     if (serverTls != null) {
       serverTls.startWatching();
     }
@@ -134,10 +148,10 @@ public final class Gateway implements AutoCloseable {
         transport.name().toLowerCase(Locale.ROOT), config.routes().size());
   }
 
-  /** The routing snapshot; a backend TLS file that cannot be used (changed since validation) stops the start. */
-  private Router routerOrStop(GatewayConfig config, EndpointEventListener events) {
+  /** The runtime; a backend TLS file that cannot be used (changed since validation) stops the start. */
+  private RuntimeRegistry registryOrStop(GatewayConfig config, EndpointEventListener events) {
     try {
-      return buildRouter(config, Tickers.of(workerGroup.next()), events);
+      return new RuntimeRegistry(config, Tickers.of(workerGroup.next()), events);
     } catch (TlsFileException e) {
       bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -214,66 +228,138 @@ public final class Gateway implements AutoCloseable {
 
   /** As above, with the backends' endpoint changes reported to {@code events}. */
   public static Router buildRouter(GatewayConfig config, Ticker ticker, EndpointEventListener events) {
-    Map<String, Backend> backends = new LinkedHashMap<>();
-    config.backends().forEach((name, backendConfig) -> backends.put(name,
-        new Backend(backendConfig, ticker, events)));
-    List<Route> routes = config.routes().stream()
-        .map(route -> new Route(route,
-            route.tiers().stream()
-                .map(t -> new Route.Tier(backends.get(t.backend()), t.model(), t.overflow())).toList(),
-            admission(route, config, ticker),
-            route.retry().maxAttempts() > 1 ? RouteRetries.of(route.retry(), ticker) : null))
-        .toList();
-    return new Router(routes);
+    return new RuntimeRegistry(config, ticker, events).router();
   }
 
-  private static RouteAdmission admission(RouteConfig route, GatewayConfig config, Ticker ticker) {
-    AdmissionConfig admission = route.admission();
-    if (admission == null) {
-      return null;
-    }
-    return new RouteAdmission(admission, TenantResolver.of(admission, config),
-        RouteRateLimiter.local(admission, config, ticker));
+  /** Tells {@code listener} of every config this gateway switches to. */
+  public void addListener(GatewayListener listener) {
+    listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
   }
 
   /**
-   * Starts active health checks for every backend (of any failover position: primary or fallback) that
-   * enables them, on the gateway's event loops.
+   * Switches to {@code next} without a restart, or does nothing at all: the new config is built over the live
+   * runtime (state kept by identity, see {@link RuntimeRegistry}) and swapped in at once; requests already
+   * routed finish on the config they started with. Keys only a restart can change
+   * ({@link ConfigChanges#restartKeys}) make the whole reload {@code RESTART_REQUIRED}; a config that cannot be
+   * built makes it {@code REJECTED}. Either way the running config stays. Listeners hear of applied reloads.
    */
-  private void startHealthChecks(Router router) {
-    Set<Backend> seen = new HashSet<>();
-    for (Route route : router.routes()) {
+  public synchronized ReloadResult reload(GatewayConfig next) {
+    java.util.Objects.requireNonNull(next, "next");
+    if (shutdown != null) {
+      return ReloadResult.rejected(List.of("the gateway is shutting down"));
+    }
+    GatewayConfig previous = config;
+    List<String> restart = ConfigChanges.restartKeys(previous, next);
+    if (!restart.isEmpty()) {
+      ReloadResult result = ReloadResult.restartRequired(restart);
+      log.warn("config reload {}", result.summary());
+      return result;
+    }
+    RuntimeRegistry.Plan plan;
+    try {
+      plan = registry.plan(next);
+    } catch (ConfigException e) {
+      return rejected(e.getMessage());
+    } catch (TlsFileException e) {
+      return rejected("backend tls: " + e.getMessage());
+    } catch (RuntimeException e) {
+      return rejected(String.valueOf(e.getMessage()));
+    }
+    List<String> changes = ConfigChanges.summary(previous, next);
+    RuntimeRegistry.Commit commit = plan.commit();
+    shared.swapRouter(plan.router());
+    config = next;
+    configuredAt = Instant.now();
+    pools.retire(commit.retireNow());
+    retirements.add(commit.retiring());
+    followMonitors();
+    ReloadResult result = ReloadResult.applied(changes);
+    log.info("config reload {}", result.summary());
+    for (GatewayListener listener : listeners) {
+      try {
+        listener.onReconfigured(previous, next);
+      } catch (RuntimeException e) {
+        log.warn("a reload listener failed", e);
+      }
+    }
+    return result;
+  }
+
+  private static ReloadResult rejected(String problem) {
+    ReloadResult result = ReloadResult.rejected(List.of(problem));
+    log.warn("config reload {}", result.summary());
+    return result;
+  }
+
+  /** The live runtime: every backend of the config by name (also those no route uses). */
+  public RuntimeRegistry runtime() {
+    return registry;
+  }
+
+  /** When the running config was applied: the start, or the last applied reload. */
+  public Instant configuredAt() {
+    return configuredAt;
+  }
+
+  /** Backends and endpoints removed by reloads whose requests have not all finished yet. */
+  public int retiringCount() {
+    return retirements.pending();
+  }
+
+  /**
+   * Runs a health checker for every backend of a route that enables checks, and an engine scraper for every
+   * one with {@code concurrency.engineSignal}, on the gateway's event loops; after a reload, restarts those
+   * whose backend changed its endpoints or settings and stops those of removed backends. Health and engine
+   * state live in the endpoints and signals, so a restarted checker continues where the last one was.
+   */
+  private void followMonitors() {
+    Map<String, Backend> used = new LinkedHashMap<>();
+    for (Route route : registry.router().routes()) {
       for (Route.Tier tier : route.tiers()) {
-        Backend backend = tier.backend();
-        if (backend != null && seen.add(backend) && backend.config().resilience().healthCheck().enabled()) {
-          HealthChecker checker = new HealthChecker(backend.config().resilience().healthCheck(),
-              backend.endpointGroup(), workerGroup, transport, backend.tls());
-          checker.start();
-          healthCheckers.add(checker);
+        if (tier.backend() != null) {
+          used.putIfAbsent(tier.backend().name(), tier.backend());
         }
+      }
+    }
+    healthCheckers.entrySet().removeIf(e -> {
+      Backend now = used.get(e.getKey());
+      Backend then = e.getValue().backend();
+      boolean keep = now != null && now.endpointGroup() == then.endpointGroup() && now.tls() == then.tls()
+          && now.config().resilience().healthCheck().equals(then.config().resilience().healthCheck());
+      if (!keep) {
+        e.getValue().monitor().close();
+      }
+      return !keep;
+    });
+    engineScrapers.entrySet().removeIf(e -> {
+      Backend now = used.get(e.getKey());
+      boolean keep = now != null && now.engineSignals() == e.getValue().backend().engineSignals();
+      if (!keep) {
+        e.getValue().monitor().close();
+      }
+      return !keep;
+    });
+    for (Backend backend : used.values()) {
+      if (!healthCheckers.containsKey(backend.name()) && backend.config().resilience().healthCheck().enabled()) {
+        HealthChecker checker = new HealthChecker(backend.config().resilience().healthCheck(),
+            backend.endpointGroup(), workerGroup, transport, backend.tls());
+        checker.start();
+        healthCheckers.put(backend.name(), new Monitored<>(backend, checker));
+      }
+      if (!engineScrapers.containsKey(backend.name()) && backend.engineSignals() != null
+          && backend.admission() != null) {
+        EngineScraper scraper = new EngineScraper(backend.engineSignals(), workerGroup, transport,
+            backend.admission()::refreshLimit);
+        scraper.start();
+        engineScrapers.put(backend.name(), new Monitored<>(backend, scraper));
       }
     }
   }
 
-  /**
-   * Scrapes the engine metrics of every backend (of any tier) with {@code concurrency.engineSignal}, on the
-   * gateway's event loops; each scrape lets the backend's concurrency limit move.
-   */
-  private void startEngineScrapers(Router router) {
-    Set<Backend> seen = new HashSet<>();
-    for (Route route : router.routes()) {
-      for (Route.Tier tier : route.tiers()) {
-        Backend backend = tier.backend();
-        if (backend != null && backend.engineSignals() != null && seen.add(backend)) {
-          EngineScraper scraper = new EngineScraper(backend.engineSignals(), workerGroup, transport,
-              backend.admission()::refreshLimit);
-          scraper.start();
-          engineScrapers.add(scraper);
-        }
-      }
-    }
-  }
+  /** A health checker or scraper with the backend snapshot it was started for. */
+  private record Monitored<T extends AutoCloseable>(Backend backend, T monitor) {}
 
+  /** The running config: the one started with, or the last one {@link #reload} applied. */
   public GatewayConfig config() {
     return config;
   }
@@ -310,8 +396,9 @@ public final class Gateway implements AutoCloseable {
     serverChannel.close().syncUninterruptibly();
     overloadSampling.cancel(false);
     memory.close();
-    healthCheckers.forEach(HealthChecker::close);
-    engineScrapers.forEach(EngineScraper::close);
+    retirementPolling.cancel(false);
+    healthCheckers.values().forEach(m -> m.monitor().close());
+    engineScrapers.values().forEach(m -> m.monitor().close());
     if (serverTls != null) {
       serverTls.close();
     }

@@ -44,6 +44,20 @@ public final class Backend {
   }
 
   /**
+   * A backend assembled from live parts, as a reload does: the parts outlive config snapshots (their state is
+   * kept by identity), this object is one snapshot's view of them. {@code group} must list the endpoints
+   * {@code engineSignals} watches (when given) and already prefer them.
+   */
+  public Backend(BackendConfig config, EndpointGroup group, BackendAdmission admission, EngineSignals engineSignals,
+      UpstreamTls tls) {
+    this.config = config;
+    this.group = group;
+    this.admission = admission;
+    this.engineSignals = engineSignals;
+    this.tls = tls;
+  }
+
+  /**
    * The engines' own metrics, as scraped by an {@link dev.spillway.core.upstream.engine.EngineScraper} the
    * gateway runs, or {@code null} when the backend has no {@code concurrency.engineSignal}.
    */

@@ -26,6 +26,8 @@ final class EndpointPool implements UpstreamConnection.Owner {
   /** Connections counted against the limit: idle, lent out and still connecting. */
   private int open;
   private ScheduledFuture<?> evictionTask;
+  /** Set once the pool is retired (endpoint removed or its connection settings changed): nothing goes back idle. */
+  private boolean retired;
 
   EndpointPool(Endpoint endpoint, EventLoop loop, Bootstrap bootstrap, PoolConfig config) {
     this.endpoint = endpoint;
@@ -84,6 +86,10 @@ final class EndpointPool implements UpstreamConnection.Owner {
     if (!ch.isActive()) {
       return;
     }
+    if (retired) {
+      ch.close();
+      return;
+    }
     conn.markIdle(loop.ticker().nanoTime());
     idle.addFirst(conn);
     // Keep a read pending so a backend that closes an idle connection is noticed at once.
@@ -119,6 +125,22 @@ final class EndpointPool implements UpstreamConnection.Owner {
     }
     if (!idle.isEmpty()) {
       scheduleEviction();
+    }
+  }
+
+  /**
+   * Retires the pool on its loop: idle connections close now, lent ones when they come back, so requests using
+   * them run to their end.
+   */
+  void retire() {
+    retired = true;
+    if (evictionTask != null) {
+      evictionTask.cancel(false);
+      evictionTask = null;
+    }
+    UpstreamConnection conn;
+    while ((conn = idle.pollFirst()) != null) {
+      conn.channel().close();
     }
   }
 

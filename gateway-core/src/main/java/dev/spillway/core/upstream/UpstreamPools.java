@@ -81,6 +81,31 @@ public final class UpstreamPools implements ConnectionProvider {
         });
   }
 
+  /**
+   * Retires the pools of {@code endpoints} on every loop (a removed endpoint, or one whose connection settings
+   * a reload changed): idle connections close, lent ones close when their request ends, and the next request
+   * to such an endpoint, if any, gets a new pool.
+   */
+  public void retire(java.util.Collection<Endpoint> endpoints) {
+    if (endpoints.isEmpty()) {
+      return;
+    }
+    java.util.List<Endpoint> copy = java.util.List.copyOf(endpoints);
+    byLoop.forEach((loop, pools) -> {
+      if (loop.isShuttingDown()) {
+        return; // shutdown closes every connection anyway
+      }
+      loop.execute(() -> {
+        for (Endpoint endpoint : copy) {
+          EndpointPool pool = pools.remove(endpoint);
+          if (pool != null) {
+            pool.retire();
+          }
+        }
+      });
+    });
+  }
+
   /** Closes every backend connection and the DNS resolvers; used at the end of shutdown. */
   public ChannelGroupFuture closeAll() {
     ChannelGroupFuture closed = channels.close();

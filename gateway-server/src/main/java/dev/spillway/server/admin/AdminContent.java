@@ -28,6 +28,11 @@ public interface AdminContent {
     return null;
   }
 
+  /** The live config's reload state as JSON ({@code GET /config/reload}), or {@code null} when there is none. */
+  default byte[] reloadJson() {
+    return null;
+  }
+
   /** The public status page, or {@code null} when none is configured. */
   default PublicStatusPage publicPage() {
     return null;

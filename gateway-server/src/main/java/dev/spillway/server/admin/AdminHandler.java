@@ -26,7 +26,8 @@ import dev.spillway.server.statuspage.PublicStatusHandler;
  * page {@code /} and its feeds {@code /api/dashboard} and {@code /api/charts}; the page's chart library under
  * {@code /assets/} is open. Operators post incidents and their updates with {@code POST /incidents} and
  * {@code POST /incidents/ID/updates}. A public status page configured on this listener is served under its
- * path, read-only and without the token. A browser cannot send a bearer header for the page
+ * path, read-only and without the token. {@code POST /config/reload} reloads the config file and
+ * {@code GET /config/reload} tells which config runs. A browser cannot send a bearer header for the page
  * itself, so {@code /} also takes {@code ?token=}; the page's script then sends it as a header.
  *
  * <pre>{@code
@@ -40,6 +41,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final String JSON = "application/json";
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+  private static final String RELOAD_PATH = "/config/reload";
 
   private final AdminContent content;
   private final byte[] token;
@@ -47,8 +49,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final StaticAssets assets;
   /** The public status page when it shares this listener, or {@code null}. */
   private final PublicStatusHandler publicPage;
+  /** {@code POST /config/reload}, or {@code null} when there is nothing to reload. */
+  private final ConfigReloadAction reload;
 
   AdminHandler(AdminContent content, String token, byte[] page, StaticAssets assets, PublicStatusHandler publicPage) {
+    this(content, token, page, assets, publicPage, null);
+  }
+
+  AdminHandler(AdminContent content, String token, byte[] page, StaticAssets assets, PublicStatusHandler publicPage,
+      ConfigReloadAction reload) {
+    this.reload = reload;
     this.content = content;
     this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.page = page;
@@ -61,6 +71,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     if (!request.decoderResult().isSuccess()) {
       send(ctx, HttpResponseStatus.BAD_REQUEST, TEXT, bytes("bad request\n"), false, false);
+      return;
+    }
+    if (new QueryStringDecoder(request.uri()).path().equals(RELOAD_PATH)) {
+      reload(ctx, request, keepAlive);
       return;
     }
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
@@ -127,6 +141,50 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     send(ctx, HttpResponseStatus.OK, JSON, json, keepAlive, head);
+  }
+
+  /** {@code POST /config/reload}: token-protected like the rest; the reload runs off this event loop. */
+  private void reload(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+    boolean read = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
+    if (!read && !request.method().equals(HttpMethod.POST)) {
+      FullHttpResponse response = response(HttpResponseStatus.METHOD_NOT_ALLOWED, JSON,
+          bytes("{\"error\":\"only GET, HEAD and POST\"}\n"), false);
+      response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD, POST");
+      write(ctx, response, keepAlive);
+      return;
+    }
+    if (!authorized(request, null)) {
+      FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
+          bytes("unauthorized: send Authorization: Bearer <admin token>\n"), false);
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"spillway-admin\"");
+      write(ctx, response, keepAlive);
+      return;
+    }
+    if (read) { // which config runs, since when, the last attempts: /config itself stays what validate accepts
+      byte[] state = content.reloadJson();
+      boolean head = request.method().equals(HttpMethod.HEAD);
+      if (state == null) {
+        send(ctx, HttpResponseStatus.NOT_FOUND, JSON, bytes("{\"error\":\"no config reload here\"}\n"), keepAlive,
+            head);
+      } else {
+        send(ctx, HttpResponseStatus.OK, JSON, state, keepAlive, head);
+      }
+      return;
+    }
+    if (reload == null) {
+      send(ctx, HttpResponseStatus.NOT_FOUND, JSON, bytes("{\"error\":\"no config reload here\"}\n"), keepAlive,
+          false);
+      return;
+    }
+    reload.reload().whenComplete((reply, error) -> ctx.executor().execute(() -> {
+      if (error != null) {
+        send(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, JSON, bytes("{\"error\":\"reload failed: "
+            + String.valueOf(error.getMessage()).replace("\\", "\\\\").replace("\"", "\\\"") + "\"}\n"),
+            keepAlive, false);
+      } else {
+        send(ctx, HttpResponseStatus.valueOf(reply.status()), JSON, reply.json(), keepAlive, false);
+      }
+    }));
   }
 
   private boolean authorized(FullHttpRequest request, List<String> queryToken) {

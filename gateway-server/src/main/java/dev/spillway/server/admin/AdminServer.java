@@ -38,13 +38,15 @@ public final class AdminServer implements AutoCloseable {
   /** Set by the first {@link #closeAsync}. */
   private CompletableFuture<Void> closed;
 
-  private AdminServer(AdminConfig config, AdminContent content) throws InterruptedException {
+  private AdminServer(AdminConfig config, AdminContent content, ConfigReloadAction reload)
+      throws InterruptedException {
     Transport transport = Transport.select(true);
     this.group = transport.newGroup(1, "spillway-admin");
     PublicStatusPage publicPage = content.publicPage();
     PublicStatusHandler publicHandler = publicPage == null || publicPage.config().ownListener() ? null
         : new PublicStatusHandler(publicPage);
-    AdminHandler handler = new AdminHandler(content, config.token(), page(), StaticAssets.load(), publicHandler);
+    AdminHandler handler = new AdminHandler(content, config.token(), page(), StaticAssets.load(), publicHandler,
+        reload);
     ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
         .childHandler(new ChannelInitializer<>() {
           @Override
@@ -84,7 +86,13 @@ public final class AdminServer implements AutoCloseable {
    * @throws GatewayStartException if the port cannot be bound
    */
   public static AdminServer start(AdminConfig config, AdminContent content) throws InterruptedException {
-    return new AdminServer(config, content);
+    return new AdminServer(config, content, null);
+  }
+
+  /** As above, with {@code POST /config/reload} running {@code reload}. */
+  public static AdminServer start(AdminConfig config, AdminContent content, ConfigReloadAction reload)
+      throws InterruptedException {
+    return new AdminServer(config, content, reload);
   }
 
   public int port() {

@@ -31,14 +31,23 @@ final class ConfigJson {
    * {@link dev.spillway.server.config.ConfigSource}); for a config built in code, the effective values.
    */
   static byte[] render(LoadedConfig config) {
+    return render(config, null);
+  }
+
+  /**
+   * As above; a config built in code also shows {@code reload} (which config runs, since when, the last reload
+   * attempts) under {@code reload}. A file's config stays exactly what {@code validate} accepts: its reload
+   * state is served apart, by {@code GET /config/reload}.
+   */
+  static byte[] render(LoadedConfig config, Object reload) {
     if (config.source() != null) {
       return config.source().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
-    return effective(config);
+    return effective(config, reload);
   }
 
   /** Every effective value (defaults included) of a config that did not come from a file. */
-  static byte[] effective(LoadedConfig config) {
+  static byte[] effective(LoadedConfig config, Object reload) {
     ObjectMapper mapper = new ObjectMapper()
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
         .enable(SerializationFeature.INDENT_OUTPUT)
@@ -57,10 +66,68 @@ final class ConfigJson {
     root.set("alerts", mapper.valueToTree(config.alerts()));
     root.set("accessLog", mapper.valueToTree(config.accessLog()));
     redactKeyHashes(root);
+    if (reload != null) {
+      root.set("reload", mapper.valueToTree(reload));
+    }
     try {
       return mapper.writeValueAsBytes(root);
     } catch (IOException e) {
       throw new IllegalStateException("cannot render the config", e);
+    }
+  }
+
+  /** {@code state} (which config runs, since when, the last reload attempts) as JSON, or null without one. */
+  static byte[] reloadState(Object state) {
+    if (state == null) {
+      return null;
+    }
+    try {
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(state);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot render the reload state", e);
+    }
+  }
+
+  /**
+   * The status page's short line about the running config: its source, hash (first 12 characters), since
+   * when, and the last failed reload (when, result, how many errors), or {@code null} without a state.
+   */
+  static ObjectNode statusLine(Object state) {
+    if (state == null) {
+      return null;
+    }
+    ObjectNode full = new ObjectMapper().valueToTree(state);
+    ObjectNode line = full.objectNode();
+    line.set("source", full.get("source"));
+    String sha = full.path("sha256").asText("");
+    line.put("sha256", sha.length() > 12 ? sha.substring(0, 12) : sha);
+    line.set("since", full.get("since"));
+    JsonNode failure = full.get("lastFailure");
+    if (failure != null && !failure.isNull()) {
+      ObjectNode f = line.putObject("lastFailedReload");
+      f.set("at", failure.get("at"));
+      f.set("result", failure.get("result"));
+      f.put("errors", failure.path("errors").size());
+    }
+    return line;
+  }
+
+  /** {@code json} (an object) with {@code line} added as {@code config}, inside {@code under} when given. */
+  static byte[] withLine(byte[] json, ObjectNode line, String under) {
+    if (line == null) {
+      return json;
+    }
+    try {
+      ObjectMapper mapper = new ObjectMapper();
+      JsonNode root = mapper.readTree(json);
+      JsonNode target = under == null ? root : root.get(under);
+      if (!(target instanceof ObjectNode object)) {
+        return json;
+      }
+      object.set("config", line);
+      return mapper.writeValueAsBytes(root);
+    } catch (IOException e) {
+      return json;
     }
   }
 

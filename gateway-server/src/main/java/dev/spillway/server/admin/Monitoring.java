@@ -56,7 +56,11 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   private final AccessLog accessLog;
   private final ScheduledExecutorService alertScheduler;
   private final WebhookNotifier alerts;
-  private final byte[] configJson;
+  private volatile byte[] configJson;
+  /** The status page's line about the running config (source, hash, since, last failed reload), or null. */
+  private volatile com.fasterxml.jackson.databind.node.ObjectNode configLine;
+  /** {@code GET /config/reload}: which config runs, since when, the last reload attempts; null before any. */
+  private volatile byte[] reloadJson;
   private ScheduledExecutorService monitorThread;
   private Gateway gateway;
   private Readiness readiness = Readiness.ALWAYS;
@@ -138,6 +142,34 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     return this;
   }
 
+  /**
+   * After an applied reload: the status tracker and the gauges follow the gateway's new routes and backends
+   * (kept ones keep their history and counters).
+   */
+  public synchronized void followGateway() {
+    if (status == null || gateway == null) {
+      return;
+    }
+    status.configure(gateway.config());
+    metrics.follow(gateway, status);
+    rendered = null;
+    publish();
+  }
+
+  /**
+   * Shows {@code live} on {@code /config} with {@code state} (which config runs, since when, the last reload
+   * attempts), and a line of it on the status page. {@code state} is any record Jackson can render.
+   */
+  public synchronized void showConfig(LoadedConfig live, Object state) {
+    this.configJson = ConfigJson.render(live, state);
+    this.configLine = ConfigJson.statusLine(state);
+    this.reloadJson = ConfigJson.reloadState(state);
+    if (status != null) {
+      rendered = null;
+      publish();
+    }
+  }
+
   /** Starts the monitor thread: drains records and ticks the status tracker five times a second. */
   public synchronized Monitoring start() {
     monitorThread = Executors.newSingleThreadScheduledExecutor(daemon("spillway-monitor"));
@@ -207,7 +239,8 @@ public final class Monitoring implements AdminContent, AutoCloseable {
       return;
     }
     rendered = s;
-    json = new Rendered(StatusJson.status(s), StatusJson.incidents(s), StatusJson.dashboard(s));
+    json = new Rendered(ConfigJson.withLine(StatusJson.status(s), configLine, null), StatusJson.incidents(s),
+        ConfigJson.withLine(StatusJson.dashboard(s), configLine, "status"));
     if (publicPage != null) {
       publicPage.update(s);
     }
@@ -228,6 +261,11 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   @Override
   public PublicStatusPage publicPage() {
     return publicPage;
+  }
+
+  @Override
+  public byte[] reloadJson() {
+    return reloadJson;
   }
 
   public GatewayMetrics metrics() {

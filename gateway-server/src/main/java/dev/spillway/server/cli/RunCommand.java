@@ -15,14 +15,23 @@ import picocli.CommandLine.Option;
  * {@code spillway run [--config FILE]}: starts the gateway and serves until the process is told to stop
  * (SIGTERM or Ctrl-C), then shuts down gracefully. Without {@code --config} it runs the built-in default
  * config (port 8080, one backend at {@code http://127.0.0.1:8000}). The admin server (metrics, status page)
- * starts next to it on {@code admin.host:admin.port}, {@code 127.0.0.1:9901} by default.
+ * starts next to it on {@code admin.host:admin.port}, {@code 127.0.0.1:9901} by default. A config file is
+ * reloaded without a restart on SIGHUP, on {@code POST /config/reload}, and when it (or its {@code keysFile})
+ * changes on disk.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the gateway.")
 public final class RunCommand implements Callable<Integer> {
+  /** How often the config file is checked for changes; a change is applied after one more quiet check. */
+  static final long WATCH_INTERVAL_MILLIS = 1000;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "YAML or JSON config file (default: the built-in config).")
   Path config;
+
+  @Option(names = "--watch-config", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Reload when the config file or its keysFile changes on disk (default: ${DEFAULT-VALUE}; "
+          + "SIGHUP and POST /config/reload on the admin server reload too).")
+  boolean watchConfig;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -39,10 +48,20 @@ public final class RunCommand implements Callable<Integer> {
     }
     MonitoredGateway running;
     try {
-      running = MonitoredGateway.start(loaded);
+      running = MonitoredGateway.start(loaded, config);
     } catch (GatewayStartException e) {
       spec.commandLine().getErr().println("spillway: " + e.getMessage());
       return 1;
+    }
+    MonitoredGateway started = running;
+    if (config != null) {
+      if (!Signals.trap(() -> started.reloader.reload("SIGHUP"), "HUP")) {
+        spec.commandLine().getErr().println("spillway: SIGHUP cannot be trapped here; reload with POST "
+            + "/config/reload or by changing the file");
+      }
+      if (watchConfig) {
+        started.reloader.watch(WATCH_INTERVAL_MILLIS);
+      }
     }
     lifecycle.runUntilShutdown(running::shutdown);
     return 0;

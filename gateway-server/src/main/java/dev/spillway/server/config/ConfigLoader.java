@@ -101,6 +101,37 @@ public final class ConfigLoader {
     return problems.sorted();
   }
 
+  /**
+   * The files a load of {@code file} reads: the file itself, then its {@code keysFile} when it names one. For
+   * watching them; a file that cannot be read or parsed yields just itself (the load reports why).
+   */
+  public static List<Path> sourceFiles(Path file, Function<String, String> env) {
+    requireNonNull(file, "file");
+    List<Path> out = new java.util.ArrayList<>(List.of(file));
+    Problems ignored = new Problems();
+    String text = readText(file, ignored, "", 0);
+    if (text == null) {
+      return out;
+    }
+    String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+    ConfigNode tree = TreeReader.read(text, syntaxOf(text, name), ignored);
+    if (!(tree instanceof ConfigNode.Mapping)) {
+      return out;
+    }
+    ignored.root(tree);
+    String keys = GatewayBinder.rootReader(tree, ignored, new EnvSubstitution(requireNonNull(env, "env")))
+        .string(KeysFileReader.KEY, null);
+    if (keys != null) {
+      Path dir = file.toAbsolutePath().getParent();
+      try {
+        out.add((dir == null ? Path.of("") : dir).resolve(keys));
+      } catch (java.nio.file.InvalidPathException e) {
+        // Reported by the load itself.
+      }
+    }
+    return out;
+  }
+
   private static LoadedConfig load(Path file, Function<String, String> env, Problems problems) {
     requireNonNull(file, "file");
     requireNonNull(env, "env");

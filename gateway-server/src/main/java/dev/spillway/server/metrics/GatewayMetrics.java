@@ -76,6 +76,35 @@ public final class GatewayMetrics implements AutoCloseable {
     Gauge.builder("spillway_incidents_open", status, StatusTracker::openIncidents)
         .description("Incidents not yet resolved").register(registry);
     OverloadMeters.bind(registry, gateway.overload());
+    bindRoutesAndBackends(gateway, status);
+  }
+
+  /**
+   * Route meters read from live objects a reload replaces (rate-limit stats, retry budgets): see {@link #follow}.
+   * Backend and component meters follow by themselves in {@link #refresh}.
+   */
+  private static final Set<String> FOLLOWED = Set.of("spillway_ratelimit_admitted",
+      "spillway_ratelimit_rejected", "spillway_ratelimit_shadow_rejected", "spillway_ratelimit_bucket_evictions",
+      "spillway_ratelimit_limit_rejected", "spillway_retries", "spillway_retries_denied",
+      "spillway_retry_budget_tokens");
+
+  /**
+   * After a reload: binds the routes of the new config again, so added ones get their meters, removed ones
+   * lose theirs, and changed ones read their new live objects; backends and components follow in
+   * {@link #refresh}. Counters read cumulative values kept across reloads (rate-limit stats, retry budgets), so
+   * they carry on rather than restart. Monitor thread (under the monitoring's lock).
+   */
+  public void follow(Gateway gateway, StatusTracker status) {
+    for (io.micrometer.core.instrument.Meter meter : registry.getMeters()) {
+      if (FOLLOWED.contains(meter.getId().getName())) {
+        registry.remove(meter);
+      }
+    }
+    limitKeys.clear();
+    bindRoutesAndBackends(gateway, status);
+  }
+
+  private void bindRoutesAndBackends(Gateway gateway, StatusTracker status) {
     for (Route route : gateway.router().routes()) {
       if (route.admission() != null) {
         bindRateLimits(route.name(), route.admission().limiter().stats());

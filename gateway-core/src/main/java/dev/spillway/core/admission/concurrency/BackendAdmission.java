@@ -45,12 +45,15 @@ public final class BackendAdmission {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Ticker ticker;
-  private final ConcurrencyLimit limit;
+  /** Replaced only by {@link #reconfigure}; guarded by the lock. */
+  private ConcurrencyLimit limit;
   private final WaitingRoom room;
-  private final CodelMonitor codel;
+  private CodelMonitor codel;
   private final ServiceTime serviceTime;
   private final double[] shares = new double[CLASSES.length];
-  private final long maxWaitNanos;
+  private long maxWaitNanos;
+  /** The waiting room's settings in force; guarded by the lock. */
+  private WaitingRoomConfig roomConfig;
   private final int[] classInFlight = new int[CLASSES.length];
   private int inFlight;
   /** {@link ConcurrencyLimit#limit()}, published for readers outside the lock. */
@@ -75,6 +78,7 @@ public final class BackendAdmission {
     this.codel = new CodelMonitor(target, room.codelInterval().toNanos());
     this.serviceTime = new ServiceTime(target);
     this.maxWaitNanos = room.maxWait().toNanos();
+    this.roomConfig = room;
     room.shares().forEach((c, share) -> shares[c.ordinal()] = share);
     this.currentLimit = limit.limit();
   }
@@ -274,6 +278,40 @@ public final class BackendAdmission {
     lock.lock();
     try {
       limit.onRefresh(inFlight, room.size());
+      currentLimit = limit.limit();
+      answered = serveLocked(now);
+    } finally {
+      lock.unlock();
+    }
+    dispatchAll(answered);
+  }
+
+  /**
+   * Applies a reloaded backend config in place, keeping everything live: permits in flight stay valid and come
+   * back here (a lowered limit cancels none of them; it admits nobody new until enough have finished), waiters
+   * keep their places, and an adaptive limit keeps its learned value within the new bounds
+   * ({@link LimitReconfiguration}). CoDel's state restarts only when its target or interval changed. Waiters
+   * are served at once if the limit grew.
+   *
+   * @param engineLoad the backend's engine metrics for an {@code engineSignal} limit, else {@code null}
+   */
+  public void reconfigure(ConcurrencyConfig concurrency, WaitingRoomConfig nextRoom, EngineLoad engineLoad) {
+    Objects.requireNonNull(concurrency, "concurrency");
+    Objects.requireNonNull(nextRoom, "nextRoom");
+    long now = ticker.nanoTime();
+    QueuedWaiter answered;
+    lock.lock();
+    try {
+      limit = LimitReconfiguration.apply(limit, concurrency, engineLoad, ticker);
+      room.resize(nextRoom.maxQueue());
+      if (!nextRoom.codelTarget().equals(roomConfig.codelTarget())
+          || !nextRoom.codelInterval().equals(roomConfig.codelInterval())) {
+        codel = new CodelMonitor(nextRoom.codelTarget().toNanos(), nextRoom.codelInterval().toNanos());
+      }
+      maxWaitNanos = nextRoom.maxWait().toNanos();
+      java.util.Arrays.fill(shares, 0);
+      nextRoom.shares().forEach((c, share) -> shares[c.ordinal()] = share);
+      roomConfig = nextRoom;
       currentLimit = limit.limit();
       answered = serveLocked(now);
     } finally {

@@ -114,6 +114,23 @@ final class EngineSignalLimit implements ConcurrencyLimit {
     latency.onRefresh(inFlight, queued);
   }
 
+  /** The latency limit this one bounds. */
+  ConcurrencyLimit latency() {
+    return latency;
+  }
+
+  /**
+   * Continues from {@code previous} after a reload (same backend, new settings or new endpoints): its engine
+   * limit, clamped to this one's bounds, and its adjustment rhythm.
+   */
+  void continueFrom(EngineSignalLimit previous) {
+    engineLimit = Math.max(minLimit, Math.min(maxLimit, previous.engineLimit));
+    started = previous.started;
+    lastAdjustNanos = previous.lastAdjustNanos;
+    windowPeak = previous.windowPeak;
+    previousPeak = previous.previousPeak;
+  }
+
   /** The engine limit alone, for tests and status. */
   double engineLimit() {
     return engineLimit;

@@ -106,8 +106,8 @@ final class GradientLimit implements ConcurrencyLimit {
   static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
   private static final Signal[] SIGNALS = SampleWindow.signals();
 
-  private final int minLimit;
-  private final int maxLimit;
+  private int minLimit;
+  private int maxLimit;
   private final int initialLimit;
   private final SampleWindow samples = new SampleWindow(Math.max(PROBE_SAMPLES, WINDOW_SAMPLES));
   private final Baseline[] baselines = new Baseline[SIGNALS.length];
@@ -139,6 +139,17 @@ final class GradientLimit implements ConcurrencyLimit {
       baselines[i] = new Baseline(BASELINE_INTERVAL_NANOS);
       recent[i] = new RecentSamples(FAST_DECREASE_SAMPLES);
     }
+  }
+
+  /**
+   * A reload moved the bounds: the learned limit (and baselines) stay, clamped to the new range, so a reload
+   * never sends the limit back through its start.
+   */
+  GradientLimit rebound(int newMinLimit, int newMaxLimit) {
+    this.minLimit = newMinLimit;
+    this.maxLimit = newMaxLimit;
+    this.estimate = clamp(estimate);
+    return this;
   }
 
   @Override

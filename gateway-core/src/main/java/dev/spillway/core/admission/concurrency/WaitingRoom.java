@@ -20,8 +20,8 @@ final class WaitingRoom {
   static final int TENANT_SHARE_DIVISOR = 4;
   private static final PriorityClass[] CLASSES = PriorityClass.values();
 
-  private final int maxQueue;
-  private final int tenantCap;
+  private int maxQueue;
+  private int tenantCap;
   /** Indexed by {@link #laneIndex}: lower index, higher rank. */
   private final TenantLane[] lanes = new TenantLane[CLASSES.length * 2];
   private int size;
@@ -35,6 +35,15 @@ final class WaitingRoom {
     for (int i = 0; i < lanes.length; i++) {
       lanes[i] = new TenantLane();
     }
+  }
+
+  /**
+   * A reload changed {@code maxQueue}. Waiters beyond a smaller room stay (they are served or time out as
+   * before); newcomers are refused or displace someone until it is back under.
+   */
+  void resize(int newMaxQueue) {
+    this.maxQueue = newMaxQueue;
+    this.tenantCap = Math.max(1, newMaxQueue / TENANT_SHARE_DIVISOR);
   }
 
   int size() {

@@ -39,13 +39,20 @@ final class Limit {
     periodNanos = new long[n];
     periodSeconds = new long[n];
     ConfigurationBuilder builder = BucketConfiguration.builder();
+    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
     for (int i = 0; i < n; i++) {
       BandwidthConfig b = config.bandwidths().get(i);
       capacities[i] = b.capacity();
       periodNanos[i] = b.period().toNanos();
       periodSeconds[i] = Math.max(1, b.period().getSeconds());
       min = Math.min(min, b.capacity());
-      builder.addLimit(Bandwidth.builder().capacity(b.capacity()).refillGreedy(b.capacity(), b.period()).build());
+      String period = b.period().toString();
+      int same = seen.merge(period, 1, Integer::sum);
+      String id = same == 1 ? period : period + "#" + same;
+      // Named by its period, so a reload that changes the limit matches each window to its old state (Bucket4j
+      // matches unnamed bandwidths only when a bucket has exactly one) and never hands out a full bucket.
+      builder.addLimit(Bandwidth.builder().capacity(b.capacity()).refillGreedy(b.capacity(), b.period())
+          .id(id).build());
     }
     minCapacity = min;
     configuration = builder.build();

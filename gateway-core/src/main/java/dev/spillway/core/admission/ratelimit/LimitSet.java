@@ -40,6 +40,21 @@ public final class LimitSet {
     return limits[index].configuration;
   }
 
+  /** The {@code index}-th limit's name: a bucket keeps its level across reloads under the same name. */
+  public String name(int index) {
+    return limits[index].name;
+  }
+
+  /** The index of the limit named {@code name}, or -1. */
+  int indexOf(String name) {
+    for (int i = 0; i < limits.length; i++) {
+      if (limits[i].name.equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   Limit limit(int index) {
     return limits[index];
   }

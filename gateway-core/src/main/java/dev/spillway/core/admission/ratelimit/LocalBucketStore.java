@@ -32,8 +32,8 @@ import java.time.Duration;
 public final class LocalBucketStore implements BucketStore {
   private final TimeMeter timeMeter;
   private final RateLimitStats stats;
-  private final Cache<String, Bucket[]> buckets;
-  private final Cache<String, Bucket[]> knownBuckets;
+  private final Cache<String, Tagged> buckets;
+  private final Cache<String, Tagged> knownBuckets;
   private final Cache<String, Stash> evicted;
 
   public LocalBucketStore(LimiterCacheConfig config, Ticker ticker, RateLimitStats stats) {
@@ -66,20 +66,30 @@ public final class LocalBucketStore implements BucketStore {
 
   @Override
   public Bucket[] tenantBuckets(String tenantKey, LimitSet limits) {
-    Bucket[] found = buckets.getIfPresent(tenantKey);
-    if (found != null) {
-      return found;
-    }
-    return buckets.get(tenantKey, key -> restoreOrCreate(key, limits));
+    return lookup(buckets, tenantKey, limits);
   }
 
   @Override
   public Bucket[] knownTenantBuckets(String tenantKey, LimitSet limits) {
-    Bucket[] found = knownBuckets.getIfPresent(tenantKey);
-    if (found != null) {
-      return found;
+    return lookup(knownBuckets, tenantKey, limits);
+  }
+
+  /**
+   * The tenant's buckets for {@code limits}. Buckets made for another {@link LimitSet} (an earlier config, or
+   * the tenant's earlier tier) are carried over by limit name on first use after a reload, keeping their level
+   * ({@link BucketCarryOver}); so a reload costs nothing per tenant up front.
+   */
+  private Bucket[] lookup(Cache<String, Tagged> cache, String tenantKey, LimitSet limits) {
+    Tagged found = cache.getIfPresent(tenantKey);
+    if (found != null && found.limits == limits) {
+      return found.buckets;
     }
-    return knownBuckets.get(tenantKey, key -> restoreOrCreate(key, limits));
+    return cache.asMap().compute(tenantKey, (key, current) -> {
+      if (current == null) {
+        return restoreOrCreate(key, limits);
+      }
+      return current.limits == limits ? current : carryOver(current, limits);
+    }).buckets;
   }
 
   @Override
@@ -99,36 +109,45 @@ public final class LocalBucketStore implements BucketStore {
     evicted.cleanUp();
   }
 
-  private Bucket[] restoreOrCreate(String key, LimitSet limits) {
+  private Tagged restoreOrCreate(String key, LimitSet limits) {
     Stash stash = evicted.asMap().remove(key);
-    if (stash != null && stash.buckets.length == limits.size()) {
-      return stash.buckets;
+    if (stash != null) {
+      return stash.buckets.limits == limits ? stash.buckets : carryOver(stash.buckets, limits);
     }
-    return create(limits);
+    return new Tagged(limits, create(limits));
+  }
+
+  private Tagged carryOver(Tagged from, LimitSet limits) {
+    return new Tagged(limits, BucketCarryOver.carryOver(from.limits, from.buckets, limits,
+        i -> create(limits.configuration(i))));
   }
 
   private Bucket[] create(LimitSet limits) {
     Bucket[] out = new Bucket[limits.size()];
     for (int i = 0; i < out.length; i++) {
-      LocalBucketBuilder builder = Bucket.builder()
-          .withCustomTimePrecision(timeMeter)
-          // A tenant's bucket is rarely contended; a short lock beats lock-free CAS, which copies the state
-          // on every attempt.
-          .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED);
-      for (Bandwidth bandwidth : limits.configuration(i).getBandwidths()) {
-        builder.addLimit(bandwidth);
-      }
-      out[i] = builder.build();
+      out[i] = create(limits.configuration(i));
     }
     return out;
   }
 
-  private void onEviction(String key, Bucket[] value, RemovalCause cause) {
+  private Bucket create(io.github.bucket4j.BucketConfiguration configuration) {
+    LocalBucketBuilder builder = Bucket.builder()
+        .withCustomTimePrecision(timeMeter)
+        // A tenant's bucket is rarely contended; a short lock beats lock-free CAS, which copies the state
+        // on every attempt.
+        .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED);
+    for (Bandwidth bandwidth : configuration.getBandwidths()) {
+      builder.addLimit(bandwidth);
+    }
+    return builder.build();
+  }
+
+  private void onEviction(String key, Tagged value, RemovalCause cause) {
     stats.recordEviction();
     if (key == null || value == null) {
       return;
     }
-    long refill = nanosUntilFull(value);
+    long refill = nanosUntilFull(value.buckets);
     if (refill > 0) {
       evicted.put(key, new Stash(value, refill));
     }
@@ -145,5 +164,8 @@ public final class LocalBucketStore implements BucketStore {
   }
 
   /** Buckets evicted while drawn down, kept until they would have been full again. */
-  private record Stash(Bucket[] buckets, long refillNanos) {}
+  private record Stash(Tagged buckets, long refillNanos) {}
+
+  /** A tenant's buckets with the limits they were made (or last reconfigured) for. */
+  private record Tagged(LimitSet limits, Bucket[] buckets) {}
 }

@@ -27,7 +27,8 @@ import java.util.Map;
  * buckets. Token limits are only reserved: the admitted request's {@link RateDecision#reservation()} must be
  * settled with the actual usage, or released.
  *
- * <p>Thread-safe; one per route, built again on a config reload.
+ * <p>Thread-safe; one per route and config snapshot. A reload builds the next one with {@link #reconfigured},
+ * which keeps the store, the counters and every bucket whose limit keeps its name.
  */
 public final class RouteRateLimiter {
   /** Limits of a tier and a route together are tracked in one {@code long} bit mask. */
@@ -48,10 +49,17 @@ public final class RouteRateLimiter {
    */
   public RouteRateLimiter(AdmissionConfig admission, Map<String, TierConfig> tiers, BucketStore store,
       RateLimitStats stats) {
+    this(admission, tiers, store, stats, null, Runnable::run);
+  }
+
+  private RouteRateLimiter(AdmissionConfig admission, Map<String, TierConfig> tiers, BucketStore store,
+      RateLimitStats stats, RouteRateLimiter previous, java.util.function.Consumer<Runnable> apply) {
     this.store = store;
     this.stats = stats;
     routeLimits = new LimitSet("route", admission.limits(), stats);
-    routeBuckets = routeLimits.isEmpty() ? NO_BUCKETS : store.sharedBuckets(routeLimits);
+    Bucket[] fresh = routeLimits.isEmpty() ? NO_BUCKETS : store.sharedBuckets(routeLimits);
+    routeBuckets = previous == null ? fresh
+        : BucketCarryOver.carryOver(previous.routeLimits, previous.routeBuckets, routeLimits, i -> fresh[i], apply);
     tierLimits = new HashMap<>();
     for (TierConfig tier : tiers.values()) {
       int total = tier.limits().size() + routeLimits.size();
@@ -68,6 +76,24 @@ public final class RouteRateLimiter {
     RateLimitStats stats = new RateLimitStats();
     return new RouteRateLimiter(admission, config.tiers(),
         new LocalBucketStore(config.limiterCache(), ticker, stats), stats);
+  }
+
+  /**
+   * The limiter for the next config snapshot of the same route: the same store (so every tenant's buckets), the
+   * same counters, and the route's shared buckets carried over by limit name. Tenants' buckets move to the new
+   * limits on their next request ({@link BucketCarryOver}: the level is kept, never refilled).
+   */
+  public RouteRateLimiter reconfigured(AdmissionConfig admission, GatewayConfig config) {
+    return reconfigured(admission, config, Runnable::run);
+  }
+
+  /**
+   * As above, but the shared buckets' new settings are handed to {@code onCommit} instead of applied: a reload
+   * builds the next limiter first and applies them only if the whole config could be built.
+   */
+  public RouteRateLimiter reconfigured(AdmissionConfig admission, GatewayConfig config,
+      java.util.function.Consumer<Runnable> onCommit) {
+    return new RouteRateLimiter(admission, config.tiers(), store, stats, this, onCommit);
   }
 
   public RateLimitStats stats() {

@@ -40,6 +40,8 @@ public final class EndpointGroup implements EndpointSelector {
   private final int maxSoftDown;
   private final long maxCooldownNanos;
   private final Balancing balancing;
+  /** The settings this group was built with, so a reload can tell what changed. */
+  private final ResilienceConfig resilience;
 
   /**
    * @param endpoints the backend's endpoints with their weights and caps
@@ -48,17 +50,28 @@ public final class EndpointGroup implements EndpointSelector {
    */
   public EndpointGroup(List<EndpointConfig> endpoints, ResilienceConfig config, Ticker ticker, Clock wallClock,
       EndpointEventListener listener, RandomGenerator random) {
+    this(endpoints, config, ticker, wallClock, listener, random, null);
+  }
+
+  private EndpointGroup(List<EndpointConfig> endpoints, ResilienceConfig config, Ticker ticker, Clock wallClock,
+      EndpointEventListener listener, RandomGenerator random, EndpointGroup previous) {
     if (endpoints.isEmpty()) {
       throw new ConfigException("endpoints", "[] (expected: at least one http://host:port)");
     }
     this.ticker = ticker;
     this.wallClock = wallClock;
     this.balancing = config.balancing();
+    this.resilience = config;
     Events events = new Events(listener);
     long now = ticker.nanoTime();
     this.states = new EndpointState[endpoints.size()];
     for (int i = 0; i < states.length; i++) {
       EndpointConfig e = endpoints.get(i);
+      EndpointState kept = previous == null ? null : previous.stateOf(e.address());
+      if (kept != null) {
+        states[i] = carriedOver(kept, e, previous.resilience, config, ticker, events);
+        continue;
+      }
       Endpoint endpoint = new Endpoint(e.address());
       states[i] = new EndpointState(endpoint, e.weight(), e.maxConcurrency(),
           Breakers.create(endpoint.toString(), config.breaker(), ticker), events, now);
@@ -68,6 +81,53 @@ public final class EndpointGroup implements EndpointSelector {
     this.outlier = new OutlierDetector(config.outlier(), states, maxSoftDown, events);
     this.maxCooldownNanos = config.maxCooldown().toNanos();
     this.picker = Picker.of(config.balancing(), random);
+  }
+
+  /**
+   * The group for a reloaded backend: endpoints are the same endpoints if their address is, and keep their
+   * state (breaker, ejection, cooldown, health, requests in flight, and their {@link Endpoint}, which keys the
+   * connection pools); new addresses start fresh. When the breaker settings changed, a kept endpoint gets a
+   * breaker with the new ones, opened if its old one was not closed, so a reload never lets traffic through
+   * to an endpoint its breaker was holding back. {@code previous} itself is left as it is: requests that
+   * started on it finish there.
+   */
+  public static EndpointGroup reconfigured(EndpointGroup previous, List<EndpointConfig> endpoints,
+      ResilienceConfig config, Ticker ticker, EndpointEventListener listener) {
+    return new EndpointGroup(endpoints, config, ticker, previous.wallClock, listener, threadLocalRandom(),
+        previous);
+  }
+
+  private static EndpointState carriedOver(EndpointState kept, EndpointConfig e, ResilienceConfig before,
+      ResilienceConfig after, Ticker ticker, Events events) {
+    boolean sameBreaker = before.breaker().equals(after.breaker());
+    if (sameBreaker && kept.weight() == e.weight() && kept.maxConcurrency() == e.maxConcurrency()) {
+      return kept;
+    }
+    io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = kept.breaker();
+    if (!sameBreaker) {
+      breaker = Breakers.create(kept.endpoint().toString(), after.breaker(), ticker);
+      var old = kept.breaker().getState();
+      if (after.breaker().enabled() && (old == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN
+          || old == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN)) {
+        breaker.transitionToOpenState();
+      }
+    }
+    return new EndpointState(kept, e.weight(), e.maxConcurrency(), breaker, events);
+  }
+
+  /** The state of the endpoint at {@code address}, or {@code null}. */
+  public EndpointState stateOf(dev.spillway.core.config.EndpointAddress address) {
+    for (EndpointState s : states) {
+      if (s.endpoint().address().equals(address)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** The settings this group was built with. */
+  public ResilienceConfig resilience() {
+    return resilience;
   }
 
   /** A group on the system wall clock, no listener, thread-local randomness. */

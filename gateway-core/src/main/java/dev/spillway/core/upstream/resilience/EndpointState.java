@@ -22,13 +22,13 @@ public final class EndpointState {
   private final int maxConcurrency;
   private final CircuitBreaker breaker;
   private final Events events;
-  private final AtomicInteger outstanding = new AtomicInteger();
+  private final AtomicInteger outstanding;
   private final AtomicReference<CircuitBreaker.State> reportedBreakerState;
   private final AtomicLong cooldownUntil;
   /** Completed attempts by {@link AttemptOutcome}, indexed by ordinal; only ever grows. */
   private final AtomicLongArray attempts = new AtomicLongArray(AttemptOutcome.values().length);
 
-  final AtomicInteger consecutiveFailures = new AtomicInteger();
+  final AtomicInteger consecutiveFailures;
   /** Guarded by the group's {@link OutlierDetector}; volatile so the read path needs no lock. */
   volatile boolean ejected;
   volatile long ejectedUntil;
@@ -49,6 +49,33 @@ public final class EndpointState {
     this.events = events;
     this.reportedBreakerState = new AtomicReference<>(breaker.getState());
     this.cooldownUntil = new AtomicLong(now);
+    this.outstanding = new AtomicInteger();
+    this.consecutiveFailures = new AtomicInteger();
+  }
+
+  /**
+   * The same endpoint after a reload changed its weight, cap or breaker settings: it shares the counters of
+   * {@code previous} (requests in flight there finish into this one's count, and cooldowns and failure streaks
+   * carry on) and copies its health and ejection. {@code breaker} is {@code previous}'s own unless the breaker
+   * settings changed.
+   */
+  EndpointState(EndpointState previous, int weight, int maxConcurrency, CircuitBreaker breaker, Events events) {
+    this.endpoint = previous.endpoint;
+    this.weight = weight;
+    this.maxConcurrency = maxConcurrency;
+    this.breaker = breaker;
+    this.events = events;
+    this.reportedBreakerState = breaker == previous.breaker ? previous.reportedBreakerState
+        : new AtomicReference<>(breaker.getState());
+    this.cooldownUntil = previous.cooldownUntil;
+    this.outstanding = previous.outstanding;
+    this.consecutiveFailures = previous.consecutiveFailures;
+    this.ejected = previous.ejected;
+    this.ejectedUntil = previous.ejectedUntil;
+    this.ejections = previous.ejections;
+    this.restoredAt = previous.restoredAt;
+    this.healthy = previous.healthy;
+    this.remainingRequests = previous.remainingRequests;
   }
 
   public Endpoint endpoint() {

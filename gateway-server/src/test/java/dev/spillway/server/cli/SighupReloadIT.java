@@ -1,0 +1,101 @@
+package dev.spillway.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code spillway run --no-watch-config} reloads its config file on SIGHUP, as {@code kill -HUP} or
+ * {@code systemctl reload} sends it, and keeps running (the JVM's default for SIGHUP would be to exit).
+ */
+class SighupReloadIT {
+  @TempDir
+  Path dir;
+
+  private static String config(int gatewayPort, int adminPort, int limit) {
+    return """
+        server:
+          host: 127.0.0.1
+          port: %d
+          shutdownTimeout: 2s
+          ioThreads: 1
+        backends:
+          b:
+            endpoints: [http://127.0.0.1:9]
+            concurrency: %d
+        routes:
+          - name: all
+            match: {pathPrefix: /}
+            backend: b
+        admin:
+          enabled: true
+          host: 127.0.0.1
+          port: %d
+        """.formatted(gatewayPort, limit, adminPort);
+  }
+
+  @Test
+  void sighupReloadsTheConfigFile() throws Exception {
+    int gatewayPort = freePort();
+    int adminPort = freePort();
+    Path config = dir.resolve("spillway.yaml");
+    Files.writeString(config, config(gatewayPort, adminPort, 4), StandardCharsets.UTF_8);
+    Path out = dir.resolve("out.log");
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+        "dev.spillway.server.Main", "run", "--no-watch-config", "--config", config.toString()))
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    try {
+      awaitListening(p, adminPort, out);
+      Files.writeString(config, config(gatewayPort, adminPort, 6), StandardCharsets.UTF_8);
+      Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start();
+      assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      String log = "";
+      while (System.nanoTime() < deadline && !log.contains("config reload applied (SIGHUP)")) {
+        Thread.sleep(100);
+        log = Files.readString(out, StandardCharsets.UTF_8);
+      }
+      assertThat(log).as(log).contains("config reload applied (SIGHUP): backends.b: changed backends.b.concurrency");
+      assertThat(p.isAlive()).as("still running after SIGHUP").isTrue();
+      p.destroy();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(Files.readString(out, StandardCharsets.UTF_8)).isZero();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  private static void awaitListening(Process p, int port, Path out) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new AssertionError("exited early: " + Files.readString(out, StandardCharsets.UTF_8));
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    throw new AssertionError("not listening on " + port + ": " + Files.readString(out, StandardCharsets.UTF_8));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
