@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * One backend's concurrency limit and the waiting room in front of it, shared by all event loops.
  *
  * <p><b>Limit.</b> Static, or adaptive to the backend's latency signals ({@link GradientLimit}), fed by each
- * {@link Permit}'s completion ({@link LatencySample}). A priority class may always use {@code floor(share * limit)} slots, and
+ * {@link Permit}'s completion ({@link LatencySample}). Slots are shared by priority class ({@link SlotShares}): a
+ * class may always use {@code floor(share * limit)} slots, and
  * borrows whatever else is idle (concurrency-limits' {@code AbstractPartitionedLimiter} semantics): a request
  * is admitted while {@code inFlight < limit}, or while its class holds fewer slots than its guarantee, even if
  * other classes' borrowing has filled the limit. So {@link #inFlight()} may exceed {@link #limit()} by at most
@@ -41,7 +42,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * posted to the waiter's executor.
  */
 public final class BackendAdmission {
-  private static final PriorityClass[] CLASSES = PriorityClass.values();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Ticker ticker;
@@ -49,10 +49,8 @@ public final class BackendAdmission {
   private final WaitingRoom room;
   private final CodelMonitor codel;
   private final ServiceTime serviceTime;
-  private final double[] shares = new double[CLASSES.length];
   private final long maxWaitNanos;
-  private final int[] classInFlight = new int[CLASSES.length];
-  private int inFlight;
+  private final SlotShares slots;
   /** {@link ConcurrencyLimit#limit()}, published for readers outside the lock. */
   private volatile int currentLimit;
 
@@ -75,7 +73,7 @@ public final class BackendAdmission {
     this.codel = new CodelMonitor(target, room.codelInterval().toNanos());
     this.serviceTime = new ServiceTime(target);
     this.maxWaitNanos = room.maxWait().toNanos();
-    room.shares().forEach((c, share) -> shares[c.ordinal()] = share);
+    this.slots = new SlotShares(room.shares());
     this.currentLimit = limit.limit();
   }
 
@@ -99,8 +97,8 @@ public final class BackendAdmission {
     lock.lock();
     try {
       grown = tickLocked(now);
-      if (canAdmit(c)) {
-        inFlightNow = admitLocked(c);
+      if (slots.canAdmit(c, currentLimit)) {
+        inFlightNow = slots.admit(c);
         window = limit.window();
       } else {
         long waitUntil = waitUntil(request, now);
@@ -169,8 +167,8 @@ public final class BackendAdmission {
     lock.lock();
     try {
       grown = tickLocked(ticker.nanoTime());
-      if (canAdmit(priority)) {
-        permit = new AdmissionPermit(this, priority, admitLocked(priority), limit.window(), ticker.nanoTime());
+      if (slots.canAdmit(priority, currentLimit)) {
+        permit = new AdmissionPermit(this, priority, slots.admit(priority), limit.window(), ticker.nanoTime());
       }
     } finally {
       lock.unlock();
@@ -209,7 +207,7 @@ public final class BackendAdmission {
   public int inFlight() {
     lock.lock();
     try {
-      return inFlight;
+      return slots.inFlight();
     } finally {
       lock.unlock();
     }
@@ -247,8 +245,7 @@ public final class BackendAdmission {
     QueuedWaiter answered;
     lock.lock();
     try {
-      inFlight--;
-      classInFlight[c.ordinal()]--;
+      slots.release(c);
       serviceTime.onRelease(now - admittedAt);
       if (completion == Completion.SUCCESS) {
         limit.onSample(sample, inFlightAtAdmission, window, now);
@@ -273,7 +270,7 @@ public final class BackendAdmission {
     QueuedWaiter answered;
     lock.lock();
     try {
-      limit.onRefresh(inFlight, room.size());
+      limit.onRefresh(slots.inFlight(), room.size());
       currentLimit = limit.limit();
       answered = serveLocked(now);
     } finally {
@@ -330,13 +327,13 @@ public final class BackendAdmission {
       tail = tail.next;
     }
     PriorityClass c;
-    while ((c = nextClassLocked()) != null) {
+    while ((c = slots.nextToServe(room, currentLimit)) != null) {
       QueuedWaiter w = room.poll(c, codel.overloaded());
       sampleDelay(w, now);
       if (now - w.timeoutAt >= 0) {
         w.shed(ShedReason.QUEUE_TIMEOUT, retryAfterNanos());
       } else {
-        w.grant(new AdmissionPermit(this, c, admitLocked(c), limit.window(), now));
+        w.grant(new AdmissionPermit(this, c, slots.admit(c), limit.window(), now));
       }
       if (head == null) {
         head = w;
@@ -381,23 +378,6 @@ public final class BackendAdmission {
     codel.onSojourn(now - (room.size() == 0 ? left.enqueuedAt : room.oldestEnqueuedAt()), now);
   }
 
-  /** A class below its guarantee first (highest such), else, while under the limit, the highest waiting. */
-  private PriorityClass nextClassLocked() {
-    for (PriorityClass c : CLASSES) {
-      if (room.hasWaiters(c) && classInFlight[c.ordinal()] < guaranteed(c)) {
-        return c;
-      }
-    }
-    if (inFlight < currentLimit) {
-      for (PriorityClass c : CLASSES) {
-        if (room.hasWaiters(c)) {
-          return c;
-        }
-      }
-    }
-    return null;
-  }
-
   /**
    * Lets the limit move with time alone (an adaptive limit's bounded start) before a request is judged; if it
    * grew, the waiters are served first (returned linked, to dispatch after unlocking).
@@ -407,19 +387,6 @@ public final class BackendAdmission {
     limit.onTick(now);
     currentLimit = limit.limit();
     return currentLimit > before ? serveLocked(now) : null;
-  }
-
-  private boolean canAdmit(PriorityClass c) {
-    return inFlight < currentLimit || classInFlight[c.ordinal()] < guaranteed(c);
-  }
-
-  private int guaranteed(PriorityClass c) {
-    return (int) (shares[c.ordinal()] * currentLimit);
-  }
-
-  private int admitLocked(PriorityClass c) {
-    classInFlight[c.ordinal()]++;
-    return ++inFlight;
   }
 
   private long retryAfterNanos() {
