@@ -21,23 +21,17 @@ import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.TierConfig;
 import dev.spillway.core.llm.ChatRequestInfo;
 import dev.spillway.core.llm.ChatRequestScanner;
-import dev.spillway.core.llm.JsonUsageScanner;
 import dev.spillway.core.llm.LlmApi;
-import dev.spillway.core.llm.SseUsageFilter;
 import dev.spillway.core.llm.Usage;
 import dev.spillway.core.routing.Route;
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request's passage through admission control, and the accounting that follows it to the end:
@@ -78,17 +72,13 @@ final class AdmissionGate implements PermitCallback {
   private long heldBytes;
   private long promptTokens;
   private boolean injectUsage;
-  private SseUsageFilter sseFilter;
-  private JsonUsageScanner jsonScanner;
+  private final ResponseUsage usage = new ResponseUsage();
   private long sentNanos;
   private boolean eventStream;
   /** When an event stream's first content arrived (executor ticker), or -1: the stream's latency sample. */
   private long firstContentNanos = -1;
   private boolean finished;
   private ShedReason shedReason;
-  /** What the stream filter saw, kept after it is closed so the access record can report it. */
-  private Usage finalUsage;
-  private long finalStreamed;
   private long waitStartNanos;
   private long queueWaitNanos = -1;
 
@@ -176,7 +166,8 @@ final class AdmissionGate implements PermitCallback {
       exchange.onAdmitted();
       return;
     }
-    WaitRequest wait = new WaitRequest(tenant.priority(), tenant.key(), isRetry(request.headers()), deadline());
+    WaitRequest wait = new WaitRequest(tenant.priority(), tenant.key(), ClientHints.isRetry(request.headers()),
+        ClientHints.deadline(request.headers(), backend.nowNanos()));
     waitStartNanos = backend.nowNanos();
     waiter = backend.acquire(wait, executor, this);
   }
@@ -277,14 +268,7 @@ final class AdmissionGate implements PermitCallback {
   void onResponseHead(HttpHeaders headers, boolean eventStream, long nowNanos) {
     this.eventStream = eventStream;
     decorate(headers);
-    if (eventStream) {
-      if (scanner != null) {
-        sseFilter = new SseUsageFilter(injectUsage);
-      }
-    } else {
-      // Always: a non-streamed answer's latency sample is its time per completion token, from usage.
-      jsonScanner = new JsonUsageScanner();
-    }
+    usage.start(eventStream, scanner != null, injectUsage);
   }
 
   /** Adds the rate-limit headers (for gateway error answers on a limited route too). */
@@ -296,22 +280,14 @@ final class AdmissionGate implements PermitCallback {
 
   /** Passes a response piece through usage tracking; may return a different message (owning the buffer). */
   HttpContent filter(HttpContent content) {
-    if (eventStream && firstContentNanos < 0 && sseFilter == null && content.content().isReadable()) {
+    if (eventStream && firstContentNanos < 0 && !usage.filtersStream() && content.content().isReadable()) {
       firstContent();
     }
-    if (sseFilter != null) {
-      ByteBuf out = sseFilter.process(content.content());
-      if (firstContentNanos < 0 && sseFilter.contentEvents() > 0) {
-        firstContent();
-      }
-      return content instanceof LastHttpContent last
-          ? new DefaultLastHttpContent(out, last.trailingHeaders())
-          : new DefaultHttpContent(out);
+    HttpContent out = usage.process(content);
+    if (firstContentNanos < 0 && usage.filtersStream() && usage.contentEvents() > 0) {
+      firstContent();
     }
-    if (jsonScanner != null) {
-      jsonScanner.feed(content.content());
-    }
-    return content;
+    return out;
   }
 
   /** The stream's first content: the limit hears of its time to first token now, not when the stream ends. */
@@ -326,19 +302,12 @@ final class AdmissionGate implements PermitCallback {
       return;
     }
     finished = true;
-    Usage usage = usage();
-    if (usage != null) {
-      reservation.settle(usage.totalTokens());
-    } else if (sseFilter != null) {
-      reservation.settle(promptTokens + sseFilter.contentEvents());
-    } else {
-      reservation.settle(reservation.reservedTokens());
-    }
+    settleFromResponse();
     Permit permit = permits.finish(AttemptOutcome.ofStatus(status));
     if (permit != null) {
       permit.onSuccess(latencySample(nowNanos));
     }
-    closeFilter();
+    usage.close();
   }
 
   /**
@@ -354,24 +323,32 @@ final class AdmissionGate implements PermitCallback {
       waiter = null;
     }
     if (finished) {
-      closeFilter();
+      usage.close();
       return;
     }
     finished = true;
     if (!reachedBackend) {
       reservation.release();
-    } else if (usage() != null) {
-      reservation.settle(usage().totalTokens());
-    } else if (sseFilter != null) {
-      reservation.settle(promptTokens + sseFilter.contentEvents());
     } else {
-      reservation.settle(reservation.reservedTokens());
+      settleFromResponse();
     }
     Permit permit = permits.finish(outcome);
     if (permit != null) {
       permit.onIgnore(); // no clean answer: no latency sample
     }
-    closeFilter();
+    usage.close();
+  }
+
+  /** Settles the reservation from {@code usage}, else from what was streamed, else as reserved. */
+  private void settleFromResponse() {
+    Usage u = usage.usage();
+    if (u != null) {
+      reservation.settle(u.totalTokens());
+    } else if (usage.filtersStream()) {
+      reservation.settle(promptTokens + usage.contentEvents());
+    } else {
+      reservation.settle(reservation.reservedTokens());
+    }
   }
 
   /**
@@ -382,66 +359,8 @@ final class AdmissionGate implements PermitCallback {
     if (eventStream) {
       return firstContentNanos < 0 ? LatencySample.NONE : LatencySample.firstToken(firstContentNanos - sentNanos);
     }
-    Usage usage = usage();
-    return LatencySample.perToken(nowNanos - sentNanos, usage != null ? usage.completionTokens() : -1);
-  }
-
-  private Usage usage() {
-    if (sseFilter != null) {
-      return sseFilter.usage();
-    }
-    if (finalUsage != null) {
-      return finalUsage;
-    }
-    return jsonScanner != null ? jsonScanner.usage() : null;
-  }
-
-  private long streamedTokens() {
-    return sseFilter != null ? sseFilter.contentEvents() : finalStreamed;
-  }
-
-  private void closeFilter() {
-    if (sseFilter != null) {
-      finalUsage = sseFilter.usage();
-      finalStreamed = sseFilter.contentEvents();
-      sseFilter.close();
-      sseFilter = null;
-    }
-  }
-
-  /**
-   * The client's own deadline, apart from the waiting room's maxWait: {@code x-spillway-deadline-ms}
-   * (milliseconds from now) or else {@code X-Stainless-Timeout} (seconds, as the OpenAI SDKs send it); a
-   * missing, malformed or non-positive value is no deadline.
-   */
-  private long deadline() {
-    long now = backend.nowNanos();
-    long ms = parsePositive(request.headers().get("x-spillway-deadline-ms"), TimeUnit.MILLISECONDS.toNanos(1));
-    long nanos = ms > 0 ? ms : parsePositive(request.headers().get("x-stainless-timeout"), TimeUnit.SECONDS.toNanos(1));
-    return nanos > 0 ? now + nanos : WaitRequest.NO_DEADLINE;
-  }
-
-  /** {@code value} (a decimal number of units) in nanos, or 0 when absent, malformed, not positive or huge. */
-  static long parsePositive(String value, long nanosPerUnit) {
-    if (value == null) {
-      return 0;
-    }
-    try {
-      double units = Double.parseDouble(value.trim());
-      double nanos = units * nanosPerUnit;
-      return units > 0 && nanos < 1e18 ? Math.max(1, (long) nanos) : 0;
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
-  static boolean isRetry(HttpHeaders headers) {
-    String count = headers.get("x-stainless-retry-count");
-    if (count == null) {
-      return false;
-    }
-    String c = count.trim();
-    return !c.isEmpty() && !c.equals("0") && c.chars().allMatch(Character::isDigit);
+    Usage u = usage.usage();
+    return LatencySample.perToken(nowNanos - sentNanos, u != null ? u.completionTokens() : -1);
   }
 
   Tenant tenant() {
@@ -455,14 +374,14 @@ final class AdmissionGate implements PermitCallback {
 
   /** Prompt tokens from {@code usage}, else the estimate (0 when tokens are not counted). */
   long promptTokens() {
-    Usage usage = usage();
-    return usage != null ? usage.promptTokens() : promptTokens;
+    Usage u = usage.usage();
+    return u != null ? u.promptTokens() : promptTokens;
   }
 
   /** Completion tokens from {@code usage}, else counted from the stream, else 0. */
   long completionTokens() {
-    Usage usage = usage();
-    return usage != null ? usage.completionTokens() : streamedTokens();
+    Usage u = usage.usage();
+    return u != null ? u.completionTokens() : usage.streamedTokens();
   }
 
   /** Time in the waiting room, or -1 when the request never asked the backend for a slot. */

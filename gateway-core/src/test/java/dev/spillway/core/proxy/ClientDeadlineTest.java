@@ -12,19 +12,19 @@ class ClientDeadlineTest {
 
   @Test
   void readsDecimalUnits() {
-    assertThat(AdmissionGate.parsePositive("1500", MS)).isEqualTo(1500 * MS);
-    assertThat(AdmissionGate.parsePositive(" 600.0 ", S)).isEqualTo(600 * S);
-    assertThat(AdmissionGate.parsePositive("0.25", S)).isEqualTo(250 * MS);
+    assertThat(ClientHints.parsePositive("1500", MS)).isEqualTo(1500 * MS);
+    assertThat(ClientHints.parsePositive(" 600.0 ", S)).isEqualTo(600 * S);
+    assertThat(ClientHints.parsePositive("0.25", S)).isEqualTo(250 * MS);
   }
 
   @Test
   void anythingElseIsNoDeadline() {
-    assertThat(AdmissionGate.parsePositive(null, S)).isZero();
-    assertThat(AdmissionGate.parsePositive("", S)).isZero();
-    assertThat(AdmissionGate.parsePositive("soon", S)).isZero();
-    assertThat(AdmissionGate.parsePositive("0", S)).isZero();
-    assertThat(AdmissionGate.parsePositive("-5", MS)).isZero();
-    assertThat(AdmissionGate.parsePositive("NaN", S)).isZero();
-    assertThat(AdmissionGate.parsePositive("1e30", S)).as("beyond any clock").isZero();
+    assertThat(ClientHints.parsePositive(null, S)).isZero();
+    assertThat(ClientHints.parsePositive("", S)).isZero();
+    assertThat(ClientHints.parsePositive("soon", S)).isZero();
+    assertThat(ClientHints.parsePositive("0", S)).isZero();
+    assertThat(ClientHints.parsePositive("-5", MS)).isZero();
+    assertThat(ClientHints.parsePositive("NaN", S)).isZero();
+    assertThat(ClientHints.parsePositive("1e30", S)).as("beyond any clock").isZero();
   }
 }

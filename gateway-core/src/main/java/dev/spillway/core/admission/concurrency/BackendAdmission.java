@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * One backend's concurrency limit and the waiting room in front of it, shared by all event loops.
  *
  * <p><b>Limit.</b> Static, or adaptive to the backend's latency signals ({@link GradientLimit}), fed by each
- * {@link Permit}'s completion ({@link LatencySample}). A priority class may always use {@code floor(share * limit)} slots, and
+ * {@link Permit}'s completion ({@link LatencySample}). Slots are shared by priority class ({@link SlotShares}): a
+ * class may always use {@code floor(share * limit)} slots, and
  * borrows whatever else is idle (concurrency-limits' {@code AbstractPartitionedLimiter} semantics): a request
  * is admitted while {@code inFlight < limit}, or while its class holds fewer slots than its guarantee, even if
  * other classes' borrowing has filled the limit. So {@link #inFlight()} may exceed {@link #limit()} by at most
@@ -41,7 +42,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * posted to the waiter's executor.
  */
 public final class BackendAdmission {
-  private static final PriorityClass[] CLASSES = PriorityClass.values();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Ticker ticker;
@@ -50,12 +50,10 @@ public final class BackendAdmission {
   private final WaitingRoom room;
   private CodelMonitor codel;
   private final ServiceTime serviceTime;
-  private final double[] shares = new double[CLASSES.length];
   private long maxWaitNanos;
   /** The waiting room's settings in force; guarded by the lock. */
   private WaitingRoomConfig roomConfig;
-  private final int[] classInFlight = new int[CLASSES.length];
-  private int inFlight;
+  private final SlotShares slots;
   /** {@link ConcurrencyLimit#limit()}, published for readers outside the lock. */
   private volatile int currentLimit;
 
@@ -79,7 +77,7 @@ public final class BackendAdmission {
     this.serviceTime = new ServiceTime(target);
     this.maxWaitNanos = room.maxWait().toNanos();
     this.roomConfig = room;
-    room.shares().forEach((c, share) -> shares[c.ordinal()] = share);
+    this.slots = new SlotShares(room.shares());
     this.currentLimit = limit.limit();
   }
 
@@ -103,8 +101,8 @@ public final class BackendAdmission {
     lock.lock();
     try {
       grown = tickLocked(now);
-      if (canAdmit(c)) {
-        inFlightNow = admitLocked(c);
+      if (slots.canAdmit(c, currentLimit)) {
+        inFlightNow = slots.admit(c);
         window = limit.window();
       } else {
         long waitUntil = waitUntil(request, now);
@@ -173,8 +171,8 @@ public final class BackendAdmission {
     lock.lock();
     try {
       grown = tickLocked(ticker.nanoTime());
-      if (canAdmit(priority)) {
-        permit = new AdmissionPermit(this, priority, admitLocked(priority), limit.window(), ticker.nanoTime());
+      if (slots.canAdmit(priority, currentLimit)) {
+        permit = new AdmissionPermit(this, priority, slots.admit(priority), limit.window(), ticker.nanoTime());
       }
     } finally {
       lock.unlock();
@@ -213,7 +211,7 @@ public final class BackendAdmission {
   public int inFlight() {
     lock.lock();
     try {
-      return inFlight;
+      return slots.inFlight();
     } finally {
       lock.unlock();
     }
@@ -251,8 +249,7 @@ public final class BackendAdmission {
     QueuedWaiter answered;
     lock.lock();
     try {
-      inFlight--;
-      classInFlight[c.ordinal()]--;
+      slots.release(c);
       serviceTime.onRelease(now - admittedAt);
       if (completion == Completion.SUCCESS) {
         limit.onSample(sample, inFlightAtAdmission, window, now);
@@ -277,7 +274,7 @@ public final class BackendAdmission {
     QueuedWaiter answered;
     lock.lock();
     try {
-      limit.onRefresh(inFlight, room.size());
+      limit.onRefresh(slots.inFlight(), room.size());
       currentLimit = limit.limit();
       answered = serveLocked(now);
     } finally {
@@ -309,8 +306,7 @@ public final class BackendAdmission {
         codel = new CodelMonitor(nextRoom.codelTarget().toNanos(), nextRoom.codelInterval().toNanos());
       }
       maxWaitNanos = nextRoom.maxWait().toNanos();
-      java.util.Arrays.fill(shares, 0);
-      nextRoom.shares().forEach((c, share) -> shares[c.ordinal()] = share);
+      slots.reshare(nextRoom.shares());
       roomConfig = nextRoom;
       currentLimit = limit.limit();
       answered = serveLocked(now);
@@ -368,13 +364,13 @@ public final class BackendAdmission {
       tail = tail.next;
     }
     PriorityClass c;
-    while ((c = nextClassLocked()) != null) {
+    while ((c = slots.nextToServe(room, currentLimit)) != null) {
       QueuedWaiter w = room.poll(c, codel.overloaded());
       sampleDelay(w, now);
       if (now - w.timeoutAt >= 0) {
         w.shed(ShedReason.QUEUE_TIMEOUT, retryAfterNanos());
       } else {
-        w.grant(new AdmissionPermit(this, c, admitLocked(c), limit.window(), now));
+        w.grant(new AdmissionPermit(this, c, slots.admit(c), limit.window(), now));
       }
       if (head == null) {
         head = w;
@@ -419,23 +415,6 @@ public final class BackendAdmission {
     codel.onSojourn(now - (room.size() == 0 ? left.enqueuedAt : room.oldestEnqueuedAt()), now);
   }
 
-  /** A class below its guarantee first (highest such), else, while under the limit, the highest waiting. */
-  private PriorityClass nextClassLocked() {
-    for (PriorityClass c : CLASSES) {
-      if (room.hasWaiters(c) && classInFlight[c.ordinal()] < guaranteed(c)) {
-        return c;
-      }
-    }
-    if (inFlight < currentLimit) {
-      for (PriorityClass c : CLASSES) {
-        if (room.hasWaiters(c)) {
-          return c;
-        }
-      }
-    }
-    return null;
-  }
-
   /**
    * Lets the limit move with time alone (an adaptive limit's bounded start) before a request is judged; if it
    * grew, the waiters are served first (returned linked, to dispatch after unlocking).
@@ -445,19 +424,6 @@ public final class BackendAdmission {
     limit.onTick(now);
     currentLimit = limit.limit();
     return currentLimit > before ? serveLocked(now) : null;
-  }
-
-  private boolean canAdmit(PriorityClass c) {
-    return inFlight < currentLimit || classInFlight[c.ordinal()] < guaranteed(c);
-  }
-
-  private int guaranteed(PriorityClass c) {
-    return (int) (shares[c.ordinal()] * currentLimit);
-  }
-
-  private int admitLocked(PriorityClass c) {
-    classInFlight[c.ordinal()]++;
-    return ++inFlight;
   }
 
   private long retryAfterNanos() {

@@ -118,9 +118,7 @@ final class GradientLimit implements ConcurrencyLimit {
   private int windowsSinceDecrease = RECENT_WINDOWS + 1;
   /** Windows in a row judged congested. */
   private int congestedWindows;
-  /** First tokens in a row far above baseline, admitted near the limit (see {@link #queueingInEngine}). */
-  private int highInARow;
-  private long lastHighAt;
+  private final EarlyDecrease early = new EarlyDecrease();
   /** The limit at the last decrease (0 before any): growth slows to a step of 1 there. */
   private double knee;
   /** Calm windows since the last decrease, up to {@link #KNEE_HOLD_WINDOWS}. */
@@ -223,28 +221,14 @@ final class GradientLimit implements ConcurrencyLimit {
     nextWindow(now);
   }
 
-  /**
-   * Whether {@value #EARLY_SAMPLES} first tokens in a row, admitted near the limit, each took more than
-   * {@code 1 + }{@value #EARLY_TOLERANCE} times the baseline. Queueing in an engine is a cliff, not a slope:
-   * a request that finds the batch full waits for a whole sequence to end, many times the baseline, while
-   * one that joins the batch at once waits at most a step and a prefill. Waiting for the window's median
-   * would leave each probe above the batch queueing for a whole window.
-   */
+  /** The early decrease ({@link EarlyDecrease}), for first tokens admitted near the limit. */
   private boolean queueingInEngine(LatencySample sample, int inFlight, long now) {
     long baseline = baselines[Signal.FIRST_TOKEN.ordinal()].nanos();
     if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0 || inFlight < nearLimit()) {
       return false;
     }
-    if (sample.latencyNanos() <= baseline * (1 + EARLY_TOLERANCE)) {
-      highInARow = 0;
-    } else if (highInARow == 0 || now - lastHighAt >= baseline) {
-      // First tokens of requests that joined the batch in one step share that step's prefill: a burst of
-      // long prompts delays them all at once without any queueing. Count one per engine step or so.
-      highInARow++;
-      lastHighAt = now;
-    }
     // Past the last knee the engine queued before: one such first token is enough evidence there.
-    return highInARow >= (knee > 0 && estimate >= knee ? 1 : EARLY_SAMPLES);
+    return early.onFirstToken(sample.latencyNanos(), baseline, now, knee > 0 && estimate >= knee);
   }
 
   /**
@@ -276,7 +260,7 @@ final class GradientLimit implements ConcurrencyLimit {
     congestedWindows++;
     windowsSinceDecrease = 0;
     windowsAtKnee = 0;
-    highInARow = 0;
+    early.reset();
     knee = estimate;
     estimate = target;
     nextWindow(now);
@@ -353,7 +337,7 @@ final class GradientLimit implements ConcurrencyLimit {
     congestedWindows++;
     windowsSinceDecrease = 0;
     windowsAtKnee = 0;
-    highInARow = 0;
+    early.reset();
     knee = estimate;
     growth = Growth.CAREFUL;
     double factor = signal == Signal.PER_TOKEN ? gradient

@@ -12,6 +12,8 @@ final class SimRequest {
   long sentAt = -1;
   long firstTokenAt = -1;
   long finishedAt = -1;
+  /** When the gateway shed it (simulated nanos), or -1. */
+  long shedAt = -1;
   boolean rejectedByBackend;
   boolean timedOut;
 

@@ -4,7 +4,8 @@ import java.util.List;
 
 /** What a {@link Simulation} measured over a steady-state interval. */
 record SimStats(double p99LatencyNanos, double p99FirstTokenNanos, double p99WaitNanos, double completedPerSecond,
-    double meanLimit, int minLimit, int maxLimit, double convergedAtSeconds, double p99BackendFirstTokenNanos) {
+    double meanLimit, int minLimit, int maxLimit, double convergedAtSeconds, double p99BackendFirstTokenNanos,
+    int shed, double p99ShedNanos) {
 
   /**
    * @param from start of the measured interval (nanos from the run's start); requests are counted by when
@@ -27,12 +28,14 @@ record SimStats(double p99LatencyNanos, double p99FirstTokenNanos, double p99Wai
     double[] backendFirstToken = done.stream().filter(r -> r.stream)
         .mapToDouble(r -> r.firstTokenAt - r.sentAt).sorted().toArray();
     double[] wait = done.stream().mapToDouble(r -> r.sentAt - r.arrivedAt).sorted().toArray();
+    double[] shedLatency = sim.requests.stream().filter(r -> r.arrivedAt >= from && r.arrivedAt < to && r.shedAt >= 0)
+        .mapToDouble(r -> r.shedAt - r.arrivedAt).sorted().toArray();
     return new SimStats(percentile(latency, 0.99), percentile(firstToken, 0.99), percentile(wait, 0.99),
         done.size() / ((to - from) / (double) Simulation.SECOND),
         steady.stream().mapToInt(Integer::intValue).average().orElse(0),
         steady.stream().mapToInt(Integer::intValue).min().orElse(0),
         steady.stream().mapToInt(Integer::intValue).max().orElse(0), converged,
-        percentile(backendFirstToken, 0.99));
+        percentile(backendFirstToken, 0.99), shedLatency.length, percentile(shedLatency, 0.99));
   }
 
   /**
@@ -66,8 +69,8 @@ record SimStats(double p99LatencyNanos, double p99FirstTokenNanos, double p99Wai
   @Override
   public String toString() {
     return String.format("p99=%.1fms p99ttft=%.1fms (backend %.1fms) p99wait=%.1fms done/s=%.1f limit mean=%.1f [%d..%d] "
-        + "converged@%.2fs", p99LatencyNanos / 1e6, p99FirstTokenNanos / 1e6,
+        + "converged@%.2fs shed=%d p99shed=%.1fms", p99LatencyNanos / 1e6, p99FirstTokenNanos / 1e6,
         p99BackendFirstTokenNanos / 1e6, p99WaitNanos / 1e6, completedPerSecond, meanLimit, minLimit, maxLimit,
-        convergedAtSeconds);
+        convergedAtSeconds, shed, p99ShedNanos / 1e6);
   }
 }

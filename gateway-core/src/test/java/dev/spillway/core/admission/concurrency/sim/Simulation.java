@@ -121,6 +121,7 @@ final class Simulation {
 
       @Override
       public void onShed(ShedReason reason, long retryAfterNanos) {
+        r.shedAt = now;
         shed++;
         shedReasons.merge(reason, 1, Integer::sum);
         if (backend.hasFreeSlot()) {
