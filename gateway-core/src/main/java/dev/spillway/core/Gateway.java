@@ -2,7 +2,11 @@ package dev.spillway.core;
 
 import dev.spillway.core.admission.RouteAdmission;
 import dev.spillway.core.admission.identity.TenantResolver;
+import dev.spillway.core.admission.ratelimit.BucketStores;
 import dev.spillway.core.admission.ratelimit.RouteRateLimiter;
+import dev.spillway.core.admission.ratelimit.redis.RedisLimiterStore;
+import dev.spillway.core.config.LimiterStoreConfig;
+import dev.spillway.core.config.LimiterStoreType;
 import dev.spillway.core.config.AdmissionConfig;
 import dev.spillway.core.config.Durations;
 import dev.spillway.core.config.GatewayConfig;
@@ -83,6 +87,8 @@ public final class Gateway implements AutoCloseable {
   private final MemorySource memory;
   private final ScheduledFuture<?> overloadSampling;
   private volatile CompletableFuture<Void> shutdown;
+  /** Where rate-limit buckets live: this process, or Redis shared with other instances. */
+  private final BucketStores limiterStores;
 
   private Gateway(GatewayConfig config, GatewayObserver observer, EndpointEventListener events,
       OverloadConfig overloadConfig) throws InterruptedException {
@@ -100,6 +106,7 @@ public final class Gateway implements AutoCloseable {
         overloadConfig.sampleInterval().toNanos(), overloadConfig.sampleInterval().toNanos(), TimeUnit.NANOSECONDS);
     // One clock for everything time-based: the event loops' ticker, which the exchanges' timers use too
     // (Netty's ticker has its own origin, so mixing it with System.nanoTime() readings would be wrong).
+    this.limiterStores = limiterStores(config.limiterStore(), Tickers.of(workerGroup.next()));
     this.shared = new ProxyContext(server, routerOrStop(config, events), pools, observer, overload);
     this.serverTls = server.tls() == null ? null : loadTls(server);
     ServerBootstrap bootstrap = new ServerBootstrap()
@@ -119,6 +126,7 @@ public final class Gateway implements AutoCloseable {
       }
       overloadSampling.cancel(false);
       memory.close();
+      limiterStores.close();
       bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new GatewayStartException("cannot listen on " + server.host() + ":" + server.port() + ": "
@@ -137,8 +145,9 @@ public final class Gateway implements AutoCloseable {
   /** The routing snapshot; a backend TLS file that cannot be used (changed since validation) stops the start. */
   private Router routerOrStop(GatewayConfig config, EndpointEventListener events) {
     try {
-      return buildRouter(config, Tickers.of(workerGroup.next()), events);
+      return buildRouter(config, Tickers.of(workerGroup.next()), events, limiterStores);
     } catch (TlsFileException e) {
+      limiterStores.close();
       bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new GatewayStartException("backend tls: " + e.getMessage(), e);
@@ -214,6 +223,12 @@ public final class Gateway implements AutoCloseable {
 
   /** As above, with the backends' endpoint changes reported to {@code events}. */
   public static Router buildRouter(GatewayConfig config, Ticker ticker, EndpointEventListener events) {
+    return buildRouter(config, ticker, events, BucketStores.LOCAL);
+  }
+
+  /** As above, with rate-limit buckets kept in {@code stores}. */
+  public static Router buildRouter(GatewayConfig config, Ticker ticker, EndpointEventListener events,
+      BucketStores stores) {
     Map<String, Backend> backends = new LinkedHashMap<>();
     config.backends().forEach((name, backendConfig) -> backends.put(name,
         new Backend(backendConfig, ticker, events)));
@@ -221,19 +236,20 @@ public final class Gateway implements AutoCloseable {
         .map(route -> new Route(route,
             route.tiers().stream()
                 .map(t -> new Route.Tier(backends.get(t.backend()), t.model(), t.overflow())).toList(),
-            admission(route, config, ticker),
+            admission(route, config, ticker, stores),
             route.retry().maxAttempts() > 1 ? RouteRetries.of(route.retry(), ticker) : null))
         .toList();
     return new Router(routes);
   }
 
-  private static RouteAdmission admission(RouteConfig route, GatewayConfig config, Ticker ticker) {
+  private static RouteAdmission admission(RouteConfig route, GatewayConfig config, Ticker ticker,
+      BucketStores stores) {
     AdmissionConfig admission = route.admission();
     if (admission == null) {
       return null;
     }
     return new RouteAdmission(admission, TenantResolver.of(admission, config),
-        RouteRateLimiter.local(admission, config, ticker));
+        RouteRateLimiter.of(route.name(), admission, config, stores, ticker));
   }
 
   /** Starts active health checks for every backend that enables them, on the gateway's event loops. */
@@ -286,6 +302,15 @@ public final class Gateway implements AutoCloseable {
     return shared.activeExchanges();
   }
 
+  /** Where rate-limit buckets live ({@link RedisLimiterStore} when {@code limiterStore.type} is redis). */
+  public BucketStores limiterStores() {
+    return limiterStores;
+  }
+
+  private static BucketStores limiterStores(LimiterStoreConfig config, Ticker ticker) {
+    return config.type() == LimiterStoreType.REDIS ? RedisLimiterStore.open(config, ticker) : BucketStores.LOCAL;
+  }
+
   /** Whether {@link #shutdown()} has begun. */
   public boolean isDraining() {
     return shared.isDraining();
@@ -334,6 +359,7 @@ public final class Gateway implements AutoCloseable {
         pools.closeAll().awaitUninterruptibly();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> {
+          limiterStores.close();
           log.info("stopped");
           done.complete(null);
         });
