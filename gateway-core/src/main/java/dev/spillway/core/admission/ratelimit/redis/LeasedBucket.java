@@ -63,7 +63,12 @@ final class LeasedBucket extends AbstractBucket {
   private long lastOpNanos;
   private long lastTick;
   private long lastSuccessTick = Long.MIN_VALUE;
-  private Bucket fallback;
+  /**
+   * Under {@link FailurePolicy#LOCAL}: this instance's share of the limit, in a local bucket that lives as long as
+   * the lease. While Redis is used it is drained by what this instance admits (never below empty), so an
+   * instance that was busy does not start a Redis outage with a full share, and a flapping Redis mints nothing.
+   */
+  private final Bucket fallback;
   private long fallbackAdmitted;
 
   LeasedBucket(RedisLimiterStore store, SharedLimit limit, byte[] key) {
@@ -72,7 +77,8 @@ final class LeasedBucket extends AbstractBucket {
     this.limit = limit;
     this.key = key;
     this.ticker = store.ticker();
-    fullState = localBucket(limit.configuration, Long.MAX_VALUE).asVerbose().getAvailableTokens().getState();
+    fullState = localBucket(limit.configuration).asVerbose().getAvailableTokens().getState();
+    fallback = limit.failure == FailurePolicy.LOCAL ? localBucket(limit.localConfiguration) : null;
   }
 
   // ---- The operations the rate limiter uses.
@@ -87,6 +93,9 @@ final class LeasedBucket extends AbstractBucket {
         probe = fallbackConsume(cost);
       } else if (balance >= cost || (credit && (balance >= 0 || balance - cost >= -limit.batch))) {
         balance -= cost;
+        if (fallback != null) {
+          fallback.tryConsumeAsMuchAsPossible(cost);
+        }
         probe = ConsumptionProbe.consumed(remaining(), resetNanos());
       } else {
         probe = ConsumptionProbe.rejected(remaining(), waitNanos(cost), resetNanos());
@@ -153,7 +162,6 @@ final class LeasedBucket extends AbstractBucket {
     if (mode == Mode.SHARED && (failed || !store.usable())) {
       mode = Mode.FALLBACK;
       fallbackAdmitted = 0;
-      fallback = limit.failure == FailurePolicy.LOCAL ? localBucket(limit.localConfiguration, Long.MAX_VALUE) : null;
     }
     return mode;
   }
@@ -205,10 +213,9 @@ final class LeasedBucket extends AbstractBucket {
     if (want <= 0) {
       return;
     }
-    AsyncBucketProxy bucket = remote();
-    CompletableFuture<VerboseResult<Long>> answer = bucket == null
-        ? store.take(null, want) : store.take(bucket, want);
-    answer.whenComplete((result, error) -> onAnswer(want, result, error));
+    // Handed to the store's own threads: the caller (an event loop) only queues a task, and never runs Lettuce,
+    // Bucket4j's serialization, the breaker's events or a failure's handling.
+    store.execute(() -> store.take(remote(), want).whenComplete((result, error) -> onAnswer(want, result, error)));
   }
 
   private synchronized AsyncBucketProxy remote() {
@@ -247,7 +254,6 @@ final class LeasedBucket extends AbstractBucket {
         // What this instance admitted on its own is charged to the shared bucket, up to its share.
         balance -= Math.min(fallbackAdmitted, limit.share);
         fallbackAdmitted = 0;
-        fallback = null;
         mode = Mode.SHARED;
       }
       if (!credit) {
@@ -297,7 +303,7 @@ final class LeasedBucket extends AbstractBucket {
     return RedisLimiterStore.BREAKER_OPEN.toNanos();
   }
 
-  private Bucket localBucket(BucketConfiguration configuration, long ignored) {
+  private Bucket localBucket(BucketConfiguration configuration) {
     long origin = ticker.nanoTime();
     LocalBucketBuilder builder = Bucket.builder()
         .withCustomTimePrecision(Tickers.timeMeter(() -> ticker.nanoTime() - origin))

@@ -51,6 +51,11 @@ public final class RedisLimiterStore implements BucketStores {
   static final Duration BREAKER_OPEN = Duration.ofSeconds(1);
   /** How long a bucket outlives its full refill in Redis before Redis drops it. */
   private static final Duration KEEP_AFTER_FULL = Duration.ofSeconds(10);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  private static final byte[] WARM_UP_KEY = "spillway:rl:warm-up".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final BucketConfiguration WARM_UP = BucketConfiguration.builder()
+      .addLimit(io.github.bucket4j.Bandwidth.builder().capacity(1).refillGreedy(1, Duration.ofSeconds(1)).build())
+      .build();
 
   private final LimiterStoreConfig config;
   private final Ticker ticker;
@@ -68,7 +73,8 @@ public final class RedisLimiterStore implements BucketStores {
     this.config = config;
     this.ticker = ticker;
     uri = RedisURI.create(config.uri());
-    uri.setTimeout(config.timeout());
+    // The handshake (HELLO, AUTH) may take longer than a command's deadline on a cold JVM; commands have theirs.
+    uri.setTimeout(CONNECT_TIMEOUT);
     if (config.password() != null && !config.password().isEmpty()) {
       String password = config.password();
       uri.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(null, password)));
@@ -79,7 +85,7 @@ public final class RedisLimiterStore implements BucketStores {
         // A command sent while disconnected fails at once: queued commands would only miss their deadline.
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
-        .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
+        .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
         .build());
     breaker = CircuitBreaker.of("limiterStore", CircuitBreakerConfig.custom()
         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -144,8 +150,20 @@ public final class RedisLimiterStore implements BucketStores {
     return manager == null ? null : manager.builder().build(key, creation);
   }
 
+  /** Runs {@code task} on one of the Redis client's threads, never the caller's. */
+  void execute(Runnable task) {
+    try {
+      client.getResources().eventExecutorGroup().execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // The store is closing: leases stay where they are.
+    }
+  }
+
   /** Takes up to {@code tokens} from {@code bucket}: the answer holds how many, and the bucket's state. */
   CompletableFuture<VerboseResult<Long>> take(AsyncBucketProxy bucket, long tokens) {
+    if (bucket == null) {
+      return call(() -> CompletableFuture.failedFuture(new IllegalStateException("not connected")));
+    }
     return call(() -> bucket.asVerbose().tryConsumeAsMuchAsPossible(tokens));
   }
 
@@ -181,6 +199,9 @@ public final class RedisLimiterStore implements BucketStores {
         breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
       } else {
         breaker.onError(elapsed, TimeUnit.NANOSECONDS, cause);
+        if (!(cause instanceof CallNotPermittedException)) {
+          log.debug("limiter store {}: call failed after {} us: {}", config.uri(), elapsed / 1000, cause.toString());
+        }
       }
     });
   }
@@ -200,20 +221,31 @@ public final class RedisLimiterStore implements BucketStores {
     client.connectAsync(ByteArrayCodec.INSTANCE, uri).whenComplete((conn, error) -> {
       connecting.set(false);
       if (error != null) {
-        log.warn("limiter store {}: cannot connect: {}", config.uri(), error.toString());
+        log.warn("limiter store {}: cannot connect: {}", config.uri(), String.valueOf(error.getCause()));
+        // Lettuce reconnects a connection it made; the first one is ours to retry.
+        client.getResources().eventExecutorGroup().schedule(this::connect, BREAKER_OPEN.toMillis(),
+            TimeUnit.MILLISECONDS);
         return;
       }
       if (closed) {
         conn.closeAsync();
         return;
       }
-      proxies = Bucket4jLettuce.casBasedBuilder(conn)
+      AsyncProxyManager<byte[]> manager = Bucket4jLettuce.casBasedBuilder(conn)
           .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_FULL))
           .build()
           .asAsync();
-      connection = conn;
-      log.info("limiter store {}: connected", config.uri());
-      notifyListeners();
+      // One operation before going live: the first (loading Bucket4j's classes and script) can take longer
+      // than a deadline, and would open the breaker for nothing.
+      manager.builder().build(WARM_UP_KEY, () -> CompletableFuture.completedFuture(WARM_UP))
+          .tryConsume(1)
+          .orTimeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .whenComplete((ignored, warmUpError) -> {
+            proxies = manager;
+            connection = conn;
+            log.info("limiter store {}: connected", config.uri());
+            notifyListeners();
+          });
     });
   }
 
