@@ -122,6 +122,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     status.watchOverload(gateway.overload());
     endpointEvents.attach(status);
     metrics.bind(gateway, status);
+    LimiterStoreIncidents.watch(gateway.limiterStores(), status);
     publish();
     return this;
   }
