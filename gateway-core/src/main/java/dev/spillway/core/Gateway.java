@@ -357,9 +357,10 @@ public final class Gateway implements AutoCloseable {
         waiter.shutdown();
         clients.close().awaitUninterruptibly();
         pools.closeAll().awaitUninterruptibly();
+        // Here, on this thread: the Redis client's shutdown waits on executors a Netty listener may run on.
+        limiterStores.close();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> {
-          limiterStores.close();
           log.info("stopped");
           done.complete(null);
         });
