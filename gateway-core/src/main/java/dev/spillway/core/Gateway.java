@@ -1,6 +1,10 @@
 package dev.spillway.core;
 
 import dev.spillway.core.config.ConfigException;
+import dev.spillway.core.admission.ratelimit.BucketStores;
+import dev.spillway.core.admission.ratelimit.redis.RedisLimiterStore;
+import dev.spillway.core.config.LimiterStoreConfig;
+import dev.spillway.core.config.LimiterStoreType;
 import dev.spillway.core.config.Durations;
 import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.core.config.OverloadConfig;
@@ -93,6 +97,8 @@ public final class Gateway implements AutoCloseable {
   private final MemorySource memory;
   private final ScheduledFuture<?> overloadSampling;
   private volatile CompletableFuture<Void> shutdown;
+  /** Where rate-limit buckets live: this process, or Redis shared with other instances. */
+  private final BucketStores limiterStores;
 
   private Gateway(GatewayConfig config, GatewayObserver observer, EndpointEventListener events,
       OverloadConfig overloadConfig) throws InterruptedException {
@@ -110,6 +116,7 @@ public final class Gateway implements AutoCloseable {
         overloadConfig.sampleInterval().toNanos(), overloadConfig.sampleInterval().toNanos(), TimeUnit.NANOSECONDS);
     // One clock for everything time-based: the event loops' ticker, which the exchanges' timers use too
     // (Netty's ticker has its own origin, so mixing it with System.nanoTime() readings would be wrong).
+    this.limiterStores = limiterStores(config.limiterStore(), Tickers.of(workerGroup.next()));
     this.registry = registryOrStop(config, events);
     this.shared = new ProxyContext(server, registry.router(), pools, observer, overload);
     this.retirements = new Retirements(pools::retire);
@@ -134,6 +141,7 @@ public final class Gateway implements AutoCloseable {
       overloadSampling.cancel(false);
       retirementPolling.cancel(false);
       memory.close();
+      limiterStores.close();
       bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new GatewayStartException("cannot listen on " + server.host() + ":" + server.port() + ": "
@@ -151,8 +159,9 @@ public final class Gateway implements AutoCloseable {
   /** The runtime; a backend TLS file that cannot be used (changed since validation) stops the start. */
   private RuntimeRegistry registryOrStop(GatewayConfig config, EndpointEventListener events) {
     try {
-      return new RuntimeRegistry(config, Tickers.of(workerGroup.next()), events);
+      return new RuntimeRegistry(config, Tickers.of(workerGroup.next()), events, limiterStores);
     } catch (TlsFileException e) {
+      limiterStores.close();
       bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new GatewayStartException("backend tls: " + e.getMessage(), e);
@@ -228,7 +237,13 @@ public final class Gateway implements AutoCloseable {
 
   /** As above, with the backends' endpoint changes reported to {@code events}. */
   public static Router buildRouter(GatewayConfig config, Ticker ticker, EndpointEventListener events) {
-    return new RuntimeRegistry(config, ticker, events).router();
+    return buildRouter(config, ticker, events, BucketStores.LOCAL);
+  }
+
+  /** As above, with rate-limit buckets kept in {@code stores}. */
+  public static Router buildRouter(GatewayConfig config, Ticker ticker, EndpointEventListener events,
+      BucketStores stores) {
+    return new RuntimeRegistry(config, ticker, events, stores).router();
   }
 
   /** Tells {@code listener} of every config this gateway switches to. */
@@ -377,6 +392,15 @@ public final class Gateway implements AutoCloseable {
     return shared.activeExchanges();
   }
 
+  /** Where rate-limit buckets live ({@link RedisLimiterStore} when {@code limiterStore.type} is redis). */
+  public BucketStores limiterStores() {
+    return limiterStores;
+  }
+
+  private static BucketStores limiterStores(LimiterStoreConfig config, Ticker ticker) {
+    return config.type() == LimiterStoreType.REDIS ? RedisLimiterStore.open(config, ticker) : BucketStores.LOCAL;
+  }
+
   /** Whether {@link #shutdown()} has begun. */
   public boolean isDraining() {
     return shared.isDraining();
@@ -424,6 +448,8 @@ public final class Gateway implements AutoCloseable {
         waiter.shutdown();
         clients.close().awaitUninterruptibly();
         pools.closeAll().awaitUninterruptibly();
+        // Here, on this thread: the Redis client's shutdown waits on executors a Netty listener may run on.
+        limiterStores.close();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> {
           log.info("stopped");

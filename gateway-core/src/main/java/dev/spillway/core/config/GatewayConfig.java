@@ -17,9 +17,17 @@ import java.util.Set;
  * @param tiers service tiers by name
  * @param tenants known tenants and their key hashes
  * @param limiterCache where per-tenant buckets live
+ * @param limiterStore whether buckets are this instance's own or shared on Redis
  */
 public record GatewayConfig(ServerConfig server, Map<String, BackendConfig> backends, List<RouteConfig> routes,
-    Map<String, TierConfig> tiers, List<TenantConfig> tenants, LimiterCacheConfig limiterCache) {
+    Map<String, TierConfig> tiers, List<TenantConfig> tenants, LimiterCacheConfig limiterCache,
+    LimiterStoreConfig limiterStore) {
+
+  /** A configuration whose buckets live in this process. */
+  public GatewayConfig(ServerConfig server, Map<String, BackendConfig> backends, List<RouteConfig> routes,
+      Map<String, TierConfig> tiers, List<TenantConfig> tenants, LimiterCacheConfig limiterCache) {
+    this(server, backends, routes, tiers, tenants, limiterCache, LimiterStoreConfig.LOCAL);
+  }
 
   /** A configuration without tiers or tenants. */
   public GatewayConfig(ServerConfig server, Map<String, BackendConfig> backends, List<RouteConfig> routes) {
@@ -33,6 +41,7 @@ public record GatewayConfig(ServerConfig server, Map<String, BackendConfig> back
     Checks.notNull("tiers", tiers);
     Checks.notNull("tenants", tenants);
     Checks.notNull("limiterCache", limiterCache);
+    Checks.notNull("limiterStore", limiterStore);
     backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));
     routes = List.copyOf(routes);
     tiers = Collections.unmodifiableMap(new LinkedHashMap<>(tiers));

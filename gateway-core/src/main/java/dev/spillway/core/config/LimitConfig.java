@@ -11,9 +11,18 @@ import java.util.List;
  * @param bandwidths at least one
  * @param enforce {@code false} is shadow mode: would-be rejections are counted and reported, nothing is
  *     rejected
+ * @param failure what this limit does while a shared limiter store is unreachable ({@link
+ *     FailurePolicy#STORE_DEFAULT}: the store's {@code failure})
  */
-public record LimitConfig(String name, LimitUnit unit, List<BandwidthConfig> bandwidths, boolean enforce) {
+public record LimitConfig(String name, LimitUnit unit, List<BandwidthConfig> bandwidths, boolean enforce,
+    FailurePolicy failure) {
+  /** A limit following the store's failure policy. */
+  public LimitConfig(String name, LimitUnit unit, List<BandwidthConfig> bandwidths, boolean enforce) {
+    this(name, unit, bandwidths, enforce, FailurePolicy.STORE_DEFAULT);
+  }
+
   public LimitConfig {
+    Checks.notNull("failure", failure);
     Checks.notBlank("name", name);
     Checks.notNull("unit", unit);
     Checks.notNull("bandwidths", bandwidths);

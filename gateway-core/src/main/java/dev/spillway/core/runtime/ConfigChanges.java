@@ -18,13 +18,38 @@ public final class ConfigChanges {
   /**
    * Keys changed between {@code running} and {@code next} that cannot change live: the whole {@code server}
    * section (listen address and port, io threads, transport, TLS listener, request size limits, timeouts and
-   * headers the connections were set up with) and {@code limiterCache} (the size and expiry of the bucket
-   * caches, which hold every tenant's level).
+   * headers the connections were set up with), {@code limiterCache} (the size and expiry of the bucket
+   * caches, which hold every tenant's level) and {@code limiterStore} (where the buckets live: this process
+   * or Redis, opened once at start).
    */
   public static List<String> restartKeys(GatewayConfig running, GatewayConfig next) {
     List<String> out = new ArrayList<>();
     out.addAll(changedComponents("server", running.server(), next.server()));
     out.addAll(changedComponents("limiterCache", running.limiterCache(), next.limiterCache()));
+    out.addAll(changedComponents("limiterStore", running.limiterStore(), next.limiterStore()));
+    if (running.limiterStore().type() == dev.spillway.core.config.LimiterStoreType.REDIS) {
+      out.addAll(sharedLimitChanges(running, next));
+    }
+    return out;
+  }
+
+  /**
+   * Rate limits kept on Redis: every instance leases from the same buckets under their settings, so a changed
+   * limit must change on all instances at once; a restart of each, not a live reload of one, does that.
+   */
+  private static List<String> sharedLimitChanges(GatewayConfig running, GatewayConfig next) {
+    List<String> out = new ArrayList<>();
+    if (!java.util.Objects.equals(running.tiers(), next.tiers())) {
+      out.add("tiers (rate limits on the Redis store)");
+    }
+    for (var route : next.routes()) {
+      for (var before : running.routes()) {
+        if (before.name().equals(route.name()) && before.admission() != null
+            && !java.util.Objects.equals(before.admission(), route.admission())) {
+          out.add("routes[" + route.name() + "].admission (rate limits on the Redis store)");
+        }
+      }
+    }
     return out;
   }
 

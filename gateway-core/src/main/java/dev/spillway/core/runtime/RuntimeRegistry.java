@@ -3,6 +3,7 @@ package dev.spillway.core.runtime;
 import dev.spillway.core.admission.RouteAdmission;
 import dev.spillway.core.admission.concurrency.BackendAdmission;
 import dev.spillway.core.admission.identity.TenantResolver;
+import dev.spillway.core.admission.ratelimit.BucketStores;
 import dev.spillway.core.admission.ratelimit.RouteRateLimiter;
 import dev.spillway.core.config.AdmissionConfig;
 import dev.spillway.core.config.BackendConfig;
@@ -43,6 +44,8 @@ import java.util.Objects;
 public final class RuntimeRegistry {
   private final Ticker ticker;
   private final EndpointEventListener events;
+  /** Where routes keep their rate-limit buckets: this process, or shared on Redis. */
+  private final BucketStores stores;
   // Written by one reload at a time, read from any thread (monitoring, admin).
   private volatile GatewayConfig config;
   private volatile Map<String, Backend> backends;
@@ -50,6 +53,12 @@ public final class RuntimeRegistry {
 
   /** Builds the first snapshot of {@code config}. */
   public RuntimeRegistry(GatewayConfig config, Ticker ticker, EndpointEventListener events) {
+    this(config, ticker, events, BucketStores.LOCAL);
+  }
+
+  /** As above, with the routes' rate-limit buckets kept in {@code stores}. */
+  public RuntimeRegistry(GatewayConfig config, Ticker ticker, EndpointEventListener events, BucketStores stores) {
+    this.stores = stores;
     this.ticker = ticker;
     this.events = events;
     this.config = config;
@@ -60,7 +69,7 @@ public final class RuntimeRegistry {
     for (RouteConfig route : config.routes()) {
       AdmissionConfig admission = route.admission();
       RouteAdmission routeAdmission = admission == null ? null : new RouteAdmission(admission,
-          TenantResolver.of(admission, config), RouteRateLimiter.local(admission, config, ticker));
+          TenantResolver.of(admission, config), RouteRateLimiter.of(route.name(), admission, config, stores, ticker));
       routes.add(new Route(route, tiers(route, live),
           routeAdmission, route.retry().maxAttempts() > 1 ? RouteRetries.of(route.retry(), ticker) : null));
     }
@@ -170,7 +179,7 @@ public final class RuntimeRegistry {
     TenantResolver tenants = TenantResolver.of(admission, next);
     RouteAdmission before = current == null ? null : current.admission();
     if (before == null) {
-      return new RouteAdmission(admission, tenants, RouteRateLimiter.local(admission, next, ticker));
+      return new RouteAdmission(admission, tenants, RouteRateLimiter.of(route.name(), admission, next, stores, ticker));
     }
     // The route's shared buckets take their new settings on commit: requests on the old snapshot use them too.
     return new RouteAdmission(admission, tenants, before.limiter().reconfigured(admission, next, plan.inPlace::add));

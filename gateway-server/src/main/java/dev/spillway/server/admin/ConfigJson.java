@@ -57,7 +57,17 @@ final class ConfigJson {
                 + "/(redacted)"))
             .addSerializer(ProviderConfig.class, new ProviderSerializer()));
     ObjectNode root = mapper.createObjectNode();
-    root.set("gateway", mapper.valueToTree(config.gateway()));
+    ObjectNode gateway = mapper.valueToTree(config.gateway());
+    if (gateway.get("limiterStore") instanceof ObjectNode store) {
+      // The Redis password, and any written into the uri, never leave the process.
+      store.remove("password");
+      store.put("passwordSet", config.gateway().limiterStore().password() != null);
+      String uri = config.gateway().limiterStore().uri();
+      if (uri != null && uri.indexOf('@') > 0) {
+        store.put("uri", uri.substring(0, uri.indexOf("://") + 3) + "(redacted)@" + uri.substring(uri.lastIndexOf('@') + 1));
+      }
+    }
+    root.set("gateway", gateway);
     ObjectNode admin = mapper.valueToTree(config.admin());
     admin.remove("token");
     admin.put("tokenSet", config.admin().token() != null);

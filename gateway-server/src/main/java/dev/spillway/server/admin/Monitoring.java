@@ -138,6 +138,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     if (config.status().publicPage().enabled()) {
       this.publicPage = PublicPages.create(config.status().publicPage(), gateway.router());
     }
+    LimiterStoreIncidents.watch(gateway.limiterStores(), status);
     publish();
     return this;
   }

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  *       a backend's {@code requestHeaders.set} sends: {@code <redacted>};</li>
  *   <li>tenants' API {@code keys}: {@code <redacted-1>}, {@code <redacted-2>}, ... (distinct, as keys must
  *       be);</li>
- *   <li>webhook URLs: scheme and host, then {@code /redacted}.</li>
+ *   <li>webhook URLs: scheme and host, then {@code /redacted};</li>
+ *   <li>the password in {@code limiterStore.uri}'s user info: {@code redacted}.</li>
  * </ul>
  */
 public final class ConfigSource {
@@ -50,7 +51,7 @@ public final class ConfigSource {
     return out.append('\n').toString();
   }
 
-  private enum Kind { PLAIN, SECRET, API_KEY, URL }
+  private enum Kind { PLAIN, SECRET, API_KEY, URL, URI_CREDENTIALS }
 
   private void write(ConfigNode node, String path, Kind kind) throws IOException {
     if (node instanceof ConfigNode.Mapping m) {
@@ -86,6 +87,9 @@ public final class ConfigSource {
     if (path.equals("alerts.webhooks")) {
       return Kind.URL;
     }
+    if (path.equals("limiterStore.uri")) {
+      return Kind.URI_CREDENTIALS;
+    }
     return Kind.PLAIN;
   }
 
@@ -119,8 +123,22 @@ public final class ConfigSource {
     return switch (kind) {
       case API_KEY -> "<redacted-" + (++keyNumber) + ">";
       case URL -> redactedUrl(text);
+      case URI_CREDENTIALS -> redactedCredentials(text);
       default -> REDACTED;
     };
+  }
+
+  /** A URI with a password in its user info ({@code redis://user:pw@host}) shows it as {@code redacted}. */
+  private static String redactedCredentials(String text) {
+    int at = text.indexOf('@');
+    int scheme = text.indexOf("://");
+    if (at < 0 || scheme < 0 || at < scheme) {
+      return text;
+    }
+    String user = text.substring(scheme + 3, at);
+    int colon = user.indexOf(':');
+    return colon < 0 ? text : text.substring(0, scheme + 3) + user.substring(0, colon + 1) + "redacted"
+        + text.substring(at);
   }
 
   private static String redactedUrl(String text) {

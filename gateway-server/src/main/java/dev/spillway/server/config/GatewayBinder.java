@@ -3,6 +3,8 @@ package dev.spillway.server.config;
 import dev.spillway.core.config.BackendConfig;
 import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.core.config.LimiterCacheConfig;
+import dev.spillway.core.config.LimiterStoreConfig;
+import dev.spillway.core.config.LimiterStoreType;
 import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.config.ServerConfig;
 import dev.spillway.core.config.TierConfig;
@@ -22,7 +24,7 @@ import java.util.Set;
  */
 final class GatewayBinder {
   static final List<String> KEYS = List.of("server", "backends", "routes", "tiers", "tenants", "keysFile",
-      "limiterCache", "admin", "status", "alerts", "accessLog");
+      "limiterCache", "limiterStore", "admin", "status", "alerts", "accessLog");
   static final List<String> LIMITER_CACHE_KEYS = List.of("maxTenants", "idleExpiry");
   /** What a minimal config needs; named when the file has none of the keys. */
   private static final List<String> ESSENTIAL_KEYS = List.of("server", "backends", "routes");
@@ -67,11 +69,13 @@ final class GatewayBinder {
     Map<String, TierConfig> tiers = TierBinder.bindAll(root);
     List<TenantBinder.Bound> tenants = tenants();
     LimiterCacheConfig limiterCache = limiterCache(root.mapping("limiterCache"));
+    MappingReader storeReader = root.mapping("limiterStore");
+    LimiterStoreConfig limiterStore = storeReader == null ? null : LimiterStoreBinder.bind(storeReader);
     List<RouteConfig> routes = new ArrayList<>();
     List<Integer> indexes = new ArrayList<>();
     Set<Integer> tierListOnly = new HashSet<>();
     int routeCount = routes(routes, indexes, tierListOnly);
-    if (backends == null || tiers == null || limiterCache == null) {
+    if (backends == null || tiers == null || limiterCache == null || limiterStore == null) {
       return null;
     }
     if (backends.isEmpty() && routeCount > 0) {
@@ -84,6 +88,10 @@ final class GatewayBinder {
     }
     GatewayConfig config = new CrossChecker(server == null ? ServerConfig.DEFAULTS : server, backends, routes,
         indexes, tierListOnly, tiers, tenants, limiterCache, problems).check();
+    if (config != null && limiterStore.type() != LimiterStoreType.LOCAL) {
+      config = new GatewayConfig(config.server(), config.backends(), config.routes(), config.tiers(),
+          config.tenants(), config.limiterCache(), limiterStore);
+    }
     return problems.count() > errorsBefore ? null : config;
   }
 

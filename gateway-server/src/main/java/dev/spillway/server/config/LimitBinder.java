@@ -1,6 +1,7 @@
 package dev.spillway.server.config;
 
 import dev.spillway.core.config.BandwidthConfig;
+import dev.spillway.core.config.FailurePolicy;
 import dev.spillway.core.config.LimitConfig;
 import dev.spillway.core.config.LimitUnit;
 import java.time.Duration;
@@ -12,7 +13,7 @@ import java.util.List;
  * a {@code name} and {@code bandwidths}; {@code bandwidths} may be a single string ({@code bandwidths: 20/s}).
  */
 final class LimitBinder {
-  static final List<String> KEYS = List.of("name", "unit", "bandwidths", "enforce");
+  static final List<String> KEYS = List.of("name", "unit", "bandwidths", "enforce", "failure");
   /** A limit counts requests unless told otherwise: the unit that needs no token estimation. */
   static final LimitUnit DEFAULT_UNIT = LimitUnit.REQUESTS;
   /** Limits are enforced unless explicitly put in shadow mode. */
@@ -61,11 +62,14 @@ final class LimitBinder {
       limit.missing("bandwidths", "one or more <count>/<period>, e.g. [20/s, 600/1m]");
     }
     boolean enforce = limit.bool("enforce", DEFAULT_ENFORCE);
+    LimiterStoreBinder.Failure failure = limit.enumValue("failure", LimiterStoreBinder.Failure.class,
+        "a failure policy", null);
+    FailurePolicy policy = failure == null ? FailurePolicy.STORE_DEFAULT : failure.policy;
     // Parts that failed (already reported) get valid stand-ins, so the constructor still checks the rest.
     List<BandwidthConfig> checked = bandwidths == null || !limit.has("bandwidths")
         ? List.of(new BandwidthConfig(1, Duration.ofSeconds(1))) : bandwidths;
     LimitConfig config = limit.construct(() -> new LimitConfig(name == null ? "stand-in" : name, unit, checked,
-        enforce));
+        enforce, policy));
     return limit.problems().count() > errorsBefore ? null : config;
   }
 }

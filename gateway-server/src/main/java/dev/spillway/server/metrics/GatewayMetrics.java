@@ -76,6 +76,7 @@ public final class GatewayMetrics implements AutoCloseable {
     Gauge.builder("spillway_incidents_open", status, StatusTracker::openIncidents)
         .description("Incidents not yet resolved").register(registry);
     OverloadMeters.bind(registry, gateway.overload());
+    LimiterStoreMeters.bind(registry, gateway.limiterStores());
     bindRoutesAndBackends(gateway, status);
   }
 

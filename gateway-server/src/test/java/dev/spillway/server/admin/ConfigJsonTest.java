@@ -61,6 +61,33 @@ class ConfigJsonTest {
   }
 
   @Test
+  void redisPasswordIsNeverShown() throws Exception {
+    String text = """
+        backends:
+          b: { endpoints: ["http://127.0.0.1:8000"] }
+        routes:
+          - { name: all, match: { pathPrefix: / }, backend: b }
+        limiterStore:
+          type: redis
+          uri: redis://user:uri-s3cret@redis.internal:6379
+          password: ${REDIS_PASSWORD}
+          expectedInstances: 3
+        """;
+    LoadedConfig config = ConfigLoader.parseFile(text, "r.yaml", Map.of("REDIS_PASSWORD", "env-s3cret")::get);
+
+    String json = new String(ConfigJson.render(config), StandardCharsets.UTF_8);
+
+    assertThat(json).doesNotContain("env-s3cret").doesNotContain("uri-s3cret");
+    JsonNode store = new ObjectMapper().readTree(json).at("/limiterStore");
+    assertThat(store.at("/password").asText()).isEqualTo("${REDIS_PASSWORD}");
+    assertThat(store.at("/uri").asText()).isEqualTo("redis://user:redacted@redis.internal:6379");
+    assertThat(store.at("/expectedInstances").asInt()).isEqualTo(3);
+    // What /config shows still passes validation.
+    assertThat(ConfigLoader.parseFile(json, "config.json", Map.of("REDIS_PASSWORD", "x")::get).gateway()
+        .limiterStore().expectedInstances()).isEqualTo(3);
+  }
+
+  @Test
   void providerHeaderValuesAreMasked() throws Exception {
     String text = """
         backends:

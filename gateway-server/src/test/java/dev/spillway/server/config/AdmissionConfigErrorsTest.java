@@ -179,7 +179,7 @@ class AdmissionConfigErrorsTest {
     assertThat(errors(yaml)).containsExactly(
         "limiterCache.maxTenant: unknown key (expected one of: maxTenants, idleExpiry) (line 1)",
         "tiers.free.prio: unknown key (expected one of: priority, limits) (line 4)",
-        "tiers.free.limits[0].bandwidth: unknown key (expected one of: name, unit, bandwidths, enforce) (line 5)",
+        "tiers.free.limits[0].bandwidth: unknown key (expected one of: name, unit, bandwidths, enforce, failure) (line 5)",
         "tiers.free.limits[0].bandwidths: missing (expected: one or more <count>/<period>, e.g. [20/s, 600/1m]) "
             + "(line 5)",
         "tenants[0].key: unknown key (expected one of: name, tier, keys, keySha256) (line 7)",

@@ -64,7 +64,7 @@ class ConfigBindingErrorsTest {
         """;
 
     assertThat(errors(yaml)).containsExactly(
-        "sever: unknown key (expected one of: server, backends, routes, tiers, tenants, keysFile, limiterCache, admin, status, alerts, accessLog) "
+        "sever: unknown key (expected one of: server, backends, routes, tiers, tenants, keysFile, limiterCache, limiterStore, admin, status, alerts, accessLog) "
             + "(line 1)",
         "backends.primary.pool.maxConns: unknown key (expected one of: maxConnections, idleTimeout) (line 5)",
         "routes[0].match.path: unknown key (expected one of: host, pathPrefix) (line 9)");
@@ -253,7 +253,7 @@ class ConfigBindingErrorsTest {
   void topLevelListIsAnError() {
     assertThat(errors("- server\n")).containsExactly(
         "the top level is a list (expected: a map with keys server, backends, routes, tiers, tenants, keysFile, "
-            + "limiterCache, admin, status, alerts, accessLog) (line 1)");
+            + "limiterCache, limiterStore, admin, status, alerts, accessLog) (line 1)");
   }
 
   @Test

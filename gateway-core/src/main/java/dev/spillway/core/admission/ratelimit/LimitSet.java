@@ -12,10 +12,12 @@ import java.util.List;
 public final class LimitSet {
   private final String scope;
   private final Limit[] limits;
+  private final LimitConfig[] configs;
 
   LimitSet(String scope, List<LimitConfig> configs, RateLimitStats stats) {
     this.scope = scope;
     limits = new Limit[configs.size()];
+    this.configs = configs.toArray(new LimitConfig[0]);
     for (int i = 0; i < limits.length; i++) {
       LimitConfig config = configs.get(i);
       limits[i] = new Limit(config, stats.register(scope + "." + config.name()));
@@ -53,6 +55,11 @@ public final class LimitSet {
       }
     }
     return -1;
+  }
+
+  /** The {@code index}-th limit as configured. */
+  public LimitConfig config(int index) {
+    return configs[index];
   }
 
   Limit limit(int index) {

@@ -67,7 +67,8 @@ public final class RateLimitStats {
     rejected.increment();
   }
 
-  void recordEviction() {
+  /** A tenant's buckets were dropped from memory (stores outside this package call it too). */
+  public void recordEviction() {
     evictions.increment();
   }
 

@@ -96,6 +96,14 @@ public final class RouteRateLimiter {
     return new RouteRateLimiter(admission, config.tiers(), store, stats, this, onCommit);
   }
 
+  /** A limiter of route {@code route} keeping its buckets where {@code stores} says. */
+  public static RouteRateLimiter of(String route, AdmissionConfig admission, GatewayConfig config,
+      BucketStores stores, Ticker ticker) {
+    RateLimitStats stats = new RateLimitStats();
+    return new RouteRateLimiter(admission, config.tiers(),
+        stores.forRoute(route, config.limiterCache(), ticker, stats), stats);
+  }
+
   public RateLimitStats stats() {
     return stats;
   }
