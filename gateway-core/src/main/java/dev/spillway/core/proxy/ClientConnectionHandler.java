@@ -3,7 +3,6 @@ package dev.spillway.core.proxy;
 import dev.spillway.core.http.ErrorResponses;
 import dev.spillway.core.http.GatewayError;
 import dev.spillway.core.http.RejectedHead;
-import dev.spillway.core.overload.OverloadAction;
 import dev.spillway.core.overload.OverloadResponses;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * at once; and a connection that still owes the rest of a body after an early answer is closed when the body
  * does not come within {@link #DISCARD_TIMEOUT} (or at once on drain).
  */
-public final class ClientConnectionHandler extends ChannelDuplexHandler {
+public final class ClientConnectionHandler extends ChannelDuplexHandler implements ExchangeClient {
   private static final Logger log = LoggerFactory.getLogger(ClientConnectionHandler.class);
   static final int MAX_PIPELINED_REQUESTS = PipelinedRequests.MAX_REQUESTS;
   /** Longest wait for the rest of a body the gateway already answered (bounded by the client timeout). */
@@ -163,19 +162,21 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
         rejectUnparseable(result.cause());
         return;
       }
-      if (shared.isDraining()) {
-        ReferenceCountUtil.release(msg);
-        respondAndClose(GatewayError.SHUTTING_DOWN, request.protocolVersion());
-        return;
-      }
-      if (shared.overload().isActive(OverloadAction.STOP_ACCEPTING)) {
-        ReferenceCountUtil.release(msg);
-        shared.overload().requestRejected();
-        state = State.CLOSING;
-        releasePipelined();
-        ctx.writeAndFlush(OverloadResponses.stopAccepting(request.protocolVersion()))
-            .addListener(ChannelFutureListener.CLOSE);
-        return;
+      switch (RequestIntake.verdict(shared)) {
+        case DRAINING -> {
+          ReferenceCountUtil.release(msg);
+          respondAndClose(GatewayError.SHUTTING_DOWN, request.protocolVersion());
+          return;
+        }
+        case STOP_ACCEPTING -> {
+          ReferenceCountUtil.release(msg);
+          state = State.CLOSING;
+          releasePipelined();
+          ctx.writeAndFlush(OverloadResponses.stopAccepting(request.protocolVersion()))
+              .addListener(ChannelFutureListener.CLOSE);
+          return;
+        }
+        case ACCEPT -> { }
       }
       exchange = new ProxyExchange(this, shared, request);
       exchange.start();
@@ -210,7 +211,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
    * client is not reading its answers (only an upload in progress is read regardless: its backend throttles
    * it).
    */
-  void maybeRead() {
+  @Override
+  public void maybeRead() {
     if (state != State.OPEN || !pipelined.isEmpty()) {
       return;
     }
@@ -224,7 +226,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   }
 
   /** The backend can take more of the request body again. */
-  void resumeReading() {
+  @Override
+  public void resumeReading() {
     clientTimeout.progress();
     maybeRead();
   }
@@ -246,7 +249,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
    *
    * @param keepAlive whether the connection may carry the next request
    */
-  void exchangeFinished(ProxyExchange finished, boolean keepAlive) {
+  @Override
+  public void exchangeFinished(ProxyExchange finished, boolean keepAlive) {
     if (exchange != finished) {
       return;
     }
@@ -331,7 +335,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   }
 
   /** The exchange broke off mid-response: drop the connection once what was written is flushed. */
-  void closeAfterFlush() {
+  @Override
+  public void closeAfterFlush() {
     if (state == State.CLOSING) {
       return;
     }
@@ -401,11 +406,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     }
   }
 
-  ChannelHandlerContext context() {
+  @Override
+  public ChannelHandlerContext context() {
     return ctx;
-  }
-
-  long now() {
-    return ctx.executor().ticker().nanoTime();
   }
 }
