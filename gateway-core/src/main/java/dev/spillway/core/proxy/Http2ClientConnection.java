@@ -3,6 +3,7 @@ package dev.spillway.core.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2Exception;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,8 +83,12 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // The codec has answered protocol errors (GOAWAY) already; what reaches here is I/O trouble.
     log.debug("HTTP/2 client connection {} failed", ctx.channel(), cause);
+    if (cause instanceof Http2Exception) {
+      // The codec answers a protocol error itself, with the GOAWAY that names it (a close here would send
+      // a graceful NO_ERROR one first).
+      return;
+    }
     ctx.close();
   }
 }
