@@ -13,7 +13,10 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -31,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * the response.
  *
  * <p>Endings: a response ends the stream with {@code END_STREAM}. An answer given before the client finished
- * sending its body resets the stream once written (RFC 9113 §8.1), so the client stops sending; a response that
- * breaks off after it started resets the stream ({@code CANCEL}), so it never looks complete. A client that
+ * sending its body resets the stream with {@code NO_ERROR} once written (RFC 9113 §8.1), so the client stops
+ * sending; a response that breaks off after it started resets the stream ({@code INTERNAL_ERROR}), so it never
+ * looks complete. A client that
  * resets the stream, or a connection that goes away, cancels the exchange.
  */
 public final class Http2StreamHandler extends ChannelDuplexHandler implements ExchangeClient {
@@ -187,10 +191,18 @@ public final class Http2StreamHandler extends ChannelDuplexHandler implements Ex
     ctx.fireChannelWritabilityChanged();
   }
 
-  /** The stream carries exactly one exchange: once it answered, the stream is over whatever keep-alive says. */
+  /**
+   * The stream carries exactly one exchange: once it answered, the stream is over whatever keep-alive says,
+   * except that the rest of a small body the answer came before is read and dropped first, as on HTTP/1.1
+   * (curl, among others, takes a reset after a complete answer for a failure).
+   */
   @Override
   public void exchangeFinished(ProxyExchange finished, boolean keepAlive) {
     if (finished != exchange || state != State.EXCHANGING) {
+      return;
+    }
+    if (finished.isDiscarding() && !requestEnded && clientStillSending()) {
+      maybeRead(); // the exchange reports again once the body has ended; the client timeout bounds the wait
       return;
     }
     state = State.FINISHED;
@@ -205,19 +217,35 @@ public final class Http2StreamHandler extends ChannelDuplexHandler implements Ex
 
   /**
    * After an answer that ended the stream from the gateway's side: if the client is still sending its body,
-   * reset the stream so it stops, and its unread frames are dropped.
+   * reset the stream with {@code NO_ERROR}, which asks it to stop sending without failing the answer it got
+   * (RFC 9113 §8.1); its unread frames are dropped.
    */
   private void resetUnlessEnded() {
-    if (!requestEnded) {
-      ctx.flush();
-      ctx.close();
+    if (!requestEnded && clientStillSending()) {
+      reset(Http2Error.NO_ERROR);
     }
   }
 
-  /** Resets the stream ({@code CANCEL}) after what was written, so the broken response cannot look complete. */
+  /**
+   * Whether the client has yet to end its side: its {@code END_STREAM} may have arrived without being read
+   * (frames wait in the stream channel until read), and a reset then would break a stream it already finished.
+   */
+  private boolean clientStillSending() {
+    return !(ctx.channel() instanceof Http2StreamChannel stream) || stream.stream().state().remoteSideOpen();
+  }
+
+  /**
+   * Resets the stream ({@code INTERNAL_ERROR}) after what was written, so the broken response cannot look
+   * complete.
+   */
   @Override
   public void closeAfterFlush() {
     state = State.FINISHED;
+    reset(Http2Error.INTERNAL_ERROR);
+  }
+
+  private void reset(Http2Error error) {
+    ctx.write(new DefaultHttp2ResetFrame(error));
     ctx.flush();
     ctx.close();
   }
@@ -259,7 +287,7 @@ public final class Http2StreamHandler extends ChannelDuplexHandler implements Ex
 
   /** The client kept the stream waiting (for its head or body) for longer than the client timeout. */
   private void onClientTimeout() {
-    if (state == State.EXCHANGING) {
+    if (state == State.EXCHANGING && !exchange.isDone()) {
       exchange.onClientTimeout();
     } else {
       state = State.FINISHED;
