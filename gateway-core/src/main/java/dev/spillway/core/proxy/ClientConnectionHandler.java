@@ -14,9 +14,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +63,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
   /** Set while {@link #serveParked} runs, so an exchange finishing inside it does not start a nested loop. */
   private boolean serving;
   private boolean begun;
-  private ScheduledFuture<?> discardTimer;
+  private DiscardDeadline discardDeadline;
 
   public ClientConnectionHandler(ProxyContext shared) {
     this.shared = shared;
@@ -95,6 +93,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
     clientTimeout = new ClientTimeout(ctx.executor(), clientTimeoutNanos, shared.overload(),
         () -> state != State.CLOSING && (exchange == null || exchange.isWaitingOnClient()), this::onClientTimeout);
     clientTimeout.start();
+    discardDeadline = new DiscardDeadline(ctx.executor(), this::onDiscardTimeout);
     ctx.read();
   }
 
@@ -171,7 +170,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
         case STOP_ACCEPTING -> {
           ReferenceCountUtil.release(msg);
           state = State.CLOSING;
-          releasePipelined();
+          pipelined.releaseAll();
           ctx.writeAndFlush(OverloadResponses.stopAccepting(request.protocolVersion()))
               .addListener(ChannelFutureListener.CLOSE);
           return;
@@ -193,7 +192,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
 
   private void respondAndClose(GatewayError error, HttpVersion version) {
     state = State.CLOSING;
-    releasePipelined();
+    pipelined.releaseAll();
     LingeringClose.afterWrite(ctx.channel(), ctx.writeAndFlush(ErrorResponses.json(error, version, null, true)));
   }
 
@@ -261,16 +260,13 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
         return;
       }
       // Answered early: it stays current until the rest of its body has been read and dropped, for a while.
-      if (discardTimer == null) {
-        long timeout = Math.min(DISCARD_TIMEOUT.toNanos(), clientTimeout.timeoutNanos());
-        discardTimer = ctx.executor().schedule(this::onDiscardTimeout, timeout, TimeUnit.NANOSECONDS);
-      }
+      discardDeadline.start(Math.min(DISCARD_TIMEOUT.toNanos(), clientTimeout.timeoutNanos()));
       if (!serving) {
         maybeRead();
       }
       return;
     }
-    cancelDiscardTimer();
+    discardDeadline.cancel();
     exchange = null;
     if (!keepAlive || !shared.keepAliveAllowed()) {
       closeAfterFlush();
@@ -319,18 +315,10 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
   }
 
   private void onDiscardTimeout() {
-    discardTimer = null;
     if (exchange != null && exchange.isDiscarding() && state != State.CLOSING) {
       // The client announced a body it does not send: do not hold the connection for it.
       exchange = null;
       closeNow();
-    }
-  }
-
-  private void cancelDiscardTimer() {
-    if (discardTimer != null) {
-      discardTimer.cancel(false);
-      discardTimer = null;
     }
   }
 
@@ -341,13 +329,13 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
       return;
     }
     state = State.CLOSING;
-    releasePipelined();
+    pipelined.releaseAll();
     ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   private void closeNow() {
     state = State.CLOSING;
-    releasePipelined();
+    pipelined.releaseAll();
     ctx.close();
   }
 
@@ -372,16 +360,16 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     state = State.CLOSING;
-    cancelDiscardTimer();
     if (clientTimeout != null) {
       clientTimeout.cancel();
+      discardDeadline.cancel();
     }
     ProxyExchange current = exchange;
     exchange = null;
     if (current != null) {
       current.onClientClosed();
     }
-    releasePipelined();
+    pipelined.releaseAll();
     ctx.fireChannelInactive();
   }
 
@@ -390,10 +378,6 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
     // Resets and broken pipes are a client's right; log at debug so a flood of them cannot flood the log.
     log.debug("client connection {} failed", ctx.channel(), cause);
     closeNow();
-  }
-
-  private void releasePipelined() {
-    pipelined.releaseAll();
   }
 
   /** The client kept the connection waiting for longer than the client timeout. */
