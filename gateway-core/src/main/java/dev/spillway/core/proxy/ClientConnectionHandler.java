@@ -84,6 +84,19 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
     ctx.fireChannelActive();
   }
 
+  /** Replaced by another protocol's handlers (HTTP/2 with prior knowledge): its timers go with it. */
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    stopTimers();
+  }
+
+  private void stopTimers() {
+    if (clientTimeout != null) {
+      clientTimeout.cancel();
+      discardDeadline.cancel();
+    }
+  }
+
   /** Starts the client timer and the first read, once, whether added before or after activation. */
   private void begin() {
     if (begun) {
@@ -111,10 +124,6 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
       return;
     }
     dispatch(msg);
-  }
-
-  private boolean isUploading() {
-    return exchange != null && !exchange.isDone() && !exchange.requestComplete();
   }
 
   private void park(Object msg) {
@@ -158,7 +167,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
       DecoderResult result = request.decoderResult();
       if (result.isFailure()) {
         ReferenceCountUtil.release(msg);
-        rejectUnparseable(result.cause());
+        respondAndClose(RejectedHead.errorFor(result.cause()), HttpVersion.HTTP_1_1);
         return;
       }
       switch (RequestIntake.verdict(shared)) {
@@ -186,10 +195,6 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
     }
   }
 
-  private void rejectUnparseable(Throwable cause) {
-    respondAndClose(RejectedHead.errorFor(cause), HttpVersion.HTTP_1_1);
-  }
-
   private void respondAndClose(GatewayError error, HttpVersion version) {
     state = State.CLOSING;
     pipelined.releaseAll();
@@ -215,7 +220,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
     if (state != State.OPEN || !pipelined.isEmpty()) {
       return;
     }
-    boolean uploading = isUploading();
+    boolean uploading = exchange != null && !exchange.isDone() && !exchange.requestComplete();
     if (!uploading && !ctx.channel().isWritable()) {
       return;
     }
@@ -360,10 +365,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     state = State.CLOSING;
-    if (clientTimeout != null) {
-      clientTimeout.cancel();
-      discardDeadline.cancel();
-    }
+    stopTimers();
     ProxyExchange current = exchange;
     exchange = null;
     if (current != null) {

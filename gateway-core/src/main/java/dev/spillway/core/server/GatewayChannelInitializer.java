@@ -25,6 +25,8 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 public final class GatewayChannelInitializer extends ChannelInitializer<Channel> {
   /** Largest body piece the decoder emits; bounds what one read can hand the proxy. */
   static final int MAX_CHUNK_SIZE = 16 * 1024;
+  static final String CODEC = "codec";
+  static final String PROXY = "proxy";
 
   private final ProxyContext shared;
   private final ChannelGroup clients;
@@ -53,15 +55,14 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
       }
     } else if (shared.server().http2().enabled()) {
       ch.pipeline().addLast("detect", new PriorKnowledgeDetector(shared));
-      return;
     }
     addHttp1(ch.pipeline(), shared);
   }
 
   /** The HTTP/1.1 handlers, last in {@code pipeline}. */
   static void addHttp1(ChannelPipeline pipeline, ProxyContext shared) {
-    pipeline.addLast("codec", newServerCodec(shared.server()));
-    pipeline.addLast("proxy", new ClientConnectionHandler(shared));
+    pipeline.addLast(CODEC, newServerCodec(shared.server()));
+    pipeline.addLast(PROXY, new ClientConnectionHandler(shared));
   }
 
   /** The request decoder and response encoder with this server's limits. */

@@ -6,9 +6,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Tells a plain-text HTTP/2 client (prior knowledge, RFC 9113 §3.3) from an HTTP/1.1 one by the first bytes
@@ -17,25 +15,17 @@ import java.util.concurrent.TimeUnit;
  * with {@code P}); once the whole preface has arrived it is HTTP/2. Either way this handler replaces itself with
  * that protocol's handlers and hands them the bytes read so far.
  *
- * <p>A client that sends nothing, or stops inside the preface, is closed after {@code server.clientTimeout}, as
- * an idle HTTP/1.1 connection would be.
+ * <p>It sits in front of the HTTP/1.1 handlers, which are in place from the start: they do the first read and run
+ * the client timeout, so a client that sends nothing, or stops inside the preface, is closed as an idle HTTP/1.1
+ * connection is. For HTTP/2 they are replaced.
  */
 final class PriorKnowledgeDetector extends ByteToMessageDecoder {
   private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
 
   private final ProxyContext shared;
-  private ScheduledFuture<?> timeout;
 
   PriorKnowledgeDetector(ProxyContext shared) {
     this.shared = shared;
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    timeout = ctx.executor().schedule(() -> {
-      ctx.close();
-    }, shared.server().clientTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    ctx.read();
   }
 
   @Override
@@ -51,18 +41,11 @@ final class PriorKnowledgeDetector extends ByteToMessageDecoder {
 
   private void switchTo(ChannelHandlerContext ctx, boolean http2) {
     if (http2) {
+      ctx.pipeline().remove(GatewayChannelInitializer.PROXY);
+      ctx.pipeline().remove(GatewayChannelInitializer.CODEC);
       Http2ServerPipeline.addTo(ctx.pipeline(), shared);
-    } else {
-      GatewayChannelInitializer.addHttp1(ctx.pipeline(), shared);
     }
-    // Removing a decoder passes the bytes it holds on to the handlers just added.
+    // Removing a decoder passes the bytes it holds on to the handlers behind it.
     ctx.pipeline().remove(this);
-  }
-
-  @Override
-  protected void handlerRemoved0(ChannelHandlerContext ctx) {
-    if (timeout != null) {
-      timeout.cancel(false);
-    }
   }
 }
