@@ -171,7 +171,7 @@ public final class Gateway implements AutoCloseable {
   /** Loads the listener's certificate and key; a file that cannot be used stops the start. */
   private ServerTls loadTls(ServerConfig server) {
     try {
-      return ServerTls.load(server.tls(), server.clientTimeout());
+      return ServerTls.load(server.tls(), server.clientTimeout(), server.http2().enabled());
     } catch (TlsFileException e) {
       bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);

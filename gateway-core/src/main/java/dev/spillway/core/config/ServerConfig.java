@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param exposeBackendHeader whether responses tell clients which backend and endpoint served them
  *     ({@code x-spillway-backend}); off by default, as it names internal hosts (the access log has it anyway)
  * @param tls TLS termination, or {@code null} for plain HTTP
+ * @param http2 HTTP/2 towards clients (over TLS through ALPN, in clear text with prior knowledge)
  */
 public record ServerConfig(
     String host,
@@ -34,7 +35,8 @@ public record ServerConfig(
     int maxHeaderCount,
     ForwardedHeadersConfig forwardedHeaders,
     boolean exposeBackendHeader,
-    ServerTlsConfig tls) {
+    ServerTlsConfig tls,
+    Http2Config http2) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -52,7 +54,7 @@ public record ServerConfig(
       DEFAULT_HOST, DEFAULT_PORT, DEFAULT_CLIENT_TIMEOUT, DEFAULT_MAX_INITIAL_LINE_LENGTH,
       DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_BODY_SIZE, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_IO_THREADS,
       DEFAULT_NATIVE_TRANSPORT, DEFAULT_MAX_HEADER_COUNT, ForwardedHeadersConfig.DEFAULTS,
-      DEFAULT_EXPOSE_BACKEND_HEADER, null);
+      DEFAULT_EXPOSE_BACKEND_HEADER, null, Http2Config.DEFAULTS);
 
   public ServerConfig {
     Checks.notBlank("host", host);
@@ -65,6 +67,15 @@ public record ServerConfig(
     Checks.inRange("ioThreads", ioThreads, 0, 1024);
     Checks.inRange("maxHeaderCount", maxHeaderCount, 1, 10_000);
     Checks.notNull("forwardedHeaders", forwardedHeaders);
+    Checks.notNull("http2", http2);
+  }
+
+  /** The listener settings with HTTP/2's defaults. */
+  public ServerConfig(String host, int port, Duration clientTimeout, int maxInitialLineLength, int maxHeaderSize,
+      long maxBodySize, Duration shutdownTimeout, int ioThreads, boolean nativeTransport, int maxHeaderCount,
+      ForwardedHeadersConfig forwardedHeaders, boolean exposeBackendHeader, ServerTlsConfig tls) {
+    this(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads,
+        nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls, Http2Config.DEFAULTS);
   }
 
   /** The listener settings with the defaults for header count, forwarding headers and backend exposure. */
@@ -85,33 +96,45 @@ public record ServerConfig(
 
   public ServerConfig withTls(ServerTlsConfig newTls) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, newTls);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders,
+        exposeBackendHeader, newTls, http2);
   }
 
   public ServerConfig withMaxHeaderSize(int newMaxHeaderSize) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, newMaxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders,
+        exposeBackendHeader, tls, http2);
   }
 
   /** A copy with other header hygiene settings. */
   public ServerConfig withHeaderHygiene(int newMaxHeaderCount, ForwardedHeadersConfig newForwarded,
       boolean newExposeBackend) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, newMaxHeaderCount, newForwarded, newExposeBackend, tls);
+        shutdownTimeout, ioThreads, nativeTransport, newMaxHeaderCount, newForwarded,
+        newExposeBackend, tls, http2);
   }
 
   public ServerConfig withPort(int newPort) {
     return new ServerConfig(host, newPort, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders,
+        exposeBackendHeader, tls, http2);
   }
 
   public ServerConfig withShutdownTimeout(Duration newTimeout) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        newTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
+        newTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders,
+        exposeBackendHeader, tls, http2);
   }
 
   public ServerConfig withHost(String newHost) {
     return new ServerConfig(newHost, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders,
+        exposeBackendHeader, tls, http2);
+  }
+
+  public ServerConfig withHttp2(Http2Config newHttp2) {
+    return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls,
+        newHttp2);
   }
 }

@@ -3,7 +3,6 @@ package dev.spillway.core.proxy;
 import dev.spillway.core.http.ErrorResponses;
 import dev.spillway.core.http.GatewayError;
 import dev.spillway.core.http.RejectedHead;
-import dev.spillway.core.overload.OverloadAction;
 import dev.spillway.core.overload.OverloadResponses;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -15,9 +14,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * at once; and a connection that still owes the rest of a body after an early answer is closed when the body
  * does not come within {@link #DISCARD_TIMEOUT} (or at once on drain).
  */
-public final class ClientConnectionHandler extends ChannelDuplexHandler {
+public final class ClientConnectionHandler extends ChannelDuplexHandler implements ExchangeClient {
   private static final Logger log = LoggerFactory.getLogger(ClientConnectionHandler.class);
   static final int MAX_PIPELINED_REQUESTS = PipelinedRequests.MAX_REQUESTS;
   /** Longest wait for the rest of a body the gateway already answered (bounded by the client timeout). */
@@ -66,7 +63,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   /** Set while {@link #serveParked} runs, so an exchange finishing inside it does not start a nested loop. */
   private boolean serving;
   private boolean begun;
-  private ScheduledFuture<?> discardTimer;
+  private DiscardDeadline discardDeadline;
 
   public ClientConnectionHandler(ProxyContext shared) {
     this.shared = shared;
@@ -87,6 +84,19 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     ctx.fireChannelActive();
   }
 
+  /** Replaced by another protocol's handlers (HTTP/2 with prior knowledge): its timers go with it. */
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    stopTimers();
+  }
+
+  private void stopTimers() {
+    if (clientTimeout != null) {
+      clientTimeout.cancel();
+      discardDeadline.cancel();
+    }
+  }
+
   /** Starts the client timer and the first read, once, whether added before or after activation. */
   private void begin() {
     if (begun) {
@@ -96,6 +106,7 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     clientTimeout = new ClientTimeout(ctx.executor(), clientTimeoutNanos, shared.overload(),
         () -> state != State.CLOSING && (exchange == null || exchange.isWaitingOnClient()), this::onClientTimeout);
     clientTimeout.start();
+    discardDeadline = new DiscardDeadline(ctx.executor(), this::onDiscardTimeout);
     ctx.read();
   }
 
@@ -113,10 +124,6 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
       return;
     }
     dispatch(msg);
-  }
-
-  private boolean isUploading() {
-    return exchange != null && !exchange.isDone() && !exchange.requestComplete();
   }
 
   private void park(Object msg) {
@@ -160,22 +167,24 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
       DecoderResult result = request.decoderResult();
       if (result.isFailure()) {
         ReferenceCountUtil.release(msg);
-        rejectUnparseable(result.cause());
+        respondAndClose(RejectedHead.errorFor(result.cause()), HttpVersion.HTTP_1_1);
         return;
       }
-      if (shared.isDraining()) {
-        ReferenceCountUtil.release(msg);
-        respondAndClose(GatewayError.SHUTTING_DOWN, request.protocolVersion());
-        return;
-      }
-      if (shared.overload().isActive(OverloadAction.STOP_ACCEPTING)) {
-        ReferenceCountUtil.release(msg);
-        shared.overload().requestRejected();
-        state = State.CLOSING;
-        releasePipelined();
-        ctx.writeAndFlush(OverloadResponses.stopAccepting(request.protocolVersion()))
-            .addListener(ChannelFutureListener.CLOSE);
-        return;
+      switch (RequestIntake.verdict(shared)) {
+        case DRAINING -> {
+          ReferenceCountUtil.release(msg);
+          respondAndClose(GatewayError.SHUTTING_DOWN, request.protocolVersion());
+          return;
+        }
+        case STOP_ACCEPTING -> {
+          ReferenceCountUtil.release(msg);
+          state = State.CLOSING;
+          pipelined.releaseAll();
+          ctx.writeAndFlush(OverloadResponses.stopAccepting(request.protocolVersion()))
+              .addListener(ChannelFutureListener.CLOSE);
+          return;
+        }
+        case ACCEPT -> { }
       }
       exchange = new ProxyExchange(this, shared, request);
       exchange.start();
@@ -186,13 +195,9 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     }
   }
 
-  private void rejectUnparseable(Throwable cause) {
-    respondAndClose(RejectedHead.errorFor(cause), HttpVersion.HTTP_1_1);
-  }
-
   private void respondAndClose(GatewayError error, HttpVersion version) {
     state = State.CLOSING;
-    releasePipelined();
+    pipelined.releaseAll();
     LingeringClose.afterWrite(ctx.channel(), ctx.writeAndFlush(ErrorResponses.json(error, version, null, true)));
   }
 
@@ -210,11 +215,12 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
    * client is not reading its answers (only an upload in progress is read regardless: its backend throttles
    * it).
    */
-  void maybeRead() {
+  @Override
+  public void maybeRead() {
     if (state != State.OPEN || !pipelined.isEmpty()) {
       return;
     }
-    boolean uploading = isUploading();
+    boolean uploading = exchange != null && !exchange.isDone() && !exchange.requestComplete();
     if (!uploading && !ctx.channel().isWritable()) {
       return;
     }
@@ -224,7 +230,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   }
 
   /** The backend can take more of the request body again. */
-  void resumeReading() {
+  @Override
+  public void resumeReading() {
     clientTimeout.progress();
     maybeRead();
   }
@@ -246,7 +253,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
    *
    * @param keepAlive whether the connection may carry the next request
    */
-  void exchangeFinished(ProxyExchange finished, boolean keepAlive) {
+  @Override
+  public void exchangeFinished(ProxyExchange finished, boolean keepAlive) {
     if (exchange != finished) {
       return;
     }
@@ -257,16 +265,13 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
         return;
       }
       // Answered early: it stays current until the rest of its body has been read and dropped, for a while.
-      if (discardTimer == null) {
-        long timeout = Math.min(DISCARD_TIMEOUT.toNanos(), clientTimeout.timeoutNanos());
-        discardTimer = ctx.executor().schedule(this::onDiscardTimeout, timeout, TimeUnit.NANOSECONDS);
-      }
+      discardDeadline.start(Math.min(DISCARD_TIMEOUT.toNanos(), clientTimeout.timeoutNanos()));
       if (!serving) {
         maybeRead();
       }
       return;
     }
-    cancelDiscardTimer();
+    discardDeadline.cancel();
     exchange = null;
     if (!keepAlive || !shared.keepAliveAllowed()) {
       closeAfterFlush();
@@ -315,7 +320,6 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   }
 
   private void onDiscardTimeout() {
-    discardTimer = null;
     if (exchange != null && exchange.isDiscarding() && state != State.CLOSING) {
       // The client announced a body it does not send: do not hold the connection for it.
       exchange = null;
@@ -323,26 +327,20 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     }
   }
 
-  private void cancelDiscardTimer() {
-    if (discardTimer != null) {
-      discardTimer.cancel(false);
-      discardTimer = null;
-    }
-  }
-
   /** The exchange broke off mid-response: drop the connection once what was written is flushed. */
-  void closeAfterFlush() {
+  @Override
+  public void closeAfterFlush() {
     if (state == State.CLOSING) {
       return;
     }
     state = State.CLOSING;
-    releasePipelined();
+    pipelined.releaseAll();
     ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   private void closeNow() {
     state = State.CLOSING;
-    releasePipelined();
+    pipelined.releaseAll();
     ctx.close();
   }
 
@@ -367,16 +365,13 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     state = State.CLOSING;
-    cancelDiscardTimer();
-    if (clientTimeout != null) {
-      clientTimeout.cancel();
-    }
+    stopTimers();
     ProxyExchange current = exchange;
     exchange = null;
     if (current != null) {
       current.onClientClosed();
     }
-    releasePipelined();
+    pipelined.releaseAll();
     ctx.fireChannelInactive();
   }
 
@@ -385,10 +380,6 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     // Resets and broken pipes are a client's right; log at debug so a flood of them cannot flood the log.
     log.debug("client connection {} failed", ctx.channel(), cause);
     closeNow();
-  }
-
-  private void releasePipelined() {
-    pipelined.releaseAll();
   }
 
   /** The client kept the connection waiting for longer than the client timeout. */
@@ -401,11 +392,8 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler {
     }
   }
 
-  ChannelHandlerContext context() {
+  @Override
+  public ChannelHandlerContext context() {
     return ctx;
-  }
-
-  long now() {
-    return ctx.executor().ticker().nanoTime();
   }
 }

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Clock;
@@ -89,7 +90,9 @@ final class Forwarder {
   /** Starts forwarding {@code upstreamHead} (rewritten for the backends; its Host is set per attempt). */
   void begin(HttpRequest upstreamHead) {
     this.head = upstreamHead;
-    if (ctx.pipeline().get(SslHandler.class) != null) {
+    // An HTTP/2 stream's TLS is on its connection's pipeline.
+    Channel connection = ctx.channel() instanceof Http2StreamChannel stream ? stream.parent() : ctx.channel();
+    if (connection.pipeline().get(SslHandler.class) != null) {
       upstreamHead.headers().set(ProxyHeaders.X_FORWARDED_PROTO, "https");
     }
     startAttempt();

@@ -44,7 +44,7 @@ import io.netty.handler.codec.http.LastHttpContent;
  * against acting twice.
  */
 final class ProxyExchange {
-  private final ClientConnectionHandler client;
+  private final ExchangeClient client;
   private final ChannelHandlerContext ctx;
   private final ProxyContext shared;
   private final HttpRequest request;
@@ -85,7 +85,7 @@ final class ProxyExchange {
   private enum ContinueState { NOT_EXPECTED, OWED, SENT }
   private ContinueState continueState;
 
-  ProxyExchange(ClientConnectionHandler client, ProxyContext shared, HttpRequest request) {
+  ProxyExchange(ExchangeClient client, ProxyContext shared, HttpRequest request) {
     this.client = client;
     this.ctx = client.context();
     this.shared = shared;

@@ -6,6 +6,7 @@ import dev.spillway.core.proxy.ProxyContext;
 import dev.spillway.core.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
@@ -16,11 +17,16 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
  *   p.addLast("codec", new GatewayServerCodec(...));   // strict HTTP/1.1 parsing, size and count limits
  *   p.addLast("proxy", new ClientConnectionHandler(...));
  * </pre>
- * and registers the channel with the gateway's group, so shutdown can drain it.
+ * With {@code server.http2} on, the protocol is chosen first: over TLS by ALPN ({@link AlpnProtocols}), in
+ * clear text by the first bytes ({@link PriorKnowledgeDetector}); an HTTP/2 connection gets
+ * {@link Http2ServerPipeline}'s handlers instead of the last two. Registers the channel with the gateway's
+ * group, so shutdown can drain it.
  */
 public final class GatewayChannelInitializer extends ChannelInitializer<Channel> {
   /** Largest body piece the decoder emits; bounds what one read can hand the proxy. */
   static final int MAX_CHUNK_SIZE = 16 * 1024;
+  static final String CODEC = "codec";
+  static final String PROXY = "proxy";
 
   private final ProxyContext shared;
   private final ChannelGroup clients;
@@ -43,9 +49,20 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     clients.add(ch);
     if (tls != null) {
       ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+      if (tls.offersHttp2()) {
+        ch.pipeline().addLast("alpn", new AlpnProtocols(shared));
+        return;
+      }
+    } else if (shared.server().http2().enabled()) {
+      ch.pipeline().addLast("detect", new PriorKnowledgeDetector(shared));
     }
-    ch.pipeline().addLast("codec", newServerCodec(shared.server()));
-    ch.pipeline().addLast("proxy", new ClientConnectionHandler(shared));
+    addHttp1(ch.pipeline(), shared);
+  }
+
+  /** The HTTP/1.1 handlers, last in {@code pipeline}. */
+  static void addHttp1(ChannelPipeline pipeline, ProxyContext shared) {
+    pipeline.addLast(CODEC, newServerCodec(shared.server()));
+    pipeline.addLast(PROXY, new ClientConnectionHandler(shared));
   }
 
   /** The request decoder and response encoder with this server's limits. */

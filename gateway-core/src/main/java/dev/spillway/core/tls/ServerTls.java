@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
 public final class ServerTls implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerTls.class);
 
-  /** Offered through ALPN, most preferred first. */
-  static final List<String> ALPN_PROTOCOLS = List.of(ApplicationProtocolNames.HTTP_1_1);
+  /** Offered through ALPN while HTTP/2 is off. */
+  static final List<String> ALPN_HTTP1 = List.of(ApplicationProtocolNames.HTTP_1_1);
+  /** Offered through ALPN while HTTP/2 is on, most preferred first. */
+  static final List<String> ALPN_HTTP2 = List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
   /** TLS 1.2 suites when none are configured: forward secrecy and AEAD only. TLS 1.3 suites are all modern. */
   public static final List<String> MODERN_CIPHERS = List.of(
@@ -50,13 +52,16 @@ public final class ServerTls implements AutoCloseable {
 
   private final ServerTlsConfig config;
   private final long handshakeTimeoutMillis;
+  /** The protocols ALPN offers. */
+  private final List<String> alpn;
   private final AtomicReference<SslContext> current = new AtomicReference<>();
   /** The files as last loaded or last refused; only the reload path touches it. */
   private FileStamps stamps;
   private ScheduledExecutorService watcher;
 
-  private ServerTls(ServerTlsConfig config, Duration handshakeTimeout) {
+  private ServerTls(ServerTlsConfig config, Duration handshakeTimeout, boolean http2) {
     this.config = config;
+    this.alpn = http2 ? ALPN_HTTP2 : ALPN_HTTP1;
     this.handshakeTimeoutMillis = Math.max(1, handshakeTimeout.toMillis());
   }
 
@@ -67,10 +72,25 @@ public final class ServerTls implements AutoCloseable {
    * @throws TlsFileException naming the file that cannot be used
    */
   public static ServerTls load(ServerTlsConfig config, Duration handshakeTimeout) {
-    ServerTls tls = new ServerTls(config, handshakeTimeout);
+    return load(config, handshakeTimeout, false);
+  }
+
+  /**
+   * Loads the files of {@code config}, offering {@code h2} before {@code http/1.1} through ALPN when
+   * {@code http2} is on.
+   *
+   * @throws TlsFileException naming the file that cannot be used
+   */
+  public static ServerTls load(ServerTlsConfig config, Duration handshakeTimeout, boolean http2) {
+    ServerTls tls = new ServerTls(config, handshakeTimeout, http2);
     tls.stamps = FileStamps.of(config.certificate(), config.key(), config.clientCa());
-    tls.current.set(build(config));
+    tls.current.set(tls.build());
     return tls;
+  }
+
+  /** Whether ALPN offers {@code h2}. */
+  public boolean offersHttp2() {
+    return alpn.contains(ApplicationProtocolNames.HTTP_2);
   }
 
   /** A handler for a new client connection, with the current context. */
@@ -110,7 +130,7 @@ public final class ServerTls implements AutoCloseable {
     }
     stamps = now;
     try {
-      current.set(build(config));
+      current.set(build());
       log.info("TLS: reloaded {} and {}", config.certificate(), config.key());
       return true;
     } catch (TlsFileException e) {
@@ -131,7 +151,7 @@ public final class ServerTls implements AutoCloseable {
     }
   }
 
-  private static SslContext build(ServerTlsConfig config) {
+  private SslContext build() {
     List<X509Certificate> chain = PemFiles.certificates(config.certificate());
     PrivateKey key = PemFiles.privateKey(config.key(), chain.get(0));
     SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
@@ -140,7 +160,7 @@ public final class ServerTls implements AutoCloseable {
         .ciphers(config.ciphers().isEmpty() ? MODERN_CIPHERS : config.ciphers(), SupportedCipherSuiteFilter.INSTANCE)
         .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ALPN_PROTOCOLS));
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
     if (config.clientCa() != null) {
       builder.trustManager(PemFiles.certificates(config.clientCa()));
     }

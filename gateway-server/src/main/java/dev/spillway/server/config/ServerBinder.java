@@ -12,6 +12,7 @@ import static dev.spillway.core.config.ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT;
 
 import dev.spillway.core.config.Cidr;
 import dev.spillway.core.config.ForwardedHeadersConfig;
+import dev.spillway.core.config.Http2Config;
 import dev.spillway.core.config.ServerConfig;
 import dev.spillway.core.config.ServerTlsConfig;
 import java.time.Duration;
@@ -21,8 +22,10 @@ import java.util.List;
 final class ServerBinder {
   static final List<String> KEYS = List.of("host", "port", "clientTimeout", "maxInitialLineLength",
       "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport", "maxHeaderCount",
-      "forwardedHeaders", "exposeBackendHeader", "tls", "overload");
+      "forwardedHeaders", "exposeBackendHeader", "tls", "overload", "http2");
   static final List<String> FORWARDED_KEYS = List.of("trustedProxies", "mode");
+  static final List<String> HTTP2_KEYS = List.of("enabled", "maxConcurrentStreams", "maxResetsPerWindow",
+      "resetWindow", "initialWindowSize");
 
   private ServerBinder() {}
 
@@ -48,10 +51,12 @@ final class ServerBinder {
     boolean exposeBackend = server.bool("exposeBackendHeader", ServerConfig.DEFAULT_EXPOSE_BACKEND_HEADER);
     ForwardedHeadersConfig forwarded = forwarded(server.mapping("forwardedHeaders"));
     ServerTlsConfig tls = TlsBinder.server(server, baseDir);
+    Http2Config http2 = http2(server.mapping("http2"));
     // Values that failed to convert were replaced by defaults, so the constructor still checks the rest.
     ServerConfig config = server.construct(() -> new ServerConfig(host, port, clientTimeout,
         maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport,
-        maxHeaderCount, forwarded == null ? ForwardedHeadersConfig.DEFAULTS : forwarded, exposeBackend, tls));
+        maxHeaderCount, forwarded == null ? ForwardedHeadersConfig.DEFAULTS : forwarded, exposeBackend, tls,
+        http2 == null ? Http2Config.DEFAULTS : http2));
     return server.problems().count() > errorsBefore ? null : config;
   }
 
@@ -65,6 +70,21 @@ final class ServerBinder {
     ForwardedHeadersConfig.Mode mode = forwarded.enumValue("mode", ForwardedHeadersConfig.Mode.class,
         "a forwarding mode", ForwardedHeadersConfig.DEFAULTS.mode());
     return forwarded.construct(() -> new ForwardedHeadersConfig(trusted == null ? List.of() : trusted, mode));
+  }
+
+  /** Binds {@code server.http2}; {@code null} if absent or reported. */
+  private static Http2Config http2(MappingReader http2) {
+    if (http2 == null) {
+      return null;
+    }
+    http2.rejectUnknownKeys(HTTP2_KEYS);
+    Http2Config d = Http2Config.DEFAULTS;
+    boolean enabled = http2.bool("enabled", d.enabled());
+    int maxStreams = http2.integer("maxConcurrentStreams", d.maxConcurrentStreams());
+    int maxResets = http2.integer("maxResetsPerWindow", d.maxResetsPerWindow());
+    Duration resetWindow = http2.duration("resetWindow", d.resetWindow());
+    int window = http2.intSize("initialWindowSize", d.initialWindowSize());
+    return http2.construct(() -> new Http2Config(enabled, maxStreams, maxResets, resetWindow, window));
   }
 
   private static String cidr(String text) {

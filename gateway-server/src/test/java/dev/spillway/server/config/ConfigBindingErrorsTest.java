@@ -46,7 +46,7 @@ class ConfigBindingErrorsTest {
 
     assertThat(errors(yaml)).containsExactly("server.prot: unknown key (expected one of: host, port, clientTimeout, "
         + "maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport, "
-        + "maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls, overload) (line 3)");
+        + "maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls, overload, http2) (line 3)");
   }
 
   @Test
@@ -305,5 +305,29 @@ class ConfigBindingErrorsTest {
 
   private static List<String> errors(String yaml) {
     return ConfigLoaderTest.errorsOf(yaml, "spillway.yaml").stream().map(ConfigError::format).toList();
+  }
+
+  @Test
+  void http2LimitsNameTheKeyAndLine() {
+    String yaml = """
+        server:
+          http2:
+            maxConcurrentStreams: 0
+        """ + VALID_TAIL;
+
+    assertThat(errors(yaml)).containsExactly("server.http2.maxConcurrentStreams: 0 (expected: > 0) (line 3)");
+  }
+
+  @Test
+  void http2ResetWindowIsWholeSeconds() {
+    assertThat(errors("server:\n  http2: {resetWindow: 500ms}\n" + VALID_TAIL)).containsExactly(
+        "server.http2.resetWindow: 500ms (expected: whole seconds, >= 1s) (line 2)");
+  }
+
+  @Test
+  void http2UnknownKeyListsTheAllowedKeys() {
+    assertThat(errors("server:\n  http2: {maxStreams: 5}\n" + VALID_TAIL)).containsExactly(
+        "server.http2.maxStreams: unknown key (expected one of: enabled, maxConcurrentStreams, maxResetsPerWindow, "
+            + "resetWindow, initialWindowSize) (line 2)");
   }
 }

@@ -48,6 +48,10 @@ class TlsTerminationIT {
   }
 
   private Gateway start(String tlsExtra) throws Exception {
+    return start(tlsExtra, "");
+  }
+
+  private Gateway start(String tlsExtra, String serverExtra) throws Exception {
     Certificates.PemPair server = Certificates.signed(ca, "localhost", "127.0.0.1").written(dir, "server");
     String yaml = """
         server:
@@ -57,11 +61,13 @@ class TlsTerminationIT {
             certificate: %s
             key: %s
         %s
+        %s
         backends:
           b: { endpoints: ["http://127.0.0.1:%d"] }
         routes:
           - { name: all, match: { pathPrefix: / }, backend: b }
-        """.formatted(server.certificate(), server.key(), tlsExtra.indent(4).stripTrailing(), mock.port());
+        """.formatted(server.certificate(), server.key(), tlsExtra.indent(4).stripTrailing(),
+        serverExtra.indent(2).stripTrailing(), mock.port());
     gateway = Gateway.start(ConfigLoader.parse(yaml, "tls.yaml", Map.<String, String>of()::get));
     return gateway;
   }
@@ -100,10 +106,18 @@ class TlsTerminationIT {
 
   @Test
   void alpnSelectsHttp11AndNeverH2() throws Exception {
-    start("");
+    start("", "http2: {enabled: false}");
     try (SSLSocket socket = handshake(TlsClients.context(ca, null))) {
       assertThat(socket.getApplicationProtocol()).isEqualTo("http/1.1");
       assertThat(socket.getSession().getProtocol()).isIn("TLSv1.3", "TLSv1.2");
+    }
+  }
+
+  @Test
+  void alpnSelectsH2WhileHttp2IsOn() throws Exception {
+    start("");
+    try (SSLSocket socket = handshake(TlsClients.context(ca, null))) {
+      assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
     }
   }
 
