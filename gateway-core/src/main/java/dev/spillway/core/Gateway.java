@@ -9,6 +9,7 @@ import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.core.config.OverloadConfig;
 import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.config.ServerConfig;
+import dev.spillway.core.incident.IncidentOverrides;
 import dev.spillway.core.proxy.DrainEvent;
 import dev.spillway.core.proxy.ProxyContext;
 import dev.spillway.core.routing.Route;
@@ -83,6 +84,8 @@ public final class Gateway implements AutoCloseable {
   private final MemorySource memory;
   private final ScheduledFuture<?> overloadSampling;
   private volatile CompletableFuture<Void> shutdown;
+  /** The operator's incident controls: one per process, kept across reloads. */
+  private final IncidentOverrides overrides = new IncidentOverrides();
 
   private Gateway(GatewayConfig config, GatewayObserver observer, EndpointEventListener events,
       OverloadConfig overloadConfig) throws InterruptedException {
@@ -100,7 +103,8 @@ public final class Gateway implements AutoCloseable {
         overloadConfig.sampleInterval().toNanos(), overloadConfig.sampleInterval().toNanos(), TimeUnit.NANOSECONDS);
     // One clock for everything time-based: the event loops' ticker, which the exchanges' timers use too
     // (Netty's ticker has its own origin, so mixing it with System.nanoTime() readings would be wrong).
-    this.shared = new ProxyContext(server, routerOrStop(config, events), pools, observer, overload);
+    this.shared = new ProxyContext(server, routerOrStop(config, events), pools, observer, overload, overrides);
+    overrides.attach(shared::router, this::config);
     this.serverTls = server.tls() == null ? null : loadTls(server);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
@@ -197,6 +201,11 @@ public final class Gateway implements AutoCloseable {
   /** The overload manager: connection count, memory pressures and the actions in force. */
   public OverloadManager overload() {
     return overload;
+  }
+
+  /** The operator's incident controls (admin API {@code /overrides}). */
+  public IncidentOverrides overrides() {
+    return overrides;
   }
 
   /** The live routing snapshot: routes, their admission, backends and their limits (for metrics and status). */

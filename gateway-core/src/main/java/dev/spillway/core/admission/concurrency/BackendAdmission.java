@@ -45,7 +45,7 @@ public final class BackendAdmission {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Ticker ticker;
-  private final ConcurrencyLimit limit;
+  private final OverriddenLimit limit;
   private final WaitingRoom room;
   private final CodelMonitor codel;
   private final ServiceTime serviceTime;
@@ -69,7 +69,7 @@ public final class BackendAdmission {
     Objects.requireNonNull(concurrency, "concurrency");
     Objects.requireNonNull(room, "room");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
-    this.limit = ConcurrencyLimit.of(concurrency, engineLoad, ticker);
+    this.limit = new OverriddenLimit(ConcurrencyLimit.of(concurrency, engineLoad, ticker));
     this.room = new WaitingRoom(room.maxQueue());
     long target = room.codelTarget().toNanos();
     this.codel = new CodelMonitor(target, room.codelInterval().toNanos());
@@ -262,6 +262,34 @@ public final class BackendAdmission {
       lock.unlock();
     }
     dispatchAll(answered);
+  }
+
+  /**
+   * Applies an operator's override ({@link dev.spillway.core.incident.LimitOverride#NONE} removes it): the
+   * next acquire sees it, and waiters are served at once if it leaves room. In-flight requests are not cut.
+   */
+  public void override(dev.spillway.core.incident.LimitOverride next) {
+    long now = ticker.nanoTime();
+    QueuedWaiter answered;
+    lock.lock();
+    try {
+      limit.override(java.util.Objects.requireNonNull(next, "next"));
+      currentLimit = limit.limit();
+      answered = serveLocked(now);
+    } finally {
+      lock.unlock();
+    }
+    dispatchAll(answered);
+  }
+
+  /** The limit as measured, without an operator's override (equal to {@link #limit()} when there is none). */
+  public int unoverriddenLimit() {
+    lock.lock();
+    try {
+      return limit.unoverridden();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
