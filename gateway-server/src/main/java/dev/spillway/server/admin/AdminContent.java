@@ -17,4 +17,9 @@ public interface AdminContent {
 
   /** The effective config, secrets redacted. */
   byte[] configJson();
+
+  /** The incident controls ({@code /overrides}), or {@code null} when there is no gateway to control. */
+  default OverridesApi overrides() {
+    return null;
+  }
 }

@@ -21,7 +21,8 @@ import java.util.List;
 
 /**
  * Answers admin requests: {@code /healthz}, {@code /readyz} (both open, for probes), and, behind the bearer
- * token when one is set, {@code /metrics}, {@code /status}, {@code /incidents}, {@code /config}, the status
+ * token when one is set, {@code /metrics}, {@code /status}, {@code /incidents}, {@code /config}, the incident
+ * controls {@code /overrides} ({@link OverridesApi}, which also takes PUT and DELETE), the status
  * page {@code /} and its feed {@code /api/dashboard}. A browser cannot send a bearer header for the page
  * itself, so {@code /} also takes {@code ?token=}; the page's script then sends it as a header.
  *
@@ -52,6 +53,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     if (!request.decoderResult().isSuccess()) {
       send(ctx, HttpResponseStatus.BAD_REQUEST, TEXT, bytes("bad request\n"), false, false);
+      return;
+    }
+    if (request.uri().equals("/overrides") || request.uri().startsWith("/overrides/")) {
+      overrides(ctx, request, keepAlive);
       return;
     }
     boolean head = request.method().equals(HttpMethod.HEAD);
@@ -88,6 +93,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       default -> send(ctx, HttpResponseStatus.NOT_FOUND, TEXT, bytes("not found; try / /metrics /status "
           + "/incidents /config /healthz /readyz\n"), keepAlive, head);
     }
+  }
+
+  /** The incident controls ({@link OverridesApi}): token-protected like the rest, any method. */
+  private void overrides(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+    if (!authorized(request, null)) {
+      FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
+          bytes("unauthorized: send Authorization: Bearer <admin token>\n"), false);
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"spillway-admin\"");
+      write(ctx, response, keepAlive);
+      return;
+    }
+    OverridesApi api = content.overrides();
+    String path = new QueryStringDecoder(request.uri()).rawPath();
+    byte[] body = new byte[request.content().readableBytes()];
+    request.content().getBytes(request.content().readerIndex(), body);
+    String client = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+        ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(ctx.channel().remoteAddress());
+    OverridesApi.Reply reply = api == null
+        ? OverridesApi.error(404, "not_found", null, "no gateway to control")
+        : api.handle(request.method().name(), path, body, (token != null ? "admin-token@" : "") + client);
+    send(ctx, HttpResponseStatus.valueOf(reply.status()), JSON, reply.body(), keepAlive, false);
   }
 
   private boolean authorized(FullHttpRequest request, List<String> queryToken) {

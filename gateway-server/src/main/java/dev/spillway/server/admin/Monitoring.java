@@ -63,6 +63,11 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   /** Per route, whether its last answered request came from a failover tier (monitor thread only). */
   private final java.util.Map<String, Boolean> failedOverRoutes = new java.util.HashMap<>();
   private volatile Rendered json = new Rendered(new byte[0], new byte[0], new byte[0]);
+  /** The operator's incident controls; {@code null} until {@link #attach}. */
+  private volatile OverridesApi overrides;
+  private final OverridesJson.Cached statusWithOverrides = new OverridesJson.Cached(false);
+  private final OverridesJson.Cached dashboardWithOverrides = new OverridesJson.Cached(false);
+  private final OverridesJson.Cached configWithOverrides = new OverridesJson.Cached(true);
 
   private Monitoring(LoadedConfig config, Ticker ticker, Clock clock) {
     this.config = config;
@@ -122,6 +127,8 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     status.watchOverload(gateway.overload());
     endpointEvents.attach(status);
     metrics.bind(gateway, status);
+    StatusTracker tracker = status;
+    this.overrides = new OverridesApi(gateway.overrides(), tracker::onResilienceEvent);
     publish();
     return this;
   }
@@ -215,8 +222,19 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   }
 
   @Override
+  public OverridesApi overrides() {
+    return overrides;
+  }
+
+  @Override
   public byte[] statusJson() {
-    return json.status;
+    return withOverrides(statusWithOverrides, json.status);
+  }
+
+  /** {@code document} with the incident controls in force listed (none before {@link #attach}). */
+  private byte[] withOverrides(OverridesJson.Cached cache, byte[] document) {
+    OverridesApi api = overrides;
+    return api == null ? document : cache.render(document, api.list());
   }
 
   @Override
@@ -226,12 +244,12 @@ public final class Monitoring implements AdminContent, AutoCloseable {
 
   @Override
   public byte[] dashboardJson() {
-    return json.dashboard;
+    return withOverrides(dashboardWithOverrides, json.dashboard);
   }
 
   @Override
   public byte[] configJson() {
-    return configJson;
+    return withOverrides(configWithOverrides, configJson);
   }
 
   @Override
