@@ -10,6 +10,7 @@ import dev.spillway.core.config.OverloadConfig;
 import dev.spillway.core.config.RouteConfig;
 import dev.spillway.core.config.ServerConfig;
 import dev.spillway.core.incident.IncidentOverrides;
+import dev.spillway.core.lifecycle.ShutdownSequence;
 import dev.spillway.core.proxy.DrainEvent;
 import dev.spillway.core.proxy.ProxyContext;
 import dev.spillway.core.routing.Route;
@@ -84,6 +85,8 @@ public final class Gateway implements AutoCloseable {
   private final MemorySource memory;
   private final ScheduledFuture<?> overloadSampling;
   private volatile CompletableFuture<Void> shutdown;
+  /** The stop in progress, or {@code null} before {@link #shutdown()}. */
+  private volatile ShutdownSequence stopping;
   /** The operator's incident controls: one per process, kept across reloads. */
   private final IncidentOverrides overrides = new IncidentOverrides();
 
@@ -300,16 +303,57 @@ public final class Gateway implements AutoCloseable {
     return shared.isDraining();
   }
 
+  /** Whether {@link #shutdown()} has begun: readiness fails from then on (before the listener closes). */
+  public boolean isShuttingDown() {
+    ShutdownSequence s = stopping;
+    return s != null && s.phase() != ShutdownSequence.Phase.RUNNING;
+  }
+
   /**
-   * Shuts down gracefully: stops accepting, closes idle connections, lets in-flight requests and streams run
-   * for up to {@code server.shutdownTimeout}, then closes whatever is left. Idempotent.
+   * Shuts down gracefully, in order: readiness fails at once ({@link #isShuttingDown()}) while everything runs
+   * on for {@code server.shutdownDelay}; then the listener stops accepting, idle connections close, and
+   * in-flight requests and streams run for up to {@code server.shutdownTimeout}; then whatever is left is
+   * closed. Idempotent.
    */
   public synchronized CompletableFuture<Void> shutdown() {
     if (shutdown != null) {
       return shutdown;
     }
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    shutdown = done;
+    ScheduledExecutorService waiter = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "spillway-shutdown");
+      t.setDaemon(true);
+      return t;
+    });
+    ServerConfig server = config.server();
+    if (server.shutdownDelay().toNanos() > 0) {
+      log.info("shutting down: not ready from now on; the listener closes in {}",
+          Durations.format(server.shutdownDelay()));
+    }
+    stopping = new ShutdownSequence(server.shutdownDelay(), server.shutdownTimeout(),
+        Duration.ofMillis(DRAIN_POLL_MILLIS), Ticker.system(),
+        (task, nanos) -> waiter.schedule(task, nanos, TimeUnit.NANOSECONDS));
+    shutdown = stopping.start(new ShutdownSequence.Steps() {
+      @Override
+      public void stopAccepting() {
+        Gateway.this.stopAccepting();
+      }
+
+      @Override
+      public boolean drained() {
+        return clients.isEmpty() && shared.activeExchanges() == 0;
+      }
+
+      @Override
+      public CompletableFuture<Void> closeRest(boolean graceExpired) {
+        waiter.shutdown();
+        return Gateway.this.closeRest(graceExpired);
+      }
+    });
+    return shutdown;
+  }
+
+  /** Stops accepting and tells every connection to finish its current request. */
+  private void stopAccepting() {
     shared.startDraining();
     serverChannel.close().syncUninterruptibly();
     overloadSampling.cancel(false);
@@ -324,30 +368,22 @@ public final class Gateway implements AutoCloseable {
     for (Channel ch : clients) {
       ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
     }
-    Duration grace = config.server().shutdownTimeout();
-    long deadline = System.nanoTime() + grace.toNanos();
-    ScheduledExecutorService waiter = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "spillway-shutdown");
-      t.setDaemon(true);
-      return t;
+  }
+
+  /** Closes whatever connections are left, the pools and the event loops. */
+  private CompletableFuture<Void> closeRest(boolean graceExpired) {
+    if (graceExpired) {
+      log.warn("shutdown: {} requests still running after {}, closing them", shared.activeExchanges(),
+          Durations.format(config.server().shutdownTimeout()));
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    clients.close().awaitUninterruptibly();
+    pools.closeAll().awaitUninterruptibly();
+    bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> {
+      log.info("stopped");
+      done.complete(null);
     });
-    waiter.scheduleWithFixedDelay(() -> {
-      boolean drained = clients.isEmpty() && shared.activeExchanges() == 0;
-      if (drained || System.nanoTime() - deadline >= 0) {
-        if (!drained) {
-          log.warn("shutdown: {} requests still running after {}, closing them", shared.activeExchanges(),
-              Durations.format(grace));
-        }
-        waiter.shutdown();
-        clients.close().awaitUninterruptibly();
-        pools.closeAll().awaitUninterruptibly();
-        bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> {
-          log.info("stopped");
-          done.complete(null);
-        });
-      }
-    }, 0, DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
     return done;
   }
 

@@ -20,6 +20,9 @@ import java.time.Duration;
  * @param exposeBackendHeader whether responses tell clients which backend and endpoint served them
  *     ({@code x-spillway-backend}); off by default, as it names internal hosts (the access log has it anyway)
  * @param tls TLS termination, or {@code null} for plain HTTP
+ * @param shutdownDelay how long, once shutdown begins, readiness reports "not ready" while the listener still
+ *     accepts and serves as usual (so load balancers stop sending before connections are refused); 0 closes
+ *     the listener at once
  */
 public record ServerConfig(
     String host,
@@ -34,7 +37,8 @@ public record ServerConfig(
     int maxHeaderCount,
     ForwardedHeadersConfig forwardedHeaders,
     boolean exposeBackendHeader,
-    ServerTlsConfig tls) {
+    ServerTlsConfig tls,
+    Duration shutdownDelay) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -43,6 +47,7 @@ public record ServerConfig(
   public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
   public static final long DEFAULT_MAX_BODY_SIZE = 16L * 1024 * 1024;
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ZERO;
   public static final int DEFAULT_IO_THREADS = 0;
   public static final boolean DEFAULT_NATIVE_TRANSPORT = true;
   public static final int DEFAULT_MAX_HEADER_COUNT = 100;
@@ -52,7 +57,7 @@ public record ServerConfig(
       DEFAULT_HOST, DEFAULT_PORT, DEFAULT_CLIENT_TIMEOUT, DEFAULT_MAX_INITIAL_LINE_LENGTH,
       DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_BODY_SIZE, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_IO_THREADS,
       DEFAULT_NATIVE_TRANSPORT, DEFAULT_MAX_HEADER_COUNT, ForwardedHeadersConfig.DEFAULTS,
-      DEFAULT_EXPOSE_BACKEND_HEADER, null);
+      DEFAULT_EXPOSE_BACKEND_HEADER, null, DEFAULT_SHUTDOWN_DELAY);
 
   public ServerConfig {
     Checks.notBlank("host", host);
@@ -65,6 +70,15 @@ public record ServerConfig(
     Checks.inRange("ioThreads", ioThreads, 0, 1024);
     Checks.inRange("maxHeaderCount", maxHeaderCount, 1, 10_000);
     Checks.notNull("forwardedHeaders", forwardedHeaders);
+    Checks.nonNegative("shutdownDelay", shutdownDelay);
+  }
+
+  /** The listener settings without a shutdown delay. */
+  public ServerConfig(String host, int port, Duration clientTimeout, int maxInitialLineLength, int maxHeaderSize,
+      long maxBodySize, Duration shutdownTimeout, int ioThreads, boolean nativeTransport, int maxHeaderCount,
+      ForwardedHeadersConfig forwardedHeaders, boolean exposeBackendHeader, ServerTlsConfig tls) {
+    this(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads,
+        nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls, DEFAULT_SHUTDOWN_DELAY);
   }
 
   /** The listener settings with the defaults for header count, forwarding headers and backend exposure. */
@@ -85,33 +99,45 @@ public record ServerConfig(
 
   public ServerConfig withTls(ServerTlsConfig newTls) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, newTls);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader,
+        newTls, shutdownDelay);
   }
 
   public ServerConfig withMaxHeaderSize(int newMaxHeaderSize) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, newMaxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader,
+        tls, shutdownDelay);
   }
 
   /** A copy with other header hygiene settings. */
   public ServerConfig withHeaderHygiene(int newMaxHeaderCount, ForwardedHeadersConfig newForwarded,
       boolean newExposeBackend) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, newMaxHeaderCount, newForwarded, newExposeBackend, tls);
+        shutdownTimeout, ioThreads, nativeTransport, newMaxHeaderCount, newForwarded, newExposeBackend,
+        tls, shutdownDelay);
   }
 
   public ServerConfig withPort(int newPort) {
     return new ServerConfig(host, newPort, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader,
+        tls, shutdownDelay);
   }
 
   public ServerConfig withShutdownTimeout(Duration newTimeout) {
     return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        newTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
+        newTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader,
+        tls, shutdownDelay);
   }
 
   public ServerConfig withHost(String newHost) {
     return new ServerConfig(newHost, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
-        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls);
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader,
+        tls, shutdownDelay);
+  }
+
+  public ServerConfig withShutdownDelay(Duration newDelay) {
+    return new ServerConfig(host, port, clientTimeout, maxInitialLineLength, maxHeaderSize, maxBodySize,
+        shutdownTimeout, ioThreads, nativeTransport, maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls,
+        newDelay);
   }
 }

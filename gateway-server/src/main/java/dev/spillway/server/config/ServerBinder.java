@@ -21,7 +21,7 @@ import java.util.List;
 final class ServerBinder {
   static final List<String> KEYS = List.of("host", "port", "clientTimeout", "maxInitialLineLength",
       "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport", "maxHeaderCount",
-      "forwardedHeaders", "exposeBackendHeader", "tls", "overload");
+      "forwardedHeaders", "exposeBackendHeader", "tls", "overload", "shutdownDelay");
   static final List<String> FORWARDED_KEYS = List.of("trustedProxies", "mode");
 
   private ServerBinder() {}
@@ -42,6 +42,7 @@ final class ServerBinder {
     int maxHeaderSize = server.intSize("maxHeaderSize", DEFAULT_MAX_HEADER_SIZE);
     long maxBodySize = server.size("maxBodySize", DEFAULT_MAX_BODY_SIZE);
     Duration shutdownTimeout = server.duration("shutdownTimeout", DEFAULT_SHUTDOWN_TIMEOUT);
+    Duration shutdownDelay = server.duration("shutdownDelay", ServerConfig.DEFAULT_SHUTDOWN_DELAY);
     int ioThreads = server.integer("ioThreads", DEFAULT_IO_THREADS);
     boolean nativeTransport = server.bool("nativeTransport", DEFAULT_NATIVE_TRANSPORT);
     int maxHeaderCount = server.integer("maxHeaderCount", ServerConfig.DEFAULT_MAX_HEADER_COUNT);
@@ -51,7 +52,8 @@ final class ServerBinder {
     // Values that failed to convert were replaced by defaults, so the constructor still checks the rest.
     ServerConfig config = server.construct(() -> new ServerConfig(host, port, clientTimeout,
         maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport,
-        maxHeaderCount, forwarded == null ? ForwardedHeadersConfig.DEFAULTS : forwarded, exposeBackend, tls));
+        maxHeaderCount, forwarded == null ? ForwardedHeadersConfig.DEFAULTS : forwarded, exposeBackend, tls,
+        shutdownDelay));
     return server.problems().count() > errorsBefore ? null : config;
   }
 
