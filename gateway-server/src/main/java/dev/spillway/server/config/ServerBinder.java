@@ -20,8 +20,8 @@ import java.util.List;
 /** Binds the {@code server} object to a {@link ServerConfig}; absent keys take the record's defaults. */
 final class ServerBinder {
   static final List<String> KEYS = List.of("host", "port", "clientTimeout", "maxInitialLineLength",
-      "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport", "maxHeaderCount",
-      "forwardedHeaders", "exposeBackendHeader", "tls", "overload", "shutdownDelay");
+      "maxHeaderSize", "maxBodySize", "shutdownTimeout", "shutdownDelay", "ioThreads", "nativeTransport",
+      "maxHeaderCount", "forwardedHeaders", "exposeBackendHeader", "tls", "overload");
   static final List<String> FORWARDED_KEYS = List.of("trustedProxies", "mode");
 
   private ServerBinder() {}
