@@ -37,14 +37,22 @@ final class GatewayProcess implements AutoCloseable {
    */
   static GatewayProcess start(Path scratch, Path workDir, List<String> javaOptions, Path config)
       throws IOException {
+    return start(scratch, workDir, javaOptions, config, java.util.Map.of());
+  }
+
+  /** As above, with {@code env} added to the child's environment. */
+  static GatewayProcess start(Path scratch, Path workDir, List<String> javaOptions, Path config,
+      java.util.Map<String, String> env) throws IOException {
     Path jar = launcherJar(scratch);
     List<String> command = new ArrayList<>();
     command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     command.addAll(javaOptions);
     command.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
     Path log = scratch.resolve("gateway-" + System.nanoTime() + ".log");
-    return new GatewayProcess(new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start(), log);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    return new GatewayProcess(builder.start(), log);
   }
 
   private static Path launcherJar(Path scratch) throws IOException {
