@@ -208,7 +208,7 @@ class DeploymentFilesIT {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     try (GatewayProcess p = GatewayProcess.start(dir, workDir, javaOptions, config, ENV)) {
-      p.awaitOutput("admin server on", Duration.ofSeconds(60));
+      p.awaitOutput("admin server on", Duration.ofSeconds(90));
       Set<String> probePaths = new LinkedHashSet<>();
       JsonNode container = kind(docs, "Deployment").at("/spec/template/spec/containers/0");
       for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {

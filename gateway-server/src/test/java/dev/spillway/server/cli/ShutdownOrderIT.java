@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * connections are refused while the stream still flows; then the stream completes and the process exits 0.
  */
 class ShutdownOrderIT {
-  private static final Duration BOUND = Duration.ofSeconds(20);
+  private static final Duration BOUND = Duration.ofSeconds(30);
+  /** Starting a JVM on a loaded two-core machine has taken over 20 s. */
+  private static final Duration START = Duration.ofSeconds(90);
 
   @TempDir
   Path dir;
@@ -45,8 +47,8 @@ class ShutdownOrderIT {
         server:
           host: 127.0.0.1
           port: %d
-          shutdownDelay: 5s
-          shutdownTimeout: 20s
+          shutdownDelay: 8s
+          shutdownTimeout: 30s
           ioThreads: 1
         backends:
           b:
@@ -65,14 +67,14 @@ class ShutdownOrderIT {
     URI readyz = URI.create("http://127.0.0.1:" + adminPort + "/readyz");
     try (GatewayProcess p = GatewayProcess.start(dir, dir, List.of(), config);
         Socket stream = new Socket()) {
-      p.awaitOutput("Spillway listening on", BOUND);
-      p.awaitOutput("admin server on", BOUND);
+      p.awaitOutput("Spillway listening on", START);
+      p.awaitOutput("admin server on", START);
       GatewayProcess.await("readiness 200", BOUND, () -> status(probes, readyz) == 200);
 
-      // A 15 s stream: 150 tokens at 10 per second.
+      // A 20 s stream: 200 tokens at 10 per second (the delay is 8 s, so both phases see it flow).
       stream.connect(new InetSocketAddress("127.0.0.1", gatewayPort), 2000);
       stream.setSoTimeout(10_000);
-      String body = "{\"model\":\"m\",\"stream\":true,\"max_tokens\":150,\"messages\":[{\"role\":\"user\","
+      String body = "{\"model\":\"m\",\"stream\":true,\"max_tokens\":200,\"messages\":[{\"role\":\"user\","
           + "\"content\":\"hi\"}]}";
       OutputStream out = stream.getOutputStream();
       out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
