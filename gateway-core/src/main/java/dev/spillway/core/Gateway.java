@@ -9,6 +9,16 @@ import dev.spillway.core.config.Durations;
 import dev.spillway.core.config.GatewayConfig;
 import dev.spillway.core.config.OverloadConfig;
 import dev.spillway.core.config.ServerConfig;
+import dev.spillway.core.incident.IncidentOverrides;
+import dev.spillway.core.lifecycle.ShutdownSequence;
+import dev.spillway.core.proxy.DrainEvent;
+import dev.spillway.core.proxy.ProxyContext;
+import dev.spillway.core.routing.Route;
+import dev.spillway.core.routing.Router;
+import dev.spillway.core.server.GatewayChannelInitializer;
+import dev.spillway.core.tls.ServerTls;
+import dev.spillway.core.tls.TlsFileException;
+import dev.spillway.core.transport.Transport;
 import dev.spillway.core.observe.GatewayObserver;
 import dev.spillway.core.overload.ConnectionCap;
 import dev.spillway.core.overload.JvmMemorySource;
@@ -99,6 +109,10 @@ public final class Gateway implements AutoCloseable {
   private volatile CompletableFuture<Void> shutdown;
   /** Where rate-limit buckets live: this process, or Redis shared with other instances. */
   private final BucketStores limiterStores;
+  /** The stop in progress, or {@code null} before {@link #shutdown()}. */
+  private volatile ShutdownSequence stopping;
+  /** The operator's incident controls: one per process, kept across reloads. */
+  private final IncidentOverrides overrides = new IncidentOverrides();
 
   private Gateway(GatewayConfig config, GatewayObserver observer, EndpointEventListener events,
       OverloadConfig overloadConfig) throws InterruptedException {
@@ -118,7 +132,8 @@ public final class Gateway implements AutoCloseable {
     // (Netty's ticker has its own origin, so mixing it with System.nanoTime() readings would be wrong).
     this.limiterStores = limiterStores(config.limiterStore(), Tickers.of(workerGroup.next()));
     this.registry = registryOrStop(config, events);
-    this.shared = new ProxyContext(server, registry.router(), pools, observer, overload);
+    this.shared = new ProxyContext(server, registry.router(), pools, observer, overload, overrides);
+    overrides.attach(shared::router, this::config);
     this.retirements = new Retirements(pools::retire);
     this.retirementPolling = bossGroup.next().scheduleWithFixedDelay(retirements::poll, RETIREMENT_POLL_MILLIS,
         RETIREMENT_POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -222,6 +237,11 @@ public final class Gateway implements AutoCloseable {
     return overload;
   }
 
+  /** The operator's incident controls (admin API {@code /overrides}). */
+  public IncidentOverrides overrides() {
+    return overrides;
+  }
+
   /** The live routing snapshot: routes, their admission, backends and their limits (for metrics and status). */
   public Router router() {
     return shared.router();
@@ -282,6 +302,8 @@ public final class Gateway implements AutoCloseable {
     }
     List<String> changes = ConfigChanges.summary(previous, next);
     RuntimeRegistry.Commit commit = plan.commit();
+    // The operator's pins and drains apply to rebuilt backends and endpoints before they take traffic.
+    overrides.reapply(plan.router());
     shared.swapRouter(plan.router());
     config = next;
     configuredAt = Instant.now();
@@ -406,16 +428,57 @@ public final class Gateway implements AutoCloseable {
     return shared.isDraining();
   }
 
+  /** Whether {@link #shutdown()} has begun: readiness fails from then on (before the listener closes). */
+  public boolean isShuttingDown() {
+    ShutdownSequence s = stopping;
+    return s != null && s.phase() != ShutdownSequence.Phase.RUNNING;
+  }
+
   /**
-   * Shuts down gracefully: stops accepting, closes idle connections, lets in-flight requests and streams run
-   * for up to {@code server.shutdownTimeout}, then closes whatever is left. Idempotent.
+   * Shuts down gracefully, in order: readiness fails at once ({@link #isShuttingDown()}) while everything runs
+   * on for {@code server.shutdownDelay}; then the listener stops accepting, idle connections close, and
+   * in-flight requests and streams run for up to {@code server.shutdownTimeout}; then whatever is left is
+   * closed. Idempotent.
    */
   public synchronized CompletableFuture<Void> shutdown() {
     if (shutdown != null) {
       return shutdown;
     }
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    shutdown = done;
+    ScheduledExecutorService waiter = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "spillway-shutdown");
+      t.setDaemon(true);
+      return t;
+    });
+    ServerConfig server = config.server();
+    if (server.shutdownDelay().toNanos() > 0) {
+      log.info("shutting down: not ready from now on; the listener closes in {}",
+          Durations.format(server.shutdownDelay()));
+    }
+    stopping = new ShutdownSequence(server.shutdownDelay(), server.shutdownTimeout(),
+        Duration.ofMillis(DRAIN_POLL_MILLIS), Ticker.system(),
+        (task, nanos) -> waiter.schedule(task, nanos, TimeUnit.NANOSECONDS));
+    shutdown = stopping.start(new ShutdownSequence.Steps() {
+      @Override
+      public void stopAccepting() {
+        Gateway.this.stopAccepting();
+      }
+
+      @Override
+      public boolean drained() {
+        return clients.isEmpty() && shared.activeExchanges() == 0;
+      }
+
+      @Override
+      public CompletableFuture<Void> closeRest(boolean graceExpired) {
+        waiter.shutdown();
+        return Gateway.this.closeRest(graceExpired);
+      }
+    });
+    return shutdown;
+  }
+
+  /** Stops accepting and tells every connection to finish its current request. */
+  private void stopAccepting() {
     shared.startDraining();
     serverChannel.close().syncUninterruptibly();
     overloadSampling.cancel(false);
@@ -431,32 +494,24 @@ public final class Gateway implements AutoCloseable {
     for (Channel ch : clients) {
       ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
     }
-    Duration grace = config.server().shutdownTimeout();
-    long deadline = System.nanoTime() + grace.toNanos();
-    ScheduledExecutorService waiter = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "spillway-shutdown");
-      t.setDaemon(true);
-      return t;
+  }
+
+  /** Closes whatever connections are left, the pools and the event loops. */
+  private CompletableFuture<Void> closeRest(boolean graceExpired) {
+    if (graceExpired) {
+      log.warn("shutdown: {} requests still running after {}, closing them", shared.activeExchanges(),
+          Durations.format(config.server().shutdownTimeout()));
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    clients.close().awaitUninterruptibly();
+    pools.closeAll().awaitUninterruptibly();
+    // Here, on the shutdown thread: the Redis client's shutdown waits on executors a Netty listener may run on.
+    limiterStores.close();
+    bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> {
+      log.info("stopped");
+      done.complete(null);
     });
-    waiter.scheduleWithFixedDelay(() -> {
-      boolean drained = clients.isEmpty() && shared.activeExchanges() == 0;
-      if (drained || System.nanoTime() - deadline >= 0) {
-        if (!drained) {
-          log.warn("shutdown: {} requests still running after {}, closing them", shared.activeExchanges(),
-              Durations.format(grace));
-        }
-        waiter.shutdown();
-        clients.close().awaitUninterruptibly();
-        pools.closeAll().awaitUninterruptibly();
-        // Here, on this thread: the Redis client's shutdown waits on executors a Netty listener may run on.
-        limiterStores.close();
-        bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).addListener(f -> {
-          log.info("stopped");
-          done.complete(null);
-        });
-      }
-    }, 0, DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
     return done;
   }
 

@@ -18,7 +18,11 @@ public enum ShedReason {
   /** The client's own deadline ({@code X-Stainless-Timeout}) would pass before the request could finish. */
   DEADLINE_UNREACHABLE("deadline", false),
   /** Pushed out of the waiting room by a request of a higher class (or a first attempt over a retry). */
-  DISPLACED("displaced", false);
+  DISPLACED("displaced", false),
+  /** An operator sheds a share of the request's priority class or tenant tier (an incident control). */
+  OPERATOR("operator", false),
+  /** An operator put the route in maintenance (an incident control). */
+  MAINTENANCE("maintenance", false);
 
   private final String tag;
   private final boolean rateLimit;

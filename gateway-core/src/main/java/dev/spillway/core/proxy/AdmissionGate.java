@@ -19,6 +19,7 @@ import dev.spillway.core.admission.reject.RejectionShape;
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.TierConfig;
+import dev.spillway.core.incident.IncidentOverrides;
 import dev.spillway.core.llm.ChatRequestInfo;
 import dev.spillway.core.llm.ChatRequestScanner;
 import dev.spillway.core.llm.LlmApi;
@@ -143,6 +144,9 @@ final class AdmissionGate implements PermitCallback {
    * {@code exchange.onRejected(..)}, or a wait whose outcome calls one of them later.
    */
   void decide(long contentLength) {
+    if (exchange.overrides().atTheDoor() && operatorTurnsAway()) {
+      return;
+    }
     if (route != null) {
       long estimate = 0;
       if (scanner != null) {
@@ -197,6 +201,24 @@ final class AdmissionGate implements PermitCallback {
     }
     reservation.release();
     exchange.onRejected(rejection(reason, retryAfterNanos, false));
+  }
+
+  /** An operator's shedding or maintenance ({@link IncidentOverrides}) answers the request, or lets it on. */
+  private boolean operatorTurnsAway() {
+    IncidentOverrides overrides = exchange.overrides();
+    ShedReason reason = overrides.turnAway(exchange.routeName(), tenant);
+    FullHttpResponse answer = reason != ShedReason.MAINTENANCE ? null : overrides.maintenanceAnswer(
+        exchange.routeName(), rejectionShape(), request.protocolVersion(), exchange.requestId(),
+        exchange.mustCloseAfterEarlyAnswer());
+    if (reason == null || (reason == ShedReason.MAINTENANCE && answer == null)) {
+      return false;
+    }
+    if (answer != null) {
+      finished = true;
+      shedReason = reason;
+    }
+    exchange.onRejected(answer != null ? answer : rejection(reason, 0, false));
+    return true;
   }
 
   /** Lets the next attempt into tier {@code tierIndex} under the tier's own permit ({@link TierPermits#enter}). */

@@ -4,6 +4,7 @@ import dev.spillway.core.http.ForwardingHeaders;
 import dev.spillway.core.admission.reject.RejectionResponses;
 import dev.spillway.core.config.RejectionConfig;
 import dev.spillway.core.config.ServerConfig;
+import dev.spillway.core.incident.IncidentOverrides;
 import dev.spillway.core.observe.GatewayObserver;
 import dev.spillway.core.overload.OverloadAction;
 import dev.spillway.core.overload.OverloadManager;
@@ -27,6 +28,7 @@ public final class ProxyContext {
   private final GatewayObserver observer;
   private final ForwardingHeaders forwarding;
   private final OverloadManager overload;
+  private final IncidentOverrides overrides;
 
   public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools) {
     this(server, router, pools, GatewayObserver.NOOP);
@@ -38,6 +40,13 @@ public final class ProxyContext {
 
   public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools, GatewayObserver observer,
       OverloadManager overload) {
+    this(server, router, pools, observer, overload, new IncidentOverrides());
+  }
+
+  /** As above, with the process's incident controls (kept across reloads, never rebuilt). */
+  public ProxyContext(ServerConfig server, Router router, ConnectionProvider pools, GatewayObserver observer,
+      OverloadManager overload, IncidentOverrides overrides) {
+    this.overrides = overrides;
     this.overload = overload;
     this.observer = observer;
     this.server = server;
@@ -86,6 +95,11 @@ public final class ProxyContext {
   /** From now on, connections close after their current response and idle ones close at once. */
   public void startDraining() {
     draining = true;
+  }
+
+  /** The operator's incident controls in force (shedding, maintenance, pinned limits, drained endpoints). */
+  public IncidentOverrides overrides() {
+    return overrides;
   }
 
   /** The gateway's protection of itself: memory pressure actions and the connection cap. */

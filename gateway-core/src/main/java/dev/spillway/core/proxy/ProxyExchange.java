@@ -125,7 +125,8 @@ final class ProxyExchange {
     recorder.backend = backend.name();
     this.target = target;
     timers = new ExchangeTimers(ctx.executor(), backend.config(), this::onTimeout, this::waitingOnBackend);
-    if (route.admission() == null && route.tiers().stream().allMatch(t -> t.backend().admission() == null)) {
+    if (route.admission() == null && route.tiers().stream().allMatch(t -> t.backend().admission() == null)
+        && !shared.overrides().atTheDoor()) {
       onAdmitted();
       return;
     }
@@ -549,6 +550,16 @@ final class ProxyExchange {
 
   long nowNanos() {
     return ctx.executor().ticker().nanoTime();
+  }
+
+  /** The operator's incident controls (for the admission gate). */
+  dev.spillway.core.incident.IncidentOverrides overrides() {
+    return shared.overrides();
+  }
+
+  /** The route the request matched (set once it is routed). */
+  String routeName() {
+    return recorder.route;
   }
 
   String requestId() {

@@ -44,6 +44,8 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
   /** When true, acquires wait in {@link #pendingAcquires} until {@link #completeConnect()}. */
   boolean deferConnect;
   final ArrayDeque<Object[]> pendingAcquires = new ArrayDeque<>();
+  /** The endpoint of every connection asked for, in order. */
+  final List<Endpoint> connectedTo = new ArrayList<>();
 
   EmbeddedProxy(ServerConfig server, BackendConfig... backends) {
     this(server, routesFor(backends), backends);
@@ -71,6 +73,17 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
     this.client = newChannel();
     Router router = Gateway.buildRouter(config, Tickers.of(client.eventLoop()));
     this.context = new ProxyContext(config.server(), router, this, observer, overload);
+    addHandlers(client);
+  }
+
+  /** With the operator's incident controls, attached to this proxy's routing and config. */
+  EmbeddedProxy(GatewayConfig config, dev.spillway.core.observe.GatewayObserver observer,
+      dev.spillway.core.incident.IncidentOverrides overrides) {
+    this.client = newChannel();
+    Router router = Gateway.buildRouter(config, Tickers.of(client.eventLoop()));
+    this.context = new ProxyContext(config.server(), router, this, observer,
+        dev.spillway.core.overload.OverloadManager.disabled(), overrides);
+    overrides.attach(context::router, () -> config);
     addHandlers(client);
   }
 
@@ -126,6 +139,7 @@ final class EmbeddedProxy implements ConnectionProvider, AutoCloseable {
 
   @Override
   public void acquire(EventLoop loop, Backend backend, Endpoint endpoint, PoolCallback callback) {
+    connectedTo.add(endpoint);
     if (connectFailure != null) {
       Throwable failure = connectFailure;
       connectFailure = null;

@@ -53,4 +53,8 @@ public interface AdminContent {
       return new Reply(status, AdminErrors.json(code, param, message));
     }
   }
+  /** The incident controls ({@code /overrides}), or {@code null} when there is no gateway to control. */
+  default OverridesApi overrides() {
+    return null;
+  }
 }

@@ -27,7 +27,8 @@ import dev.spillway.server.statuspage.PublicStatusHandler;
  * {@code /assets/} is open. Operators post incidents and their updates with {@code POST /incidents} and
  * {@code POST /incidents/ID/updates}. A public status page configured on this listener is served under its
  * path, read-only and without the token. {@code POST /config/reload} reloads the config file and
- * {@code GET /config/reload} tells which config runs. A browser cannot send a bearer header for the page
+ * {@code GET /config/reload} tells which config runs. The incident controls live under {@code /overrides}
+ * ({@link OverridesApi}, which also takes PUT and DELETE). A browser cannot send a bearer header for the page
  * itself, so {@code /} also takes {@code ?token=}; the page's script then sends it as a header.
  *
  * <pre>{@code
@@ -71,6 +72,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     if (!request.decoderResult().isSuccess()) {
       send(ctx, HttpResponseStatus.BAD_REQUEST, TEXT, bytes("bad request\n"), false, false);
+      return;
+    }
+    if (request.uri().equals("/overrides") || request.uri().startsWith("/overrides/")) {
+      overrides(ctx, request, keepAlive);
       return;
     }
     if (new QueryStringDecoder(request.uri()).path().equals(RELOAD_PATH)) {
@@ -185,6 +190,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         send(ctx, HttpResponseStatus.valueOf(reply.status()), JSON, reply.json(), keepAlive, false);
       }
     }));
+  }
+
+  /** The incident controls ({@link OverridesApi}): token-protected like the rest, any method. */
+  private void overrides(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+    if (!authorized(request, null)) {
+      FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
+          bytes("unauthorized: send Authorization: Bearer <admin token>\n"), false);
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"spillway-admin\"");
+      write(ctx, response, keepAlive);
+      return;
+    }
+    OverridesApi api = content.overrides();
+    String path = new QueryStringDecoder(request.uri()).rawPath();
+    byte[] body = new byte[request.content().readableBytes()];
+    request.content().getBytes(request.content().readerIndex(), body);
+    String client = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+        ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(ctx.channel().remoteAddress());
+    OverridesApi.Reply reply = api == null
+        ? OverridesApi.error(404, "not_found", null, "no gateway to control")
+        : api.handle(request.method().name(), path, body, (token != null ? "admin-token@" : "") + client);
+    send(ctx, HttpResponseStatus.valueOf(reply.status()), JSON, reply.body(), keepAlive, false);
   }
 
   private boolean authorized(FullHttpRequest request, List<String> queryToken) {

@@ -73,6 +73,10 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   /** Per route, whether its last answered request came from a fallback backend (monitor thread only). */
   private final java.util.Map<String, Boolean> failedOverRoutes = new java.util.HashMap<>();
   private volatile Rendered json = new Rendered(new byte[0], new byte[0], new byte[0]);
+  /** The operator's incident controls; {@code null} until {@link #attach}. */
+  private volatile OverridesApi overrides;
+  private final OverridesJson.Cached statusWithOverrides = new OverridesJson.Cached(false);
+  private final OverridesJson.Cached dashboardWithOverrides = new OverridesJson.Cached(false);
 
   private Monitoring(LoadedConfig config, Ticker ticker, Clock clock) {
     this.config = config;
@@ -139,6 +143,8 @@ public final class Monitoring implements AdminContent, AutoCloseable {
       this.publicPage = PublicPages.create(config.status().publicPage(), gateway.router());
     }
     LimiterStoreIncidents.watch(gateway.limiterStores(), status);
+    StatusTracker tracker = status;
+    this.overrides = new OverridesApi(gateway.overrides(), tracker::onResilienceEvent);
     publish();
     return this;
   }
@@ -289,8 +295,19 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   }
 
   @Override
+  public OverridesApi overrides() {
+    return overrides;
+  }
+
+  @Override
   public byte[] statusJson() {
-    return json.status;
+    return withOverrides(statusWithOverrides, json.status);
+  }
+
+  /** {@code document} with the incident controls in force listed (none before {@link #attach}). */
+  private byte[] withOverrides(OverridesJson.Cached cache, byte[] document) {
+    OverridesApi api = overrides;
+    return api == null ? document : cache.render(document, api.list());
   }
 
   @Override
@@ -300,7 +317,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
 
   @Override
   public byte[] dashboardJson() {
-    return json.dashboard;
+    return withOverrides(dashboardWithOverrides, json.dashboard);
   }
 
   @Override
@@ -311,6 +328,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
 
   @Override
   public byte[] configJson() {
+    // Exactly what `validate` accepts: the controls in force are listed by /overrides, /status and the page.
     return configJson;
   }
 

@@ -21,8 +21,8 @@ import java.util.List;
 /** Binds the {@code server} object to a {@link ServerConfig}; absent keys take the record's defaults. */
 final class ServerBinder {
   static final List<String> KEYS = List.of("host", "port", "clientTimeout", "maxInitialLineLength",
-      "maxHeaderSize", "maxBodySize", "shutdownTimeout", "ioThreads", "nativeTransport", "maxHeaderCount",
-      "forwardedHeaders", "exposeBackendHeader", "tls", "overload", "http2");
+      "maxHeaderSize", "maxBodySize", "shutdownTimeout", "shutdownDelay", "ioThreads", "nativeTransport",
+      "maxHeaderCount", "forwardedHeaders", "exposeBackendHeader", "tls", "overload", "http2");
   static final List<String> FORWARDED_KEYS = List.of("trustedProxies", "mode");
   static final List<String> HTTP2_KEYS = List.of("enabled", "maxConcurrentStreams", "maxResetsPerWindow",
       "resetWindow", "initialWindowSize");
@@ -45,6 +45,7 @@ final class ServerBinder {
     int maxHeaderSize = server.intSize("maxHeaderSize", DEFAULT_MAX_HEADER_SIZE);
     long maxBodySize = server.size("maxBodySize", DEFAULT_MAX_BODY_SIZE);
     Duration shutdownTimeout = server.duration("shutdownTimeout", DEFAULT_SHUTDOWN_TIMEOUT);
+    Duration shutdownDelay = server.duration("shutdownDelay", ServerConfig.DEFAULT_SHUTDOWN_DELAY);
     int ioThreads = server.integer("ioThreads", DEFAULT_IO_THREADS);
     boolean nativeTransport = server.bool("nativeTransport", DEFAULT_NATIVE_TRANSPORT);
     int maxHeaderCount = server.integer("maxHeaderCount", ServerConfig.DEFAULT_MAX_HEADER_COUNT);
@@ -56,7 +57,7 @@ final class ServerBinder {
     ServerConfig config = server.construct(() -> new ServerConfig(host, port, clientTimeout,
         maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport,
         maxHeaderCount, forwarded == null ? ForwardedHeadersConfig.DEFAULTS : forwarded, exposeBackend, tls,
-        http2 == null ? Http2Config.DEFAULTS : http2));
+        http2 == null ? Http2Config.DEFAULTS : http2, shutdownDelay));
     return server.problems().count() > errorsBefore ? null : config;
   }
 

@@ -18,7 +18,7 @@ public interface Readiness {
   /** The readiness of a running gateway. */
   static Readiness of(Gateway gateway) {
     return () -> {
-      if (gateway.isDraining()) {
+      if (gateway.isShuttingDown()) {
         return "draining: the gateway is shutting down";
       }
       for (Route route : gateway.router().routes()) {

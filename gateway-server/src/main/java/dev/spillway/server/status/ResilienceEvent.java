@@ -27,7 +27,9 @@ public record ResilienceEvent(Type type, String component, String detail) {
     ENDPOINT_EJECTED(Signal.Kind.ENDPOINT_EJECTED, true),
     ENDPOINT_RESTORED(Signal.Kind.ENDPOINT_EJECTED, false),
     FAILOVER_ENGAGED(Signal.Kind.FAILOVER, true),
-    FAILOVER_RELEASED(Signal.Kind.FAILOVER, false);
+    FAILOVER_RELEASED(Signal.Kind.FAILOVER, false),
+    OVERRIDE_APPLIED(Signal.Kind.OPERATOR_OVERRIDE, true),
+    OVERRIDE_REMOVED(Signal.Kind.OPERATOR_OVERRIDE, false);
 
     private final Signal.Kind kind;
     private final boolean opens;

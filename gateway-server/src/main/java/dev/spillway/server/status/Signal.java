@@ -18,7 +18,8 @@ public record Signal(String key, Kind kind, String component, String detail, lon
     NOT_READY("readiness lost"),
     BREAKER_OPEN("circuit breaker open"),
     ENDPOINT_EJECTED("endpoint ejected"),
-    FAILOVER("failover engaged");
+    FAILOVER("failover engaged"),
+    OPERATOR_OVERRIDE("operator override");
 
     private final String label;
 

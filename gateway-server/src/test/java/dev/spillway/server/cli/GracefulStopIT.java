@@ -65,20 +65,27 @@ class GracefulStopIT {
     }
   }
 
-  private static void awaitListening(Process p, int port, Path out) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
+  /** Waits (bounded, polling) until {@code port} accepts a connection; fails at once if the process exited. */
+  private static void awaitListening(Process p, int port, Path out) {
+    GatewayProcess.await("a listener on " + port, java.time.Duration.ofSeconds(30), () -> {
       if (!p.isAlive()) {
-        throw new AssertionError("exited early: " + Files.readString(out, StandardCharsets.UTF_8));
+        throw new AssertionError("exited early: " + read(out));
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
+        return true;
       } catch (IOException notYet) {
-        Thread.sleep(100);
+        return false;
       }
+    });
+  }
+
+  private static String read(Path out) {
+    try {
+      return Files.readString(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no output: " + e + ")";
     }
-    throw new AssertionError("not listening on " + port + ": " + Files.readString(out, StandardCharsets.UTF_8));
   }
 
   private static int freePort() throws IOException {

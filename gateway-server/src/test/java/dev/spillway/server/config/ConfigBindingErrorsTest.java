@@ -45,7 +45,7 @@ class ConfigBindingErrorsTest {
         """ + VALID_TAIL;
 
     assertThat(errors(yaml)).containsExactly("server.prot: unknown key (expected one of: host, port, clientTimeout, "
-        + "maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, ioThreads, nativeTransport, "
+        + "maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, shutdownDelay, ioThreads, nativeTransport, "
         + "maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls, overload, http2) (line 3)");
   }
 

@@ -45,8 +45,8 @@ public final class BackendAdmission {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Ticker ticker;
-  /** Replaced only by {@link #reconfigure}; guarded by the lock. */
-  private ConcurrencyLimit limit;
+  /** The limit, with an operator's override on top; its inner limit is replaced only by {@link #reconfigure}. */
+  private final OverriddenLimit limit;
   private final WaitingRoom room;
   private CodelMonitor codel;
   private final ServiceTime serviceTime;
@@ -70,7 +70,7 @@ public final class BackendAdmission {
     Objects.requireNonNull(concurrency, "concurrency");
     Objects.requireNonNull(room, "room");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
-    this.limit = ConcurrencyLimit.of(concurrency, engineLoad, ticker);
+    this.limit = new OverriddenLimit(ConcurrencyLimit.of(concurrency, engineLoad, ticker));
     this.room = new WaitingRoom(room.maxQueue());
     long target = room.codelTarget().toNanos();
     this.codel = new CodelMonitor(target, room.codelInterval().toNanos());
@@ -266,6 +266,34 @@ public final class BackendAdmission {
   }
 
   /**
+   * Applies an operator's override ({@link dev.spillway.core.incident.LimitOverride#NONE} removes it): the
+   * next acquire sees it, and waiters are served at once if it leaves room. In-flight requests are not cut.
+   */
+  public void override(dev.spillway.core.incident.LimitOverride next) {
+    long now = ticker.nanoTime();
+    QueuedWaiter answered;
+    lock.lock();
+    try {
+      limit.override(java.util.Objects.requireNonNull(next, "next"));
+      currentLimit = limit.limit();
+      answered = serveLocked(now);
+    } finally {
+      lock.unlock();
+    }
+    dispatchAll(answered);
+  }
+
+  /** The limit as measured, without an operator's override (equal to {@link #limit()} when there is none). */
+  public int unoverriddenLimit() {
+    lock.lock();
+    try {
+      return limit.unoverridden();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Re-reads the limit, which may have moved without a request finishing (new engine metrics), and serves
    * waiters if it grew.
    */
@@ -299,7 +327,7 @@ public final class BackendAdmission {
     QueuedWaiter answered;
     lock.lock();
     try {
-      limit = LimitReconfiguration.apply(limit, concurrency, engineLoad, ticker);
+      limit.reconfigured(LimitReconfiguration.apply(limit.inner(), concurrency, engineLoad, ticker));
       room.resize(nextRoom.maxQueue());
       if (!nextRoom.codelTarget().equals(roomConfig.codelTarget())
           || !nextRoom.codelInterval().equals(roomConfig.codelInterval())) {

@@ -38,6 +38,8 @@ public final class EndpointState {
   long currentWeight;
 
   private volatile boolean healthy = true;
+  /** Drained by an operator: picked for no new request, while in-flight ones finish and checks go on. */
+  private volatile boolean drained;
   private volatile long remainingRequests = UpstreamPause.UNKNOWN;
 
   EndpointState(Endpoint endpoint, int weight, int maxConcurrency, CircuitBreaker breaker, Events events,
@@ -132,6 +134,15 @@ public final class EndpointState {
     return remainingRequests;
   }
 
+  /** Drains the endpoint (no new requests) or restores it; an operator's incident control. */
+  public void setDrained(boolean drained) {
+    this.drained = drained;
+  }
+
+  public boolean drained() {
+    return drained;
+  }
+
   CircuitBreaker breaker() {
     return breaker;
   }
@@ -147,7 +158,7 @@ public final class EndpointState {
 
   /** Worth trying: a breaker permission is the last check and is only taken in {@link #tryAcquire()}. */
   boolean selectable(long now, boolean panic) {
-    return (panic || !softDown()) && !atCap() && !coolingDown(now);
+    return !drained && (panic || !softDown()) && !atCap() && !coolingDown(now);
   }
 
   /**
