@@ -11,12 +11,13 @@ import dev.spillway.core.config.Tokenizer;
  *
  * <p>The BPE count runs on the event loop, so it is bounded: at most {@link #MAX_TOKENIZED_BYTES} of prompt
  * text is tokenized, and the tokens of the rest of the text seen are extrapolated from that sample's tokens per
- * character (then, like characters, to a {@code Content-Length} beyond the scanned prefix). The bound keeps the
- * count under about 100 µs per request (docs/benchmarks.md, "Token estimation"). Thread-safe and immutable.
+ * character (then, like characters, to a {@code Content-Length} beyond the scanned prefix). Tokenizing costs
+ * one to two orders of magnitude more per byte than the character scan (docs/benchmarks.md,
+ * PromptTokenizerBenchmark); the bound caps what one request takes from the loop. Thread-safe and immutable.
  */
 public final class TokenEstimator {
   /** The most prompt text, in UTF-8 bytes, tokenized per request; the rest is extrapolated. */
-  public static final int MAX_TOKENIZED_BYTES = 16 * 1024;
+  public static final int MAX_TOKENIZED_BYTES = 4 * 1024;
 
   private final TokenEstimationConfig config;
   private final int maxTokenizedBytes;
