@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The official OpenAI Node SDK (npm {@code openai}) over HTTPS to the gateway, which forwards over HTTPS with
- * an injected key to a mock provider that accepts no other key: a plain and a streamed chat completion.
+ * an injected key to a mock provider that accepts no other key: a plain and a streamed chat completion, and a
+ * provider's 429 that the SDK retries after its {@code Retry-After}, then reports as its RateLimitError.
  * Skipped, with a message on stderr, where node or npm is missing or the package cannot be installed.
  */
 class OpenAiNodeSdkIT {
@@ -104,7 +105,7 @@ class OpenAiNodeSdkIT {
           """.formatted(gatewayCert.certificate(), gatewayCert.key(), mock.port(), caFile);
       try (Gateway gateway = Gateway.start(ConfigLoader.parse(yaml, "node.yaml",
           Map.of("PROVIDER_KEY", PROVIDER_KEY)::get))) {
-        JsonNode result = runScript(gateway.port(), caFile);
+        JsonNode result = runScript("openai-sdk-chat.cjs", gateway.port(), caFile);
 
         assertThat(result.get("plainObject").asText()).isEqualTo("chat.completion");
         assertThat(result.get("plainContent").asText()).isNotEmpty();
@@ -116,9 +117,69 @@ class OpenAiNodeSdkIT {
     }
   }
 
-  private JsonNode runScript(int port, Path caFile) throws Exception {
-    Path script = SDK_DIR.resolve("openai-sdk-chat.cjs");
-    try (InputStream in = OpenAiNodeSdkIT.class.getResourceAsStream("/node/openai-sdk-chat.cjs")) {
+  @Test
+  void sdkRetriesAProvidersRateLimitThroughTlsAfterItsRetryAfterAndGivesUpWithItsRateLimitError()
+      throws Exception {
+    Certificates.Issued ca = Certificates.authority("Node IT CA");
+    Path caFile = dir.resolve("ca.pem");
+    Certificates.writeCertificates(caFile, ca.certificate());
+    Certificates.PemPair gatewayCert = Certificates.signed(ca, "localhost", "127.0.0.1").written(dir, "gateway");
+    Certificates.Issued providerCert = Certificates.signed(ca, "localhost", "127.0.0.1");
+    try (RecordingTlsBackend provider = new RecordingTlsBackend(SslContextBuilder.forServer(providerCert.key(),
+        providerCert.certificate()).sslProvider(TlsProvider.get()).build(), PROVIDER_KEY)) {
+      String yaml = """
+          server:
+            host: 127.0.0.1
+            port: 0
+            tls: { certificate: %s, key: %s }
+          backends:
+            provider:
+              endpoints: ["https://127.0.0.1:%d"]
+              tls: { caFile: %s }
+              removeClientKey: true
+              requestHeaders:
+                set: { Authorization: "Bearer ${PROVIDER_KEY}" }
+          routes:
+            - { name: all, match: { pathPrefix: / }, backend: provider }
+          """.formatted(gatewayCert.certificate(), gatewayCert.key(), provider.port(), caFile);
+      try (Gateway gateway = Gateway.start(ConfigLoader.parse(yaml, "node.yaml",
+          Map.of("PROVIDER_KEY", PROVIDER_KEY)::get))) {
+        JsonNode result = runScript("openai-sdk-retry.cjs", gateway.port(), caFile);
+        List<RecordingTlsBackend.Seen> seen = new java.util.ArrayList<>(provider.seen);
+        System.out.printf("SDK retry through TLS: %s; provider saw %s%n", result,
+            seen.stream().map(x -> x.status() + "@" + x.headers().get("x-stainless-retry-count")).toList());
+
+        assertThat(result.get("okContent").asText()).isEqualTo("hi");
+        assertThat(result.get("errorIsRateLimit").asBoolean()).as("%s", result).isTrue();
+        assertThat(result.get("errorStatus").asInt()).isEqualTo(429);
+        assertThat(result.get("errorRetryAfter").asText()).isEqualTo("1");
+        assertThat(result.get("errorRemaining").asText()).isEqualTo("0");
+        List<RecordingTlsBackend.Seen> once = seen.stream().filter(x -> x.body().contains("#reject=1")).toList();
+        List<RecordingTlsBackend.Seen> always = seen.stream().filter(x -> x.body().contains("#reject=9")).toList();
+        // Every attempt of the SDK reached the provider, with the provider's key only.
+        assertThat(once).extracting(RecordingTlsBackend.Seen::status).containsExactly(429, 200);
+        assertThat(always).extracting(RecordingTlsBackend.Seen::status).containsExactly(429, 429, 429);
+        assertThat(once).extracting(x -> x.headers().get("x-stainless-retry-count")).containsExactly("0", "1");
+        assertThat(always).extracting(x -> x.headers().get("x-stainless-retry-count"))
+            .containsExactly("0", "1", "2");
+        assertThat(seen).allSatisfy(x -> assertThat(x.headers().getAll("authorization"))
+            .containsExactly("Bearer " + PROVIDER_KEY));
+        // The SDK waited what Retry-After asked (1 s) before each retry, not its own backoff (0.5 s, then 1 s).
+        for (List<RecordingTlsBackend.Seen> attempts : List.of(once, always)) {
+          for (int i = 1; i < attempts.size(); i++) {
+            long gapMs = TimeUnit.NANOSECONDS.toMillis(attempts.get(i).nanos() - attempts.get(i - 1).nanos());
+            assertThat(gapMs).as("wait before retry %d", i).isBetween(950L, 2500L);
+          }
+        }
+        assertThat(result.get("okMs").asLong()).isBetween(950L, 8000L);
+        assertThat(result.get("errorMs").asLong()).isBetween(1900L, 8000L);
+      }
+    }
+  }
+
+  private JsonNode runScript(String name, int port, Path caFile) throws Exception {
+    Path script = SDK_DIR.resolve(name);
+    try (InputStream in = OpenAiNodeSdkIT.class.getResourceAsStream("/node/" + name)) {
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
     }
     ProcessBuilder pb = new ProcessBuilder("node", script.toString()).directory(SDK_DIR.toFile())
