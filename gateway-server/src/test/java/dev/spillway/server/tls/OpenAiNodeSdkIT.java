@@ -10,6 +10,7 @@ import dev.spillway.server.config.ConfigLoader;
 import dev.spillway.server.mock.MockBackend;
 import dev.spillway.server.mock.MockBackendOptions;
 import dev.spillway.server.mock.MockSecurity;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,33 +80,12 @@ class OpenAiNodeSdkIT {
 
   @Test
   void sdkChatPlainAndStreamedThroughTlsWithAnInjectedKey() throws Exception {
-    Certificates.Issued ca = Certificates.authority("Node IT CA");
-    Path caFile = dir.resolve("ca.pem");
-    Certificates.writeCertificates(caFile, ca.certificate());
-    Certificates.PemPair gatewayCert = Certificates.signed(ca, "localhost", "127.0.0.1").written(dir, "gateway");
-    Certificates.Issued providerCert = Certificates.signed(ca, "localhost", "127.0.0.1");
-    MockSecurity provider = new MockSecurity(SslContextBuilder.forServer(providerCert.key(),
-        providerCert.certificate()).sslProvider(TlsProvider.get()).build(), PROVIDER_KEY);
+    Pki pki = new Pki(dir);
+    MockSecurity provider = new MockSecurity(pki.providerContext(), PROVIDER_KEY);
     try (MockBackend mock = MockBackend.start(MockBackendOptions.defaults().withPort(0)
         .withLatency(Duration.ofMillis(20)), provider)) {
-      String yaml = """
-          server:
-            host: 127.0.0.1
-            port: 0
-            tls: { certificate: %s, key: %s }
-          backends:
-            provider:
-              endpoints: ["https://127.0.0.1:%d"]
-              tls: { caFile: %s }
-              removeClientKey: true
-              requestHeaders:
-                set: { Authorization: "Bearer ${PROVIDER_KEY}" }
-          routes:
-            - { name: all, match: { pathPrefix: / }, backend: provider }
-          """.formatted(gatewayCert.certificate(), gatewayCert.key(), mock.port(), caFile);
-      try (Gateway gateway = Gateway.start(ConfigLoader.parse(yaml, "node.yaml",
-          Map.of("PROVIDER_KEY", PROVIDER_KEY)::get))) {
-        JsonNode result = runScript("openai-sdk-chat.cjs", gateway.port(), caFile);
+      try (Gateway gateway = pki.gatewayTo(mock.port())) {
+        JsonNode result = runScript("openai-sdk-chat.cjs", gateway.port(), pki.caFile);
 
         assertThat(result.get("plainObject").asText()).isEqualTo("chat.completion");
         assertThat(result.get("plainContent").asText()).isNotEmpty();
@@ -120,31 +100,10 @@ class OpenAiNodeSdkIT {
   @Test
   void sdkRetriesAProvidersRateLimitThroughTlsAfterItsRetryAfterAndGivesUpWithItsRateLimitError()
       throws Exception {
-    Certificates.Issued ca = Certificates.authority("Node IT CA");
-    Path caFile = dir.resolve("ca.pem");
-    Certificates.writeCertificates(caFile, ca.certificate());
-    Certificates.PemPair gatewayCert = Certificates.signed(ca, "localhost", "127.0.0.1").written(dir, "gateway");
-    Certificates.Issued providerCert = Certificates.signed(ca, "localhost", "127.0.0.1");
-    try (RecordingTlsBackend provider = new RecordingTlsBackend(SslContextBuilder.forServer(providerCert.key(),
-        providerCert.certificate()).sslProvider(TlsProvider.get()).build(), PROVIDER_KEY)) {
-      String yaml = """
-          server:
-            host: 127.0.0.1
-            port: 0
-            tls: { certificate: %s, key: %s }
-          backends:
-            provider:
-              endpoints: ["https://127.0.0.1:%d"]
-              tls: { caFile: %s }
-              removeClientKey: true
-              requestHeaders:
-                set: { Authorization: "Bearer ${PROVIDER_KEY}" }
-          routes:
-            - { name: all, match: { pathPrefix: / }, backend: provider }
-          """.formatted(gatewayCert.certificate(), gatewayCert.key(), provider.port(), caFile);
-      try (Gateway gateway = Gateway.start(ConfigLoader.parse(yaml, "node.yaml",
-          Map.of("PROVIDER_KEY", PROVIDER_KEY)::get))) {
-        JsonNode result = runScript("openai-sdk-retry.cjs", gateway.port(), caFile);
+    Pki pki = new Pki(dir);
+    try (RecordingTlsBackend provider = new RecordingTlsBackend(pki.providerContext(), PROVIDER_KEY)) {
+      try (Gateway gateway = pki.gatewayTo(provider.port())) {
+        JsonNode result = runScript("openai-sdk-retry.cjs", gateway.port(), pki.caFile);
         List<RecordingTlsBackend.Seen> seen = new java.util.ArrayList<>(provider.seen);
         System.out.printf("SDK retry through TLS: %s; provider saw %s%n", result,
             seen.stream().map(x -> x.status() + "@" + x.headers().get("x-stainless-retry-count")).toList());
@@ -174,6 +133,48 @@ class OpenAiNodeSdkIT {
         assertThat(result.get("okMs").asLong()).isBetween(950L, 8000L);
         assertThat(result.get("errorMs").asLong()).isBetween(1900L, 8000L);
       }
+    }
+  }
+
+  /**
+   * A CA, the gateway's certificate and the provider's, all for 127.0.0.1; the gateway terminates TLS and
+   * forwards over TLS to the provider with the provider's key in place of the client's.
+   */
+  private static final class Pki {
+    final Path caFile;
+    final Certificates.PemPair gatewayCert;
+    final Certificates.Issued providerCert;
+
+    Pki(Path dir) throws Exception {
+      Certificates.Issued ca = Certificates.authority("Node IT CA");
+      caFile = dir.resolve("ca.pem");
+      Certificates.writeCertificates(caFile, ca.certificate());
+      gatewayCert = Certificates.signed(ca, "localhost", "127.0.0.1").written(dir, "gateway");
+      providerCert = Certificates.signed(ca, "localhost", "127.0.0.1");
+    }
+
+    SslContext providerContext() throws Exception {
+      return SslContextBuilder.forServer(providerCert.key(), providerCert.certificate())
+          .sslProvider(TlsProvider.get()).build();
+    }
+
+    Gateway gatewayTo(int providerPort) throws InterruptedException {
+      String yaml = """
+          server:
+            host: 127.0.0.1
+            port: 0
+            tls: { certificate: %s, key: %s }
+          backends:
+            provider:
+              endpoints: ["https://127.0.0.1:%d"]
+              tls: { caFile: %s }
+              removeClientKey: true
+              requestHeaders:
+                set: { Authorization: "Bearer ${PROVIDER_KEY}" }
+          routes:
+            - { name: all, match: { pathPrefix: / }, backend: provider }
+          """.formatted(gatewayCert.certificate(), gatewayCert.key(), providerPort, caFile);
+      return Gateway.start(ConfigLoader.parse(yaml, "node.yaml", Map.of("PROVIDER_KEY", PROVIDER_KEY)::get));
     }
   }
 
