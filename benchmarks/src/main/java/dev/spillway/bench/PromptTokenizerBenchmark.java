@@ -71,7 +71,7 @@ public class PromptTokenizerBenchmark {
     contentLength = bytes.length;
     TokenEstimationConfig config = new TokenEstimationConfig(256 * 1024, 4, 1024, true,
         estimator.equals("chars") ? Tokenizer.CHARS : Tokenizer.AUTO);
-    tokens = estimator.equals("bpe-unbounded") ? new TokenEstimator(config, 1 << 20) : new TokenEstimator(config);
+    tokens = estimator.equals("bpe-unbounded") ? new TokenEstimator(config, 1 << 20, true) : new TokenEstimator(config);
     TokenEstimate e = estimate();
     if (e.promptTokens() < kib * 100L || (e.encoding() == null) != estimator.equals("chars")) {
       throw new IllegalStateException("unexpected estimate of a " + bytes.length + " byte body: " + e);

@@ -27,7 +27,10 @@ public final class RouteAdmission {
     this.limiter = limiter;
     this.rejections = new RejectionResponses(config.rejection());
     this.routeCountsTokens = hasTokenLimit(config.limits());
-    this.estimator = new TokenEstimator(config.tokens());
+    // The BPE tables load here, off the event loops, and only where a request can be estimated at all.
+    boolean mayCountTokens = routeCountsTokens
+        || tenants.tiers().stream().anyMatch(tier -> hasTokenLimit(tier.limits()));
+    this.estimator = new TokenEstimator(config.tokens(), TokenEstimator.MAX_TOKENIZED_BYTES, mayCountTokens);
   }
 
   private static boolean hasTokenLimit(java.util.List<LimitConfig> limits) {

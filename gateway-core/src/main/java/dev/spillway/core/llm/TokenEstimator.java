@@ -24,16 +24,27 @@ public final class TokenEstimator {
 
   /** The estimator of a route; loads the BPE tables its tokenizer may use now, on the calling thread. */
   public TokenEstimator(TokenEstimationConfig config) {
-    this(config, MAX_TOKENIZED_BYTES);
+    this(config, MAX_TOKENIZED_BYTES, true);
   }
 
-  /** An estimator that tokenizes up to {@code maxTokenizedBytes} of prompt text (benchmarks compare bounds). */
-  public TokenEstimator(TokenEstimationConfig config, int maxTokenizedBytes) {
+  /**
+   * An estimator that tokenizes up to {@code maxTokenizedBytes} of prompt text (benchmarks compare bounds).
+   *
+   * @param preload load the BPE tables the tokenizer may use now, on the calling thread (about 46 MB of heap
+   *     for both); without it they load on first use
+   */
+  public TokenEstimator(TokenEstimationConfig config, int maxTokenizedBytes, boolean preload) {
     if (maxTokenizedBytes <= 0) {
       throw new IllegalArgumentException("maxTokenizedBytes: " + maxTokenizedBytes + " (expected: > 0)");
     }
     this.config = config;
     this.maxTokenizedBytes = maxTokenizedBytes;
+    if (preload) {
+      preload(config);
+    }
+  }
+
+  private static void preload(TokenEstimationConfig config) {
     switch (config.tokenizer()) {
       case AUTO -> {
         BpeEncoding.O200K_BASE.preload();
