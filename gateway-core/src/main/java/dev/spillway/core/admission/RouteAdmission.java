@@ -7,6 +7,7 @@ import dev.spillway.core.config.AdmissionConfig;
 import dev.spillway.core.config.LimitConfig;
 import dev.spillway.core.config.LimitUnit;
 import dev.spillway.core.config.TokenEstimationConfig;
+import dev.spillway.core.llm.TokenEstimator;
 
 /**
  * One route's admission machinery, built once per config snapshot: who is asking, the route's rate limits,
@@ -18,6 +19,7 @@ public final class RouteAdmission {
   private final RouteRateLimiter limiter;
   private final RejectionResponses rejections;
   private final boolean routeCountsTokens;
+  private final TokenEstimator estimator;
 
   public RouteAdmission(AdmissionConfig config, TenantResolver tenants, RouteRateLimiter limiter) {
     this.config = config;
@@ -25,6 +27,10 @@ public final class RouteAdmission {
     this.limiter = limiter;
     this.rejections = new RejectionResponses(config.rejection());
     this.routeCountsTokens = hasTokenLimit(config.limits());
+    // The BPE tables load here, off the event loops, and only where a request can be estimated at all.
+    boolean mayCountTokens = routeCountsTokens
+        || tenants.tiers().stream().anyMatch(tier -> hasTokenLimit(tier.limits()));
+    this.estimator = new TokenEstimator(config.tokens(), TokenEstimator.MAX_TOKENIZED_BYTES, mayCountTokens);
   }
 
   private static boolean hasTokenLimit(java.util.List<LimitConfig> limits) {
@@ -59,5 +65,10 @@ public final class RouteAdmission {
 
   public TokenEstimationConfig tokens() {
     return config.tokens();
+  }
+
+  /** How this route estimates a request's tokens. */
+  public TokenEstimator estimator() {
+    return estimator;
   }
 }

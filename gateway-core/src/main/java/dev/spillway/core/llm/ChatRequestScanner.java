@@ -21,13 +21,27 @@ public final class ChatRequestScanner {
   private final JsonTokenizer tokenizer = new JsonTokenizer(visitor, ChatRequestVisitor.ROOT);
   private long scanned;
 
-  /** Scans at most {@code maxBytes} ({@code TokenEstimationConfig.maxPrefixBytes}). */
+  /** Scans at most {@code maxBytes} ({@code TokenEstimationConfig.maxPrefixBytes}), counting characters only. */
   public ChatRequestScanner(long maxBytes) {
+    this(maxBytes, null);
+  }
+
+  /**
+   * Scans at most {@code maxBytes} and, if {@code promptText} is not null, decodes the prompt strings into
+   * it for a BPE count ({@link TokenEstimator}).
+   */
+  public ChatRequestScanner(long maxBytes, PromptText promptText) {
     if (maxBytes <= 0) {
       throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: > 0)");
     }
     this.maxBytes = maxBytes;
     visitor.tokenizer = tokenizer;
+    visitor.text = promptText;
+  }
+
+  /** The prompt text kept for a BPE count, or null when the scan counts characters only. */
+  public PromptText promptText() {
+    return visitor.text;
   }
 
   /** Scans the readable bytes of {@code chunk} (up to the cap) without changing its indexes. */
@@ -96,7 +110,7 @@ public final class ChatRequestScanner {
     return tokens < 0 ? Long.MAX_VALUE : tokens;
   }
 
-  private static long extrapolate(long seen, ChatRequestInfo info, long contentLength) {
+  static long extrapolate(long seen, ChatRequestInfo info, long contentLength) {
     if (!info.complete() && contentLength > info.scannedBytes() && info.scannedBytes() > 0) {
       // A double keeps seen * contentLength from overflowing; the cast saturates at Long.MAX_VALUE.
       return (long) Math.ceil((double) seen * contentLength / info.scannedBytes());

@@ -56,6 +56,8 @@ final class ChatRequestVisitor implements JsonVisitor {
   private static final byte[] K_OUTPUT = bytes("output");
 
   JsonTokenizer tokenizer;
+  /** Receives the prompt strings' text when a BPE count may be made, else null. */
+  PromptText text;
   String model;
   long maxTokens = -1;
   long maxCompletionTokens = -1;
@@ -128,6 +130,11 @@ final class ChatRequestVisitor implements JsonVisitor {
   @Override
   public boolean capture(int tag) {
     return tag == MODEL;
+  }
+
+  @Override
+  public PromptText text(int tag) {
+    return text != null && isPromptText(tag) ? text : null;
   }
 
   @Override

@@ -16,6 +16,8 @@ final class JsonStringState {
 
   private final byte[] key = new byte[JsonTokenizer.KEY_CAPACITY];
   private byte[] capture;
+  /** Where a prompt string's decoded text goes, or null when nobody keeps it. */
+  private PromptText text;
 
   private int state;
   private boolean keepKey;
@@ -26,9 +28,13 @@ final class JsonStringState {
   private int unicodeDigits;
   private int unicodeValue;
 
-  /** Starts a string after its opening quote; {@code keepKey} and {@code keepRaw} say what to keep. */
-  void begin(boolean keepKey, boolean keepRaw) {
+  /**
+   * Starts a string after its opening quote; {@code keepKey} and {@code keepRaw} say what to keep, and
+   * {@code text}, if not null, receives the decoded value.
+   */
+  void begin(boolean keepKey, boolean keepRaw, PromptText text) {
     this.keepKey = keepKey;
+    this.text = text;
     this.keepRaw = keepRaw;
     if (keepRaw && capture == null) {
       capture = new byte[JsonTokenizer.CAPTURE_CAPACITY];
@@ -44,6 +50,9 @@ final class JsonStringState {
     switch (state) {
       case PLAIN -> {
         if (c == '"') {
+          if (text != null) {
+            text.endSegment();
+          }
           return END;
         }
         if (c == '\\') {
@@ -56,6 +65,9 @@ final class JsonStringState {
             chars += c >= 0xF0 ? 2 : 1;
           }
           keyByte(c);
+          if (text != null) {
+            text.utf8(c);
+          }
         }
       }
       case ESCAPE -> {
@@ -70,6 +82,9 @@ final class JsonStringState {
         } else {
           chars++;
           keyByte(decoded);
+          if (text != null) {
+            text.unit(decoded);
+          }
           state = PLAIN;
         }
       }
@@ -83,6 +98,9 @@ final class JsonStringState {
           chars++;
           // Names we match are ASCII; anything else can only be a name nobody asked for.
           keyByte(unicodeValue < 0x80 ? unicodeValue : -1);
+          if (text != null) {
+            text.unit(unicodeValue);
+          }
           state = PLAIN;
         }
       }

@@ -5,9 +5,10 @@ import io.netty.util.ByteProcessor;
 
 /**
  * A strict, incremental JSON (RFC 8259) tokenizer over bytes, fed in any split (inside strings, escapes,
- * numbers and UTF-8 sequences alike). It keeps no text: only a container stack of at most {@value #MAX_DEPTH}
- * levels, the current member name (up to {@value #KEY_CAPACITY} bytes, enough for every name a visitor
- * matches) and, for string values a visitor asks for, their raw bytes (up to {@value #CAPTURE_CAPACITY}).
+ * numbers and UTF-8 sequences alike). It keeps no text of its own: only a container stack of at most
+ * {@value #MAX_DEPTH} levels, the current member name (up to {@value #KEY_CAPACITY} bytes, enough for every
+ * name a visitor matches) and, for string values a visitor asks for, their raw bytes (up to
+ * {@value #CAPTURE_CAPACITY}); string values a visitor gives a {@link PromptText} for are decoded into it.
  *
  * <p>The top-level value must be an object, as every body and event this package reads is one. The tokenizer
  * stops at the end of that object ({@link #done()}) or at the first byte that is not JSON or not an object
@@ -198,7 +199,8 @@ final class JsonTokenizer implements ByteProcessor {
       case '{' -> open(false);
       case '[' -> open(true);
       case '"' -> {
-        string.begin(false, valueTag != IGNORE && visitor.capture(valueTag));
+        string.begin(false, valueTag != IGNORE && visitor.capture(valueTag),
+            valueTag != IGNORE ? visitor.text(valueTag) : null);
         state = STRING;
       }
       case 't' -> startLiteral(TRUE);
@@ -265,7 +267,7 @@ final class JsonTokenizer implements ByteProcessor {
 
   private void startKey() {
     counts[depth - 1]++;
-    string.begin(tags[depth - 1] != IGNORE, false);
+    string.begin(tags[depth - 1] != IGNORE, false, null);
     state = KEY;
   }
 

@@ -18,6 +18,11 @@ interface JsonVisitor {
     return false;
   }
 
+  /** Where the decoded text of a string value with this tag should go, or null to keep none. */
+  default PromptText text(int tag) {
+    return null;
+  }
+
   default void startObject(int tag) {}
 
   default void startArray(int tag) {}

@@ -23,6 +23,8 @@ import dev.spillway.core.incident.IncidentOverrides;
 import dev.spillway.core.llm.ChatRequestInfo;
 import dev.spillway.core.llm.ChatRequestScanner;
 import dev.spillway.core.llm.LlmApi;
+import dev.spillway.core.llm.SseUsageFilter;
+import dev.spillway.core.llm.TokenEstimate;
 import dev.spillway.core.llm.Usage;
 import dev.spillway.core.routing.Route;
 import io.netty.buffer.ByteBuf;
@@ -117,7 +119,7 @@ final class AdmissionGate implements PermitCallback {
       return false;
     }
     if (hasBody && route.countsTokens(tenant)) {
-      scanner = new ChatRequestScanner(route.tokens().maxPrefixBytes());
+      scanner = route.estimator().newScanner();
     }
     return true;
   }
@@ -151,10 +153,9 @@ final class AdmissionGate implements PermitCallback {
       long estimate = 0;
       if (scanner != null) {
         ChatRequestInfo info = scanner.info();
-        int cpt = route.tokens().charsPerToken();
-        estimate = ChatRequestScanner.estimateTokens(info, contentLength, cpt, route.tokens().defaultMaxTokens(),
-            api);
-        promptTokens = info.malformed() ? estimate : ChatRequestScanner.promptTokens(info, contentLength, cpt);
+        TokenEstimate tokens = route.estimator().estimate(scanner, contentLength, api);
+        estimate = tokens.reserve();
+        promptTokens = tokens.promptTokens();
         // Only the OpenAI chat and completions APIs know stream_options; others report usage unasked.
         injectUsage = route.tokens().requestUsage() && api.acceptsStreamOptions() && info.stream()
             && !info.includeUsage() && info.complete();

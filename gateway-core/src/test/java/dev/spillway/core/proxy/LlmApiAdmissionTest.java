@@ -21,6 +21,7 @@ import dev.spillway.core.config.TenantConfig;
 import dev.spillway.core.config.TierConfig;
 import dev.spillway.core.config.TokenEstimationConfig;
 import dev.spillway.core.config.WaitingRoomConfig;
+import dev.spillway.core.llm.BpeEncoding;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,26 @@ class LlmApiAdmissionTest {
   }
 
   @Test
+  void aKnownModelsPromptIsReservedByItsBpeCountAndSettledFromUsageAsBefore() {
+    String sentence = "The quick brown fox jumps over the lazy dog. ";
+    String body = "{\"model\":\"gpt-4o\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\""
+        + sentence.repeat(40) + "\"}]}";
+    long bpe = BpeEncoding.O200K_BASE.count(sentence.repeat(40));
+    // The character rule would reserve ceil(1800 / 4) = 450; the model's encoding says 10 per sentence, and
+    // one for the last space.
+    assertThat(bpe).isEqualTo(401);
+    try (EmbeddedProxy proxy = new EmbeddedProxy(tokens(1000))) {
+      proxy.clientSends(post("/v1/chat/completions", body));
+      proxy.upstreamReceived();
+      proxy.upstreamSends(json("{\"object\":\"chat.completion\",\"choices\":[],\"usage\":{\"prompt_tokens\":"
+          + "407,\"completion_tokens\":1,\"total_tokens\":408}}"));
+      assertThat(proxy.clientReceived()).contains("x-ratelimit-remaining-tokens: 599");
+      // 401 reserved, settled to 408; the next reserves 100: 1000 - 408 - 100.
+      assertThat(remainingAfterNextReserve(proxy)).isEqualTo("492");
+    }
+  }
+
+  @Test
   void aResponsesStreamReservesMaxOutputTokensAndSettlesFromResponseCompleted() {
     String body = "{\"model\":\"gpt-4.1\",\"input\":\"hi\",\"max_output_tokens\":60,\"stream\":true}";
     try (EmbeddedProxy proxy = new EmbeddedProxy(tokens(1000))) {
@@ -149,8 +170,10 @@ class LlmApiAdmissionTest {
       proxy.upstreamReceived();
       proxy.upstreamSends(json("{\"object\":\"list\",\"data\":[],\"usage\":{\"prompt_tokens\":16,"
           + "\"total_tokens\":16}}"));
-      // 80 chars / 4 = 20 tokens reserved, no completion budget (not defaultMaxTokens' 1024).
-      assertThat(proxy.clientReceived()).contains("x-ratelimit-remaining-tokens: 980");
+      // cl100k_base (text-embedding-3) reads 80 x's as 10 tokens (80 chars / 4 would be 20); they are
+      // reserved with no completion budget (not defaultMaxTokens' 1024).
+      assertThat(BpeEncoding.CL100K_BASE.count(input)).isEqualTo(10);
+      assertThat(proxy.clientReceived()).contains("x-ratelimit-remaining-tokens: 990");
       assertThat(remainingAfterNextReserve(proxy)).isEqualTo("884");
     }
   }

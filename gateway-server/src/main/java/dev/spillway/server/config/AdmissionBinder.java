@@ -8,6 +8,7 @@ import dev.spillway.core.config.IdentityConfig.IdentitySource;
 import dev.spillway.core.config.LimitConfig;
 import dev.spillway.core.config.RejectionConfig;
 import dev.spillway.core.config.TokenEstimationConfig;
+import dev.spillway.core.config.Tokenizer;
 import java.util.List;
 
 /**
@@ -19,7 +20,8 @@ final class AdmissionBinder {
   static final List<String> KEYS = List.of("identity", "requireKnownKey", "defaultTier", "limits", "tokens",
       "rejection");
   static final List<String> IDENTITY_KEYS = List.of("source", "header", "trustedProxies", "unknownKeys");
-  static final List<String> TOKENS_KEYS = List.of("maxPrefix", "charsPerToken", "defaultMaxTokens", "requestUsage");
+  static final List<String> TOKENS_KEYS = List.of("maxPrefix", "charsPerToken", "defaultMaxTokens", "requestUsage",
+      "tokenizer");
   static final List<String> REJECTION_KEYS = List.of("rateLimitedStatus", "overloadedStatus", "rateLimitedMessage",
       "overloadedMessage");
   /** Unknown keys get the default tier rather than a 401: admission is opt-in per tenant, not a login wall. */
@@ -76,9 +78,12 @@ final class AdmissionBinder {
     int charsPerToken = tokens.integer("charsPerToken", TokenEstimationConfig.DEFAULT_CHARS_PER_TOKEN);
     long defaultMaxTokens = tokens.longInteger("defaultMaxTokens", TokenEstimationConfig.DEFAULT_MAX_TOKENS);
     boolean requestUsage = tokens.bool("requestUsage", TokenEstimationConfig.DEFAULTS.requestUsage());
+    String tokenizerName = tokens.string("tokenizer", TokenEstimationConfig.DEFAULT_TOKENIZER.configName());
+    Tokenizer parsed = tokens.construct(() -> Tokenizer.parse("tokenizer", tokenizerName));
+    Tokenizer tokenizer = parsed == null ? TokenEstimationConfig.DEFAULT_TOKENIZER : parsed;
     TokenEstimationConfig config = tokens.construct(() -> {
       try {
-        return new TokenEstimationConfig(maxPrefix, charsPerToken, defaultMaxTokens, requestUsage);
+        return new TokenEstimationConfig(maxPrefix, charsPerToken, defaultMaxTokens, requestUsage, tokenizer);
       } catch (ConfigException e) {
         // The record names the field; the file calls it maxPrefix (it is a size, so "Bytes" is implied).
         throw e.path().equals("maxPrefixBytes") ? new ConfigException("maxPrefix", e.detail()) : e;

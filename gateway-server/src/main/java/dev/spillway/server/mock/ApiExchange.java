@@ -2,11 +2,7 @@ package dev.spillway.server.mock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spillway.core.llm.LlmApi;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -14,33 +10,25 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * {@code POST /v1/responses}, {@code /v1/completions}, {@code /v1/embeddings} and {@code /v1/messages}: collects
- * the JSON body (at most {@value ChatCompletionExchange#MAX_BODY_BYTES} bytes, else 413 and close), parses it
+ * the JSON body ({@link JsonBody}: at most {@value JsonBody#MAX_BYTES} bytes, else 413 and close), parses it
  * ({@link ApiRequest}), waits for a slot of the {@link CapacityGate} and hands the request to an
  * {@link ApiGeneration}. Errors take the API's shape: OpenAI's for the OpenAI paths; Anthropic's
  * ({@code {"type":"error","error":{"type","message"}}}, 529 {@code overloaded_error} for a full queue) for
  * {@code /v1/messages}.
  *
- * <p>Ownership: body parts are gathered in a composite buffer that is released once parsed or when the
- * connection closes. The capacity ticket is closed exactly once: when the response completes or when the
+ * <p>Ownership: the body is released once parsed or when the connection closes. The capacity ticket is closed exactly once: when the response completes or when the
  * connection closes, whichever comes first.
  */
 final class ApiExchange extends Exchange {
-  private static final int MAX_COMPONENTS = 1024;
   private static final HttpResponseStatus OVERLOADED_529 = new HttpResponseStatus(529, "Overloaded");
 
   private final LlmApi api;
-  private final boolean declaredTooLarge;
-  private CompositeByteBuf body;
-  private long received;
-  private boolean discarding;
+  private final JsonBody body;
   private boolean closed;
   private ApiRequest request;
   private CapacityGate.Ticket ticket;
@@ -49,34 +37,12 @@ final class ApiExchange extends Exchange {
   ApiExchange(ChannelHandlerContext ctx, MockState state, RequestRouter router, HttpRequest head, LlmApi api) {
     super(ctx, state, router);
     this.api = api;
-    this.declaredTooLarge = HttpUtil.getContentLength(head, -1L) > ChatCompletionExchange.MAX_BODY_BYTES;
+    this.body = new JsonBody(ctx, state, head);
   }
 
   @Override
   void onContent(HttpContent content, boolean last) {
-    if (discarding) {
-      content.release();
-      return;
-    }
-    ByteBuf data = content.content();
-    received += data.readableBytes();
-    if (declaredTooLarge || received > ChatCompletionExchange.MAX_BODY_BYTES) {
-      content.release();
-      discarding = true;
-      releaseBody();
-      state.requestsServed.increment();
-      ctx.writeAndFlush(MockResponses.tooLarge()).addListener(ChannelFutureListener.CLOSE);
-      return;
-    }
-    if (data.isReadable()) {
-      if (body == null) {
-        body = ctx.alloc().compositeBuffer(MAX_COMPONENTS);
-      }
-      body.addComponent(true, data);
-    } else {
-      content.release();
-    }
-    if (last) {
+    if (body.add(content, last)) {
       admit();
     }
   }
@@ -84,7 +50,7 @@ final class ApiExchange extends Exchange {
   @Override
   void onClosed() {
     closed = true;
-    releaseBody();
+    body.release();
     if (generation != null) {
       generation.cancel();
     }
@@ -94,15 +60,8 @@ final class ApiExchange extends Exchange {
   }
 
   private void admit() {
-    JsonNode json;
-    try (InputStream in = new ByteBufInputStream(body == null ? Unpooled.EMPTY_BUFFER : body)) {
-      json = MockResponses.MAPPER.readTree(in);
-    } catch (IOException e) {
-      json = null;
-    } finally {
-      releaseBody();
-    }
-    if (json == null || json.isMissingNode()) {
+    JsonNode json = body.parse();
+    if (json == null) {
       finish(invalid("We could not parse the JSON body of your request.", null));
       return;
     }
@@ -164,12 +123,5 @@ final class ApiExchange extends Exchange {
     // The slot frees before the response is flushed, so a client that sees the answer also sees the slot.
     ticket.close();
     finish(lastPart);
-  }
-
-  private void releaseBody() {
-    if (body != null) {
-      body.release();
-      body = null;
-    }
   }
 }

@@ -4,37 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spillway.server.mock.engine.LengthSampler;
 import dev.spillway.server.mock.engine.Sequence;
 import dev.spillway.server.mock.engine.SequenceListener;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import java.io.IOException;
-import java.io.InputStream;
 
 /**
- * {@code POST /v1/chat/completions}: collects the JSON body (at most {@value #MAX_BODY_BYTES} bytes, else 413
- * and close), parses it, waits for a slot of the {@link CapacityGate} (503 when the queue is full) and hands
+ * {@code POST /v1/chat/completions}: collects the JSON body ({@link JsonBody}: at most
+ * {@value JsonBody#MAX_BYTES} bytes, else 413 and close), parses it, waits for a slot of the {@link CapacityGate} (503 when the queue is full) and hands
  * the request to a {@link ChatGeneration}.
  *
- * <p>Ownership: body parts are gathered in a composite buffer that is released once parsed or when the
- * connection closes. The capacity ticket is closed exactly once: when the response completes or when the
+ * <p>Ownership: the body is released once parsed or when the connection closes. The capacity ticket is closed exactly once: when the response completes or when the
  * connection closes, whichever comes first.
  */
 final class ChatCompletionExchange extends Exchange {
-  static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
-  private static final int MAX_COMPONENTS = 1024;
-
-  private final boolean declaredTooLarge;
-  private CompositeByteBuf body;
-  private long received;
-  private boolean discarding;
+  private final JsonBody body;
   private boolean closed;
   private ChatRequest request;
   private CapacityGate.Ticket ticket;
@@ -44,31 +29,12 @@ final class ChatCompletionExchange extends Exchange {
 
   ChatCompletionExchange(ChannelHandlerContext ctx, MockState state, RequestRouter router, HttpRequest head) {
     super(ctx, state, router);
-    this.declaredTooLarge = HttpUtil.getContentLength(head, -1L) > MAX_BODY_BYTES;
+    this.body = new JsonBody(ctx, state, head);
   }
 
   @Override
   void onContent(HttpContent content, boolean last) {
-    if (discarding) {
-      content.release();
-      return;
-    }
-    ByteBuf data = content.content();
-    received += data.readableBytes();
-    if (declaredTooLarge || received > MAX_BODY_BYTES) {
-      content.release();
-      rejectTooLarge();
-      return;
-    }
-    if (data.isReadable()) {
-      if (body == null) {
-        body = ctx.alloc().compositeBuffer(MAX_COMPONENTS);
-      }
-      body.addComponent(true, data);
-    } else {
-      content.release();
-    }
-    if (last) {
+    if (body.add(content, last)) {
       admit();
     }
   }
@@ -76,7 +42,7 @@ final class ChatCompletionExchange extends Exchange {
   @Override
   void onClosed() {
     closed = true;
-    releaseBody();
+    body.release();
     if (generation != null) {
       generation.cancel();
     }
@@ -89,23 +55,9 @@ final class ChatCompletionExchange extends Exchange {
     }
   }
 
-  private void rejectTooLarge() {
-    discarding = true;
-    releaseBody();
-    state.requestsServed.increment();
-    ctx.writeAndFlush(MockResponses.tooLarge()).addListener(ChannelFutureListener.CLOSE);
-  }
-
   private void admit() {
-    JsonNode json;
-    try (InputStream in = new ByteBufInputStream(body == null ? Unpooled.EMPTY_BUFFER : body)) {
-      json = MockResponses.MAPPER.readTree(in);
-    } catch (IOException e) {
-      json = null;
-    } finally {
-      releaseBody();
-    }
-    if (json == null || json.isMissingNode()) {
+    JsonNode json = body.parse();
+    if (json == null) {
       finish(MockResponses.invalidJson());
       return;
     }
@@ -170,12 +122,5 @@ final class ChatCompletionExchange extends Exchange {
     // The slot frees before the response is flushed, so a client that sees the answer also sees the slot.
     ticket.close();
     finish(lastPart);
-  }
-
-  private void releaseBody() {
-    if (body != null) {
-      body.release();
-      body = null;
-    }
   }
 }

@@ -102,7 +102,7 @@ final class EngineStream implements SequenceListener {
     while (pending > 0 && ctx.channel().isWritable()) {
       if (phase == Phase.WAITING) {
         phase = Phase.STREAMING;
-        ctx.write(ChatGeneration.streamHeaders(), ctx.voidPromise());
+        ctx.write(PacedGeneration.streamHeaders(), ctx.voidPromise());
         ctx.write(new DefaultHttpContent(encoder.roleChunk(alloc)), ctx.voidPromise());
       }
       ctx.write(new DefaultHttpContent(encoder.tokenChunk(alloc, emitted)), ctx.voidPromise());

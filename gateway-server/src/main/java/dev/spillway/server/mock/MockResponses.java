@@ -47,7 +47,7 @@ final class MockResponses {
           + "HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid "
           + "JSON.)", "invalid_request_error", null));
   private static final ByteBuf TOO_LARGE = constant(errorJson(
-      "Request body too large (expected: at most " + ChatCompletionExchange.MAX_BODY_BYTES + " bytes).",
+      "Request body too large (expected: at most " + JsonBody.MAX_BYTES + " bytes).",
       "invalid_request_error", null));
   private static final ByteBuf BAD_REQUEST = constant(errorJson(
       "The request could not be parsed as HTTP/1.1.", "invalid_request_error", null));

@@ -195,7 +195,7 @@ class AdmissionConfigErrorsTest {
         "routes[0].admission.identity.proxies: unknown key (expected one of: source, header, trustedProxies, "
             + "unknownKeys) (line 19)",
         "routes[0].admission.tokens.maxPrefixBytes: unknown key (expected one of: maxPrefix, charsPerToken, "
-            + "defaultMaxTokens, requestUsage) (line 20)",
+            + "defaultMaxTokens, requestUsage, tokenizer) (line 20)",
         "routes[0].admission.rejection.status: unknown key (expected one of: rateLimitedStatus, overloadedStatus, "
             + "rateLimitedMessage, overloadedMessage) (line 21)");
   }
@@ -248,7 +248,7 @@ class AdmissionConfigErrorsTest {
             admission:
               defaultTier: free
               identity: {trustedProxies: [10.0.0.0/8, 10.0.0.0/33, gateway.local]}
-              tokens: {maxPrefix: 32MiB, charsPerToken: 0}
+              tokens: {maxPrefix: 32MiB, charsPerToken: 0, tokenizer: gpt2}
               rejection: {rateLimitedStatus: 200}
         """;
 
@@ -262,6 +262,8 @@ class AdmissionConfigErrorsTest {
             + "192.168.1.7/32, ::1/128) (line 21)",
         "routes[0].admission.identity.trustedProxies[2]: \"gateway.local\" is not a CIDR (expected: e.g. "
             + "10.0.0.0/8, 192.168.1.7/32, ::1/128) (line 21)",
+        "routes[0].admission.tokens.tokenizer: \"gpt2\" (expected one of: auto, chars, o200k_base, cl100k_base) "
+            + "(line 22)",
         "routes[0].admission.tokens.maxPrefix: 32MiB (expected: <= 16MiB) (line 22)",
         "routes[0].admission.rejection.rateLimitedStatus: 200 (expected: 400..599) (line 23)");
   }

@@ -19,6 +19,7 @@ import dev.spillway.core.config.RejectionConfig;
 import dev.spillway.core.config.TenantConfig;
 import dev.spillway.core.config.TierConfig;
 import dev.spillway.core.config.TokenEstimationConfig;
+import dev.spillway.core.config.Tokenizer;
 import dev.spillway.core.config.WaitingRoomConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,7 +76,8 @@ class AdmissionConfigLoadingTest {
               defaultTier: free
               limits:
                 - { name: route-rpm, bandwidths: 1000/s }
-              tokens: { maxPrefix: 32KiB, charsPerToken: 3, defaultMaxTokens: 2048, requestUsage: false }
+              tokens:
+                { maxPrefix: 32KiB, charsPerToken: 3, defaultMaxTokens: 2048, requestUsage: false, tokenizer: cl100k_base }
               rejection:
                 { rateLimitedStatus: 430, overloadedStatus: 529, rateLimitedMessage: slow, overloadedMessage: full }
         backends:
@@ -104,7 +106,7 @@ class AdmissionConfigLoadingTest {
     assertThat(config.routes().get(0).admission()).isEqualTo(new AdmissionConfig(
         new IdentityConfig(IdentitySource.CLIENT_IP, "X-Api-Key", List.of("10.0.0.0/8", "::1/128")), true, "free",
         List.of(new LimitConfig("route-rpm", LimitUnit.REQUESTS, List.of(BandwidthConfig.parse("1000/s")), true)),
-        new TokenEstimationConfig(32 * 1024, 3, 2048, false),
+        new TokenEstimationConfig(32 * 1024, 3, 2048, false, Tokenizer.CL100K_BASE),
         new RejectionConfig(430, 529, "slow", "full")));
     BackendConfig primary = config.backends().get("primary");
     assertThat(primary.concurrency()).isEqualTo(new ConcurrencyConfig(Mode.ADAPTIVE, 32, 2, 512));

@@ -23,27 +23,47 @@ import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A test HTTPS backend that records, per request, the SNI name the client sent, the target and the headers,
- * and answers a small chat completion.
+ * and answers a small chat completion. Like a provider it can insist on its own key ({@code 401} otherwise)
+ * and rate-limit: a request whose body holds {@code #reject=N} is answered {@code 429} with OpenAI's
+ * {@code retry-after} and {@code x-ratelimit-*} headers the first N times the same body arrives.
  */
 final class RecordingTlsBackend implements AutoCloseable {
-  /** One request as the backend saw it. */
-  record Seen(String sni, String uri, HttpHeaders headers, String body) {}
+  /** One request as the backend saw it: when ({@link System#nanoTime}) and what it answered. */
+  record Seen(String sni, String uri, HttpHeaders headers, String body, long nanos, int status) {}
+
+  static final String RATE_LIMITED = "{\"error\":{\"message\":\"Rate limit reached for requests\","
+      + "\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}";
+  static final String UNAUTHORIZED = "{\"error\":{\"message\":\"Incorrect API key provided\","
+      + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}";
+  private static final Pattern REJECT = Pattern.compile("#reject=(\\d+)");
 
   static final String ANSWER = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
       + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
       + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}";
 
   final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
+  private final Map<String, Integer> arrivals = new ConcurrentHashMap<>();
+  private final String requiredKey;
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel server;
 
   RecordingTlsBackend(SslContext context) throws InterruptedException {
+    this(context, null);
+  }
+
+  /** A backend that answers {@code 401} unless {@code Authorization} is {@code Bearer requiredKey}. */
+  RecordingTlsBackend(SslContext context, String requiredKey) throws InterruptedException {
+    this.requiredKey = requiredKey;
     server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -53,19 +73,40 @@ final class RecordingTlsBackend implements AutoCloseable {
                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                   @Override
                   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-                    seen.add(new Seen(sni.hostname(), request.uri(), request.headers().copy(),
-                        request.content().toString(StandardCharsets.UTF_8)));
-                    byte[] body = ANSWER.getBytes(StandardCharsets.UTF_8);
-                    FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
-                        HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
-                    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                    String text = request.content().toString(StandardCharsets.UTF_8);
+                    FullHttpResponse response = answer(request, text);
+                    seen.add(new Seen(sni.hostname(), request.uri(), request.headers().copy(), text,
+                        System.nanoTime(), response.status().code()));
                     ctx.writeAndFlush(response);
                   }
                 });
           }
         })
         .bind("127.0.0.1", 0).sync().channel();
+  }
+
+  private FullHttpResponse answer(FullHttpRequest request, String text) {
+    String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (requiredKey != null && !("Bearer " + requiredKey).equals(authorization)) {
+      return json(request, HttpResponseStatus.UNAUTHORIZED, UNAUTHORIZED);
+    }
+    Matcher reject = REJECT.matcher(text);
+    if (reject.find() && arrivals.merge(text, 1, Integer::sum) <= Integer.parseInt(reject.group(1))) {
+      FullHttpResponse limited = json(request, HttpResponseStatus.TOO_MANY_REQUESTS, RATE_LIMITED);
+      limited.headers().set("retry-after", "1").set("x-ratelimit-limit-requests", "60")
+          .set("x-ratelimit-remaining-requests", "0").set("x-ratelimit-reset-requests", "1s");
+      return limited;
+    }
+    return json(request, HttpResponseStatus.OK, ANSWER);
+  }
+
+  private static FullHttpResponse json(FullHttpRequest request, HttpResponseStatus status, String json) {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
+        Unpooled.wrappedBuffer(body));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return response;
   }
 
   int port() {

@@ -68,6 +68,18 @@ public final class TenantResolver {
     tenantsByKeyHash = byHash;
   }
 
+  /** The tiers a request on this route can be limited by: the default tier's and every known tenant's. */
+  public List<TierConfig> tiers() {
+    List<TierConfig> tiers = new java.util.ArrayList<>();
+    tiers.add(defaultTier);
+    for (Tenant tenant : tenantsByKeyHash.values()) {
+      if (!tiers.contains(tenant.tier())) {
+        tiers.add(tenant.tier());
+      }
+    }
+    return tiers;
+  }
+
   /** The resolver of a route with admission {@code admission}, under the tiers and tenants of {@code config}. */
   public static TenantResolver of(AdmissionConfig admission, GatewayConfig config) {
     return new TenantResolver(admission, config.tiers(), config.tenants());
