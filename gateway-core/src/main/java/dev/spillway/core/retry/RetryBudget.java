@@ -84,6 +84,11 @@ public final class RetryBudget {
     } while (!balance.compareAndSet(current, Math.min(maxUnits, current + depositUnits)));
   }
 
+  /** Counts a retry of a request that never reached a backend: it is attempted, but takes nothing. */
+  public void recordRequeue() {
+    retries.increment();
+  }
+
   /** Takes one retry from the budget; {@code false} (counted as denied) when it is spent. */
   public boolean tryWithdraw() {
     if (withdrawFromRatio() || withdrawFromFloor()) {

@@ -36,10 +36,17 @@ public final class RouteRetries {
   public RetryDecision decide(int attempt, AttemptOutcome outcome, boolean responseStarted, boolean bodyFullyHeld,
       long retryAfterNanos) {
     RetryDecision decision = policy.decide(attempt, outcome, responseStarted, bodyFullyHeld, retryAfterNanos);
-    if (decision.shouldRetry() && !budget.tryWithdraw()) {
-      return RetryDecision.noRetry(NoRetryReason.BUDGET_EXHAUSTED);
+    if (!decision.shouldRetry()) {
+      return decision;
     }
-    return decision;
+    if (!outcome.reachedBackend()) {
+      // A requeue (Finagle's word): the request never reached a backend (refused or timed-out connect, our own
+      // pool full), so trying elsewhere adds no load to a struggling one; the budget is for retries that do.
+      // A dead primary must not spend the budget its fallback's first requests need. maxAttempts still caps it.
+      budget.recordRequeue();
+      return decision;
+    }
+    return budget.tryWithdraw() ? decision : RetryDecision.noRetry(NoRetryReason.BUDGET_EXHAUSTED);
   }
 
   public RetryPolicy policy() {

@@ -19,8 +19,8 @@ class RouteRetriesTest {
     retries.onFirstAttempt();
     retries.onFirstAttempt();
 
-    RetryDecision first = retries.decide(1, AttemptOutcome.CONNECT_FAILED, false, true, 0);
-    RetryDecision second = retries.decide(1, AttemptOutcome.CONNECT_FAILED, false, true, 0);
+    RetryDecision first = retries.decide(1, AttemptOutcome.STATUS_502, false, true, 0);
+    RetryDecision second = retries.decide(1, AttemptOutcome.STATUS_502, false, true, 0);
 
     assertThat(first.shouldRetry()).isTrue();
     assertThat(first.delayNanos()).isEqualTo(7_500_000);
@@ -45,5 +45,27 @@ class RouteRetriesTest {
     assertThat(retries.budget().retriesDenied()).isZero();
     assertThat(retries.budget().balance()).isEqualTo(1.0);
     assertThat(retries.decide(2, AttemptOutcome.STATUS_502, false, true, 0).shouldRetry()).isTrue();
+  }
+
+  @Test
+  void aRequestThatNeverReachedABackendIsRequeuedWithoutSpendingTheBudget() {
+    RouteRetries retries = new RouteRetries(new RetryPolicy(CONFIG, () -> 0.5), RetryBudget.of(CONFIG,
+        new FakeTicker()));
+    retries.onFirstAttempt();
+    retries.onFirstAttempt(); // one token banked (ratio 0.5, no floor)
+
+    for (int i = 0; i < 50; i++) {
+      assertThat(retries.decide(1, AttemptOutcome.CONNECT_FAILED, false, true, 0).shouldRetry()).isTrue();
+    }
+    assertThat(retries.decide(1, AttemptOutcome.CONNECT_TIMEOUT, false, true, 0).shouldRetry()).isTrue();
+    assertThat(retries.budget().balance()).isEqualTo(1.0);
+    assertThat(retries.budget().retriesAttempted()).isEqualTo(51);
+    // maxAttempts still caps them, and a retry after the backend saw the request still pays.
+    assertThat(retries.decide(3, AttemptOutcome.CONNECT_FAILED, false, true, 0).reason())
+        .isEqualTo(NoRetryReason.ATTEMPTS_EXHAUSTED);
+    assertThat(retries.decide(1, AttemptOutcome.STATUS_503, false, true, 0).shouldRetry()).isTrue();
+    assertThat(retries.budget().balance()).isZero();
+    assertThat(retries.decide(1, AttemptOutcome.STATUS_503, false, true, 0).reason())
+        .isEqualTo(NoRetryReason.BUDGET_EXHAUSTED);
   }
 }

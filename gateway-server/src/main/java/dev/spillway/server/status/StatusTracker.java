@@ -82,7 +82,7 @@ public final class StatusTracker {
     this.incidents = new IncidentTracker(config, wall, listener);
     this.global = new Timeline(HISTORY_SECONDS, 0);
     apply(initial);
-    this.snapshot = evaluate(originNanos, List.of());
+    this.snapshot = evaluate(originNanos, new ArrayList<>()); // the first look opens no incident
   }
 
   /**
