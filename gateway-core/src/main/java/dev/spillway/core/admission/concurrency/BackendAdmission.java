@@ -28,10 +28,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * highest class; within a class first attempts before retries and tenants round-robin.
  *
  * <p><b>Timeouts.</b> A waiter leaves with {@link ShedReason#QUEUE_TIMEOUT} at the sooner of {@code now +
- * maxWait} and {@code client deadline - expected time to first token} (after that it cannot finish in time). Under
- * persistent overload ({@link CodelMonitor}: queueing delay above target for a whole interval, until the
- * room drains) new waiters get CoDel's short timeout of twice the target instead of maxWait, and each
- * tenant's sub-queue is served newest first, so the requests admitted have waited only briefly. The timeout is scheduled on the
+ * maxWait} and {@code client deadline - expected time to first token} (after that it cannot finish in time).
+ *
+ * <p><b>Sustained overload</b> ({@link CodelMonitor}: queueing delay above target for a whole interval):
+ * every waiter gets CoDel's short timeout of twice the target instead of maxWait, and a newcomer without a
+ * free slot is let in only if it expects to be served within a small budget (an eighth of the backend's
+ * first-token time, at most the short timeout), else it is shed at the door with {@link ShedReason#QUEUE_FULL}
+ * at once: under sustained overload a wait ends in a shed more often than not, so the client learns at once
+ * (and may overflow to another tier), and those admitted wait only briefly.
+ *
+ * <p>The timeout is scheduled on the
  * waiter's own executor (with {@code EmbeddedEventLoop}, tests move it with {@code advanceTimeBy}); when it
  * fires it is checked against the {@link Ticker}, and rescheduled if the ticker says it is early, so the two
  * clocks need not agree. A waiter found expired when a slot frees is shed rather than served.
@@ -42,6 +48,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * posted to the waiter's executor.
  */
 public final class BackendAdmission {
+  /** Under sustained overload a newcomer may expect to wait at most this fraction of the first token. */
+  static final int OVERLOAD_BUDGET_DIVISOR = 8;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Ticker ticker;
@@ -96,6 +104,7 @@ public final class BackendAdmission {
     int inFlightNow = 0;
     long window = 0;
     boolean unreachable = false;
+    boolean full = false;
     QueuedWaiter stale = null;
     QueuedWaiter grown;
     lock.lock();
@@ -110,10 +119,16 @@ public final class BackendAdmission {
           unreachable = true;
         } else {
           stale = shedStaleLocked(now);
-          waiter = new QueuedWaiter(this, request, executor, callback, now, waitUntil);
-          out = room.offer(waiter, codel.overloaded());
-          if (out != null && out != waiter) {
-            out.shed(ShedReason.DISPLACED, retryAfterNanos());
+          boolean streams = firstTokenNanos(now) > 0;
+          if (codel.overloaded() && streams && !roomServesSoonLocked(now)) {
+            codel.onTurnedAway(now);
+            full = true;
+          } else {
+            waiter = new QueuedWaiter(this, request, executor, callback, now, waitUntil);
+            out = room.offer(waiter, codel.overloaded() && !streams);
+            if (out != null && out != waiter) {
+              out.shed(ShedReason.DISPLACED, retryAfterNanos());
+            }
           }
         }
       }
@@ -124,6 +139,10 @@ public final class BackendAdmission {
     dispatchAll(stale);
     if (unreachable) {
       Callbacks.shedNow(executor, callback, ShedReason.DEADLINE_UNREACHABLE, retryAfterNanos());
+      return Waiter.NOOP;
+    }
+    if (full) {
+      Callbacks.shedNow(executor, callback, ShedReason.QUEUE_FULL, retryAfterNanos());
       return Waiter.NOOP;
     }
     if (waiter == null) {
@@ -158,6 +177,39 @@ public final class BackendAdmission {
       }
     }
     return until;
+  }
+
+  /**
+   * Under sustained overload, whether a newcomer would be served within {@link #overloadBudgetNanos}: the room
+   * is served in arrival order, a place frees once per {@code holdTime / limit} on average, so the newcomer
+   * expects {@code (queued + 1)} of those. Otherwise it is turned away at once, not after a wait it would
+   * likely spend in vain: a shed answer costs the client nothing, and those admitted wait briefly. Under
+   * the lock.
+   */
+  private boolean roomServesSoonLocked(long now) {
+    long interval = serviceTime.departureIntervalNanos(currentLimit);
+    return interval == 0 || (room.size() + 1) * interval <= overloadBudgetNanos(now);
+  }
+
+  /**
+   * How long a request may expect to wait under sustained overload: CoDel's short wait, and no more than an
+   * eighth of the backend's time to first token without queueing (the adaptive limit's baseline, else the
+   * measured one), so that an admitted stream's first token stays near the unloaded one. (A place frees at
+   * random moments, so the wait's p99 is several times its mean.)
+   */
+  private long overloadBudgetNanos(long now) {
+    return Math.min(codel.overloadedWaitNanos(), firstTokenNanos(now) / OVERLOAD_BUDGET_DIVISOR);
+  }
+
+  /**
+   * The backend's time to first token without queueing (the adaptive limit's baseline, else the measured
+   * one); 0 while no stream has been served. Without streams the room keeps CoDel's LIFO under overload
+   * instead of shedding at the door: a non-streamed answer's first byte comes only as its slot is released,
+   * so a short wait in the room adds little to it. Under the lock.
+   */
+  private long firstTokenNanos(long now) {
+    long firstToken = limit.baselineNanos(LatencySample.Signal.FIRST_TOKEN);
+    return firstToken != 0 ? firstToken : serviceTime.expectedFirstTokenNanos(now);
   }
 
   /**
@@ -251,6 +303,7 @@ public final class BackendAdmission {
     try {
       slots.release(c);
       serviceTime.onRelease(now - admittedAt);
+      limit.onRelease(now);
       if (completion == Completion.SUCCESS) {
         limit.onSample(sample, inFlightAtAdmission, window, now);
         serviceTime.onSample(sample, now);
@@ -393,7 +446,7 @@ public final class BackendAdmission {
     }
     PriorityClass c;
     while ((c = slots.nextToServe(room, currentLimit)) != null) {
-      QueuedWaiter w = room.poll(c, codel.overloaded());
+      QueuedWaiter w = room.poll(c, codel.overloaded() && firstTokenNanos(now) == 0);
       sampleDelay(w, now);
       if (now - w.timeoutAt >= 0) {
         w.shed(ShedReason.QUEUE_TIMEOUT, retryAfterNanos());

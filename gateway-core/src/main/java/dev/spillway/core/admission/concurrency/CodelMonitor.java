@@ -10,8 +10,9 @@ package dev.spillway.core.admission.concurrency;
  * room (granted or timed out), or the served waiter's own wait when it leaves the room empty. Not the
  * served waiter's wait in general: under overload the newest are served first, and with tenants served
  * round-robin a tenant's first waiter goes quickly, so those waits are short while a queue stands behind
- * them. Overload ends only when a request arrives to an empty room and no waiter has left it for an interval
- * (the load fits without queueing): under overload every waiter older than the short timeout is shed, so
+ * them. Overload ends only when a request arrives to an empty room and for an interval no waiter has left it
+ * and no newcomer was turned away at the door (the load fits without queueing): under overload every waiter
+ * older than the short timeout is shed, and newcomers that could not be served soon are turned away, so
  * the oldest age stays near it and says nothing more, and the room may empty through those timeouts while
  * the overload goes on. Not thread-safe: used under {@link BackendAdmission}'s lock.
  */
@@ -41,6 +42,14 @@ final class CodelMonitor {
     } else if (now - aboveSince >= intervalNanos) {
       overloaded = true;
     }
+  }
+
+  /**
+   * Under overload a newcomer was turned away at the door (the room could not serve it soon): evidence that
+   * the overload goes on, as a waiter leaving an aged room would be.
+   */
+  void onTurnedAway(long now) {
+    lastSampleAt = now;
   }
 
   /** A request arrives to an empty room: a quiet interval since a waiter last left ends any overload. */

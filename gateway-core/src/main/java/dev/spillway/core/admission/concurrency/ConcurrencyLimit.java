@@ -48,6 +48,9 @@ interface ConcurrencyLimit {
   /** The uncongested latency the limit compares with, per signal; 0 when not (yet) known or static. */
   long baselineNanos(Signal signal);
 
+  /** A permit was released at {@code now}, whatever its outcome: a slot freed. */
+  default void onRelease(long now) {}
+
   /** A request is about to be judged at {@code now}: for limits that move with time alone. */
   default void onTick(long now) {}
 

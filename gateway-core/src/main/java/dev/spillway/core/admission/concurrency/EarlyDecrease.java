@@ -16,11 +16,12 @@ final class EarlyDecrease {
   /**
    * A first token admitted near the limit took {@code latencyNanos}.
    *
+   * @param highNanos above this a first token counts as queued
    * @param pastKnee whether the limit is at or past the last knee, where one such first token is enough
    * @return whether the limit should decrease now
    */
-  boolean onFirstToken(long latencyNanos, long baselineNanos, long now, boolean pastKnee) {
-    if (latencyNanos <= baselineNanos * (1 + GradientLimit.EARLY_TOLERANCE)) {
+  boolean onFirstToken(long latencyNanos, long highNanos, long baselineNanos, long now, boolean pastKnee) {
+    if (latencyNanos <= highNanos) {
       highInARow = 0;
     } else if (highInARow == 0 || now - lastHighAt >= baselineNanos) {
       // First tokens of requests that joined the batch in one step share that step's prefill: a burst of

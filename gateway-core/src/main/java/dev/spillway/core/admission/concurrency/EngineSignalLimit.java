@@ -94,6 +94,11 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public void onRelease(long now) {
+    latency.onRelease(now);
+  }
+
+  @Override
   public void onDropped(long window, long now) {
     latency.onDropped(window, now);
   }

@@ -102,6 +102,13 @@ final class GradientLimit implements ConcurrencyLimit {
   static final double FAST_DECREASE_RATIO = 2;
   /** Slow start's growth per calm window. */
   static final double SLOW_START_FACTOR = 1.6;
+  /**
+   * A first token is "far" above its baseline, apart from {@link #EARLY_TOLERANCE}, when it waited this many
+   * departures (places freeing at the backend, see {@link DepartureRate}): about that many requests were
+   * queued ahead of it. Where a slot is held many times longer than a first token takes (streams), queueing
+   * shows as a small excess that {@link #EARLY_TOLERANCE} alone would miss.
+   */
+  static final double QUEUE_STEPS = 1.5;
   private static final long NOT_STARTED = Long.MIN_VALUE;
   static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
   private static final Signal[] SIGNALS = SampleWindow.signals();
@@ -127,6 +134,15 @@ final class GradientLimit implements ConcurrencyLimit {
   private Growth growth = Growth.SLOW_START;
   /** The latest samples of each signal, whenever admitted: the fast decrease's evidence. */
   private final RecentSamples[] recent = new RecentSamples[SIGNALS.length];
+  private final DepartureRate departures = new DepartureRate();
+  /** The window opened by the last decrease: first tokens admitted before it are no fast-decrease evidence. */
+  private long lastDecreaseWindow;
+  /**
+   * The last limit Little's law found served without a queue, counted precisely (a small queue; 0 before
+   * any, and again after a window judged congested at or below it): first tokens far above baseline at or
+   * below it are long prompts' prefills sharing an engine step, not a queue, so no early decrease there.
+   */
+  private double queueFreeLimit;
 
   GradientLimit(ConcurrencyConfig config) {
     this.minLimit = config.minLimit();
@@ -177,13 +193,18 @@ final class GradientLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public void onRelease(long now) {
+    departures.onRelease(now);
+  }
+
+  @Override
   public void onSample(LatencySample sample, int inFlight, long admittedIn, long now) {
     onTick(now);
     if (sample.signal() == Signal.NONE) {
       return;
     }
-    if (phase == Phase.TRACKING && sample.signal() == Signal.PER_TOKEN && preferred() == Signal.PER_TOKEN
-        && queueingHeavily(sample, inFlight, now)) {
+    if (phase == Phase.TRACKING && sample.signal() == preferred()
+        && queueingHeavily(sample, inFlight, admittedIn, now)) {
       return;
     }
     if (admittedIn != window) {
@@ -198,10 +219,11 @@ final class GradientLimit implements ConcurrencyLimit {
         startTracking(now);
       }
     } else if (queueingInEngine(sample, inFlight, now)) {
-      decrease(Signal.FIRST_TOKEN, 0, now);
+      decrease(Signal.FIRST_TOKEN, 0, earlyQueueFree(now), now);
       nextWindow(now);
     } else if (samples.isFull()
-        || (samples.count(preferred()) >= MIN_WINDOW_SAMPLES && now - windowStart >= MIN_WINDOW_NANOS)) {
+        || (samples.count(preferred()) >= MIN_WINDOW_SAMPLES && now - windowStart >= MIN_WINDOW_NANOS)
+        || slowStartJudged(now)) {
       judgeWindow(now);
     }
   }
@@ -227,8 +249,53 @@ final class GradientLimit implements ConcurrencyLimit {
     if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0 || inFlight < nearLimit()) {
       return false;
     }
+    if (estimate <= queueFreeLimit) {
+      return false;
+    }
     // Past the last knee the engine queued before: one such first token is enough evidence there.
-    return early.onFirstToken(sample.latencyNanos(), baseline, now, knee > 0 && estimate >= knee);
+    return early.onFirstToken(sample.latencyNanos(), highFirstTokenNanos(baseline, now), baseline, now,
+        knee > 0 && estimate >= knee);
+  }
+
+  /**
+   * How far above {@code baseline} a first token means queueing: {@code 1 + }{@value #EARLY_TOLERANCE} times
+   * it, or less when the backend frees places fast enough that waiting {@value #QUEUE_STEPS} of them takes
+   * less.
+   */
+  private long highFirstTokenNanos(long baseline, long now) {
+    double rate = departures.perSecond(now);
+    long margin = (long) (baseline * Math.max(EARLY_TOLERANCE, FIRST_TOKEN_TOLERANCE));
+    return baseline + (rate > 0 ? Math.min(margin, (long) (QUEUE_STEPS * 1e9 / rate)) : margin);
+  }
+
+  /**
+   * The early decrease's Little's-law target: the median concurrency served unqueued, over all the window's
+   * first tokens admitted near the limit (the high ones alone would overstate the queue: they are the
+   * longest of the waits).
+   */
+  private double earlyQueueFree(long now) {
+    double rate = departures.perSecond(now);
+    if (rate <= 0) {
+      return Double.NaN;
+    }
+    long baseline = baselines[Signal.FIRST_TOKEN.ordinal()].nanos();
+    return samples.medianQueueFree(Signal.FIRST_TOKEN, nearLimit(), baseline, rate);
+  }
+
+  /**
+   * In slow start with first tokens, a calm window is judged as soon as {@value #MIN_SIGNAL_SAMPLES} of them
+   * came from requests admitted near the limit: a small limit gives a few samples a second, and a calm
+   * window is evidence enough to grow (queueing, a cliff for first tokens, is caught by the early decrease).
+   */
+  private boolean slowStartJudged(long now) {
+    if (growth != Growth.SLOW_START || preferred() != Signal.FIRST_TOKEN
+        || samples.count(Signal.FIRST_TOKEN, nearLimit()) < MIN_SIGNAL_SAMPLES) {
+      return false;
+    }
+    // Only to grow: first tokens of one engine step share its prefill, so congestion is left to the early
+    // decrease, which counts them once, and to the window's normal end.
+    long baseline = baselines[Signal.FIRST_TOKEN.ordinal()].nanos();
+    return samples.median(Signal.FIRST_TOKEN, nearLimit()) <= highFirstTokenNanos(baseline, now);
   }
 
   /**
@@ -242,7 +309,12 @@ final class GradientLimit implements ConcurrencyLimit {
    * single slow answer from triggering it. It does not end slow start: from far above it may undershoot,
    * and the next calm windows regain the knee quickly.
    */
-  private boolean queueingHeavily(LatencySample sample, int inFlight, long now) {
+  private boolean queueingHeavily(LatencySample sample, int inFlight, long admittedIn, long now) {
+    if (sample.signal() == Signal.FIRST_TOKEN && admittedIn < lastDecreaseWindow) {
+      // Admitted under a higher limit, whose queue the last decrease already took off: counting it again
+      // would cut below the backend's slots.
+      return false;
+    }
     RecentSamples r = recent[sample.signal().ordinal()];
     r.add(sample.latencyNanos(), inFlight);
     long baseline = baselines[sample.signal().ordinal()].nanos();
@@ -253,7 +325,22 @@ final class GradientLimit implements ConcurrencyLimit {
     if (median <= baseline * FAST_DECREASE_RATIO) {
       return false;
     }
-    double target = clamp(r.medianConcurrency(baseline));
+    double target;
+    if (sample.signal() == Signal.PER_TOKEN) {
+      target = clamp(r.medianConcurrency(baseline));
+    } else {
+      // A first token is a small part of a slot's holding time: the per-token form would read a short
+      // queue as a tiny backend. Count the queue from the departure rate instead.
+      double rate = departures.perSecond(now);
+      if (rate <= 0) {
+        return false;
+      }
+      target = clamp(r.medianQueueFree(baseline, rate));
+      if (knee > 0) {
+        // Not the first decrease: slow start's overshoot is over.
+        growth = Growth.CAREFUL;
+      }
+    }
     if (target >= estimate) {
       return false;
     }
@@ -264,6 +351,7 @@ final class GradientLimit implements ConcurrencyLimit {
     knee = estimate;
     estimate = target;
     nextWindow(now);
+    lastDecreaseWindow = window;
     return true;
   }
 
@@ -295,21 +383,36 @@ final class GradientLimit implements ConcurrencyLimit {
     int minInFlight = reached ? nearLimit : 0;
     Signal signal = reached ? atLimitSignal : judged(0);
     if (signal != null) {
-      double gradient = (double) baselines[signal.ordinal()].nanos() / samples.median(signal, minInFlight);
-      double tolerance = signal == Signal.FIRST_TOKEN ? FIRST_TOKEN_TOLERANCE : PER_TOKEN_TOLERANCE;
-      if (gradient < 1 / (1 + tolerance)) {
-        decrease(signal, gradient, now);
+      long baseline = baselines[signal.ordinal()].nanos();
+      long median = samples.median(signal, minInFlight);
+      double gradient = (double) baseline / median;
+      boolean congested;
+      double queueFree = Double.NaN;
+      if (signal == Signal.FIRST_TOKEN) {
+        congested = median > highFirstTokenNanos(baseline, now);
+        double rate = departures.perSecond(now);
+        if (congested && rate > 0) {
+          queueFree = samples.medianQueueFree(signal, minInFlight, baseline, rate);
+        }
+      } else {
+        congested = gradient < 1 / (1 + PER_TOKEN_TOLERANCE);
+      }
+      if (congested) {
+        if (reached && estimate <= queueFreeLimit) {
+          // A whole window queued there: the backend has slowed since.
+          queueFreeLimit = 0;
+        }
+        decrease(signal, gradient, queueFree, now);
       } else {
         congestedWindows = 0;
         windowsSinceDecrease = Math.min(windowsSinceDecrease + 1, RECENT_WINDOWS + 1);
         windowsAtKnee = Math.min(windowsAtKnee + 1, KNEE_HOLD_WINDOWS);
       }
-      if (growth == Growth.SLOW_START && reached && signal == Signal.PER_TOKEN
-          && gradient >= 1 / (1 + PER_TOKEN_TOLERANCE)) {
+      if (growth == Growth.SLOW_START && reached && !congested) {
         // No congestion seen yet and none in this window: grow multiplicatively from the concurrency
         // actually reached.
         estimate = clamp(Math.min(estimate, samples.maxInFlight()) * SLOW_START_FACTOR);
-      } else if (gradient >= 1 / (1 + tolerance) && reached) {
+      } else if (!congested && reached) {
         // Per token, latency creeps up before the knee: slow to a step of 1 there. First tokens stay flat
         // until the engine queues, so they keep the larger step, but for a few windows after a decrease
         // (the knee is near) step by 1 too.
@@ -333,13 +436,27 @@ final class GradientLimit implements ConcurrencyLimit {
    * last step overshot), twice as far for each further congested window in a row. The limit before the
    * decrease is remembered as the knee.
    */
-  private void decrease(Signal signal, double gradient, long now) {
+  private void decrease(Signal signal, double gradient, double queueFree, long now) {
     congestedWindows++;
     windowsSinceDecrease = 0;
     windowsAtKnee = 0;
     early.reset();
     knee = estimate;
     growth = Growth.CAREFUL;
+    lastDecreaseWindow = window + 1;
+    if (signal == Signal.FIRST_TOKEN && !Double.isNaN(queueFree)) {
+      // Little's law counted the queue: step to what the backend served without it, and hold there (growth
+      // stops a slot below the knee).
+      double target = Math.max(estimate * MIN_GRADIENT, Math.min(queueFree, estimate - 1));
+      if (target >= estimate * DROP_FACTOR) {
+        // A small queue, counted precisely: growth holds at the target. (A large one is counted in a
+        // transient, when places free in bursts; there the knee stays where the queue formed.)
+        knee = Math.ceil(target) + 1;
+        queueFreeLimit = Math.floor(target);
+      }
+      estimate = clamp(target);
+      return;
+    }
     double factor = signal == Signal.PER_TOKEN ? gradient
         : 1 - (1 - DROP_FACTOR) * (1 << Math.min(congestedWindows - 1, 3));
     estimate = clamp(estimate * Math.max(MIN_GRADIENT, factor));

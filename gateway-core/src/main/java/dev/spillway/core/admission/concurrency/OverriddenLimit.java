@@ -71,6 +71,11 @@ final class OverriddenLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public void onRelease(long now) {
+    inner.onRelease(now);
+  }
+
+  @Override
   public void onRefresh(int inFlight, int queued) {
     inner.onRefresh(inFlight, queued);
   }

@@ -49,6 +49,18 @@ final class RecentSamples {
     return medianOfScratch();
   }
 
+  /**
+   * For first tokens: the median over the samples of the requests served without queueing,
+   * {@code inFlightAtAdmission - (latency - baselineNanos) * departuresPerSecond} (in a FIFO queue a request
+   * waits its place ahead divided by the rate places free). See {@link LittlesLaw}.
+   */
+  long medianQueueFree(long baselineNanos, double departuresPerSecond) {
+    for (int i = 0; i < size; i++) {
+      scratch[i] = LittlesLaw.queueFree(inFlights[i], values[i], baselineNanos, departuresPerSecond);
+    }
+    return medianOfScratch();
+  }
+
   private long medianOfScratch() {
     if (size == 0) {
       return 0;

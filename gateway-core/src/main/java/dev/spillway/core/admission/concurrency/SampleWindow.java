@@ -92,6 +92,25 @@ final class SampleWindow {
     return scratch[(n - 1) / 2];
   }
 
+  /**
+   * The median over {@code s}'s samples admitted with at least {@code minInFlight} in flight of
+   * {@link LittlesLaw#queueFree}; 0 if none.
+   */
+  long medianQueueFree(Signal s, int minInFlight, long baselineNanos, double departuresPerSecond) {
+    int k = s.ordinal();
+    int n = 0;
+    for (int i = 0; i < counts[k]; i++) {
+      if (inFlights[k][i] >= minInFlight) {
+        scratch[n++] = LittlesLaw.queueFree(inFlights[k][i], values[k][i], baselineNanos, departuresPerSecond);
+      }
+    }
+    if (n == 0) {
+      return 0;
+    }
+    Arrays.sort(scratch, 0, n);
+    return scratch[(n - 1) / 2];
+  }
+
   void clear() {
     Arrays.fill(counts, 0);
     size = 0;

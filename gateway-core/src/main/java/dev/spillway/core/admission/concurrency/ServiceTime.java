@@ -58,6 +58,16 @@ final class ServiceTime {
   }
 
   long retryAfterNanos(int limit) {
-    return Math.max(floorNanos, holdNanos / Math.max(1, limit));
+    return Math.max(floorNanos, departureIntervalNanos(limit));
+  }
+
+  /** A slot's mean holding time; 0 before any release. */
+  long holdNanos() {
+    return holdNanos;
+  }
+
+  /** How often a slot frees with {@code limit} busy, on average; 0 before any release. */
+  long departureIntervalNanos(int limit) {
+    return holdNanos / Math.max(1, limit);
   }
 }

@@ -144,6 +144,58 @@ class WaitingRoomTimeoutTest {
     }
   }
 
+  /**
+   * Once the backend has served streams, under sustained overload the room takes a newcomer only if it
+   * expects to serve it within the budget (here CoDel's short wait, 100 ms, less than an eighth of the first
+   * token), else turns it away at once; waiters get the short wait, those from before the overload too; it
+   * ends after a quiet interval.
+   */
+  @Test
+  void persistentQueueingWithStreamsShedsAtTheDoorWithShortTimeoutsThenBack() {
+    try (AdmissionRig rig = AdmissionRig.fixed(1, 64)) {
+      Call holder = rig.standard("holder", "x");
+      for (int i = 0; i < 8; i++) {
+        rig.standard("w" + i, "t");
+      }
+      // Every 100ms one request finishes; each waiter served has queued > 50ms, for 500ms in a row.
+      for (int i = 0; i < 6; i++) {
+        rig.advance(Duration.ofMillis(100));
+        if (i == 0) {
+          holder.permit.onSuccess(LatencySample.firstToken(Duration.ofMillis(2400).toNanos()));
+          rig.channel.runPendingTasks();
+        } else {
+          rig.calls.get("w" + (i - 1)).done();
+        }
+      }
+      assertThat(rig.events).containsExactly("holder", "w0", "w1", "w2", "w3", "w4", "w5");
+
+      // A slot frees every 100 ms (one slot, held 100 ms): an empty room serves a newcomer within the budget.
+      Call x1 = rig.standard("x1", "t");
+      assertThat(rig.calls.get("w6").shed).as("waiters from before overload get the short wait too")
+          .isEqualTo(ShedReason.QUEUE_TIMEOUT);
+      assertThat(rig.calls.get("w7").shed).isEqualTo(ShedReason.QUEUE_TIMEOUT);
+      assertThat(x1.waiting()).isTrue();
+      Call x2 = rig.standard("x2", "t");
+      assertThat(x2.shed).as("second in line: not within the budget, turned away at once")
+          .isEqualTo(ShedReason.QUEUE_FULL);
+
+      rig.advance(Duration.ofMillis(50));
+      rig.calls.get("w5").done();
+      assertThat(x1.permit).isNotNull();
+
+      Call y = rig.standard("y", "t");
+      rig.advance(Duration.ofMillis(99));
+      assertThat(y.waiting()).isTrue();
+      rig.advance(Duration.ofMillis(1));
+      assertThat(y.shed).as("short timeout: twice the target").isEqualTo(ShedReason.QUEUE_TIMEOUT);
+
+      rig.advance(Duration.ofMillis(500));
+      Call z = rig.standard("z", "t");
+      rig.advance(Duration.ofMillis(200));
+      assertThat(z.waiting()).as("empty and quiet for an interval: overload over, back to maxWait").isTrue();
+    }
+  }
+
   @Test
   void shortBurstsDoNotCountAsOverload() {
     try (AdmissionRig rig = AdmissionRig.fixed(1, 64)) {

@@ -39,6 +39,25 @@ record SimStats(double p99LatencyNanos, double p99FirstTokenNanos, double p99Wai
   }
 
   /**
+   * As the unknown-capacity benchmark judges it: the limit sampled every 250 ms from the start, the seconds
+   * after which every sample stays within 10% of {@code best}; -1 when the last one is outside.
+   */
+  static double settledAt(List<Integer> trace, int best) {
+    int step = 250 / Simulation.TRACE_STEP_MS;
+    double settled = -1;
+    for (int i = 0; i < trace.size(); i += step) {
+      int v = trace.get(i);
+      boolean inside = v >= 0.9 * best && v <= 1.1 * best;
+      if (!inside) {
+        settled = -1;
+      } else if (settled < 0) {
+        settled = i * Simulation.TRACE_STEP_MS / 1000.0;
+      }
+    }
+    return settled;
+  }
+
+  /**
    * Seconds from the start after which the limit, averaged over the last second (it probes up and steps
    * back by design), stays within 10% of {@code best} until trace index {@code end}; -1 when it never does.
    */
