@@ -28,6 +28,9 @@ public final class JdkHttpLoad implements AutoCloseable {
   private final HttpClient.Version version;
   private final URI uri;
   private final Duration timeout;
+  /** Why the first failed request of the current run failed, for the log; null while none has. */
+  private final java.util.concurrent.atomic.AtomicReference<String> firstError =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   /** A client for {@code uri} ({@code http://} or {@code https://}) in {@code version}; TLS trusts {@code ssl}. */
   public JdkHttpLoad(URI uri, HttpClient.Version version, SSLContext ssl, Duration timeout) {
@@ -42,7 +45,7 @@ public final class JdkHttpLoad implements AutoCloseable {
   }
 
   /** What one run measured: latencies of the 2xx answers in microseconds, the errors, and the run's length. */
-  public record Result(Histogram ok, long errors, double seconds) {
+  public record Result(Histogram ok, long errors, String firstError, double seconds) {
     public double rate() {
       return ok.getTotalCount() / seconds;
     }
@@ -69,6 +72,7 @@ public final class JdkHttpLoad implements AutoCloseable {
       if (inFlight.incrementAndGet() > maxInFlight) {
         inFlight.decrementAndGet();
         errors.incrementAndGet();
+        firstError.compareAndSet(null, "over " + maxInFlight + " in flight, not sent");
         done.countDown();
         continue;
       }
@@ -79,7 +83,7 @@ public final class JdkHttpLoad implements AutoCloseable {
       });
     }
     awaitOutstanding(done, errors);
-    return new Result(ok, errors.get(), duration.toNanos() / 1e9);
+    return new Result(ok, errors.get(), firstError.getAndSet(null), duration.toNanos() / 1e9);
   }
 
   /** Closed loop: {@code concurrency} requests always outstanding for {@code duration}. */
@@ -93,7 +97,7 @@ public final class JdkHttpLoad implements AutoCloseable {
       chain(ok, errors, end, done);
     }
     awaitOutstanding(done, errors);
-    return new Result(ok, errors.get(), (System.nanoTime() - start) / 1e9);
+    return new Result(ok, errors.get(), firstError.getAndSet(null), (System.nanoTime() - start) / 1e9);
   }
 
   private void chain(Histogram ok, AtomicLong errors, long end, CountDownLatch done) {
@@ -117,6 +121,7 @@ public final class JdkHttpLoad implements AutoCloseable {
       }
     } else {
       errors.incrementAndGet();
+      firstError.compareAndSet(null, e != null ? e.toString() : "HTTP " + r.statusCode() + " in " + r.version());
     }
   }
 
@@ -124,6 +129,7 @@ public final class JdkHttpLoad implements AutoCloseable {
     if (!done.await(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
       // Whatever is still out after its timeout is lost; count it rather than wait forever.
       errors.addAndGet(done.getCount());
+      firstError.compareAndSet(null, done.getCount() + " requests still outstanding after the timeout");
     }
   }
 
