@@ -96,6 +96,8 @@ public final class JdkHttpLoad implements AutoCloseable {
     for (int i = 0; i < concurrency; i++) {
       chain(ok, errors, end, done);
     }
+    // The chains run until the end of the run, then their last answers may take up to the timeout.
+    Thread.sleep(duration.toMillis());
     awaitOutstanding(done, errors);
     return new Result(ok, errors.get(), firstError.getAndSet(null), (System.nanoTime() - start) / 1e9);
   }
