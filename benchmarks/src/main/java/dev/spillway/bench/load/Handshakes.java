@@ -21,6 +21,11 @@ public final class Handshakes {
     public double rate() {
       return handshakes / seconds;
     }
+
+    /** This run and {@code other} as one. */
+    public Result plus(Result other) {
+      return new Result(handshakes + other.handshakes, errors + other.errors, seconds + other.seconds);
+    }
   }
 
   /** Handshakes with {@code 127.0.0.1:port} from {@code threads} threads for {@code duration}, at most {@code max}. */

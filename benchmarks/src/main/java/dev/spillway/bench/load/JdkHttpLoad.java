@@ -49,6 +49,14 @@ public final class JdkHttpLoad implements AutoCloseable {
     public double rate() {
       return ok.getTotalCount() / seconds;
     }
+
+    /** This run and {@code other} as one (latencies, errors and time added up). */
+    public Result plus(Result other) {
+      Histogram both = ok.copy();
+      both.add(other.ok);
+      return new Result(both, errors + other.errors, firstError != null ? firstError : other.firstError,
+          seconds + other.seconds);
+    }
   }
 
   /**

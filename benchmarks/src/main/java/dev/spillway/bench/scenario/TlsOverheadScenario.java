@@ -45,6 +45,7 @@ final class TlsOverheadScenario implements Scenario {
     Duration step = Duration.ofMillis(o.pick(8000, 500));
     Duration warm = Duration.ofMillis(o.pick(3000, 200));
     int concurrency = o.pick(32, 4);
+    int rounds = o.pick(2, 1);
     Duration handshakeTime = Duration.ofMillis(o.pick(5000, 500));
     Duration timeout = Duration.ofSeconds(5);
     Path dir = o.workDir().resolve("tls-overhead");
@@ -86,28 +87,42 @@ final class TlsOverheadScenario implements Scenario {
       } else {
         Peers.loud("tls-overhead: nginx is not available; the nginx rows and Spillway/nginx ratios are SKIPPED");
       }
-      for (Path3 p : paths) {
-        try (JdkHttpLoad load = new JdkHttpLoad(p.uri(), p.version(), p.tls() ? ssl : null, timeout)) {
-          // Ramp up: a cold HTTP/1.1-over-TLS path hit at full rate opens a connection per waiting request,
-          // and the handshakes of that storm swamp two cores before anything is measured.
-          for (double fraction : new double[] {0.1, 0.5, 1}) {
-            load.fixedRate(rate * fraction, warm, 1000);
-          }
-          JdkHttpLoad.Result fixed = load.fixedRate(rate, step, 1000);
-          JdkHttpLoad.Result max = load.maxThroughput(concurrency, step);
-          results.put(p.key(), new JdkHttpLoad.Result[] {fixed, max});
-          System.out.printf("tls-overhead %s: %.0f/s offered -> %.0f/s p99 %s ms errors %d; max %.0f/s p99 %s ms "
-              + "errors %d%s%n", p.key(), rate, fixed.rate(), Fmt.ms(fixed.ok(), 99), fixed.errors(), max.rate(),
-              Fmt.ms(max.ok(), 99), max.errors(), firstErrors(fixed, max));
+      Map<String, JdkHttpLoad> loads = new LinkedHashMap<>();
+      try {
+        for (Path3 p : paths) {
+          loads.put(p.key(), new JdkHttpLoad(p.uri(), p.version(), p.tls() ? ssl : null, timeout));
         }
-      }
-      for (Map.Entry<String, Integer> e : tlsPorts.entrySet()) {
-        Handshakes.Result h = Handshakes.run(ssl, e.getValue(), 2, handshakeTime, 1_000_000);
-        handshakes.put(e.getKey(), h);
-        System.out.printf("tls-overhead %s handshakes: %.0f/s errors %d%n", e.getKey(), h.rate(), h.errors());
+        // Interleaved rounds (every path once per round) so drifting machine noise hits all paths alike.
+        for (int round = 0; round < rounds; round++) {
+          for (Path3 p : paths) {
+            JdkHttpLoad load = loads.get(p.key());
+            if (round == 0) {
+              // Ramp up: a cold HTTP/1.1-over-TLS path hit at full rate opens a connection per waiting request,
+              // and the handshakes of that storm swamp two cores before anything is measured.
+              for (double fraction : new double[] {0.1, 0.5, 1}) {
+                load.fixedRate(rate * fraction, warm, 1000);
+              }
+            }
+            JdkHttpLoad.Result fixed = load.fixedRate(rate, step, 1000);
+            JdkHttpLoad.Result max = load.maxThroughput(concurrency, step);
+            results.merge(p.key(), new JdkHttpLoad.Result[] {fixed, max},
+                (a, b) -> new JdkHttpLoad.Result[] {a[0].plus(b[0]), a[1].plus(b[1])});
+            System.out.printf("tls-overhead round %d %s: %.0f/s offered -> %.0f/s p99 %s ms errors %d; max %.0f/s "
+                + "p99 %s ms errors %d%s%n", round + 1, p.key(), rate, fixed.rate(), Fmt.ms(fixed.ok(), 99),
+                fixed.errors(), max.rate(), Fmt.ms(max.ok(), 99), max.errors(), firstErrors(fixed, max));
+          }
+          for (Map.Entry<String, Integer> e : tlsPorts.entrySet()) {
+            Handshakes.Result h = Handshakes.run(ssl, e.getValue(), 2, handshakeTime, 1_000_000);
+            handshakes.merge(e.getKey(), h, Handshakes.Result::plus);
+            System.out.printf("tls-overhead round %d %s handshakes: %.0f/s errors %d%n", round + 1, e.getKey(),
+                h.rate(), h.errors());
+          }
+        }
+      } finally {
+        loads.values().forEach(JdkHttpLoad::close);
       }
     }
-    return report(o, rate, step, concurrency, handshakeTime, results, handshakes, uptimeBefore, uptime());
+    return report(o, rate, rounds, step, concurrency, handshakeTime, results, handshakes, uptimeBefore, uptime());
   }
 
   private static String firstErrors(JdkHttpLoad.Result fixed, JdkHttpLoad.Result max) {
@@ -164,14 +179,14 @@ final class TlsOverheadScenario implements Scenario {
     }
   }
 
-  private Report report(ScenarioOptions o, double rate, Duration step, int concurrency, Duration handshakeTime,
+  private Report report(ScenarioOptions o, double rate, int rounds, Duration step, int concurrency, Duration handshakeTime,
       Map<String, JdkHttpLoad.Result[]> results, Map<String, Handshakes.Result> handshakes, String before,
       String after) {
     Report r = new Report(name(), o.outDir());
     r.heading(2, "TLS and HTTP/2 overhead: Spillway vs nginx");
     r.text("Mock backend with room for everything (2 ms latency, non-streamed). Each proxy reached in plain "
         + "HTTP/1.1, HTTP/1.1 over TLS and HTTP/2 over TLS (ALPN h2), one self-signed EC P-256 certificate for "
-        + "both proxies, TLS 1.3. Load from the JDK HTTP client (HTTP/1.1: one keep-alive connection per in-flight "
+        + "both proxies, TLS 1.3. " + rounds + " interleaved round(s) over all paths, merged. Load from the JDK HTTP client (HTTP/1.1: one keep-alive connection per in-flight "
         + "request; h2: all requests multiplexed on one connection). Fixed rate: open loop at " + Fmt.num(rate)
         + " req/s for " + Fmt.num(step.toMillis() / 1000.0) + " s after a warm-up ramp (10 %, 50 %, 100 % of the rate), latency from the intended start. Max: closed "
         + "loop with " + concurrency + " requests outstanding for " + Fmt.num(step.toMillis() / 1000.0) + " s. Handshakes: full "
