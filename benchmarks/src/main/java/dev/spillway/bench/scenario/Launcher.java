@@ -98,6 +98,24 @@ public final class Launcher implements AutoCloseable {
     return track(ChildProcess.start("nginx", cmd, dir.resolve("stdout.log")).awaitPort(port, 10_000));
   }
 
+  /**
+   * Starts nginx in front of {@code endpoint} with a plain listener on {@code port} and a TLS one (h2 and
+   * http/1.1 by ALPN) on {@code tlsPort}, serving this PEM certificate and key.
+   */
+  public ChildProcess nginxTls(int endpoint, int port, int tlsPort, Path certificate, Path key) throws IOException {
+    Path dir = Files.createDirectories(workDir.resolve("nginx-tls-" + port));
+    String conf = Peers.render(options.peersDir().resolve("nginx-tls.conf.tmpl"), Map.of(
+        "DIR", dir.toString(), "PORT", Integer.toString(port), "TLS_PORT", Integer.toString(tlsPort),
+        "SERVERS", "server 127.0.0.1:" + endpoint + ";", "CERTIFICATE", certificate.toString(),
+        "KEY", key.toString()));
+    Path file = dir.resolve("nginx.conf");
+    Files.writeString(file, conf);
+    List<String> cmd = List.of(Proc.which("nginx").toString(), "-p", dir.toString(), "-c", file.toString());
+    ChildProcess p = track(ChildProcess.start("nginx-tls", cmd, dir.resolve("stdout.log")).awaitPort(port, 10_000));
+    p.awaitPort(tlsPort, 10_000);
+    return p;
+  }
+
   private ChildProcess haproxy(ProxySetup setup, int port) throws IOException {
     Path dir = Files.createDirectories(workDir.resolve("haproxy-" + port));
     StringBuilder servers = new StringBuilder();

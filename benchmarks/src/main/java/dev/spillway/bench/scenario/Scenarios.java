@@ -25,7 +25,8 @@ public final class Scenarios {
 
   static {
     for (Scenario s : List.of(new OverheadScenario(), new OverloadScenario(), new SpikeScenario(),
-        new FailoverScenario(), new StreamsScenario(), new SoakScenario(), new UnknownCapacityScenario())) {
+        new FailoverScenario(), new StreamsScenario(), new SoakScenario(), new UnknownCapacityScenario(),
+        new TlsOverheadScenario())) {
       ALL.put(s.name(), s);
     }
   }
