@@ -4,12 +4,15 @@ import dev.spillway.core.proxy.ProxyContext;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Over TLS with HTTP/2 on: once the handshake has picked a protocol through ALPN, installs its handlers,
  * HTTP/2 for {@code h2}, HTTP/1.1 for {@code http/1.1} or a client that offered no ALPN at all.
  */
 final class AlpnProtocols extends ApplicationProtocolNegotiationHandler {
+  private static final Logger log = LoggerFactory.getLogger(AlpnProtocols.class);
   private final ProxyContext shared;
 
   AlpnProtocols(ProxyContext shared) {
@@ -33,5 +36,21 @@ final class AlpnProtocols extends ApplicationProtocolNegotiationHandler {
     } else {
       ctx.close();
     }
+  }
+
+  /**
+   * A client that goes away or speaks no TLS mid-handshake is ordinary traffic, not a fault: close without a
+   * warning and stack trace per connection (Netty's default), which a handshake storm would turn into a flood.
+   */
+  @Override
+  protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("{} TLS handshake failed: {}", ctx.channel(), cause.toString());
+    ctx.close();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("{} closed before a protocol was chosen: {}", ctx.channel(), cause.toString());
+    ctx.close();
   }
 }
