@@ -158,11 +158,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       write(ctx, response, keepAlive);
       return;
     }
-    if (!authorized(request, null)) {
-      FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
-          bytes("unauthorized: send Authorization: Bearer <admin token>\n"), false);
-      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"spillway-admin\"");
-      write(ctx, response, keepAlive);
+    if (!tokenAccepted(ctx, request, keepAlive)) {
       return;
     }
     if (read) { // which config runs, since when, the last attempts: /config itself stays what validate accepts
@@ -194,11 +190,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   /** The incident controls ({@link OverridesApi}): token-protected like the rest, any method. */
   private void overrides(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
-    if (!authorized(request, null)) {
-      FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
-          bytes("unauthorized: send Authorization: Bearer <admin token>\n"), false);
-      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"spillway-admin\"");
-      write(ctx, response, keepAlive);
+    if (!tokenAccepted(ctx, request, keepAlive)) {
       return;
     }
     OverridesApi api = content.overrides();
@@ -211,6 +203,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ? OverridesApi.error(404, "not_found", null, "no gateway to control")
         : api.handle(request.method().name(), path, body, (token != null ? "admin-token@" : "") + client);
     send(ctx, HttpResponseStatus.valueOf(reply.status()), JSON, reply.body(), keepAlive, false);
+  }
+
+  /** Whether the request carries the admin token (by header only); answers 401 when it does not. */
+  private boolean tokenAccepted(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+    if (authorized(request, null)) {
+      return true;
+    }
+    FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
+        bytes("unauthorized: send Authorization: Bearer <admin token>\n"), false);
+    response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"spillway-admin\"");
+    write(ctx, response, keepAlive);
+    return false;
   }
 
   private boolean authorized(FullHttpRequest request, List<String> queryToken) {
