@@ -3,9 +3,9 @@ package dev.spillway.server.status;
 import java.util.Objects;
 
 /**
- * A change reported by upstream resilience (circuit breakers, outlier ejection, failover). gateway-core has no
- * such events yet; they arrive with the upstream-resilience work, which only needs to call
- * {@link StatusTracker#onResilienceEvent} from any thread. An opening event starts a condition that lasts
+ * A change reported by upstream resilience (circuit breakers, outlier ejection, failover) or by an operator's
+ * incident control: {@link EndpointEventBridge} and the overrides API hand it to
+ * {@link StatusTracker#onResilienceEvent}, from any thread. An opening event starts a condition that lasts
  * until its matching closing event for the same component.
  *
  * @param type what happened
