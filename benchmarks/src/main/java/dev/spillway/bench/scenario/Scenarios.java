@@ -26,7 +26,7 @@ public final class Scenarios {
   static {
     for (Scenario s : List.of(new OverheadScenario(), new OverloadScenario(), new SpikeScenario(),
         new FailoverScenario(), new StreamsScenario(), new SoakScenario(), new UnknownCapacityScenario(),
-        new TlsOverheadScenario())) {
+        new TlsOverheadScenario(), new ClusterScenario())) {
       ALL.put(s.name(), s);
     }
   }
