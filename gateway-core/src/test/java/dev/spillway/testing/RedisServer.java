@@ -1,13 +1,21 @@
 package dev.spillway.testing;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -67,25 +75,56 @@ public final class RedisServer implements BeforeAllCallback, BeforeEachCallback,
     return "redis://127.0.0.1:" + port;
   }
 
-  /** Starts the server (again, empty) on the same port and waits until it accepts connections. */
+  /**
+   * Starts the server (again, empty) on the same port and waits until it says it accepts connections: its
+   * output is copied to {@code redis.log} line by line, and the wait ends on the ready line, on its exit, or
+   * after 10 s.
+   */
   public void start() throws IOException, InterruptedException {
     process = new ProcessBuilder(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "",
         "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no")
         .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("redis.log").toFile())
         .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException notYet) {
-        if (!process.isAlive()) {
-          throw new IOException("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
-        }
-        Thread.sleep(20);
-      }
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Process started = process;
+    Thread copier = new Thread(() -> copyOutput(started, ready), "redis-server-output");
+    copier.setDaemon(true);
+    copier.start();
+    started.onExit().thenRun(() -> ready.completeExceptionally(new IOException("redis-server exited with "
+        + started.exitValue() + ": " + log())));
+    try {
+      ready.get(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new IOException("redis-server did not get ready on " + port + " within 10s: " + log());
+    } catch (ExecutionException e) {
+      throw new IOException(e.getCause().getMessage(), e.getCause());
     }
-    throw new IOException("redis-server did not listen on " + port + " within 10s");
+  }
+
+  /** Copies the server's output to its log, completing {@code ready} at its ready line. */
+  private void copyOutput(Process p, CompletableFuture<Void> ready) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        Writer log = Files.newBufferedWriter(dir.resolve("redis.log"), StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        log.write(line);
+        log.write('\n');
+        log.flush();
+        if (line.contains("Ready to accept connections")) {
+          ready.complete(null);
+        }
+      }
+    } catch (IOException e) {
+      ready.completeExceptionally(e);
+    }
+  }
+
+  private String log() {
+    try {
+      return Files.readString(dir.resolve("redis.log"));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
   }
 
   /** Kills the server at once (SIGKILL): its data is gone. */

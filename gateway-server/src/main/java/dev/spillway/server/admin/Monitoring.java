@@ -142,7 +142,7 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     if (config.status().publicPage().enabled()) {
       this.publicPage = PublicPages.create(config.status().publicPage(), gateway.router());
     }
-    LimiterStoreIncidents.watch(gateway.limiterStores(), status);
+    LimiterStoreStatus.watch(gateway.limiterStores(), status);
     StatusTracker tracker = status;
     this.overrides = new OverridesApi(gateway.overrides(), tracker::onResilienceEvent);
     publish();

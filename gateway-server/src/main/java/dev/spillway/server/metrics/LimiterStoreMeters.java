@@ -34,6 +34,15 @@ final class LimiterStoreMeters {
     FunctionCounter.builder("spillway_limiter_store_fallback_decisions", stats, LimiterStoreStats::fallbackDecisions)
         .description("Rate-limit decisions made by a limit's failure policy because Redis could not be used")
         .register(registry);
+    FunctionCounter.builder("spillway_limiter_store_closed_rejections", stats, LimiterStoreStats::closedRejections)
+        .description("Requests limits with failure policy closed refused because Redis could not be used")
+        .register(registry);
+    FunctionTimer.builder("spillway_limiter_store_decisions", stats, LimiterStoreStats::decisions,
+            LimiterStoreStats::decisionNanos, TimeUnit.NANOSECONDS)
+        .description("Rate-limit decisions on shared buckets and their time (never a Redis call)")
+        .register(registry);
+    Gauge.builder("spillway_limiter_store_decision_max", stats, s -> s.maxDecisionNanos() / 1e9)
+        .description("The slowest decision on a shared bucket so far").baseUnit("seconds").register(registry);
     Gauge.builder("spillway_limiter_store_latency_max", stats, s -> s.maxLatencyNanos() / 1e9)
         .description("The slowest Redis operation so far").baseUnit("seconds").register(registry);
     for (LimiterStoreState state : LimiterStoreState.values()) {

@@ -54,6 +54,8 @@ public final class StatusTracker {
   private volatile StatusSnapshot snapshot;
   /** The gateway's overload manager, shown as component {@code gateway/overload}; {@code null} until watched. */
   private volatile OverloadManager overload;
+  /** Components of kind {@code gateway} assessed by their owners (e.g. the limiter store), by name. */
+  private final Map<String, Supplier<Assessment>> watched = new java.util.concurrent.ConcurrentSkipListMap<>();
 
   /** Tracks the routes of {@code router}, a fixed routing snapshot. */
   public StatusTracker(StatusConfig config, Router router, Readiness readiness, Ticker ticker, WallClock wall,
@@ -97,6 +99,14 @@ public final class StatusTracker {
   /** Shows {@code overload} as the component {@code gateway/overload} from the next tick on. */
   public void watchOverload(OverloadManager overload) {
     this.overload = overload;
+  }
+
+  /**
+   * Shows a component {@code gateway/<name>} from the next tick on, in the state {@code assessment} gives once a
+   * second (on the monitor thread).
+   */
+  public void watch(String name, Supplier<Assessment> assessment) {
+    watched.put(name, assessment);
   }
 
   /** Counts one finished request. */
@@ -242,6 +252,11 @@ public final class StatusTracker {
       if (a.state() == ComponentState.AT_CAPACITY) {
         signals.add(new Signal("shedding:gateway overload", Signal.Kind.SHEDDING, "gateway overload", a.reason(), 0));
       }
+      overall = worse(overall, a.state());
+    }
+    for (Map.Entry<String, Supplier<Assessment>> e : watched.entrySet()) {
+      Assessment a = e.getValue().get();
+      components.add(new ComponentStatus("gateway", e.getKey(), a, -1, -1, -1, -1));
       overall = worse(overall, a.state());
     }
     String notReady = readiness.notReadyReason();

@@ -1,5 +1,6 @@
 package dev.spillway.core.admission.ratelimit.redis;
 
+import dev.spillway.core.config.FailurePolicy;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -16,6 +17,10 @@ public final class LimiterStoreStats {
   private final AtomicLong maxLatencyNanos = new AtomicLong();
   private final LongAdder leasedTokens = new LongAdder();
   private final LongAdder fallbackDecisions = new LongAdder();
+  private final LongAdder closedRejections = new LongAdder();
+  private final LongAdder decisions = new LongAdder();
+  private final LongAdder decisionNanos = new LongAdder();
+  private final AtomicLong maxDecisionNanos = new AtomicLong();
 
   /** Operations sent to Redis (whatever their outcome). */
   public long operations() {
@@ -57,6 +62,26 @@ public final class LimiterStoreStats {
     return fallbackDecisions.sum();
   }
 
+  /** Decisions a {@code closed} limit refused because Redis could not be used. */
+  public long closedRejections() {
+    return closedRejections.sum();
+  }
+
+  /** Decisions made on shared buckets (by their lease or their failure policy). */
+  public long decisions() {
+    return decisions.sum();
+  }
+
+  /** Total time those decisions took, Redis never included: it is never called while a decision waits. */
+  public long decisionNanos() {
+    return decisionNanos.sum();
+  }
+
+  /** The slowest decision on a shared bucket so far. */
+  public long maxDecisionNanos() {
+    return maxDecisionNanos.get();
+  }
+
   void recordOperation(long nanos, boolean failed, boolean timedOut) {
     operations.increment();
     latencyNanos.add(nanos);
@@ -77,7 +102,16 @@ public final class LimiterStoreStats {
     leasedTokens.add(tokens);
   }
 
-  void recordFallback() {
+  void recordFallback(FailurePolicy policy, boolean admitted) {
     fallbackDecisions.increment();
+    if (policy == FailurePolicy.CLOSED && !admitted) {
+      closedRejections.increment();
+    }
+  }
+
+  void recordDecision(long nanos) {
+    decisions.increment();
+    decisionNanos.add(nanos);
+    maxDecisionNanos.accumulateAndGet(nanos, Math::max);
   }
 }

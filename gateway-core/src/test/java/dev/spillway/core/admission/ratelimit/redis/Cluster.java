@@ -18,6 +18,7 @@ import dev.spillway.core.config.TierConfig;
 import dev.spillway.core.config.TokenEstimationConfig;
 import dev.spillway.core.admission.ratelimit.RateLimitStats;
 import dev.spillway.core.time.Ticker;
+import dev.spillway.testing.StoreStates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,13 +63,20 @@ final class Cluster implements AutoCloseable {
   }
 
   void awaitConnected() throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (stores.stream().anyMatch(s -> s.state() != LimiterStoreState.UP)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not connected: " + stores.stream().map(RedisLimiterStore::state).toList());
-      }
-      Thread.sleep(10);
+    StoreStates.awaitUp(stores, Duration.ofSeconds(10));
+  }
+
+  /**
+   * Waits until every store is up again after Redis came back, sending a request now and then meanwhile: the
+   * breaker tests Redis only when a lease asks it something.
+   */
+  void awaitUpUnderTraffic(Duration timeout) throws InterruptedException {
+    java.util.concurrent.CompletableFuture<Void> up = StoreStates.whenAll(stores, LimiterStoreState.UP);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!up.isDone() && System.nanoTime() - deadline < 0) {
+      hammer(Duration.ofMillis(50), 1, 1, 10_000);
     }
+    StoreStates.await(up, stores, Duration.ZERO);
   }
 
   /** What one hammering run saw. */

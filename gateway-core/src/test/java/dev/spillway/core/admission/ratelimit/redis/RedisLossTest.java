@@ -38,7 +38,7 @@ class RedisLossTest {
       assertThat(lost.quantileNanos(0.999)).isLessThan(TIMEOUT.toNanos());
 
       redis.start();
-      awaitUp(cluster);
+      cluster.awaitUpUnderTraffic(Duration.ofSeconds(15));
       Cluster.Tally back = cluster.hammer(Duration.ofSeconds(3), 1, 1, 2000);
       // The bucket is gone from Redis. Full to everyone it would admit 60 at once plus 60 of refill over the
       // window; re-created at what it refilled since last seen, less what the instances admitted alone, it
@@ -77,15 +77,6 @@ class RedisLossTest {
       assertThat(lost.admitted.sum()).isZero();
       assertThat(lost.rejected.sum()).isPositive();
       assertThat(lost.quantileNanos(0.999)).isLessThan(TIMEOUT.toNanos());
-    }
-  }
-
-  private static void awaitUp(Cluster cluster) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    // A request now and then lets the breaker test Redis again.
-    while (cluster.stores.stream().anyMatch(s -> s.state() != LimiterStoreState.UP)) {
-      assertThat(System.nanoTime()).as("redis back within 15 s").isLessThan(deadline);
-      cluster.hammer(Duration.ofMillis(50), 1, 1, 10_000);
     }
   }
 

@@ -7,17 +7,22 @@ import dev.spillway.server.status.ResilienceEvent;
 import dev.spillway.server.status.StatusTracker;
 
 /**
- * Turns the Redis limiter store's breaker into status conditions: degraded (Redis unreachable, limits on their
- * failure policy) opens one, and with it an incident; back up closes it. Nothing for a local store.
+ * The Redis limiter store on the status page: the component {@code gateway/limiter-store} (assessed by
+ * {@link LimiterStoreAssessment} once a second), and the store's breaker as an incident condition: degraded
+ * (Redis unreachable, limits on their failure policy) opens one; back up closes it. Nothing for a local store.
  */
-final class LimiterStoreIncidents {
-  private LimiterStoreIncidents() {}
+final class LimiterStoreStatus {
+  /** The component's name, under kind {@code gateway}. */
+  static final String COMPONENT = "limiter-store";
+
+  private LimiterStoreStatus() {}
 
   static void watch(BucketStores stores, StatusTracker status) {
     if (!(stores instanceof RedisLimiterStore store)) {
       return;
     }
-    String component = "limiter store " + store.config().uri();
+    status.watch(COMPONENT, new LimiterStoreAssessment(store)::assess);
+    String component = "gateway " + COMPONENT;
     Object lock = new Object();
     LimiterStoreState[] last = {LimiterStoreState.CONNECTING};
     store.addListener(state -> {
@@ -26,8 +31,8 @@ final class LimiterStoreIncidents {
         last[0] = state;
         if (state == LimiterStoreState.DEGRADED && !wasDegraded) {
           status.onResilienceEvent(new ResilienceEvent(ResilienceEvent.Type.BREAKER_OPENED, component,
-              "Redis unreachable: rate limits follow their failure policy (default "
-                  + store.config().failure().name().toLowerCase(java.util.Locale.ROOT) + ")"));
+              "Redis " + store.config().uri() + " unreachable: rate limits follow their failure policy (default "
+                  + LimiterStoreAssessment.policy(store) + ")"));
         } else if (state == LimiterStoreState.UP && wasDegraded) {
           status.onResilienceEvent(new ResilienceEvent(ResilienceEvent.Type.BREAKER_CLOSED, component,
               "Redis back: rate limits shared again"));
