@@ -8,6 +8,9 @@ package dev.spillway.bench.scenario;
 final class ClusterConfig {
   static final String REQUEST_KEY = "sk-cluster-requests";
   static final String TOKEN_KEY = "sk-cluster-tokens";
+  /** Tenants of the same tiers that warm the gateways up without touching the measured tenants' buckets. */
+  static final String WARM_REQUEST_KEY = "sk-cluster-warm-requests";
+  static final String WARM_TOKEN_KEY = "sk-cluster-warm-tokens";
 
   private ClusterConfig() {}
 
@@ -34,6 +37,8 @@ final class ClusterConfig {
     sb.append("tenants:\n");
     sb.append("  - {name: requests, tier: requests, keys: [\"").append(REQUEST_KEY).append("\"]}\n");
     sb.append("  - {name: tokens, tier: tokens, keys: [\"").append(TOKEN_KEY).append("\"]}\n");
+    sb.append("  - {name: warm-requests, tier: requests, keys: [\"").append(WARM_REQUEST_KEY).append("\"]}\n");
+    sb.append("  - {name: warm-tokens, tier: tokens, keys: [\"").append(WARM_TOKEN_KEY).append("\"]}\n");
     if (redisUri != null) {
       // A deadline above the default 30 ms: load generator, gateways, mock and Redis share this machine's cores.
       sb.append("limiterStore: {type: redis, uri: \"").append(redisUri).append("\", timeout: ")

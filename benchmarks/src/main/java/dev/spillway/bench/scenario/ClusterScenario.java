@@ -39,51 +39,70 @@ final class ClusterScenario implements Scenario {
 
   @Override
   public Report run(ScenarioOptions o, LoadClient client, LoadRunner runner) throws Exception {
+    java.util.Set<String> parts = java.util.Set.of(System.getProperty("cluster.parts", "shared,cost").split(","));
     Duration sharedRun = Duration.ofSeconds(o.pick(120, 6));
     // Each tenant is offered three times its limit, spread evenly over the three gateways.
     double sharedRate = 2 * 3 * REQUESTS_PER_MINUTE / 60.0;
     double costRate = o.pick(200.0, 40.0);
     Duration costRun = Duration.ofSeconds(o.pick(20, 3));
-    Duration warmUp = Duration.ofSeconds(o.pick(5, 1));
-    Results results = new Results(sharedRun, sharedRate, costRate, costRun);
+    int costRounds = o.pick(2, 1);
+    Duration warmUp = Duration.ofSeconds(o.pick(10, 1));
+    Results results = new Results(sharedRun, sharedRate, costRate, costRun, warmUp);
     try (RedisProcess redis = RedisProcess.start(o.workDir()); Launcher launcher = new Launcher(o, o.workDir())) {
       int mockPort = Proc.freePort();
       launcher.mock("mock-cluster", mockPort, 100_000, Duration.ofMillis(1), 100_000, 0);
-      ChatRequest[] requests = {
-          ChatRequest.of(false, PROMPT_TOKENS, MAX_TOKENS, ClusterConfig.REQUEST_KEY, 0),
-          ChatRequest.of(false, PROMPT_TOKENS, MAX_TOKENS, ClusterConfig.TOKEN_KEY, 1)};
+      ChatRequest[] requests = requests(ClusterConfig.REQUEST_KEY, ClusterConfig.TOKEN_KEY);
+      ChatRequest[] warm = requests(ClusterConfig.WARM_REQUEST_KEY, ClusterConfig.WARM_TOKEN_KEY);
       results.tokensPerRequest = ClusterProbe.totalTokens(mockPort, PROMPT_TOKENS, MAX_TOKENS);
       long tokensPerMinute = REQUESTS_PER_MINUTE * results.tokensPerRequest;
       System.out.printf("cluster: one request costs %d tokens; token limit %d/min%n", results.tokensPerRequest,
           tokensPerMinute);
 
-      // Part one: the shared limits.
-      try (Gateways gateways = Gateways.start(launcher, "shared", mockPort, redis.uri(), REQUESTS_PER_MINUTE,
-          tokensPerMinute)) {
-        long commandsBefore = redis.commands();
-        ClusterProbe.Counters before = gateways.counters();
-        LoadResult[] shared = hammer(client, gateways.targets(), requests, sharedRate, sharedRun);
-        results.shared = shared;
-        results.sharedCommands = redis.commands() - commandsBefore;
-        results.sharedCounters = gateways.counters().minus(before);
-      }
-
-      // Part two: the cost of the store, under limits that admit everything.
-      long roomy = (long) Math.ceil(costRate * 60);
-      for (String store : List.of("local", "redis")) {
-        try (Gateways gateways = Gateways.start(launcher, "cost-" + store, mockPort,
-            store.equals("redis") ? redis.uri() : null, roomy, roomy * results.tokensPerRequest)) {
-          hammer(client, gateways.targets(), requests, costRate, warmUp);
+      if (parts.contains("shared")) {
+        try (Gateways gateways = Gateways.start(launcher, "shared", mockPort, redis.uri(), REQUESTS_PER_MINUTE,
+            tokensPerMinute)) {
+          // Warm the JIT on other tenants of the same tiers: the measured tenants' buckets start full.
+          hammer(client, gateways.targets(), warm, sharedRate, warmUp);
           client.closeIdle();
+          results.sharedLoad = Scenarios.loadAverage();
           long commandsBefore = redis.commands();
           ClusterProbe.Counters before = gateways.counters();
-          LoadResult[] r = hammer(client, gateways.targets(), requests, costRate, costRun);
-          results.cost.add(new CostRow(store, r, redis.commands() - commandsBefore,
-              gateways.counters().minus(before)));
+          results.shared = hammer(client, gateways.targets(), requests, sharedRate, sharedRun);
+          results.sharedCommands = redis.commands() - commandsBefore;
+          results.sharedCounters = gateways.counters().minus(before);
+        }
+      }
+
+      if (parts.contains("cost")) {
+        // Limits that admit everything; both stores' gateways run side by side, warmed alike, and take the load
+        // in turns (local, redis, local, redis...) so that the machine's drifting noise hits both.
+        long roomy = (long) Math.ceil(costRate * 60);
+        try (Gateways local = Gateways.start(launcher, "cost-local", mockPort, null, roomy,
+                roomy * results.tokensPerRequest);
+            Gateways shared = Gateways.start(launcher, "cost-redis", mockPort, redis.uri(), roomy,
+                roomy * results.tokensPerRequest)) {
+          hammer(client, local.targets(), warm, costRate, warmUp);
+          hammer(client, shared.targets(), warm, costRate, warmUp);
+          for (int round = 0; round < costRounds; round++) {
+            for (Gateways g : List.of(local, shared)) {
+              client.closeIdle();
+              String load = Scenarios.loadAverage();
+              long commandsBefore = redis.commands();
+              ClusterProbe.Counters before = g.counters();
+              LoadResult[] r = hammer(client, g.targets(), requests, costRate, costRun);
+              results.cost.add(new CostRow(g == local ? "local" : "redis", round + 1, load, r,
+                  redis.commands() - commandsBefore, g.counters().minus(before)));
+            }
+          }
         }
       }
     }
     return ClusterReport.write(o, name(), results);
+  }
+
+  private static ChatRequest[] requests(String requestKey, String tokenKey) {
+    return new ChatRequest[] {ChatRequest.of(false, PROMPT_TOKENS, MAX_TOKENS, requestKey, 0),
+        ChatRequest.of(false, PROMPT_TOKENS, MAX_TOKENS, tokenKey, 1)};
   }
 
   /**
@@ -168,7 +187,8 @@ final class ClusterScenario implements Scenario {
   }
 
   /** One store's run of part two. */
-  record CostRow(String store, LoadResult[] results, long redisCommands, ClusterProbe.Counters counters) {}
+  record CostRow(String store, int round, String loadAverage, LoadResult[] results, long redisCommands,
+      ClusterProbe.Counters counters) {}
 
   /** Everything the report needs. */
   static final class Results {
@@ -176,17 +196,20 @@ final class ClusterScenario implements Scenario {
     final double sharedRate;
     final double costRate;
     final Duration costRun;
+    final Duration warmUp;
     long tokensPerRequest;
+    String sharedLoad;
     LoadResult[] shared;
     long sharedCommands;
     ClusterProbe.Counters sharedCounters;
     final List<CostRow> cost = new ArrayList<>();
 
-    Results(Duration sharedRun, double sharedRate, double costRate, Duration costRun) {
+    Results(Duration sharedRun, double sharedRate, double costRate, Duration costRun, Duration warmUp) {
       this.sharedRun = sharedRun;
       this.sharedRate = sharedRate;
       this.costRate = costRate;
       this.costRun = costRun;
+      this.warmUp = warmUp;
     }
   }
 }

@@ -55,7 +55,7 @@ public final class StatusTracker {
   /** The gateway's overload manager, shown as component {@code gateway/overload}; {@code null} until watched. */
   private volatile OverloadManager overload;
   /** Components of kind {@code gateway} assessed by their owners (e.g. the limiter store), by name. */
-  private final Map<String, Supplier<Assessment>> watched = new java.util.concurrent.ConcurrentSkipListMap<>();
+  private final Map<String, Supplier<Assessment>> assessed = new java.util.concurrent.ConcurrentSkipListMap<>();
 
   /** Tracks the routes of {@code router}, a fixed routing snapshot. */
   public StatusTracker(StatusConfig config, Router router, Readiness readiness, Ticker ticker, WallClock wall,
@@ -106,7 +106,7 @@ public final class StatusTracker {
    * second (on the monitor thread).
    */
   public void watch(String name, Supplier<Assessment> assessment) {
-    watched.put(name, assessment);
+    assessed.put(name, assessment);
   }
 
   /** Counts one finished request. */
@@ -254,7 +254,7 @@ public final class StatusTracker {
       }
       overall = worse(overall, a.state());
     }
-    for (Map.Entry<String, Supplier<Assessment>> e : watched.entrySet()) {
+    for (Map.Entry<String, Supplier<Assessment>> e : assessed.entrySet()) {
       Assessment a = e.getValue().get();
       components.add(new ComponentStatus("gateway", e.getKey(), a, -1, -1, -1, -1));
       overall = worse(overall, a.state());

@@ -112,7 +112,7 @@ final class GatewayCluster implements AutoCloseable {
     CompletableFuture<Void> up = StoreStates.whenAll(stores, LimiterStoreState.UP);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!up.isDone() && System.nanoTime() - deadline < 0) {
-      hammer(Duration.ofMillis(50), 1);
+      hammer(Duration.ofMillis(50), gateways.size());
     }
     StoreStates.await(up, stores, Duration.ZERO);
   }
