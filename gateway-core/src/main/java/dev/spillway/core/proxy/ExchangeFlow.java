@@ -51,6 +51,17 @@ final class ExchangeFlow {
 
   // ---- request, client → backend ----
 
+  /** An attempt begins on the endpoint the planner picked: record it; its response deadline starts afresh. */
+  void attemptStarting(AttemptPlanner.Pick pick, int attempts) {
+    recorder.attempt(pick.lease().endpoint().toString(), attempts, pick.tierIndex(), pick.tier().backend().name());
+    timers.newAttempt();
+  }
+
+  /** The top-level {@code model} of the body held so far, or {@code null} (for a provider's path template). */
+  String requestModel() {
+    return upload.heldModel();
+  }
+
   /** An attempt has its connection: send the head and whatever body is held, then stream the rest. */
   void send(Channel up, HttpRequest head, String model, boolean replay) {
     if (sent == Sent.NOTHING) {

@@ -97,13 +97,13 @@ final class ProxyExchange {
     Route route = checked.route();
     backend = route.backend();
     target = checked.target();
-    forwarder = new Forwarder(this, ctx, shared, route, upload.bodyLength(),
-        upload.bodyLength() == RequestFraming.CHUNKED);
     recorder.route = route.name();
     recorder.backend = backend.name();
     timers = new ExchangeTimers(ctx, backend.config(), this::onTimeout, this::waitingOnBackend);
     admission = ExchangeAdmission.of(this, route, ctx, request, shared);
     flow = new ExchangeFlow(client, upload, relay, timers, admission, recorder, route.config().stream());
+    forwarder = new Forwarder(this, flow, ctx, shared, route, upload.bodyLength(),
+        upload.bodyLength() == RequestFraming.CHUNKED);
     ending.routed(admission, timers, forwarder, flow);
     if (!admission.applies()) {
       onAdmitted();
@@ -171,12 +171,6 @@ final class ProxyExchange {
 
   // ---- what the forwarder reports ----
 
-  /** An attempt begins on the endpoint the planner picked. */
-  void onAttemptStarting(AttemptPlanner.Pick pick, int attempts) {
-    recorder.attempt(pick.lease().endpoint().toString(), attempts, pick.tierIndex(), pick.tier().backend().name());
-    timers.newAttempt();
-  }
-
   /** Whether the next attempt may go to tier {@code tierIndex}: under its own permit, if it has a limit. */
   boolean enterTier(int tierIndex, Route.Tier tier) {
     return admission.enterTier(tierIndex, tier);
@@ -200,16 +194,6 @@ final class ProxyExchange {
   /** The backend failed and no retry follows. */
   void onBackendFailed(GatewayError error) {
     failOrAbort(error, false);
-  }
-
-  /** The top-level {@code model} of the body held so far, or {@code null} (for a provider's path template). */
-  String requestModel() {
-    return upload.heldModel();
-  }
-
-  /** An attempt has its connection: send the head and whatever body is held, then stream the rest. */
-  void sendRequest(Channel up, HttpRequest head, String model, boolean replay) {
-    flow.send(up, head, model, replay);
   }
 
   void onBackendWritable() {
@@ -372,10 +356,6 @@ final class ProxyExchange {
 
   boolean responseStarted() {
     return relay.started();
-  }
-
-  long nowNanos() {
-    return ctx.executor().ticker().nanoTime();
   }
 
   /** The operator's incident controls (for the admission gate). */
