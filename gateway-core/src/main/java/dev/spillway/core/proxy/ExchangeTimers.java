@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The one owner of an exchange's timers, on its event loop: the three backend-side deadlines, and the
- * heartbeats of an event stream. The deadlines:
+ * The one owner of the exchange's own timers, on its event loop: the three backend-side deadlines, and the
+ * heartbeats of an event stream (the {@link Forwarder}'s retry backoff and first-token hold belong to its
+ * attempts, and end with them). The deadlines:
  * <ul>
  *   <li>total: {@code requestTimeout} from the request head, streams included;
  *   <li>response: {@code responseTimeout} from the request being fully sent to the response head;

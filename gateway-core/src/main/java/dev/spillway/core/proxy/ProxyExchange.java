@@ -38,7 +38,7 @@ import io.netty.handler.codec.http.LastHttpContent;
  * <p>This class takes every event of the exchange, moves its {@link ExchangeState} and decides what comes
  * next; nothing acts on a done exchange, so every body buffer is forwarded or released exactly once. The work
  * has owners of its own: {@link ExchangeAdmission} (limits), {@link Forwarder} (attempts), {@link ExchangeFlow}
- * (bytes and reads), {@link ExchangeTimers} (every timer), {@link ExchangeEnding} (the four endings).
+ * (bytes and reads), {@link ExchangeTimers} (deadlines, heartbeats), {@link ExchangeEnding} (the four endings).
  */
 final class ProxyExchange {
   private final ExchangeClient client;
