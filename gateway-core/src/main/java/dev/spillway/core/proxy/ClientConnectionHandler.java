@@ -5,7 +5,6 @@ import dev.spillway.core.http.GatewayError;
 import dev.spillway.core.http.RejectedHead;
 import dev.spillway.core.overload.OverloadResponses;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * at once; and a connection that still owes the rest of a body after an early answer is closed when the body
  * does not come within {@link #DISCARD_TIMEOUT} (or at once on drain).
  */
-public final class ClientConnectionHandler extends ChannelDuplexHandler implements ExchangeClient {
+public final class ClientConnectionHandler extends ExchangeClientHandler {
   private static final Logger log = LoggerFactory.getLogger(ClientConnectionHandler.class);
   static final int MAX_PIPELINED_REQUESTS = PipelinedRequests.MAX_REQUESTS;
   /** Longest wait for the rest of a body the gateway already answered (bounded by the client timeout). */
@@ -52,36 +51,16 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
     CLOSING
   }
 
-  private final ProxyContext shared;
-  private final long clientTimeoutNanos;
-  private ClientTimeout clientTimeout;
-  private ChannelHandlerContext ctx;
   private ProxyExchange exchange;
   /** Messages of requests that arrived while an earlier one was still being answered. */
   private final PipelinedRequests pipelined = new PipelinedRequests();
   private State state = State.OPEN;
   /** Set while {@link #serveParked} runs, so an exchange finishing inside it does not start a nested loop. */
   private boolean serving;
-  private boolean begun;
   private DiscardDeadline discardDeadline;
 
   public ClientConnectionHandler(ProxyContext shared) {
-    this.shared = shared;
-    this.clientTimeoutNanos = shared.server().clientTimeout().toNanos();
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-    if (ctx.channel().isActive()) {
-      begin();
-    }
-  }
-
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    begin();
-    ctx.fireChannelActive();
+    super(shared);
   }
 
   /** Replaced by another protocol's handlers (HTTP/2 with prior knowledge): its timers go with it. */
@@ -97,17 +76,14 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
     }
   }
 
-  /** Starts the client timer and the first read, once, whether added before or after activation. */
-  private void begin() {
-    if (begun) {
-      return;
-    }
-    begun = true;
-    clientTimeout = new ClientTimeout(ctx.executor(), clientTimeoutNanos, shared.overload(),
-        () -> state != State.CLOSING && (exchange == null || exchange.isWaitingOnClient()), this::onClientTimeout);
-    clientTimeout.start();
+  @Override
+  void onBegin() {
     discardDeadline = new DiscardDeadline(ctx.executor(), this::onDiscardTimeout);
-    ctx.read();
+  }
+
+  @Override
+  boolean waitingOnClient() {
+    return state != State.CLOSING && (exchange == null || exchange.isWaitingOnClient());
   }
 
   @Override
@@ -227,13 +203,6 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
     if (exchange == null || exchange.wantsClientData()) {
       ctx.read();
     }
-  }
-
-  /** The backend can take more of the request body again. */
-  @Override
-  public void resumeReading() {
-    clientTimeout.progress();
-    maybeRead();
   }
 
   @Override
@@ -383,17 +352,13 @@ public final class ClientConnectionHandler extends ChannelDuplexHandler implemen
   }
 
   /** The client kept the connection waiting for longer than the client timeout. */
-  private void onClientTimeout() {
+  @Override
+  void onClientTimeout() {
     if (exchange == null || exchange.isDiscarding()) {
       exchange = null;
       closeNow();
     } else {
       exchange.onClientTimeout();
     }
-  }
-
-  @Override
-  public ChannelHandlerContext context() {
-    return ctx;
   }
 }

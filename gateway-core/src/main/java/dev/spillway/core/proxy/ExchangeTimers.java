@@ -1,14 +1,19 @@
 package dev.spillway.core.proxy;
 
 import dev.spillway.core.config.BackendConfig;
+import dev.spillway.core.config.StreamConfig;
 import dev.spillway.core.http.GatewayError;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The three backend-side deadlines of one exchange, on its event loop:
+ * The one owner of the exchange's own timers, on its event loop: the three backend-side deadlines, and the
+ * heartbeats of an event stream (the {@link Forwarder}'s retry backoff and first-token hold belong to its
+ * attempts, and end with them). The deadlines:
  * <ul>
  *   <li>total: {@code requestTimeout} from the request head, streams included;
  *   <li>response: {@code responseTimeout} from the request being fully sent to the response head;
@@ -19,10 +24,13 @@ import java.util.function.Consumer;
  * fires, checks them and re-arms itself for the earliest one left. Recording progress or starting a deadline
  * therefore costs no scheduling, and a request costs one timer on the event loop's heap instead of three
  * (the heap showed up at the top of a CPU profile under load).
+ *
+ * <p>{@link #cancelAll} stops every one of them, heartbeats included: the exchange calls it once it ends.
  */
 final class ExchangeTimers {
   private static final long NONE = Long.MAX_VALUE;
 
+  private final ChannelHandlerContext ctx;
   private final EventExecutor executor;
   private final long responseNanos;
   private long idleNanos;
@@ -37,15 +45,19 @@ final class ExchangeTimers {
   private long lastProgressNanos;
   private ScheduledFuture<?> task;
   private long taskDeadline;
+  /** Keep-alive comments during backend silences, or {@code null}: only for event streams, and if configured. */
+  private StreamHeartbeat heartbeat;
 
   /** Tells the idle check whether the exchange is currently waiting on the backend. */
   interface IdleProbe {
     boolean waitingOnBackend();
   }
 
-  ExchangeTimers(EventExecutor executor, BackendConfig config, Consumer<GatewayError> onTimeout,
+  /** @param ctx the client side: its event loop runs the timers, and heartbeats are written to it */
+  ExchangeTimers(ChannelHandlerContext ctx, BackendConfig config, Consumer<GatewayError> onTimeout,
       IdleProbe idleProbe) {
-    this.executor = executor;
+    this.ctx = ctx;
+    this.executor = ctx.executor();
     this.responseNanos = config.responseTimeout().toNanos();
     this.idleNanos = config.idleTimeout().toNanos();
     this.onTimeout = onTimeout;
@@ -69,12 +81,14 @@ final class ExchangeTimers {
   }
 
   /**
-   * The response is an event stream: from now on silence is judged by {@code streamIdleNanos} and the
-   * whole exchange by {@code streamTotalNanos} from its start (the route's {@code stream} settings), not by
-   * the backend's request limits.
+   * The response is an event stream: from now on silence is judged by the route's {@code stream.idleTimeout}
+   * and the whole exchange by its {@code stream.totalTimeout} from its start, not by the backend's request
+   * limits; and with {@code stream.heartbeats}, a keep-alive comment goes out after every
+   * {@code stream.heartbeatInterval} of backend silence.
    */
-  void useStreamLimits(long streamIdleNanos, long streamTotalNanos) {
-    idleNanos = streamIdleNanos;
+  void useStreamSettings(StreamConfig stream) {
+    long streamTotalNanos = stream.totalTimeout().toNanos();
+    idleNanos = stream.idleTimeout().toNanos();
     totalDeadline = streamTotalNanos > 0 ? startNanos + streamTotalNanos : NONE;
     if (task != null) {
       // Re-arm for the new deadlines (they may be earlier than the one the task waits for).
@@ -82,6 +96,17 @@ final class ExchangeTimers {
       task = null;
     }
     arm();
+    if (stream.heartbeats()) {
+      heartbeat = new StreamHeartbeat(ctx, stream.heartbeatInterval().toNanos());
+      heartbeat.start();
+    }
+  }
+
+  /** Response bytes on their way to the client: a heartbeat waits for silence, and for an event boundary. */
+  void responseData(ByteBuf bytes) {
+    if (heartbeat != null) {
+      heartbeat.onData(bytes);
+    }
   }
 
   /** A new attempt begins: its response deadline starts afresh when its request is sent. */
@@ -164,6 +189,10 @@ final class ExchangeTimers {
   }
 
   void cancelAll() {
+    if (heartbeat != null) {
+      heartbeat.stop();
+      heartbeat = null;
+    }
     idleActive = false;
     responseDone = true;
     responseDeadline = NONE;

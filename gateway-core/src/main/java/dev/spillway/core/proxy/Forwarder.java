@@ -38,6 +38,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Forwarder {
   private final ProxyExchange exchange;
+  /** Books each attempt and sends its request. */
+  private final ExchangeFlow flow;
   private final ChannelHandlerContext ctx;
   private final ProxyContext shared;
   private final AttemptPlanner planner;
@@ -58,9 +60,10 @@ final class Forwarder {
   private FirstTokenHold hold;
   private ScheduledFuture<?> holdTimer;
 
-  Forwarder(ProxyExchange exchange, ChannelHandlerContext ctx, ProxyContext shared, Route route,
-      long bodyLength, boolean chunked) {
+  Forwarder(ProxyExchange exchange, ExchangeFlow flow, ChannelHandlerContext ctx, ProxyContext shared,
+      Route route, long bodyLength, boolean chunked) {
     this.exchange = exchange;
+    this.flow = flow;
     this.ctx = ctx;
     this.shared = shared;
     this.planner = new AttemptPlanner(route);
@@ -114,8 +117,8 @@ final class Forwarder {
       return;
     }
     tier = pick.tier();
-    exchange.onAttemptStarting(pick, planner.attempts());
-    attempt = new UpstreamAttempt(this, pick.lease(), exchange.nowNanos());
+    flow.attemptStarting(pick, planner.attempts());
+    attempt = new UpstreamAttempt(this, pick.lease(), nowNanos());
     attempt.start(shared.pools(), ctx.channel().eventLoop(), tier.backend());
   }
 
@@ -148,7 +151,7 @@ final class Forwarder {
       exchange.onNoAttemptPossible(GatewayError.MODEL_REQUIRED);
       return;
     }
-    exchange.sendRequest(up, attemptHead, tier.model(), replayable);
+    flow.send(up, attemptHead, tier.model(), replayable);
   }
 
   /**
@@ -166,7 +169,7 @@ final class Forwarder {
         head.headers().copy());
     copy.headers().set(HttpHeaderNames.HOST, from.endpoint().authority());
     if (!provider.isNone()) {
-      String model = tier.model() != null || !provider.pathNeedsModel() ? tier.model() : exchange.requestModel();
+      String model = tier.model() != null || !provider.pathNeedsModel() ? tier.model() : flow.requestModel();
       if (model == null && provider.pathNeedsModel()) {
         return null;
       }
@@ -292,7 +295,7 @@ final class Forwarder {
   }
 
   long nowNanos() {
-    return exchange.nowNanos();
+    return ctx.executor().ticker().nanoTime();
   }
 
   // ---- endings ----

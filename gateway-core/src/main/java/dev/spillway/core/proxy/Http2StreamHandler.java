@@ -3,7 +3,6 @@ package dev.spillway.core.proxy;
 import dev.spillway.core.http.ErrorResponses;
 import dev.spillway.core.http.GatewayError;
 import dev.spillway.core.overload.OverloadResponses;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * looks complete. A client that
  * resets the stream, or a connection that goes away, cancels the exchange.
  */
-public final class Http2StreamHandler extends ChannelDuplexHandler implements ExchangeClient {
+public final class Http2StreamHandler extends ExchangeClientHandler {
   private static final Logger log = LoggerFactory.getLogger(Http2StreamHandler.class);
 
   /** Where the stream stands. */
@@ -52,42 +51,18 @@ public final class Http2StreamHandler extends ChannelDuplexHandler implements Ex
     FINISHED
   }
 
-  private final ProxyContext shared;
-  private ChannelHandlerContext ctx;
-  private ClientTimeout clientTimeout;
   private ProxyExchange exchange;
   private State state = State.AWAITING_HEAD;
   /** The client ended its side of the stream ({@code END_STREAM} read). */
   private boolean requestEnded;
-  private boolean begun;
 
   public Http2StreamHandler(ProxyContext shared) {
-    this.shared = shared;
+    super(shared);
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-    if (ctx.channel().isActive()) {
-      begin();
-    }
-  }
-
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    begin();
-    ctx.fireChannelActive();
-  }
-
-  private void begin() {
-    if (begun) {
-      return;
-    }
-    begun = true;
-    clientTimeout = new ClientTimeout(ctx.executor(), shared.server().clientTimeout().toNanos(), shared.overload(),
-        () -> state != State.FINISHED && (exchange == null || exchange.isWaitingOnClient()), this::onClientTimeout);
-    clientTimeout.start();
-    ctx.read();
+  boolean waitingOnClient() {
+    return state != State.FINISHED && (exchange == null || exchange.isWaitingOnClient());
   }
 
   @Override
@@ -175,12 +150,6 @@ public final class Http2StreamHandler extends ChannelDuplexHandler implements Ex
     if (state == State.AWAITING_HEAD || (state == State.EXCHANGING && exchange.wantsClientData())) {
       ctx.read();
     }
-  }
-
-  @Override
-  public void resumeReading() {
-    clientTimeout.progress();
-    maybeRead();
   }
 
   @Override
@@ -286,17 +255,13 @@ public final class Http2StreamHandler extends ChannelDuplexHandler implements Ex
   }
 
   /** The client kept the stream waiting (for its head or body) for longer than the client timeout. */
-  private void onClientTimeout() {
+  @Override
+  void onClientTimeout() {
     if (state == State.EXCHANGING && !exchange.isDone()) {
       exchange.onClientTimeout();
     } else {
       state = State.FINISHED;
       ctx.close();
     }
-  }
-
-  @Override
-  public ChannelHandlerContext context() {
-    return ctx;
   }
 }

@@ -66,6 +66,20 @@ final class RequestUpload {
     return held.model();
   }
 
+  /**
+   * Sends {@code head} and the body held so far to an attempt's connection, and flushes: the held pieces
+   * themselves, or with {@code replay} copies of them (see {@link #writeWithCopies}).
+   */
+  void send(Channel upstream, HttpRequest head, String model, boolean replay, ByteBufAllocator alloc) {
+    if (replay) {
+      writeWithCopies(upstream, head, model, alloc);
+    } else {
+      upstream.write(head);
+      writeHeld(upstream);
+    }
+    upstream.flush();
+  }
+
   /** Writes the held pieces to a newly attached backend connection (the caller flushes). */
   void writeHeld(Channel upstream) {
     held.writeTo(upstream);

@@ -33,8 +33,6 @@ final class ResponseRelay {
   private boolean clientKeepAlive;
   private boolean eventStream;
   private int status;
-  /** Keep-alive comments during backend silences, or {@code null}: only for event streams, and if configured. */
-  private StreamHeartbeat heartbeat;
 
   ResponseRelay(ChannelHandlerContext ctx, boolean exposeBackend) {
     this.ctx = ctx;
@@ -72,9 +70,6 @@ final class ResponseRelay {
   /** Writes a body piece (not flushed); returns whether it was the last. */
   boolean content(HttpContent content, AdmissionGate gate) {
     boolean last = content instanceof LastHttpContent;
-    if (heartbeat != null) {
-      heartbeat.onData(content.content());
-    }
     ctx.write(gate == null ? content : gate.filter(content));
     return last;
   }
@@ -91,20 +86,6 @@ final class ResponseRelay {
   void clientWritable(Channel upstream) {
     if (started) {
       upstream.read();
-    }
-  }
-
-  /** Starts sending a keep-alive comment after every {@code intervalNanos} of backend silence. */
-  void startHeartbeats(long intervalNanos) {
-    heartbeat = new StreamHeartbeat(ctx, intervalNanos);
-    heartbeat.start();
-  }
-
-  /** Stops the heartbeats, if any; the response ended. */
-  void stopHeartbeats() {
-    if (heartbeat != null) {
-      heartbeat.stop();
-      heartbeat = null;
     }
   }
 

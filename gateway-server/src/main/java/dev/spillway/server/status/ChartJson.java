@@ -1,10 +1,8 @@
 package dev.spillway.server.status;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import static dev.spillway.server.status.JsonBytes.doubles;
+import static dev.spillway.server.status.JsonBytes.longs;
+
 import java.util.List;
 
 /**
@@ -13,13 +11,10 @@ import java.util.List;
  * {@code step} (one second) so the page can draw a time axis, and every chartable component id for its picker.
  */
 final class ChartJson {
-  private static final JsonFactory JSON = new JsonFactory();
-
   private ChartJson() {}
 
   static byte[] render(String id, List<String> ids, double startEpochSeconds, ChartSeries s, boolean limits) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    return JsonBytes.render(16 * 1024, g -> {
       g.writeStartObject();
       g.writeStringField("component", id);
       g.writeArrayFieldStart("components");
@@ -46,30 +41,6 @@ final class ChartJson {
       doubles(g, "ttftP50Millis", s.millis(ChartLane.Millis.TTFT_P50));
       doubles(g, "ttftP99Millis", s.millis(ChartLane.Millis.TTFT_P99));
       g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
-  private static void longs(JsonGenerator g, String field, long[] values) throws IOException {
-    g.writeArrayFieldStart(field);
-    for (long v : values) {
-      g.writeNumber(v);
-    }
-    g.writeEndArray();
-  }
-
-  /** NaN (no request that second) becomes {@code null}. */
-  private static void doubles(JsonGenerator g, String field, double[] values) throws IOException {
-    g.writeArrayFieldStart(field);
-    for (double v : values) {
-      if (Double.isNaN(v)) {
-        g.writeNull();
-      } else {
-        g.writeNumber(Math.round(v * 100) / 100.0);
-      }
-    }
-    g.writeEndArray();
+    });
   }
 }

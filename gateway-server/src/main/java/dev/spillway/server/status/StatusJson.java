@@ -1,16 +1,15 @@
 package dev.spillway.server.status;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import static dev.spillway.server.status.JsonBytes.doubles;
+import static dev.spillway.server.status.JsonBytes.longs;
+import static dev.spillway.server.status.JsonBytes.render;
+
 import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /** Renders {@link StatusSnapshot}s as the JSON of {@code /status}, {@code /incidents} and the page's feed. */
 public final class StatusJson {
-  private static final JsonFactory JSON = new JsonFactory();
-
   private StatusJson() {}
 
   /** {@code /status}: readiness, overall state, and each route and backend. */
@@ -180,39 +179,4 @@ public final class StatusJson {
     });
   }
 
-  private static void longs(JsonGenerator g, String field, long[] values) throws IOException {
-    g.writeArrayFieldStart(field);
-    for (long v : values) {
-      g.writeNumber(v);
-    }
-    g.writeEndArray();
-  }
-
-  /** NaN (no data that second) becomes {@code null}, which JSON can hold. */
-  private static void doubles(JsonGenerator g, String field, double[] values) throws IOException {
-    g.writeArrayFieldStart(field);
-    for (double v : values) {
-      if (Double.isNaN(v)) {
-        g.writeNull();
-      } else {
-        g.writeNumber(Math.round(v * 100) / 100.0);
-      }
-    }
-    g.writeEndArray();
-  }
-
-  private static byte[] render(Writer writer) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      writer.write(g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
-  @FunctionalInterface
-  private interface Writer {
-    void write(JsonGenerator g) throws IOException;
-  }
 }

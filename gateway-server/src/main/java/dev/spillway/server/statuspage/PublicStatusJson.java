@@ -1,10 +1,9 @@
 package dev.spillway.server.statuspage;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import static dev.spillway.server.status.JsonBytes.render;
+
 import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 
@@ -15,8 +14,6 @@ import java.util.List;
  * are an empty list).
  */
 final class PublicStatusJson {
-  private static final JsonFactory JSON = new JsonFactory();
-
   private PublicStatusJson() {}
 
   static byte[] summary(PublicModel m) {
@@ -151,20 +148,5 @@ final class PublicStatusJson {
     } else {
       g.writeStringField(field, at.toString());
     }
-  }
-
-  private static byte[] render(Writer writer) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      writer.write(g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
-  @FunctionalInterface
-  private interface Writer {
-    void write(JsonGenerator g) throws IOException;
   }
 }
