@@ -145,13 +145,15 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     LimiterStoreIncidents.watch(gateway.limiterStores(), status);
     StatusTracker tracker = status;
     this.overrides = new OverridesApi(gateway.overrides(), tracker::onResilienceEvent);
+    gateway.addListener((previous, current) -> followGateway());
     publish();
     return this;
   }
 
   /**
-   * After an applied reload: the status tracker and the gauges follow the gateway's new routes and backends
-   * (kept ones keep their history and counters).
+   * After an applied reload (the gateway calls it, whoever asked for the reload): the status tracker, the
+   * gauges and the public page follow the gateway's new routes and backends (kept ones keep their history and
+   * counters).
    */
   public synchronized void followGateway() {
     if (status == null || gateway == null) {
@@ -159,6 +161,9 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     }
     status.configure(gateway.config());
     metrics.follow(gateway, status);
+    if (publicPage != null) {
+      PublicPages.follow(publicPage, gateway.router());
+    }
     rendered = null;
     publish();
   }

@@ -18,14 +18,16 @@ import java.util.Set;
  * The public status page's state: turns each {@link StatusSnapshot} into a {@link PublicModel} (components from
  * their routes' states, incidents in plain words) and keeps it rendered. Nothing internal gets through: route,
  * backend and endpoint names, hosts and the tracker's own event texts stay out; automatic incidents are told
- * in fixed sentences, operators' updates in their words. {@link #update} runs on the monitor thread (or under
- * its lock); the getters are safe from any thread.
+ * in fixed sentences, operators' updates in their words. A reload that adds or removes routes or backends is
+ * followed ({@link #follow}): without configured components, the components are the routes of the moment.
+ * {@link #update} and {@link #follow} run on the monitor thread (or under its lock); the getters are safe from
+ * any thread.
  */
 public final class PublicStatusPage {
   private final PublicPageConfig config;
-  private final List<PublicComponentConfig> components;
+  private volatile List<PublicComponentConfig> components;
   /** Per backend, the routes it serves (any failover tier): a backend's incident concerns their components. */
-  private final Map<String, Set<String>> routesOfBackend;
+  private volatile Map<String, Set<String>> routesOfBackend;
   /** Per component id, its last status and since when. */
   private final Map<String, Since> lastStatus = new HashMap<>();
   private volatile Rendered rendered;
@@ -36,6 +38,15 @@ public final class PublicStatusPage {
    */
   public PublicStatusPage(PublicPageConfig config, List<String> routes, Map<String, Set<String>> routesOfBackend) {
     this.config = config;
+    follow(routes, routesOfBackend);
+  }
+
+  /**
+   * Follows the routing after a reload: the components (one per route when none are configured; configured
+   * ones stay as they are, since changing them needs a restart) and which routes each backend serves. Applied
+   * at the next {@link #update}.
+   */
+  public void follow(List<String> routes, Map<String, Set<String>> routesOfBackend) {
     this.components = config.components().isEmpty()
         ? routes.stream().map(r -> new PublicComponentConfig(r, null, List.of(r))).toList() : config.components();
     this.routesOfBackend = Map.copyOf(routesOfBackend);
@@ -59,6 +70,7 @@ public final class PublicStatusPage {
       }
     }
     Instant now = snapshot.at();
+    List<PublicComponentConfig> components = this.components;
     List<PublicModel.Component> out = new ArrayList<>();
     Map<String, PublicModel.Component> byName = new LinkedHashMap<>();
     for (int i = 0; i < components.size(); i++) {
@@ -75,9 +87,10 @@ public final class PublicStatusPage {
       out.add(component);
       byName.put(c.name(), component);
     }
+    lastStatus.keySet().retainAll(out.stream().map(PublicModel.Component::id).toList());
     List<PublicModel.PublicIncident> incidents = new ArrayList<>();
     for (IncidentView i : snapshot.incidents()) {
-      List<PublicModel.Component> affected = affected(i, byName);
+      List<PublicModel.Component> affected = affected(i, components, byName);
       if (!affected.isEmpty()) {
         incidents.add(PublicIncidents.of(i, affected));
       }
@@ -131,7 +144,8 @@ public final class PublicStatusPage {
   }
 
   /** The public components an incident concerns: by route, by the routes a backend serves, or all. */
-  private List<PublicModel.Component> affected(IncidentView incident, Map<String, PublicModel.Component> byName) {
+  private List<PublicModel.Component> affected(IncidentView incident, List<PublicComponentConfig> components,
+      Map<String, PublicModel.Component> byName) {
     if (incident.manual()) {
       return incident.components().stream().map(byName::get).filter(c -> c != null).toList();
     }
@@ -141,7 +155,7 @@ public final class PublicStatusPage {
       if (internal.startsWith("route ")) {
         routes = Set.of(internal.substring("route ".length()));
       } else if (internal.startsWith("backend ")) {
-        routes = routesOfBackend.getOrDefault(internal.substring("backend ".length()), Set.of());
+        routes = this.routesOfBackend.getOrDefault(internal.substring("backend ".length()), Set.of());
       } else { // the gateway itself: everything
         routes = null;
       }

@@ -225,6 +225,45 @@ class PublicStatusPageIT {
     }
   }
 
+  @Test
+  void theComponentsFollowAReloadThatAddsAndRemovesRoutes() throws Exception {
+    int port = closedPort();
+    try (MonitoringFixture f = new MonitoringFixture(port, null, config(port, "title: Example AI status"))) {
+      f.seconds(1);
+      assertThat(componentNames(f)).containsExactly("chat-internal-route");
+
+      LoadedConfig next = ConfigLoader.parseFile("""
+          server: { host: 127.0.0.1, port: 0 }
+          tiers: { pro: {} }
+          tenants:
+            - { name: acme-secret-tenant, tier: pro, keys: ["%s"] }
+          backends:
+            gpu-pool-internal: { endpoints: ["http://127.0.0.1:%d"] }
+            embed-pool: { endpoints: ["http://127.0.0.1:%d"] }
+          routes:
+            - { name: Embeddings, match: { pathPrefix: /v1/embeddings }, backend: embed-pool }
+            - { name: Chat, match: { pathPrefix: / }, backend: gpu-pool-internal }
+          """.formatted(KEY, port, port), "spillway.yaml", name -> null);
+      assertThat(f.gateway.reload(next.gateway()).applied()).isTrue();
+      f.seconds(1);
+
+      assertThat(componentNames(f)).containsExactly("Embeddings", "Chat");
+      assertThat(f.post("/incidents", """
+          {"title": "Slow embeddings", "components": ["Embeddings"], "text": "Looking into it."}
+          """, true).statusCode()).as("operators name the components of the moment").isEqualTo(201);
+      assertError(f.post("/incidents", """
+          {"title": "Old", "components": ["chat-internal-route"], "text": "Gone."}
+          """, true), 400, "components");
+    }
+  }
+
+  private static List<String> componentNames(MonitoringFixture f) throws Exception {
+    List<String> names = new ArrayList<>();
+    json(f.admin("/public/api/v2/components.json", false)).get("components")
+        .forEach(c -> names.add(c.get("name").asText()));
+    return names;
+  }
+
   private static HttpResponse<String> chat(MonitoringFixture f) throws Exception {
     return f.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + f.gateway.port()
             + "/v1/chat/completions")).timeout(Duration.ofSeconds(30))
