@@ -1,5 +1,6 @@
 package dev.spillway.server.status;
 
+import dev.spillway.core.admission.ShedReason;
 import dev.spillway.core.admission.concurrency.BackendAdmission;
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.FailoverTierConfig;
@@ -99,10 +100,17 @@ public final class StatusTracker {
     this.overload = overload;
   }
 
-  /** Counts one finished request. */
+  /**
+   * Counts one finished request. A request a route in maintenance turned away counts for the gateway as a
+   * whole but not for its route or backend: an operator's maintenance is no capacity shedding, so it neither
+   * marks them at capacity nor opens a shedding incident (the control in force is its own condition).
+   */
   public void onRecord(ExchangeRecord r) {
     RequestResult result = RequestResult.of(r);
     global.record(r, result);
+    if (r.shedReason() == ShedReason.MAINTENANCE) {
+      return;
+    }
     RouteTrack route = r.route() == null ? null : routes.get(r.route());
     if (route != null) {
       route.timeline.record(r, result);

@@ -24,6 +24,9 @@ import java.util.Set;
  * any thread.
  */
 public final class PublicStatusPage {
+  /** How the tracker names the condition of a route's maintenance control ({@code maintenance <route>}). */
+  private static final String MAINTENANCE_CONTROL = "maintenance ";
+
   private final PublicPageConfig config;
   private volatile List<PublicComponentConfig> components;
   /** Per backend, the routes it serves (any failover tier): a backend's incident concerns their components. */
@@ -61,8 +64,20 @@ public final class PublicStatusPage {
     return components.stream().map(PublicComponentConfig::name).toList();
   }
 
-  /** Recomputes the page from {@code snapshot}. */
+  /** Recomputes the page from {@code snapshot}, with no route in maintenance. */
   public void update(StatusSnapshot snapshot) {
+    update(snapshot, Map.of());
+  }
+
+  /**
+   * Recomputes the page from {@code snapshot} and the routes an operator put in maintenance: a component whose
+   * routes are in maintenance (and whose other routes are fine) reads {@code under_maintenance}, and each such
+   * maintenance is listed with the operator's text. The tracker's own condition for the control stays off the
+   * page (the maintenance says it).
+   *
+   * @param maintenance per route in maintenance, the operator's text and since when
+   */
+  public void update(StatusSnapshot snapshot, Map<String, RouteMaintenance> maintenance) {
     Map<String, ComponentState> routeStates = new HashMap<>();
     for (ComponentStatus c : snapshot.components()) {
       if (c.kind().equals("route")) {
@@ -75,7 +90,8 @@ public final class PublicStatusPage {
     Map<String, PublicModel.Component> byName = new LinkedHashMap<>();
     for (int i = 0; i < components.size(); i++) {
       PublicComponentConfig c = components.get(i);
-      String status = Words.worse(status(c, routeStates), manualImpact(c.name(), snapshot.incidents()));
+      String status = Words.worse(status(c, routeStates, maintenance), manualImpact(c.name(),
+          snapshot.incidents()));
       String id = Words.slug(c.name(), i);
       Since last = lastStatus.get(id);
       if (last == null || !last.status().equals(status)) {
@@ -95,12 +111,15 @@ public final class PublicStatusPage {
         incidents.add(PublicIncidents.of(i, affected));
       }
     }
+    List<PublicModel.Maintenance> maintenances = maintenances(components, byName, maintenance);
     String indicator = Words.indicator(out, incidents);
     PublicModel model = new PublicModel(config.title(), config.path().endsWith("/") ? config.path()
-        : config.path() + "/", now, List.copyOf(out), List.copyOf(incidents), indicator, Words.describe(indicator));
+        : config.path() + "/", now, List.copyOf(out), List.copyOf(incidents), maintenances, indicator,
+        Words.describe(indicator));
     rendered = new Rendered(model, PublicStatusJson.summary(model), PublicStatusJson.status(model),
         PublicStatusJson.components(model), PublicStatusJson.incidents(model, false),
-        PublicStatusJson.incidents(model, true));
+        PublicStatusJson.incidents(model, true), PublicStatusJson.maintenances(model, true),
+        PublicStatusJson.maintenances(model, false));
   }
 
   /** The latest page, or {@code null} before the first {@link #update}. */
@@ -113,12 +132,22 @@ public final class PublicStatusPage {
 
   /** What is served, rendered once per update. */
   record Rendered(PublicModel model, byte[] summary, byte[] status, byte[] components, byte[] incidents,
-      byte[] unresolved) {}
+      byte[] unresolved, byte[] maintenances, byte[] upcoming) {}
 
-  private static String status(PublicComponentConfig c, Map<String, ComponentState> routeStates) {
+  /**
+   * A component's status from its routes' states: the routes in maintenance are left out of the count; when
+   * some are in maintenance and the rest are operational, the component is under maintenance.
+   */
+  private static String status(PublicComponentConfig c, Map<String, ComponentState> routeStates,
+      Map<String, RouteMaintenance> maintenance) {
     int outages = 0;
+    int counted = 0;
     boolean degraded = false;
     for (String route : c.routes()) {
+      if (maintenance.containsKey(route)) {
+        continue;
+      }
+      counted++;
       ComponentState s = routeStates.getOrDefault(route, ComponentState.OPERATIONAL);
       if (s == ComponentState.OUTAGE) {
         outages++;
@@ -127,9 +156,37 @@ public final class PublicStatusPage {
       }
     }
     if (outages > 0) {
-      return outages == c.routes().size() ? Words.MAJOR_OUTAGE : Words.PARTIAL_OUTAGE;
+      return outages == counted ? Words.MAJOR_OUTAGE : Words.PARTIAL_OUTAGE;
     }
-    return degraded ? Words.DEGRADED : Words.OPERATIONAL;
+    if (degraded) {
+      return Words.DEGRADED;
+    }
+    return counted < c.routes().size() ? Words.UNDER_MAINTENANCE : Words.OPERATIONAL;
+  }
+
+  /** One entry per route in maintenance that some component shows, oldest first; the text is the operator's. */
+  private static List<PublicModel.Maintenance> maintenances(List<PublicComponentConfig> components,
+      Map<String, PublicModel.Component> byName, Map<String, RouteMaintenance> maintenance) {
+    List<Map.Entry<String, RouteMaintenance>> routes = new ArrayList<>(maintenance.entrySet());
+    routes.sort(Map.Entry.comparingByValue(java.util.Comparator.comparing(RouteMaintenance::since)));
+    List<PublicModel.Maintenance> out = new ArrayList<>();
+    for (Map.Entry<String, RouteMaintenance> e : routes) {
+      List<PublicModel.Component> affected = new ArrayList<>();
+      for (PublicComponentConfig c : components) {
+        if (c.routes().contains(e.getKey())) {
+          affected.add(byName.get(c.name()));
+        }
+      }
+      if (affected.isEmpty()) {
+        continue; // a route no public component shows stays internal
+      }
+      String names = affected.stream().map(PublicModel.Component::name)
+          .collect(java.util.stream.Collectors.joining(", "));
+      String id = "maintenance-" + Words.slug(names, 0) + "-" + e.getValue().since().toEpochMilli();
+      out.add(new PublicModel.Maintenance(id, names + " under maintenance", e.getValue().message(),
+          e.getValue().since(), List.copyOf(affected)));
+    }
+    return List.copyOf(out);
   }
 
   /** The status an operator's open incident on {@code name} implies by its impact. */
@@ -152,6 +209,9 @@ public final class PublicStatusPage {
     List<PublicModel.Component> out = new ArrayList<>();
     for (String internal : incident.components()) {
       Set<String> routes;
+      if (internal.startsWith(MAINTENANCE_CONTROL)) {
+        continue; // shown as a maintenance, in the operator's words
+      }
       if (internal.startsWith("route ")) {
         routes = Set.of(internal.substring("route ".length()));
       } else if (internal.startsWith("backend ")) {
