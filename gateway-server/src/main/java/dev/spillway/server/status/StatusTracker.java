@@ -134,7 +134,8 @@ public final class StatusTracker {
 
   /**
    * Samples the waiting rooms and, once a second has passed, closes it: re-assesses every component, updates
-   * the incidents and publishes a new {@link #snapshot}.
+   * the incidents and publishes a new {@link #snapshot}. A configuration given to {@link #configure} is applied
+   * and assessed at once, so the components a reload added or removed show without waiting for the second.
    */
   public void tick() {
     List<RouteConfig> next = pending.getAndSet(null);
@@ -151,13 +152,16 @@ public final class StatusTracker {
     }
     global.sampleQueue(totalQueued);
     long nowSecond = (now - originNanos) / 1_000_000_000L;
-    if (nowSecond - second <= 0) {
+    boolean newSecond = nowSecond - second > 0;
+    if (!newSecond && next == null) {
       return;
     }
-    second = nowSecond;
-    global.roll(nowSecond);
-    routes.values().forEach(t -> t.timeline.roll(nowSecond));
-    backends.values().forEach(t -> t.timeline.roll(nowSecond));
+    if (newSecond) {
+      second = nowSecond;
+      global.roll(nowSecond);
+      routes.values().forEach(t -> t.timeline.roll(nowSecond));
+      backends.values().forEach(t -> t.timeline.roll(nowSecond));
+    }
     ResilienceEvent event;
     while ((event = events.poll()) != null) {
       if (event.type().opens()) {
