@@ -64,11 +64,6 @@ public final class PublicStatusPage {
     return components.stream().map(PublicComponentConfig::name).toList();
   }
 
-  /** Recomputes the page from {@code snapshot}, with no route in maintenance. */
-  public void update(StatusSnapshot snapshot) {
-    update(snapshot, Map.of());
-  }
-
   /**
    * Recomputes the page from {@code snapshot} and the routes an operator put in maintenance: a component whose
    * routes are in maintenance (and whose other routes are fine) reads {@code under_maintenance}, and each such
