@@ -20,9 +20,14 @@ class ResilienceConfigTest {
   void messagesNameTheKeyTheValueAndWhatWasExpected() {
     BreakerConfig b = BreakerConfig.DEFAULTS;
     assertThatThrownBy(() -> new BreakerConfig(true, 0, 100, b.slowCallDuration(), b.windowType(), 100, 20,
-        b.waitInOpen(), 5)).hasMessageContaining("failureRateThreshold").hasMessageContaining("0 (expected: 1..100)");
+        b.waitInOpen(), b.maxWaitInOpen(), 5)).hasMessageContaining("failureRateThreshold")
+        .hasMessageContaining("0 (expected: 1..100)");
     assertThatThrownBy(() -> new BreakerConfig(true, 50, 100, b.slowCallDuration(), BreakerConfig.WindowType.COUNT,
-        10, 20, b.waitInOpen(), 5)).hasMessageContaining("minimumCalls").hasMessageContaining("<= windowSize 10");
+        10, 20, b.waitInOpen(), b.maxWaitInOpen(), 5)).hasMessageContaining("minimumCalls")
+        .hasMessageContaining("<= windowSize 10");
+    assertThatThrownBy(() -> new BreakerConfig(true, 50, 100, b.slowCallDuration(), b.windowType(), 100, 20,
+        Duration.ofSeconds(30), Duration.ofSeconds(10), 5)).hasMessageContaining("maxWaitInOpen")
+        .hasMessageContaining("10s (expected: >= waitInOpen 30s)");
     assertThatThrownBy(() -> new HealthCheckConfig(true, "health", Duration.ofSeconds(1), 0.1,
         Duration.ofSeconds(1), 1, 1)).hasMessageContaining("path").hasMessageContaining("expected: an origin-form");
     assertThatThrownBy(() -> new HealthCheckConfig(true, "/h", Duration.ofSeconds(1), 1.5, Duration.ofSeconds(1),

@@ -189,7 +189,7 @@ class RuntimeRegistryTest {
 
   private static ResilienceConfig breakers(Duration waitInOpen) {
     BreakerConfig breaker = new BreakerConfig(true, 50, 50, Duration.ofSeconds(1), BreakerConfig.WindowType.COUNT,
-        10, 10, waitInOpen, 2);
+        10, 10, waitInOpen, waitInOpen, 2);
     ResilienceConfig d = ResilienceConfig.DEFAULTS;
     return new ResilienceConfig(d.balancing(), breaker, d.healthCheck(), d.outlier(), d.maxEjectedPercent(),
         d.maxCooldown());

@@ -9,7 +9,9 @@ import dev.spillway.server.alerts.WebhookNotifier;
 import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.metrics.GatewayMetrics;
 import dev.spillway.server.status.ChartHistory;
+import dev.spillway.core.incident.ActiveOverride;
 import dev.spillway.server.statuspage.PublicStatusPage;
+import dev.spillway.server.statuspage.RouteMaintenance;
 import java.util.List;
 import dev.spillway.server.status.EndpointEventBridge;
 import dev.spillway.server.status.ResilienceEvent;
@@ -145,13 +147,15 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     LimiterStoreStatus.watch(gateway.limiterStores(), status);
     StatusTracker tracker = status;
     this.overrides = new OverridesApi(gateway.overrides(), tracker::onResilienceEvent);
+    gateway.addListener((previous, current) -> followGateway());
     publish();
     return this;
   }
 
   /**
-   * After an applied reload: the status tracker and the gauges follow the gateway's new routes and backends
-   * (kept ones keep their history and counters).
+   * After an applied reload (the gateway calls it, whoever asked for the reload): the status tracker, the
+   * gauges and the public page follow the gateway's new routes and backends (kept ones keep their history and
+   * counters).
    */
   public synchronized void followGateway() {
     if (status == null || gateway == null) {
@@ -159,6 +163,9 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     }
     status.configure(gateway.config());
     metrics.follow(gateway, status);
+    if (publicPage != null) {
+      PublicPages.follow(publicPage, gateway.router());
+    }
     rendered = null;
     publish();
   }
@@ -249,8 +256,19 @@ public final class Monitoring implements AdminContent, AutoCloseable {
     json = new Rendered(ConfigJson.withLine(StatusJson.status(s), configLine, null), StatusJson.incidents(s),
         ConfigJson.withLine(StatusJson.dashboard(s), configLine, "status"));
     if (publicPage != null) {
-      publicPage.update(s);
+      publicPage.update(s, maintenance());
     }
+  }
+
+  /** The routes an operator put in maintenance, with their text, for the public page. */
+  private java.util.Map<String, RouteMaintenance> maintenance() {
+    java.util.Map<String, RouteMaintenance> out = new java.util.LinkedHashMap<>();
+    for (ActiveOverride o : gateway.overrides().list()) {
+      if (o.kind() == ActiveOverride.Kind.MAINTENANCE) {
+        out.put(o.target(), new RouteMaintenance(String.valueOf(o.settings().get("message")), o.since()));
+      }
+    }
+    return out;
   }
 
   /** An operator's incident post, applied under the monitor's lock so the tracker stays single-threaded. */

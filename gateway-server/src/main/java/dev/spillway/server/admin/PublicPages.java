@@ -15,6 +15,15 @@ final class PublicPages {
   private PublicPages() {}
 
   static PublicStatusPage create(PublicPageConfig config, Router router) {
+    return new PublicStatusPage(config, routeNames(router), routesOfBackend(router));
+  }
+
+  /** Points {@code page} at {@code router}'s routes and backends (after a reload). */
+  static void follow(PublicStatusPage page, Router router) {
+    page.follow(routeNames(router), routesOfBackend(router));
+  }
+
+  private static Map<String, Set<String>> routesOfBackend(Router router) {
     Map<String, Set<String>> routesOfBackend = new LinkedHashMap<>();
     for (Route route : router.routes()) {
       for (Route.Tier tier : route.tiers()) {
@@ -23,7 +32,7 @@ final class PublicPages {
         }
       }
     }
-    return new PublicStatusPage(config, routeNames(router), routesOfBackend);
+    return routesOfBackend;
   }
 
   static List<String> routeNames(Router router) {

@@ -24,11 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Posts incident openings and resolutions to webhooks: JSON with a Slack-compatible {@code text} field plus
- * the incident's fields. Each (incident, transition, webhook) is sent at most once, even if told twice;
- * a failed attempt (connection error, timeout, non-2xx) is retried {@code retries} times with exponential
- * backoff. Everything runs on the JDK HttpClient's async machinery and the given scheduler, never on the
- * caller's thread; failures are logged (one line per delivery given up) and counted.
+ * Posts incident openings, operators' updates and resolutions to webhooks: JSON with a Slack-compatible
+ * {@code text} field plus the incident's fields; {@code source} says whether the tracker or an operator caused
+ * it, and an operator's post carries its {@code update} ({@code phase}, {@code text}, {@code at}). Each
+ * (incident, transition, update count, webhook) is sent at most once, even if told twice; a failed attempt
+ * (connection error, timeout, non-2xx) is retried {@code retries} times with exponential backoff. Everything
+ * runs on the JDK HttpClient's async machinery and the given scheduler, never on the caller's thread; failures
+ * are logged (one line per delivery given up) and counted.
  */
 public final class WebhookNotifier implements IncidentListener {
   private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
@@ -60,6 +62,11 @@ public final class WebhookNotifier implements IncidentListener {
   }
 
   @Override
+  public void updated(IncidentView incident) {
+    send(incident, "updated");
+  }
+
+  @Override
   public void resolved(IncidentView incident) {
     send(incident, "resolved");
   }
@@ -83,7 +90,7 @@ public final class WebhookNotifier implements IncidentListener {
   CompletableFuture<Void> send(IncidentView incident, String transition) {
     String body = payload(incident, transition);
     CompletableFuture<?>[] all = config.webhooks().stream()
-        .filter(url -> markSent(incident.id() + "/" + transition + "/" + url))
+        .filter(url -> markSent(incident.id() + "/" + transition + "/" + incident.updates().size() + "/" + url))
         .map(url -> attempt(url, body, 0, new CompletableFuture<Void>()))
         .toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(all);
@@ -116,19 +123,40 @@ public final class WebhookNotifier implements IncidentListener {
     return done;
   }
 
-  /** The POST body: Slack reads {@code text}; other receivers get the incident's fields too. */
+  /**
+   * The POST body: Slack reads {@code text}; other receivers get the incident's fields too. An operator's post
+   * (an update, or the opening or resolution of an incident they opened) says so, with its phase and text.
+   */
   static String payload(IncidentView incident, String transition) {
-    String icon = transition.equals("opened") ? ":rotating_light:" : ":white_check_mark:";
-    String text = icon + " Spillway incident #" + incident.id() + " " + transition + ": " + incident.title()
-        + "\n" + incident.summary();
+    String icon = switch (transition) {
+      case "opened" -> ":rotating_light:";
+      case "updated" -> ":memo:";
+      default -> ":white_check_mark:";
+    };
+    boolean byOperator = transition.equals("updated") || incident.manual();
+    IncidentView.Update post = byOperator && !incident.updates().isEmpty()
+        ? incident.updates().get(incident.updates().size() - 1) : null;
+    String text = icon + " Spillway incident #" + incident.id() + " " + transition
+        + (post == null ? "" : " by an operator (" + post.phase().tag() + ")") + ": " + incident.title() + "\n"
+        + (post == null ? incident.summary() : post.text());
     StringWriter out = new StringWriter(512);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("text", text);
       g.writeStringField("event", "incident_" + transition);
+      g.writeStringField("source", post == null ? "automatic" : "operator");
+      if (post != null) {
+        g.writeObjectFieldStart("update");
+        g.writeStringField("phase", post.phase().tag());
+        g.writeStringField("text", post.text());
+        g.writeStringField("at", post.at().toString());
+        g.writeEndObject();
+      }
       g.writeNumberField("id", incident.id());
       g.writeStringField("title", incident.title());
       g.writeStringField("summary", incident.summary());
+      g.writeStringField("impact", incident.impact().tag());
+      g.writeBooleanField("open", incident.open());
       g.writeStringField("startedAt", incident.startedAt().toString());
       if (incident.endedAt() != null) {
         g.writeStringField("endedAt", incident.endedAt().toString());

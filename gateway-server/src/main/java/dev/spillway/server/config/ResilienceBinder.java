@@ -16,7 +16,8 @@ import java.util.List;
  */
 final class ResilienceBinder {
   static final List<String> BREAKER_KEYS = List.of("enabled", "failureRateThreshold", "slowCallRateThreshold",
-      "slowCallDuration", "windowType", "windowSize", "minimumCalls", "waitInOpen", "halfOpenCalls");
+      "slowCallDuration", "windowType", "windowSize", "minimumCalls", "waitInOpen", "maxWaitInOpen",
+      "halfOpenCalls");
   static final List<String> HEALTH_CHECK_KEYS = List.of("enabled", "path", "interval", "jitter", "timeout",
       "healthyThreshold", "unhealthyThreshold");
   static final List<String> OUTLIER_KEYS = List.of("enabled", "consecutiveFailures", "baseEjection",
@@ -58,9 +59,11 @@ final class ResilienceBinder {
     int windowSize = breaker.integer("windowSize", BreakerConfig.DEFAULT_WINDOW_SIZE);
     int minimumCalls = breaker.integer("minimumCalls", BreakerConfig.DEFAULT_MINIMUM_CALLS);
     Duration waitInOpen = breaker.duration("waitInOpen", BreakerConfig.DEFAULT_WAIT_IN_OPEN);
+    Duration maxWaitInOpen = breaker.duration("maxWaitInOpen", waitInOpen == null
+        ? BreakerConfig.DEFAULT_MAX_WAIT_IN_OPEN : BreakerConfig.defaultMaxWaitInOpen(waitInOpen));
     int halfOpenCalls = breaker.integer("halfOpenCalls", BreakerConfig.DEFAULT_HALF_OPEN_CALLS);
     BreakerConfig config = breaker.construct(() -> new BreakerConfig(enabled, failureRate, slowCallRate,
-        slowCallDuration, windowType, windowSize, minimumCalls, waitInOpen, halfOpenCalls));
+        slowCallDuration, windowType, windowSize, minimumCalls, waitInOpen, maxWaitInOpen, halfOpenCalls));
     return breaker.problems().count() > errorsBefore ? null : config;
   }
 

@@ -167,7 +167,6 @@ public final class ConfigReloader implements AutoCloseable {
     if (applied != null) {
       live = applied;
       state = new ConfigState(before.source(), attempt.sha256(), attempt.at(), attempt, before.lastFailure());
-      monitoring.followGateway();
       log.info("config reload {}", attempt.summary());
     } else {
       state = new ConfigState(before.source(), before.sha256(), before.since(), attempt, attempt);

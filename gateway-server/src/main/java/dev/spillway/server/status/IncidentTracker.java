@@ -71,8 +71,9 @@ public final class IncidentTracker {
   }
 
   /**
-   * Opens an incident an operator reports (through the admin API) with their first update. It stays open until
-   * an update in phase {@link IncidentPhase#RESOLVED}; automatic conditions never join it.
+   * Opens an incident an operator reports (through the admin API) with their first update, and tells the
+   * listener as it does for automatic ones. It stays open until an update in phase
+   * {@link IncidentPhase#RESOLVED}; automatic conditions never join it.
    *
    * @param components what it concerns, in the operator's (public status page) words
    */
@@ -86,13 +87,19 @@ public final class IncidentTracker {
       incident.open = false;
       incident.endNanos = nowNanos;
     }
-    return incident.view(wall, nowNanos);
+    IncidentView view = incident.view(wall, nowNanos);
+    listener.opened(view);
+    if (!incident.open) {
+      listener.resolved(view);
+    }
+    return view;
   }
 
   /**
    * Adds an operator's update to incident {@code id}, automatic or manual. {@link IncidentPhase#RESOLVED}
    * resolves a manual incident; an automatic one resolves only when its conditions end, so the operator's word
-   * is shown next to the tracker's.
+   * is shown next to the tracker's. The listener hears every update ({@code updated}, or {@code resolved} when
+   * it resolves a manual incident).
    *
    * @return the incident after the update, or {@code null} if no incident {@code id} is kept
    * @throws IllegalStateException for a phase other than resolved on a resolved manual incident
@@ -106,11 +113,18 @@ public final class IncidentTracker {
         throw new IllegalStateException("incident " + id + " is resolved (post phase resolved, or open a new one)");
       }
       incident.update(nowNanos, phase, text);
-      if (incident.manual() && incident.open && phase == IncidentPhase.RESOLVED) {
+      boolean resolves = incident.manual() && incident.open && phase == IncidentPhase.RESOLVED;
+      if (resolves) {
         incident.open = false;
         incident.endNanos = nowNanos;
       }
-      return incident.view(wall, nowNanos);
+      IncidentView view = incident.view(wall, nowNanos);
+      if (resolves) {
+        listener.resolved(view);
+      } else {
+        listener.updated(view);
+      }
+      return view;
     }
     return null;
   }

@@ -1,5 +1,6 @@
 package dev.spillway.server.status;
 
+import dev.spillway.core.admission.ShedReason;
 import dev.spillway.core.admission.concurrency.BackendAdmission;
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.FailoverTierConfig;
@@ -109,10 +110,17 @@ public final class StatusTracker {
     assessed.put(name, assessment);
   }
 
-  /** Counts one finished request. */
+  /**
+   * Counts one finished request. A request a route in maintenance turned away counts for the gateway as a
+   * whole but not for its route or backend: an operator's maintenance is no capacity shedding, so it neither
+   * marks them at capacity nor opens a shedding incident (the control in force is its own condition).
+   */
   public void onRecord(ExchangeRecord r) {
     RequestResult result = RequestResult.of(r);
     global.record(r, result);
+    if (r.shedReason() == ShedReason.MAINTENANCE) {
+      return;
+    }
     RouteTrack route = r.route() == null ? null : routes.get(r.route());
     if (route != null) {
       route.timeline.record(r, result);
@@ -136,7 +144,8 @@ public final class StatusTracker {
 
   /**
    * Samples the waiting rooms and, once a second has passed, closes it: re-assesses every component, updates
-   * the incidents and publishes a new {@link #snapshot}.
+   * the incidents and publishes a new {@link #snapshot}. A configuration given to {@link #configure} is applied
+   * and assessed at once, so the components a reload added or removed show without waiting for the second.
    */
   public void tick() {
     List<RouteConfig> next = pending.getAndSet(null);
@@ -153,13 +162,16 @@ public final class StatusTracker {
     }
     global.sampleQueue(totalQueued);
     long nowSecond = (now - originNanos) / 1_000_000_000L;
-    if (nowSecond - second <= 0) {
+    boolean newSecond = nowSecond - second > 0;
+    if (!newSecond && next == null) {
       return;
     }
-    second = nowSecond;
-    global.roll(nowSecond);
-    routes.values().forEach(t -> t.timeline.roll(nowSecond));
-    backends.values().forEach(t -> t.timeline.roll(nowSecond));
+    if (newSecond) {
+      second = nowSecond;
+      global.roll(nowSecond);
+      routes.values().forEach(t -> t.timeline.roll(nowSecond));
+      backends.values().forEach(t -> t.timeline.roll(nowSecond));
+    }
     ResilienceEvent event;
     while ((event = events.poll()) != null) {
       if (event.type().opens()) {

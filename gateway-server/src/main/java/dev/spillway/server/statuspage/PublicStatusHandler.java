@@ -19,7 +19,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Serves the public status page under its path prefix, read-only (GET and HEAD): the page, its JSON
  * ({@code api/v2/summary.json}, {@code status.json}, {@code components.json}, {@code incidents.json},
- * {@code incidents/unresolved.json}) and {@code history.atom}. No token: everything here is meant for anyone.
+ * {@code incidents/unresolved.json}, {@code scheduled-maintenances.json} with its {@code active.json} and
+ * {@code upcoming.json}) and {@code history.atom}. No token: everything here is meant for anyone.
  * Used on its own listener, and by the admin handler for requests under the prefix.
  */
 @ChannelHandler.Sharable
@@ -89,6 +90,9 @@ public final class PublicStatusHandler extends SimpleChannelInboundHandler<FullH
       case "/api/v2/components.json" -> body = r.components();
       case "/api/v2/incidents.json" -> body = r.incidents();
       case "/api/v2/incidents/unresolved.json" -> body = r.unresolved();
+      case "/api/v2/scheduled-maintenances.json", "/api/v2/scheduled-maintenances/active.json" ->
+          body = r.maintenances();
+      case "/api/v2/scheduled-maintenances/upcoming.json" -> body = r.upcoming();
       case "/history.atom" -> {
         body = HistoryAtom.render(r.model());
         type = "application/atom+xml; charset=utf-8";

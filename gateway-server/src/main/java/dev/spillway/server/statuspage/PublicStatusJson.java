@@ -10,8 +10,10 @@ import java.util.List;
 /**
  * The public page's JSON, shaped like Atlassian Statuspage's public API v2 ({@code summary.json},
  * {@code status.json}, {@code components.json}, {@code incidents.json}, {@code incidents/unresolved.json}) so
- * tools that read those can read this. Fields Spillway has no data for are left out (scheduled maintenances
- * are an empty list).
+ * tools that read those can read this, plus {@code scheduled-maintenances.json} and its {@code active} and
+ * {@code upcoming} lists. Spillway schedules nothing ahead: its maintenances are routes an operator put in
+ * maintenance, listed {@code in_progress} while the control is in force. Fields Spillway has no data for are
+ * left out.
  */
 final class PublicStatusJson {
   private PublicStatusJson() {}
@@ -22,8 +24,7 @@ final class PublicStatusJson {
       page(g, m);
       components(g, m);
       incidentList(g, m, m.unresolved());
-      g.writeArrayFieldStart("scheduled_maintenances");
-      g.writeEndArray();
+      maintenanceList(g, m, m.maintenances());
       status(g, m);
       g.writeEndObject();
     });
@@ -55,6 +56,55 @@ final class PublicStatusJson {
       incidentList(g, m, unresolvedOnly ? m.unresolved() : m.incidents());
       g.writeEndObject();
     });
+  }
+
+  /** The maintenances in progress ({@code active} and the whole list alike), or the empty upcoming list. */
+  static byte[] maintenances(PublicModel m, boolean inProgress) {
+    return render(g -> {
+      g.writeStartObject();
+      page(g, m);
+      maintenanceList(g, m, inProgress ? m.maintenances() : List.of());
+      g.writeEndObject();
+    });
+  }
+
+  private static void maintenanceList(JsonGenerator g, PublicModel m, List<PublicModel.Maintenance> list)
+      throws IOException {
+    g.writeArrayFieldStart("scheduled_maintenances");
+    for (PublicModel.Maintenance x : list) {
+      g.writeStartObject();
+      g.writeStringField("id", x.id());
+      g.writeStringField("name", x.name());
+      g.writeStringField("status", "in_progress");
+      time(g, "created_at", x.startedAt());
+      time(g, "updated_at", x.startedAt());
+      time(g, "monitoring_at", null);
+      time(g, "resolved_at", null);
+      g.writeStringField("impact", "maintenance");
+      g.writeStringField("shortlink", m.path() + "#" + x.id());
+      time(g, "started_at", x.startedAt());
+      g.writeStringField("page_id", Words.slug(m.title(), 0));
+      time(g, "scheduled_for", x.startedAt());
+      time(g, "scheduled_until", null);
+      g.writeArrayFieldStart("incident_updates");
+      g.writeStartObject();
+      g.writeStringField("id", x.id() + "-0");
+      g.writeStringField("status", "in_progress");
+      g.writeStringField("body", x.body());
+      g.writeStringField("incident_id", x.id());
+      time(g, "created_at", x.startedAt());
+      time(g, "updated_at", x.startedAt());
+      time(g, "display_at", x.startedAt());
+      g.writeEndObject();
+      g.writeEndArray();
+      g.writeArrayFieldStart("components");
+      for (PublicModel.Component c : x.components()) {
+        component(g, m, c);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    g.writeEndArray();
   }
 
   private static void page(JsonGenerator g, PublicModel m) throws IOException {

@@ -7,12 +7,18 @@ import java.util.Locale;
 /** The status page APIs' vocabulary: component statuses, the overall indicator, and their plain words. */
 final class Words {
   static final String OPERATIONAL = "operational";
+  static final String UNDER_MAINTENANCE = "under_maintenance";
   static final String DEGRADED = "degraded_performance";
   static final String PARTIAL_OUTAGE = "partial_outage";
   static final String MAJOR_OUTAGE = "major_outage";
-  /** From best to worst. */
-  private static final List<String> STATUSES = List.of(OPERATIONAL, DEGRADED, PARTIAL_OUTAGE, MAJOR_OUTAGE);
-  private static final List<String> INDICATORS = List.of("none", "minor", "major", "critical");
+  /**
+   * From best to worst. Maintenance ranks just above operational: it is announced and intended, and any real
+   * trouble on the same component is worth more to tell.
+   */
+  private static final List<String> STATUSES = List.of(OPERATIONAL, UNDER_MAINTENANCE, DEGRADED, PARTIAL_OUTAGE,
+      MAJOR_OUTAGE);
+  /** The indicator of each status, in the same order; an incident's impact is one of them by name. */
+  private static final List<String> INDICATORS = List.of("none", "maintenance", "minor", "major", "critical");
 
   private Words() {}
 
@@ -22,10 +28,18 @@ final class Words {
 
   /** The component status an operator's incident of this impact implies. */
   static String statusOf(IncidentImpact impact) {
-    return STATUSES.get(impact.ordinal());
+    return switch (impact) {
+      case NONE -> OPERATIONAL;
+      case MINOR -> DEGRADED;
+      case MAJOR -> PARTIAL_OUTAGE;
+      case CRITICAL -> MAJOR_OUTAGE;
+    };
   }
 
-  /** The overall indicator: the worst of the components' statuses and the unresolved incidents' impacts. */
+  /**
+   * The overall indicator: the worst of the components' statuses and the unresolved incidents' impacts;
+   * {@code maintenance} (as Statuspage says it) when the worst is a component under maintenance.
+   */
   static String indicator(List<PublicModel.Component> components, List<PublicModel.PublicIncident> incidents) {
     int worst = 0;
     for (PublicModel.Component c : components) {
@@ -42,6 +56,7 @@ final class Words {
   static String describe(String indicator) {
     return switch (indicator) {
       case "none" -> "All Systems Operational";
+      case "maintenance" -> "Service Under Maintenance";
       case "minor" -> "Minor Service Outage";
       case "major" -> "Partial System Outage";
       default -> "Major Service Outage";

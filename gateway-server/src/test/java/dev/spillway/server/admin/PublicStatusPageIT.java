@@ -225,6 +225,97 @@ class PublicStatusPageIT {
     }
   }
 
+  @Test
+  void aRouteInMaintenanceShowsItsComponentsUnderMaintenanceWithTheOperatorsText() throws Exception {
+    int port = closedPort();
+    try (MonitoringFixture f = new MonitoringFixture(port, null, config(port, COMPONENTS))) {
+      f.seconds(1);
+      String text = "Upgrading the model servers; back by 15:00 UTC.";
+      assertThat(send(f, "PUT", "/overrides/routes/chat-internal-route/maintenance",
+          "{\"message\": \"" + text + "\", \"retryAfterSeconds\": 600}").statusCode()).isEqualTo(200);
+      for (int i = 0; i < 5; i++) {
+        assertThat(chat(f).statusCode()).isEqualTo(503);
+      }
+      f.awaitRecords(5);
+      f.seconds(3);
+
+      HttpResponse<String> raw = f.admin("/public/api/v2/summary.json", false);
+      assertThat(raw.body()).doesNotContain("chat-internal-route").doesNotContain("gpu-pool-internal");
+      JsonNode summary = json(raw);
+      assertThat(summary.at("/components/0/status").asText()).isEqualTo("under_maintenance");
+      assertThat(summary.at("/status/indicator").asText()).isEqualTo("maintenance");
+      assertThat(summary.at("/status/description").asText()).isEqualTo("Service Under Maintenance");
+      assertThat(summary.get("incidents")).as("maintenance is no incident, nor capacity shedding").isEmpty();
+      JsonNode maintenance = summary.at("/scheduled_maintenances/0");
+      assertThat(maintenance.get("status").asText()).isEqualTo("in_progress");
+      assertThat(maintenance.get("impact").asText()).isEqualTo("maintenance");
+      assertThat(maintenance.get("name").asText()).isEqualTo("Chat API under maintenance");
+      assertThat(maintenance.at("/incident_updates/0/body").asText()).isEqualTo(text);
+      assertThat(maintenance.at("/components/0/name").asText()).isEqualTo("Chat API");
+      assertThat(json(f.admin("/public/api/v2/scheduled-maintenances/active.json", false))
+          .at("/scheduled_maintenances/0/id").asText()).isEqualTo(maintenance.get("id").asText());
+      assertThat(json(f.admin("/public/api/v2/scheduled-maintenances/upcoming.json", false))
+          .get("scheduled_maintenances")).isEmpty();
+
+      assertThat(send(f, "DELETE", "/overrides/routes/chat-internal-route/maintenance", null).statusCode())
+          .isEqualTo(200);
+      f.seconds(1);
+      summary = json(f.admin("/public/api/v2/summary.json", false));
+      assertThat(summary.at("/components/0/status").asText()).isEqualTo("operational");
+      assertThat(summary.get("scheduled_maintenances")).isEmpty();
+      assertThat(summary.at("/status/indicator").asText()).isEqualTo("none");
+    }
+  }
+
+  @Test
+  void theComponentsFollowAReloadThatAddsAndRemovesRoutes() throws Exception {
+    int port = closedPort();
+    try (MonitoringFixture f = new MonitoringFixture(port, null, config(port, "title: Example AI status"))) {
+      f.seconds(1);
+      assertThat(componentNames(f)).containsExactly("chat-internal-route");
+
+      LoadedConfig next = ConfigLoader.parseFile("""
+          server: { host: 127.0.0.1, port: 0 }
+          tiers: { pro: {} }
+          tenants:
+            - { name: acme-secret-tenant, tier: pro, keys: ["%s"] }
+          backends:
+            gpu-pool-internal: { endpoints: ["http://127.0.0.1:%d"] }
+            embed-pool: { endpoints: ["http://127.0.0.1:%d"] }
+          routes:
+            - { name: Embeddings, match: { pathPrefix: /v1/embeddings }, backend: embed-pool }
+            - { name: Chat, match: { pathPrefix: / }, backend: gpu-pool-internal }
+          """.formatted(KEY, port, port), "spillway.yaml", name -> null);
+      assertThat(f.gateway.reload(next.gateway()).applied()).isTrue();
+      f.seconds(1);
+
+      assertThat(componentNames(f)).containsExactly("Embeddings", "Chat");
+      assertThat(f.post("/incidents", """
+          {"title": "Slow embeddings", "components": ["Embeddings"], "text": "Looking into it."}
+          """, true).statusCode()).as("operators name the components of the moment").isEqualTo(201);
+      assertError(f.post("/incidents", """
+          {"title": "Old", "components": ["chat-internal-route"], "text": "Gone."}
+          """, true), 400, "components");
+    }
+  }
+
+  /** {@code method path} on the admin server with the token and, unless {@code null}, a JSON body. */
+  private static HttpResponse<String> send(MonitoringFixture f, String method, String path, String json)
+      throws Exception {
+    return f.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + f.admin.port() + path))
+        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + MonitoringFixture.TOKEN)
+        .header("Content-Type", "application/json")
+        .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static List<String> componentNames(MonitoringFixture f) throws Exception {
+    List<String> names = new ArrayList<>();
+    json(f.admin("/public/api/v2/components.json", false)).get("components")
+        .forEach(c -> names.add(c.get("name").asText()));
+    return names;
+  }
+
   private static HttpResponse<String> chat(MonitoringFixture f) throws Exception {
     return f.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + f.gateway.port()
             + "/v1/chat/completions")).timeout(Duration.ofSeconds(30))

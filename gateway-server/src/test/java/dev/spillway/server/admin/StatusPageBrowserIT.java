@@ -124,6 +124,34 @@ class StatusPageBrowserIT {
     }
   }
 
+  @Test
+  void publicStatusPageShowsAMaintenanceInTheOperatorsWords() throws Exception {
+    String chromium = chromiumOrSkip();
+    try (MockBackend backend = MockBackend.start(MockBackendOptions.defaults());
+        MonitoringFixture f = new MonitoringFixture(backend, null, LoadedConfig.of(
+            MonitoringFixture.gatewayConfig(backend.port(), null)).withStatus(StatusConfig.DEFAULTS.withPublicPage(
+                new PublicPageConfig(true, "Example AI status", "/public", "127.0.0.1",
+                    PublicPageConfig.ADMIN_LISTENER, List.of(new PublicComponentConfig("Chat API",
+                        "Chat completions", List.of("chat")))))))) {
+      java.net.http.HttpResponse<String> put = f.client.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + f.admin.port() + "/overrides/routes/chat/maintenance"))
+          .header("Authorization", "Bearer " + MonitoringFixture.TOKEN)
+          .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"message\": \"New models arrive at 15:00.\"}"))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+      f.seconds(1);
+      String url = "http://127.0.0.1:" + f.admin.port() + "/public/";
+
+      Result run = run(chromium, "--window-size=1400,1000", "--dump-dom", url);
+
+      assertThat(run.stdout).contains("data-rendered=\"true\"").contains("Under maintenance")
+          .contains("Service Under Maintenance").contains("Chat API under maintenance")
+          .contains("New models arrive at 15:00.");
+      assertThat(consoleErrors(run.stderr)).as("console errors").isEmpty();
+      screenshot(chromium, url, "public-status-page-maintenance.png");
+    }
+  }
+
   /** Saves a screenshot under target/ for humans and returns its path. */
   Path screenshot(String chromium, String url, String name) throws Exception {
     Path shot = Path.of("target", name).toAbsolutePath();

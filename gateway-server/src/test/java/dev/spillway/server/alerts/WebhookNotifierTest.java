@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.spillway.server.config.AlertsConfig;
+import dev.spillway.server.status.IncidentImpact;
+import dev.spillway.server.status.IncidentPhase;
 import dev.spillway.server.status.IncidentView;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -76,6 +78,41 @@ class WebhookNotifierTest {
     assertThat(body.get("event").asText()).isEqualTo("incident_opened");
     assertThat(body.get("id").asLong()).isEqualTo(7);
     assertThat(notifier.delivered()).isEqualTo(1);
+  }
+
+  @Test
+  void anOperatorsPostSaysSoWithItsPhaseAndText() throws Exception {
+    WebhookNotifier notifier = notifier(0, hook());
+    Instant at = Instant.parse("2026-01-01T00:05:00Z");
+    IncidentView.Update first = new IncidentView.Update(at, IncidentPhase.IDENTIFIED, "A bad model rollout.");
+    IncidentView updated = new IncidentView(7, INCIDENT.title(), INCIDENT.summary(), true, INCIDENT.startedAt(),
+        null, 300, INCIDENT.components(), List.of(), false, IncidentImpact.MAJOR, IncidentPhase.IDENTIFIED,
+        List.of(first));
+
+    notifier.send(updated, "updated").get(10, TimeUnit.SECONDS);
+    notifier.send(updated, "updated").get(10, TimeUnit.SECONDS); // told twice: sent once
+    notifier.send(INCIDENT, "opened").get(10, TimeUnit.SECONDS);
+
+    assertThat(bodies).hasSize(2);
+    JsonNode update = JSON.readTree(bodies.stream().filter(b -> b.contains("incident_updated")).findFirst()
+        .orElseThrow());
+    assertThat(update.get("source").asText()).isEqualTo("operator");
+    assertThat(update.at("/update/phase").asText()).isEqualTo("identified");
+    assertThat(update.at("/update/text").asText()).isEqualTo("A bad model rollout.");
+    assertThat(update.at("/update/at").asText()).isEqualTo("2026-01-01T00:05:00Z");
+    assertThat(update.get("text").asText()).contains("incident #7 updated by an operator (identified)")
+        .contains("A bad model rollout.");
+    JsonNode opened = JSON.readTree(bodies.stream().filter(b -> b.contains("incident_opened")).findFirst()
+        .orElseThrow());
+    assertThat(opened.get("source").asText()).isEqualTo("automatic");
+    assertThat(opened.has("update")).isFalse();
+
+    IncidentView.Update second = new IncidentView.Update(at.plusSeconds(60), IncidentPhase.MONITORING,
+        "Rolled back.");
+    notifier.send(new IncidentView(7, INCIDENT.title(), INCIDENT.summary(), true, INCIDENT.startedAt(), null, 360,
+        INCIDENT.components(), List.of(), false, IncidentImpact.MAJOR, IncidentPhase.MONITORING,
+        List.of(first, second)), "updated").get(10, TimeUnit.SECONDS);
+    assertThat(bodies).as("each update is its own alert").hasSize(3);
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -61,12 +62,9 @@ class SighupReloadIT {
       Files.writeString(config, config(gatewayPort, adminPort, 6), StandardCharsets.UTF_8);
       Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start();
       assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      String log = "";
-      while (System.nanoTime() < deadline && !log.contains("config reload applied (SIGHUP)")) {
-        Thread.sleep(100);
-        log = Files.readString(out, StandardCharsets.UTF_8);
-      }
+      GatewayProcess.await("the SIGHUP reload in the output", Duration.ofSeconds(30),
+          () -> read(out).contains("config reload applied (SIGHUP)"));
+      String log = read(out);
       assertThat(log).as(log).contains("config reload applied (SIGHUP): backends.b: changed backends.b.concurrency");
       assertThat(p.isAlive()).as("still running after SIGHUP").isTrue();
       p.destroy();
@@ -77,20 +75,27 @@ class SighupReloadIT {
     }
   }
 
-  private static void awaitListening(Process p, int port, Path out) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
+  /** Waits (bounded) until {@code port} accepts connections; fails at once if the process exits first. */
+  private static void awaitListening(Process p, int port, Path out) {
+    GatewayProcess.await("a listener on " + port, Duration.ofSeconds(30), () -> {
       if (!p.isAlive()) {
-        throw new AssertionError("exited early: " + Files.readString(out, StandardCharsets.UTF_8));
+        throw new AssertionError("exited early: " + read(out));
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
+        return true;
       } catch (IOException notYet) {
-        Thread.sleep(100);
+        return false;
       }
+    });
+  }
+
+  private static String read(Path out) {
+    try {
+      return Files.readString(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    throw new AssertionError("not listening on " + port + ": " + Files.readString(out, StandardCharsets.UTF_8));
   }
 
   private static int freePort() throws IOException {

@@ -161,7 +161,7 @@ class ResilienceConfigErrorsTest {
             + "maxEjectedPercent, maxCooldown, tls, requestHeaders, removeClientKey, pathPrefix, path) (line 4)",
         "backends.primary.breaker.threshold: unknown key (expected one of: enabled, failureRateThreshold, "
             + "slowCallRateThreshold, slowCallDuration, windowType, windowSize, minimumCalls, waitInOpen, "
-            + "halfOpenCalls) (line 5)",
+            + "maxWaitInOpen, halfOpenCalls) (line 5)",
         "backends.primary.healthCheck.url: unknown key (expected one of: enabled, path, interval, jitter, timeout, "
             + "healthyThreshold, unhealthyThreshold) (line 6)",
         "backends.primary.outlier.failures: unknown key (expected one of: enabled, consecutiveFailures, "

@@ -45,6 +45,7 @@ class ResilienceConfigLoadingTest {
               windowSize: 30
               minimumCalls: 50
               waitInOpen: 10s
+              maxWaitInOpen: 2m
               halfOpenCalls: 2
             healthCheck:
               enabled: true
@@ -67,7 +68,8 @@ class ResilienceConfigLoadingTest {
     assertThat(primary.endpointConfigs()).containsExactly(EndpointConfig.of(A), new EndpointConfig(B, 3, 16));
     assertThat(primary.endpoints()).containsExactly(A, B);
     assertThat(primary.resilience()).isEqualTo(new ResilienceConfig(Balancing.WEIGHTED,
-        new BreakerConfig(false, 40, 80, Duration.ofSeconds(90), WindowType.TIME, 30, 50, Duration.ofSeconds(10), 2),
+        new BreakerConfig(false, 40, 80, Duration.ofSeconds(90), WindowType.TIME, 30, 50, Duration.ofSeconds(10),
+            Duration.ofMinutes(2), 2),
         new HealthCheckConfig(true, "/v1/models", Duration.ofSeconds(10), 0.2, Duration.ofSeconds(1), 1, 4),
         new OutlierConfig(false, 3, Duration.ofSeconds(10), Duration.ofMinutes(2)), 34, Duration.ofMinutes(1)));
   }
@@ -108,7 +110,7 @@ class ResilienceConfigLoadingTest {
         backends:
           primary:
             endpoints: [http://10.0.0.1:8000]
-            breaker: { waitInOpen: 5s }
+            breaker: { waitInOpen: 40s }
             healthCheck: { enabled: true }
         routes:
           - name: chat
@@ -120,7 +122,9 @@ class ResilienceConfigLoadingTest {
     GatewayConfig config = ConfigLoader.parse(yaml, "partial.yaml", name -> null);
 
     ResilienceConfig resilience = config.backends().get("primary").resilience();
-    assertThat(resilience.breaker().waitInOpen()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(resilience.breaker().waitInOpen()).isEqualTo(Duration.ofSeconds(40));
+    assertThat(resilience.breaker().maxWaitInOpen()).as("a wait longer than the default cap stays fixed")
+        .isEqualTo(Duration.ofSeconds(40));
     assertThat(resilience.breaker().minimumCalls()).isEqualTo(BreakerConfig.DEFAULT_MINIMUM_CALLS);
     assertThat(resilience.healthCheck().enabled()).isTrue();
     assertThat(resilience.healthCheck().path()).isEqualTo(HealthCheckConfig.DEFAULT_PATH);

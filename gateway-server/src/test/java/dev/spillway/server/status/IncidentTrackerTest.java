@@ -26,6 +26,11 @@ class IncidentTrackerTest {
         }
 
         @Override
+        public void updated(IncidentView incident) {
+          alerts.add("updated " + incident.id());
+        }
+
+        @Override
         public void resolved(IncidentView incident) {
           alerts.add("resolved " + incident.id());
         }

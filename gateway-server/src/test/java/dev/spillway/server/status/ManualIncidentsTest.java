@@ -27,6 +27,12 @@ class ManualIncidentsTest {
         }
 
         @Override
+        public void updated(IncidentView incident) {
+          IncidentView.Update last = incident.updates().get(incident.updates().size() - 1);
+          alerts.add("updated " + incident.id() + " " + last.phase().tag() + " " + last.text());
+        }
+
+        @Override
         public void resolved(IncidentView incident) {
           alerts.add("resolved " + incident.id());
         }
@@ -76,6 +82,22 @@ class ManualIncidentsTest {
   }
 
   @Test
+  void operatorPostsAlertLikeTheTrackersOwnIncidents() {
+    long id = tracker.openManual(ticker.nanoTime(), "Slow answers", List.of("Chat API"), IncidentImpact.MINOR,
+        IncidentPhase.INVESTIGATING, "Looking into it.").id();
+    tracker.postUpdate(ticker.nanoTime(), id, IncidentPhase.IDENTIFIED, "A slow model server.");
+    tracker.postUpdate(ticker.nanoTime(), id, IncidentPhase.RESOLVED, "Fixed.");
+    seconds(2, outage());
+    long automatic = tracker.incidents(ticker.nanoTime()).get(0).id();
+    tracker.postUpdate(ticker.nanoTime(), automatic, IncidentPhase.MONITORING, "Restarted the backend.");
+    tracker.openManual(ticker.nanoTime(), "Old news", List.of("Chat API"), IncidentImpact.NONE,
+        IncidentPhase.RESOLVED, "It was brief.");
+
+    assertThat(alerts).containsExactly("opened 1", "updated 1 identified A slow model server.", "resolved 1",
+        "opened 2", "updated 2 monitoring Restarted the backend.", "opened 3", "resolved 3");
+  }
+
+  @Test
   void automaticConditionsNeverJoinAnOperatorIncident() {
     tracker.openManual(ticker.nanoTime(), "Slow answers", List.of("Chat API"), IncidentImpact.MINOR,
         IncidentPhase.INVESTIGATING, "Looking into it.");
@@ -87,7 +109,7 @@ class ManualIncidentsTest {
     assertThat(incidents.get(0).title()).isEqualTo("Outage on backend b");
     assertThat(incidents.get(0).impact()).isEqualTo(IncidentImpact.MAJOR);
     assertThat(incidents.get(1).events()).isEmpty();
-    assertThat(alerts).containsExactly("opened 2");
+    assertThat(alerts).containsExactly("opened 1", "opened 2");
   }
 
   @Test

@@ -32,13 +32,24 @@ class StatusStatesTest {
 
   @Test
   void theOnlyBackendKilledReadsOutageWithinTenSecondsAndRecoversWithinThirty() {
+    // The backend comes back at every point of the breaker's open-wait cycle: the worst case counts.
+    int worst = 0;
+    for (int extraDown = 0; extraDown < 16; extraDown++) {
+      worst = Math.max(worst, killAndRestore(extraDown));
+    }
+    // After a long outage the breaker's open wait has doubled up to its cap (15 s by default), so a trial goes
+    // through at most 15 s after the backend's return; the state follows once the failures leave the last 5 s.
+    assertThat(worst).as("seconds from the backend's return to operational, worst case").isLessThanOrEqualTo(21);
+  }
+
+  /** Kills the only backend for 60 + {@code extraDown} seconds, then restores it; seconds to operational. */
+  private int killAndRestore(int extraDown) {
     Backend backend = new Backend(BackendConfig.of("llm", List.of(new EndpointAddress("10.0.0.1", 8000))), ticker);
     Router router = new Router(List.of(new Route(new RouteConfig("chat", new RouteMatch(null, "/"), "llm"),
         backend)));
     StatusTracker tracker = tracker(router);
-    Health up = Health.UP;
     for (int s = 0; s < 60; s++) {
-      second(tracker, backend, up);
+      second(tracker, backend, Health.UP);
     }
     assertThat(state(tracker, "backend", "llm")).isEqualTo(ComponentState.OPERATIONAL);
 
@@ -51,10 +62,10 @@ class StatusStatesTest {
     assertThat(state(tracker, "route", "chat")).isEqualTo(ComponentState.OUTAGE);
     assertThat(reason(tracker, "route", "chat")).contains("of requests failed in the last 5s")
         .contains("over 30s");
-    for (int s = 0; s < 60; s++) { // a long outage: the breaker has opened and re-opened on its trials
+    for (int s = 0; s < 60 + extraDown; s++) { // a long outage: the breaker has opened and re-opened on its trials
       second(tracker, backend, Health.DOWN);
     }
-    assertThat(reason(tracker, "backend", "llm")).startsWith("no endpoint available (1 circuit breaker open");
+    assertThat(reason(tracker, "backend", "llm")).startsWith("no endpoint available (1 circuit breaker");
 
     int toRecovery = 0;
     while ((state(tracker, "backend", "llm") != ComponentState.OPERATIONAL
@@ -62,9 +73,7 @@ class StatusStatesTest {
       second(tracker, backend, Health.UP);
       toRecovery++;
     }
-    // The breaker lets a trial through once its 30 s open wait ends; from the first answered trial on, the
-    // state follows within a couple of seconds.
-    assertThat(toRecovery).as("seconds from the backend's return to operational").isLessThanOrEqualTo(32);
+    return toRecovery;
   }
 
   @Test

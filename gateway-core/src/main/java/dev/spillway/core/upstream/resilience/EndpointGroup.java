@@ -222,11 +222,17 @@ public final class EndpointGroup implements EndpointSelector {
     return panic(ticker.nanoTime());
   }
 
-  /** Marks {@code endpoint} healthy or not (active health checks); unknown endpoints are ignored. */
+  /**
+   * Marks {@code endpoint} healthy or not (active health checks); unknown endpoints are ignored. An endpoint
+   * the checks see healthy again is trusted at once, as Envoy un-ejects a host that passes its health check:
+   * its open breaker goes half-open (trial calls decide) and its ejection ends, instead of both waiting out
+   * their timers while the endpoint already answers.
+   */
   public void setHealthy(Endpoint endpoint, boolean healthy) {
     for (EndpointState s : states) {
-      if (s.endpoint() == endpoint) {
-        s.setHealthy(healthy);
+      if (s.endpoint() == endpoint && s.setHealthy(healthy) && healthy) {
+        s.healthCheckRecovered();
+        outlier.restoreNow(s, ticker.nanoTime());
       }
     }
   }

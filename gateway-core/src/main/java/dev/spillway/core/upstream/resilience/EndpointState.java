@@ -213,6 +213,23 @@ public final class EndpointState {
     return true;
   }
 
+  /**
+   * Active health checks saw the endpoint come back: an open breaker lets its trial calls through now rather
+   * than at the end of its wait (they still decide between closed and open, and a failed trial opens it for the
+   * next, longer wait). A breaker that moved on by itself meanwhile is left alone.
+   */
+  void healthCheckRecovered() {
+    if (breaker.getState() != CircuitBreaker.State.OPEN) {
+      return;
+    }
+    try {
+      breaker.transitionToHalfOpenState();
+    } catch (IllegalStateException raced) {
+      // A request moved the breaker on between the check and the transition: its own state machine decides.
+    }
+    reportBreakerState();
+  }
+
   void reportHeadroom(long remaining) {
     if (remaining != remainingRequests) {
       remainingRequests = remaining;

@@ -51,6 +51,14 @@ final class OutlierDetector {
     }
   }
 
+  /** Ends {@code s}'s ejection now, whatever its backoff said (health checks see it healthy again). */
+  synchronized void restoreNow(EndpointState s, long now) {
+    if (s.ejected) {
+      s.ejectedUntil = now;
+      restore(s, now);
+    }
+  }
+
   private synchronized void restore(EndpointState s, long now) {
     if (!s.ejected || s.ejectedUntil - now > 0) {
       return;

@@ -28,10 +28,13 @@ final class Groups {
     return out;
   }
 
-  /** A breaker counting the last 10 calls, judged from 10 on, 50 % failures or slow calls, 2 trials. */
+  /**
+   * A breaker counting the last 10 calls, judged from 10 on, 50 % failures or slow calls, 2 trials, a fixed
+   * 30 s open wait.
+   */
   static BreakerConfig breaker() {
     return new BreakerConfig(true, 50, 50, SLOW, BreakerConfig.WindowType.COUNT, 10, 10, Duration.ofSeconds(30),
-        2);
+        Duration.ofSeconds(30), 2);
   }
 
   /** Outlier ejection after 3 failures, 10 s doubling up to 40 s. */
@@ -48,7 +51,8 @@ final class Groups {
   static ResilienceConfig outlierOnly(Balancing balancing) {
     BreakerConfig b = breaker();
     BreakerConfig counting = new BreakerConfig(false, b.failureRateThreshold(), b.slowCallRateThreshold(),
-        b.slowCallDuration(), b.windowType(), b.windowSize(), b.minimumCalls(), b.waitInOpen(), b.halfOpenCalls());
+        b.slowCallDuration(), b.windowType(), b.windowSize(), b.minimumCalls(), b.waitInOpen(),
+        b.maxWaitInOpen(), b.halfOpenCalls());
     return new ResilienceConfig(balancing, counting, HealthCheckConfig.DEFAULTS, outlier(), 50,
         Duration.ofMinutes(5));
   }

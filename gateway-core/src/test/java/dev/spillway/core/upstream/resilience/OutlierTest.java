@@ -100,6 +100,22 @@ class OutlierTest {
   }
 
   @Test
+  void healthChecksSeeingAnEjectedEndpointHealthyAgainEndItsEjection() {
+    EndpointGroup group = Groups.group(Groups.endpoints(4), Groups.outlierOnly(Balancing.ROUND_ROBIN), ticker,
+        recorder);
+    EndpointState target = group.states().get(0);
+    failOn(group, target, 3);
+    assertThat(target.ejected()).isTrue();
+    group.setHealthy(target.endpoint(), false);
+    ticker.advance(Duration.ofSeconds(2));
+
+    group.setHealthy(target.endpoint(), true);
+
+    assertThat(target.ejected()).isFalse();
+    assertThat(events).containsExactly("ejected e0 10s", "restored e0");
+  }
+
+  @Test
   void panicDoesNotOverrideOpenBreakersOrCooldowns() {
     EndpointGroup group = Groups.group(2, Balancing.ROUND_ROBIN, ticker);
     for (EndpointState s : group.states()) {
