@@ -50,6 +50,8 @@ final class UnknownCapacityResults {
   int mixSlots;
   Traced overflow;
   double overflowMultiple;
+  /** The two-tier run's length: the cold start is judged on its first seconds, the steady state on its second half. */
+  double overflowSeconds;
   /** The overflow tier's limit and in-flight count in the two-tier run (the primary's are in {@link #overflow}). */
   List<MetricsScraper.Sample> overflowLimit = List.of();
   List<MetricsScraper.Sample> overflowInFlight = List.of();

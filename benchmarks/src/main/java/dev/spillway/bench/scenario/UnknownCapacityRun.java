@@ -327,13 +327,24 @@ final class UnknownCapacityRun {
         Duration.ofSeconds((long) (70 * scale) + 10));
   }
 
+  /**
+   * 5× one backend's capacity through a route whose second tier takes overflow, from a cold start (both
+   * adaptive limits start unknown) for long enough that both limits settle: the report judges the first
+   * seconds and the second half apart.
+   */
   private void overflow(Starts.Gateway gateway) {
     res.overflowMultiple = 5;
+    res.overflowSeconds = b.capacityKnown() ? o.pick(30.0, 3.0) : o.pick(60.0, 4.0);
     res.overflow = traced(gateway, "two tiers at 5×", b.mix(), Schedule.constant(res.calibration.goodput()
-        * res.overflowMultiple, Duration.ofMillis((long) (phase * 1000)), Arrivals.poisson(CapacityBackend.SEED + 17)),
-        b.timeout(), List.of(AdaptiveConfig.OVERFLOW_LIMIT_GAUGE, AdaptiveConfig.OVERFLOW_IN_FLIGHT_GAUGE));
-    res.overflowLimit = res.overflow.extra().get(AdaptiveConfig.OVERFLOW_LIMIT_GAUGE);
-    res.overflowInFlight = res.overflow.extra().get(AdaptiveConfig.OVERFLOW_IN_FLIGHT_GAUGE);
+        * res.overflowMultiple, Duration.ofMillis((long) (res.overflowSeconds * 1000)),
+        Arrivals.poisson(CapacityBackend.SEED + 17)), b.timeout(),
+        List.of(AdaptiveConfig.OVERFLOW_LIMIT_GAUGE, AdaptiveConfig.OVERFLOW_IN_FLIGHT_GAUGE));
+    res.overflowLimit = res.overflow.extra().getOrDefault(AdaptiveConfig.OVERFLOW_LIMIT_GAUGE, List.of());
+    res.overflowInFlight = res.overflow.extra().getOrDefault(AdaptiveConfig.OVERFLOW_IN_FLIGHT_GAUGE, List.of());
+    if (res.overflow.stats() != null) {
+      RunStats steady = res.overflow.stats().window(res.overflowSeconds / 2, res.overflowSeconds);
+      System.out.printf(Locale.ROOT, "unknown-capacity %s two tiers, second half: %s%n", b.key(), steady);
+    }
   }
 
   /** Runs {@code schedule} through a Spillway of its own, scraping its limit and in-flight count, then stops it. */
@@ -358,21 +369,6 @@ final class UnknownCapacityRun {
           startScraper(scraper));
       RunStats stats = new RunStats(r, schedule.durationNanos() / 1e9);
       System.out.printf(Locale.ROOT, "unknown-capacity %s %s: %s%n", b.key(), label, stats);
-      if (Boolean.getBoolean("tiers.debug")) {
-        try {
-          String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create("http://127.0.0.1:" + gateway.admin + "/metrics")).build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-          for (String line : text.split("\n")) {
-            if (!line.startsWith("#") && !line.endsWith(" 0.0") && (line.contains("attempt") || line.contains("overflow")
-                || line.contains("shed") || line.contains("request"))) {
-              System.out.println("DEBUG " + line);
-            }
-          }
-        } catch (Exception e) {
-          System.out.println("DEBUG " + e);
-        }
-      }
       Map<String, List<MetricsScraper.Sample>> extraSamples = new LinkedHashMap<>();
       for (String s : extra.isEmpty() ? List.<String>of() : series) {
         extraSamples.put(s, scraper.samples(s));

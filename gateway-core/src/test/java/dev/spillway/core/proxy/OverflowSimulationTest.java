@@ -9,6 +9,8 @@ import dev.spillway.core.config.WaitingRoomConfig;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The unknown-capacity benchmark's two-tier run on fake time: two identical fixed backends (64 slots x 500 ms,
@@ -51,12 +53,35 @@ class OverflowSimulationTest {
     }
   }
 
+  /**
+   * Just past the primary's capacity the overflow tier has room: a request the primary's room could not serve
+   * soon goes there at once instead of waiting in that room first, so first tokens stay near the unloaded
+   * ones on both tiers and nothing is shed.
+   */
+  @ParameterizedTest(name = "{0}x one backend")
+  @ValueSource(doubles = {1.2, 1.5})
+  void justPastThePrimarysCapacityTheOverflowTierTakesTheRestWithoutWaiting(double load) {
+    TwoTierSimulation unloaded = run(1, 0.5, 1);
+    double unloadedTtft = p99FirstToken(unloaded, 0, STEADY_FROM, END);
+    TwoTierSimulation sim = run(2, load, 3);
+    String summary = summary(sim, STEADY_FROM, END) + String.format(" (unloaded TTFT p99 %.1f ms)", unloadedTtft / 1e6);
+    System.out.printf("two tiers at %.1fx, steady: %s%n", load, summary);
+
+    assertThat(goodput(sim, -1, STEADY_FROM, END)).as(summary).isGreaterThanOrEqualTo(0.95 * load * CAPACITY);
+    assertThat(steady(sim, STEADY_FROM, END)).as("nothing waits in the primary's room: %s", summary)
+        .allSatisfy(r -> assertThat(r.sentAt).isEqualTo(r.arrivedAt));
+    for (int tier = 0; tier < 2; tier++) {
+      assertThat(p99FirstToken(sim, tier, STEADY_FROM, END)).as("tier %d TTFT p99: %s", tier, summary)
+          .isLessThanOrEqualTo(1.5 * unloadedTtft);
+    }
+  }
+
   /** Below the primary's capacity nothing overflows and nothing is shed. */
   @Test
   void belowThePrimarysCapacityNothingOverflows() {
     TwoTierSimulation sim = run(2, 0.5, 5);
     assertThat(steady(sim, STEADY_FROM, END)).as(summary(sim, STEADY_FROM, END))
-        .allSatisfy(r -> assertThat(r.tier).isZero());
+        .allSatisfy(r -> assertThat(r.tier).isZero()).noneMatch(r -> r.shedAt >= 0);
   }
 
   static TwoTierSimulation run(int tiers, double load, long seed) {
