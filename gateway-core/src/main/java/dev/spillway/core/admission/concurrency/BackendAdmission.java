@@ -243,17 +243,21 @@ public final class BackendAdmission {
    */
   public boolean spillsOver(PriorityClass priority) {
     Objects.requireNonNull(priority, "priority");
+    long now = ticker.nanoTime();
+    QueuedWaiter grown;
+    boolean spills;
     lock.lock();
     try {
-      long now = ticker.nanoTime();
-      boolean spills = !slots.canAdmit(priority, currentLimit) && !roomServesSoonLocked(now);
+      grown = tickLocked(now);
+      spills = !slots.canAdmit(priority, currentLimit) && !roomServesSoonLocked(now);
       if (spills) {
         codel.onTurnedAway(now);
       }
-      return spills;
     } finally {
       lock.unlock();
     }
+    dispatchAll(grown);
+    return spills;
   }
 
   /**
