@@ -13,6 +13,9 @@ final class AdaptiveConfig {
   static final String LIMIT_GAUGE = "spillway_backend_concurrency_limit{backend=\"mock\"}";
   static final String IN_FLIGHT_GAUGE = "spillway_backend_in_flight{backend=\"mock\"}";
   static final String QUEUE_GAUGE = "spillway_waiting_room_depth{backend=\"mock\"}";
+  /** The overflow tier's limit and in-flight count in the two-tier run. */
+  static final String OVERFLOW_LIMIT_GAUGE = "spillway_backend_concurrency_limit{backend=\"overflow\"}";
+  static final String OVERFLOW_IN_FLIGHT_GAUGE = "spillway_backend_in_flight{backend=\"overflow\"}";
 
   /**
    * The route of the two-tier overflow run: the primary backend first, then the overflow backend as a second

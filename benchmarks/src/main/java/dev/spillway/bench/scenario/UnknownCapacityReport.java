@@ -280,19 +280,42 @@ final class UnknownCapacityReport {
     r.heading(4, "Two tiers at " + Fmt.num(res.overflowMultiple) + "× (" + key + ")");
     r.text("A second, identical backend as the route's second tier, configured for overflow:\n\n```yaml\n"
         + AdaptiveConfig.OVERFLOW_ROUTE + "```\n\nBoth backends have `concurrency: " + AdaptiveConfig.ADAPTIVE
-        + "`. With overflow, goodput can reach twice one backend's best.");
+        + "`. With overflow, goodput can reach twice one backend's best. The run lasts "
+        + Fmt.num(res.overflowSeconds) + " s from a cold start (a fresh Spillway: both limits start unknown); "
+        + "its first seconds show the limits' start, its second half the steady state.");
     if (run.failure() != null) {
       r.text("Not run: " + run.failure());
       return;
     }
-    RunStats s = run.stats();
-    MarkdownTable t = new MarkdownTable(">offered req/s", ">goodput req/s", ">of one backend's best",
-        ">of two backends' best", ">shed", ">stream TTFT p99 ms", ">p99 / unloaded", ">errors");
+    double seconds = res.overflowSeconds;
+    double coldEnd = Math.min(10, seconds / 2);
+    MarkdownTable t = new MarkdownTable("window", ">offered req/s", ">goodput req/s", ">of one backend's best",
+        ">of two backends' best", ">shed", ">stream TTFT p99 ms", ">p99 / unloaded", ">errors",
+        ">limits (primary / overflow)");
     double best = res.calibration.goodput();
-    t.row(Fmt.num(best * res.overflowMultiple), Fmt.num(s.goodput()), Fmt.pct(s.goodput() / best),
-        Fmt.pct(s.goodput() / (2 * best)), s.shed(), ms(s.ttftMs(true, 99)),
-        ratio(s.ttftMs(true, 99), res.calibration.unloadedStreamP99()), s.errors());
+    for (double[] w : new double[][] {{0, coldEnd}, {seconds / 2, seconds}, {0, seconds}}) {
+      RunStats s = run.stats().window(w[0], w[1]);
+      String label = w[0] == 0 && w[1] == seconds ? "whole run" : Fmt.num(w[0]) + "–" + Fmt.num(w[1]) + " s";
+      t.row(label, Fmt.num(best * res.overflowMultiple), Fmt.num(s.goodput()), Fmt.pct(s.goodput() / best),
+          Fmt.pct(s.goodput() / (2 * best)), s.shed(), ms(s.ttftMs(true, 99)),
+          ratio(s.ttftMs(true, 99), res.calibration.unloadedStreamP99()), s.errors(),
+          Fmt.num(mean(run.limit(), w[0], w[1])) + " / " + Fmt.num(mean(res.overflowLimit, w[0], w[1])));
+    }
     r.table(t);
+    r.text("\"limits\" are the means of each backend's scraped limit in the window.");
+    SvgChart chart = SvgChart.lines("Both tiers' limits and in-flight counts at " + Fmt.num(res.overflowMultiple)
+        + "× (" + key + ")", "time (s)", "requests");
+    chart.line("primary limit", times(run.limit()), values(run.limit()));
+    chart.line("primary in flight", times(run.inFlight()), values(run.inFlight()));
+    chart.line("overflow tier limit", times(res.overflowLimit), values(res.overflowLimit));
+    chart.line("overflow tier in flight", times(res.overflowInFlight), values(res.overflowInFlight));
+    r.chart(key + "-overflow", "Both tiers' limits and in-flight counts in the two-tier run (" + key + ")", chart);
+  }
+
+  /** The mean of the samples taken in [from, to), or NaN. */
+  private static double mean(List<MetricsScraper.Sample> samples, double from, double to) {
+    return samples.stream().filter(x -> x.seconds() >= from && x.seconds() < to)
+        .mapToDouble(MetricsScraper.Sample::value).average().orElse(Double.NaN);
   }
 
   private static double[] constant(int n, double v) {

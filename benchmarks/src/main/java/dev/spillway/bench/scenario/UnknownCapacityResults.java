@@ -23,9 +23,14 @@ final class UnknownCapacityResults {
   /** One target at one load level; {@code meanLimit} is Spillway's limit over the level's second half. */
   record Cell(Point point, RunStats stats, double meanLimit) {}
 
-  /** A run whose limit was scraped over time. */
+  /** A run whose limit was scraped over time, and any other series asked for ({@code extra}, by series). */
   record Traced(String label, RunStats stats, List<MetricsScraper.Sample> limit, List<MetricsScraper.Sample> inFlight,
-      String failure) {}
+      String failure, Map<String, List<MetricsScraper.Sample>> extra) {
+    Traced(String label, RunStats stats, List<MetricsScraper.Sample> limit, List<MetricsScraper.Sample> inFlight,
+        String failure) {
+      this(label, stats, limit, inFlight, failure, Map.of());
+    }
+  }
 
   final CapacityBackend backend;
   final List<String> notes = new ArrayList<>();
@@ -45,6 +50,11 @@ final class UnknownCapacityResults {
   int mixSlots;
   Traced overflow;
   double overflowMultiple;
+  /** The two-tier run's length: the cold start is judged on its first seconds, the steady state on its second half. */
+  double overflowSeconds;
+  /** The overflow tier's limit and in-flight count in the two-tier run (the primary's are in {@link #overflow}). */
+  List<MetricsScraper.Sample> overflowLimit = List.of();
+  List<MetricsScraper.Sample> overflowInFlight = List.of();
 
   UnknownCapacityResults(CapacityBackend backend) {
     this.backend = backend;

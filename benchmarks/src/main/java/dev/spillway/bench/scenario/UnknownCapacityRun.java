@@ -12,7 +12,9 @@ import dev.spillway.bench.load.Target;
 import dev.spillway.server.mock.engine.EngineCapacity;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.LongConsumer;
 
@@ -325,34 +327,73 @@ final class UnknownCapacityRun {
         Duration.ofSeconds((long) (70 * scale) + 10));
   }
 
+  /**
+   * 5× one backend's capacity through a route whose second tier takes overflow, from a cold start (both
+   * adaptive limits start unknown) for long enough that both limits settle: the report judges the first
+   * seconds and the second half apart.
+   */
   private void overflow(Starts.Gateway gateway) {
     res.overflowMultiple = 5;
+    res.overflowSeconds = b.capacityKnown() ? o.pick(30.0, 3.0) : o.pick(60.0, 4.0);
     res.overflow = traced(gateway, "two tiers at 5×", b.mix(), Schedule.constant(res.calibration.goodput()
-        * res.overflowMultiple, Duration.ofMillis((long) (phase * 1000)), Arrivals.poisson(CapacityBackend.SEED + 17)),
-        b.timeout());
+        * res.overflowMultiple, Duration.ofMillis((long) (res.overflowSeconds * 1000)),
+        Arrivals.poisson(CapacityBackend.SEED + 17)), b.timeout(),
+        List.of(AdaptiveConfig.OVERFLOW_LIMIT_GAUGE, AdaptiveConfig.OVERFLOW_IN_FLIGHT_GAUGE));
+    res.overflowLimit = res.overflow.extra().getOrDefault(AdaptiveConfig.OVERFLOW_LIMIT_GAUGE, List.of());
+    res.overflowInFlight = res.overflow.extra().getOrDefault(AdaptiveConfig.OVERFLOW_IN_FLIGHT_GAUGE, List.of());
+    if (res.overflow.stats() != null) {
+      RunStats steady = res.overflow.stats().window(res.overflowSeconds / 2, res.overflowSeconds);
+      System.out.printf(Locale.ROOT, "unknown-capacity %s two tiers, second half: %s%n", b.key(), steady);
+    }
   }
 
   /** Runs {@code schedule} through a Spillway of its own, scraping its limit and in-flight count, then stops it. */
   private UnknownCapacityResults.Traced traced(Starts.Gateway gateway, String label, RequestSource requests,
       Schedule schedule, Duration timeout) {
+    return traced(gateway, label, requests, schedule, timeout, List.of());
+  }
+
+  /** As above, also scraping {@code extra} series (in {@link UnknownCapacityResults.Traced#extra}). */
+  private UnknownCapacityResults.Traced traced(Starts.Gateway gateway, String label, RequestSource requests,
+      Schedule schedule, Duration timeout, List<String> extra) {
     String failure = gateway.failure();
     if (failure != null) {
       return new UnknownCapacityResults.Traced(label, null, List.of(), List.of(), failure);
     }
     settle();
-    MetricsScraper scraper = new MetricsScraper(gateway.admin, "/metrics",
-        List.of(AdaptiveConfig.LIMIT_GAUGE, AdaptiveConfig.IN_FLIGHT_GAUGE));
+    List<String> series = new ArrayList<>(List.of(AdaptiveConfig.LIMIT_GAUGE, AdaptiveConfig.IN_FLIGHT_GAUGE));
+    series.addAll(extra);
+    MetricsScraper scraper = new MetricsScraper(gateway.admin, "/metrics", series);
     try {
       LoadResult r = runner.runAbandoning(new Target(label, gateway.port), requests, schedule, timeout, drain,
           startScraper(scraper));
       RunStats stats = new RunStats(r, schedule.durationNanos() / 1e9);
       System.out.printf(Locale.ROOT, "unknown-capacity %s %s: %s%n", b.key(), label, stats);
+      Map<String, List<MetricsScraper.Sample>> extraSamples = new LinkedHashMap<>();
+      for (String s : extra.isEmpty() ? List.<String>of() : series) {
+        extraSamples.put(s, scraper.samples(s));
+        System.out.printf(Locale.ROOT, "unknown-capacity %s %s: %s every second: %s%n", b.key(), label, s,
+            everySecond(scraper.samples(s)));
+      }
       return new UnknownCapacityResults.Traced(label, stats, scraper.samples(AdaptiveConfig.LIMIT_GAUGE),
-          scraper.samples(AdaptiveConfig.IN_FLIGHT_GAUGE), null);
+          scraper.samples(AdaptiveConfig.IN_FLIGHT_GAUGE), null, extraSamples);
     } finally {
       scraper.close();
       gateway.stop();
     }
+  }
+
+  /** The first sample of each whole second, for the console. */
+  private static String everySecond(List<MetricsScraper.Sample> samples) {
+    StringBuilder sb = new StringBuilder();
+    double next = 0;
+    for (MetricsScraper.Sample s : samples) {
+      if (s.seconds() >= next) {
+        sb.append(String.format(Locale.ROOT, "%.0f ", s.value()));
+        next = Math.floor(s.seconds()) + 1;
+      }
+    }
+    return sb.toString().trim();
   }
 
   /**

@@ -14,9 +14,9 @@ import java.util.List;
  * own limit and its latencies feed only its own backend's limit.
  *
  * <ul>
- *   <li>The first permit comes from the primary's waiting room via {@link #hold}, or, when that room turns
- *       the request away, from the first later tier its class may {@link #overflow} to; tiers before that
- *       one are then closed to the request.</li>
+ *   <li>The first permit comes from the primary's waiting room via {@link #hold}, or, when that room could
+ *       not serve the request soon or turned it away ({@link TierAdmission}), from the first later tier its
+ *       class may {@link #overflow} to; tiers before that one are then closed to the request.</li>
  *   <li>An attempt on another tier first completes the permit held ({@link #enter}), then takes that tier's
  *       with {@link BackendAdmission#tryAcquireNow}; a full tier is refused, never waited for.</li>
  *   <li>Attempts on the same tier (a retry on another endpoint) keep the permit; any overload evidence one of
@@ -37,9 +37,9 @@ final class TierPermits {
   private String overflowFrom;
 
   /**
-   * The primary's waiting room turned the request away: takes the first later tier that lets
-   * {@code priority} overflow and has a free slot right now (a tier without a limit always has). The waiter
-   * has left the room already, so the request never holds two slots.
+   * The primary cannot take the request in time: takes the first later tier that lets {@code priority}
+   * overflow and has a free slot right now (a tier without a limit always has). The request is not in the
+   * primary's room (it never entered, or has left it), so it never holds two slots.
    *
    * @return whether the request overflowed (it holds that tier's permit, if the tier has a limit)
    */

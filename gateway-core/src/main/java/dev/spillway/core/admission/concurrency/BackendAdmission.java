@@ -234,6 +234,33 @@ public final class BackendAdmission {
   }
 
   /**
+   * Whether a request of class {@code priority} arriving now should rather spill over to another tier with a
+   * free slot (the caller checks that it has one): no slot is free for it here, and the room could not serve
+   * it within the budget the door check allows under overload (its place in line times the interval at which
+   * places free; a room whose service time is not yet known is assumed to serve soon). A spill counts as a
+   * newcomer turned away at the door: evidence for {@link CodelMonitor} that an overload goes on, although
+   * the room sees no newcomers while they spill.
+   */
+  public boolean spillsOver(PriorityClass priority) {
+    Objects.requireNonNull(priority, "priority");
+    long now = ticker.nanoTime();
+    QueuedWaiter grown;
+    boolean spills;
+    lock.lock();
+    try {
+      grown = tickLocked(now);
+      spills = !slots.canAdmit(priority, currentLimit) && !roomServesSoonLocked(now);
+      if (spills) {
+        codel.onTurnedAway(now);
+      }
+    } finally {
+      lock.unlock();
+    }
+    dispatchAll(grown);
+    return spills;
+  }
+
+  /**
    * Now, on this room's clock. Deadlines in {@link WaitRequest} must be computed from it: other clocks (an
    * event loop's ticker, for one) may have a different origin.
    */
