@@ -135,6 +135,8 @@ final class GradientLimit implements ConcurrencyLimit {
   /** The latest samples of each signal, whenever admitted: the fast decrease's evidence. */
   private final RecentSamples[] recent = new RecentSamples[SIGNALS.length];
   private final DepartureRate departures = new DepartureRate();
+  /** What the backend served at once lately: the floor of a first-token decrease. */
+  private final ServedAtOnce servedAtOnce = new ServedAtOnce();
   /** The window opened by the last decrease: first tokens admitted before it are no fast-decrease evidence. */
   private long lastDecreaseWindow;
   /**
@@ -203,6 +205,7 @@ final class GradientLimit implements ConcurrencyLimit {
     if (sample.signal() == Signal.NONE) {
       return;
     }
+    noteServedAtOnce(sample, inFlight, now);
     if (phase == Phase.TRACKING && sample.signal() == preferred()
         && queueingHeavily(sample, inFlight, admittedIn, now)) {
       return;
@@ -243,13 +246,29 @@ final class GradientLimit implements ConcurrencyLimit {
     nextWindow(now);
   }
 
+  /**
+   * Every first token, whenever admitted, bounds what the backend serves at once from below (see
+   * {@link ServedAtOnce}): admitted with {@code inFlight} in flight, it started by half a baseline before it
+   * came, when all those ahead of it that had not left yet (releases counted meanwhile) were running with it.
+   */
+  private void noteServedAtOnce(LatencySample sample, int inFlight, long now) {
+    long baseline = baselines[Signal.FIRST_TOKEN.ordinal()].nanos();
+    if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0) {
+      return;
+    }
+    int left = departures.between(now - sample.latencyNanos(), now - baseline / 2);
+    if (left >= 0) {
+      servedAtOnce.add(inFlight - left, now);
+    }
+  }
+
   /** The early decrease ({@link EarlyDecrease}), for first tokens admitted near the limit. */
   private boolean queueingInEngine(LatencySample sample, int inFlight, long now) {
     long baseline = baselines[Signal.FIRST_TOKEN.ordinal()].nanos();
     if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0 || inFlight < nearLimit()) {
       return false;
     }
-    if (estimate <= queueFreeLimit) {
+    if (estimate <= queueFreeLimit || servedAtOnce.floor(now) >= estimate) {
       return false;
     }
     // Past the last knee the engine queued before: one such first token is enough evidence there.
@@ -335,14 +354,20 @@ final class GradientLimit implements ConcurrencyLimit {
       if (rate <= 0) {
         return false;
       }
-      target = clamp(r.medianQueueFree(baseline, rate));
-      if (knee > 0) {
-        // Not the first decrease: slow start's overshoot is over.
-        growth = Growth.CAREFUL;
+      target = clamp(Math.max(r.medianQueueFree(baseline, rate), servedAtOnce.floor(now)));
+      if (target >= estimate * DROP_FACTOR) {
+        // A queue of a few, or first tokens slowed by prefills sharing engine steps: the early decrease and
+        // the window judge those; this is for a limit far above the knee.
+        return false;
       }
     }
     if (target >= estimate) {
       return false;
+    }
+    if (sample.signal() == Signal.FIRST_TOKEN) {
+      // Counted, and floored by what the backend just served at once: growing x1.6 again would only
+      // overshoot once more.
+      growth = Growth.CAREFUL;
     }
     congestedWindows++;
     windowsSinceDecrease = 0;
@@ -389,7 +414,9 @@ final class GradientLimit implements ConcurrencyLimit {
       boolean congested;
       double queueFree = Double.NaN;
       if (signal == Signal.FIRST_TOKEN) {
-        congested = median > highFirstTokenNanos(baseline, now);
+        // The backend was just seen running the whole limit at once: slow first tokens here are prefills
+        // sharing engine steps, not a queue.
+        congested = median > highFirstTokenNanos(baseline, now) && servedAtOnce.floor(now) < estimate;
         double rate = departures.perSecond(now);
         if (congested && rate > 0) {
           queueFree = samples.medianQueueFree(signal, minInFlight, baseline, rate);
@@ -444,6 +471,10 @@ final class GradientLimit implements ConcurrencyLimit {
     knee = estimate;
     growth = Growth.CAREFUL;
     lastDecreaseWindow = window + 1;
+    int floor = signal == Signal.FIRST_TOKEN ? servedAtOnce.floor(now) : 0;
+    if (floor > 0) {
+      queueFree = Double.isNaN(queueFree) ? floor : Math.max(queueFree, floor);
+    }
     if (signal == Signal.FIRST_TOKEN && !Double.isNaN(queueFree)) {
       // Little's law counted the queue: step to what the backend served without it, and hold there (growth
       // stops a slot below the knee).
