@@ -64,6 +64,31 @@ class GradientLimitTest {
   }
 
   @Test
+  void slowFirstTokensAtALimitTheBackendWasJustSeenRunningAtOnceAreNoQueue() {
+    GradientLimit limit = limit(64);
+    for (int i = 0; i < GradientLimit.PROBE_SAMPLES; i++) {
+      limit.onSample(LatencySample.firstToken(40 * BASE), 4, limit.window(), 0);
+    }
+    long window = limit.window();
+    long far = 3 * 40 * BASE;
+
+    // Admitted with 64 in flight, no place freed while they waited: the backend ran all 64 at once.
+    for (int i = 1; i <= GradientLimit.EARLY_SAMPLES; i++) {
+      limit.onSample(LatencySample.firstToken(far), 64, window, i * 40 * BASE);
+    }
+    assertThat(limit.limit()).as("prefills sharing engine steps, not a queue").isEqualTo(64);
+
+    // A second later, 10 places freed during each wait: 54 ran at once, not 64: a queue.
+    for (int i = 0; i < 10; i++) {
+      limit.onRelease(2000 * BASE + i);
+    }
+    for (int i = 0; i < GradientLimit.EARLY_SAMPLES; i++) {
+      limit.onSample(LatencySample.firstToken(400 * BASE), 64, limit.window(), 2100 * BASE + i * 40 * BASE);
+    }
+    assertThat(limit.limit()).isLessThan(64);
+  }
+
+  @Test
   void aBurstOfDropsFromOneWindowShrinksTheLimitOnce() {
     GradientLimit limit = limit(100);
     probe(limit);
