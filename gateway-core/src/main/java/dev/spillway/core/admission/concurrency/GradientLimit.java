@@ -226,7 +226,7 @@ final class GradientLimit implements ConcurrencyLimit {
       nextWindow(now);
     } else if (samples.isFull()
         || (samples.count(preferred()) >= MIN_WINDOW_SAMPLES && now - windowStart >= MIN_WINDOW_NANOS)
-        || slowStartJudged(now)) {
+        || seedsFirstTokenBaseline(now) || slowStartJudged(now)) {
       judgeWindow(now);
     }
   }
@@ -299,6 +299,18 @@ final class GradientLimit implements ConcurrencyLimit {
     }
     long baseline = baselines[Signal.FIRST_TOKEN.ordinal()].nanos();
     return samples.medianQueueFree(Signal.FIRST_TOKEN, nearLimit(), baseline, rate);
+  }
+
+  /**
+   * A backend whose first tokens took longer than the start to come has no first-token baseline yet, so its
+   * windows wait for {@value #MIN_WINDOW_SAMPLES} answers judged by time per token, which on an LLM backend
+   * (a fifth non-streamed, answers of seconds, a few places freeing a second at a small limit) took longer
+   * than the whole convergence run: the limit stayed at its start. A window of a second with
+   * {@value #MIN_SIGNAL_SAMPLES} first tokens closes and seeds their baseline instead.
+   */
+  private boolean seedsFirstTokenBaseline(long now) {
+    return baselines[Signal.FIRST_TOKEN.ordinal()].nanos() == 0
+        && samples.count(Signal.FIRST_TOKEN) >= MIN_SIGNAL_SAMPLES && now - windowStart >= MIN_WINDOW_NANOS;
   }
 
   /**

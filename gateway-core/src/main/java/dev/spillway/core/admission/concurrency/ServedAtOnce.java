@@ -13,12 +13,14 @@ import java.util.concurrent.TimeUnit;
  * from the rate assumes departures spread evenly, but a backend with exact service times repeats whatever
  * burst of starts a jump of the limit sent it (the waiting room admits all it holds at once), so a request
  * queued behind a few may wait nearly a whole service time for the next burst and read as a deep queue.
- * Older bounds are forgotten, so a backend that lost slots is followed; the second largest is used, so one
+ * Older bounds (beyond the last {@value #MIN_BOUNDS}) are forgotten, so a backend that lost slots is followed; the second largest is used, so one
  * request that overtook others on its way (a fresh connection for one, a reused one for another) does not set
  * it alone. Not thread-safe.
  */
 final class ServedAtOnce {
   static final long SPAN_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Bounds kept however old: a backend answering a few first tokens a second gives too few in a second. */
+  static final int MIN_BOUNDS = 16;
   private static final int CAPACITY = 256;
 
   private final long[] times = new long[CAPACITY];
@@ -35,12 +37,15 @@ final class ServedAtOnce {
     size = Math.min(size + 1, CAPACITY);
   }
 
-  /** The second largest bound of the last {@link #SPAN_NANOS}; 0 with fewer than two. */
+  /**
+   * The second largest bound of the last {@link #SPAN_NANOS}, or of the last {@value #MIN_BOUNDS} if those
+   * are older; 0 with fewer than two.
+   */
   int floor(long now) {
     int n = 0;
     for (int k = 0; k < size; k++) {
       int i = (next - 1 - k + CAPACITY) % CAPACITY;
-      if (now - times[i] > SPAN_NANOS) {
+      if (k >= MIN_BOUNDS && now - times[i] > SPAN_NANOS) {
         break;
       }
       scratch[n++] = counts[i];

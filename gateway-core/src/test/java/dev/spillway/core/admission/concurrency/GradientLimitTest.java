@@ -78,7 +78,11 @@ class GradientLimitTest {
     }
     assertThat(limit.limit()).as("prefills sharing engine steps, not a queue").isEqualTo(64);
 
-    // A second later, 10 places freed during each wait: 54 ran at once, not 64: a queue.
+    // A second and more than ServedAtOnce.MIN_BOUNDS first tokens later, 10 places freed during each wait: 54
+    // ran at once, not 64: a queue.
+    for (int i = 0; i < ServedAtOnce.MIN_BOUNDS; i++) {
+      limit.onSample(LatencySample.firstToken(40 * BASE), 10, window - 1, 1900 * BASE);
+    }
     for (int i = 0; i < 10; i++) {
       limit.onRelease(2000 * BASE + i);
     }
