@@ -55,6 +55,14 @@ import java.util.concurrent.TimeUnit;
  * of them at once. Growth needs the limit to have been reached (a lightly loaded backend gives no evidence
  * about more concurrency), so the limit hovers just above the knee.
  *
+ * <p><b>Served at once.</b> Every first token, whenever admitted, bounds from below what the backend runs at
+ * once ({@link ServedAtOnce}: in flight at its admission, less the places that freed before it started). A
+ * first-token decrease never goes below the recent largest such bound, and none happens while it reaches the
+ * limit (the backend was just seen running the whole limit without a queue: slow first tokens there are
+ * prefills sharing engine steps). A first-token fast decrease acts only on a deep queue (a target below
+ * {@value #DROP_FACTOR} of the limit) and ends slow start. A backend without a first-token baseline after the
+ * start closes a window of a second with {@value #MIN_SIGNAL_SAMPLES} first tokens to seed it.
+ *
  * <p><b>Drops.</b> {@link #onDropped} (overload evidence) multiplies the limit by {@value #DROP_FACTOR} and
  * opens a new window, so a burst of failures from requests of one window counts once.
  *
@@ -337,8 +345,9 @@ final class GradientLimit implements ConcurrencyLimit {
    * queueing: the median over those samples of {@code inFlightAtAdmission * baseline / latency} (in a FIFO
    * queue a request's latency is the work ahead of it over the rate it is served at). Once per window: it
    * opens a new one and forgets the recent samples. A median over several samples of one signal keeps a
-   * single slow answer from triggering it. It does not end slow start: from far above it may undershoot,
-   * and the next calm windows regain the knee quickly.
+   * single slow answer from triggering it. By time per token it does not end slow start (from far above it
+   * may undershoot, and the next calm windows regain the knee quickly); by first tokens, floored by
+   * {@link ServedAtOnce}, it does.
    */
   private boolean queueingHeavily(LatencySample sample, int inFlight, long admittedIn, long now) {
     if (sample.signal() == Signal.FIRST_TOKEN && admittedIn < lastDecreaseWindow) {
