@@ -118,6 +118,8 @@ final class GradientLimit implements ConcurrencyLimit {
    */
   static final double QUEUE_STEPS = 1.5;
   private static final long NOT_STARTED = Long.MIN_VALUE;
+  /** The window of the start: permits admitted while the limit was pinned carry it. */
+  private static final long START_WINDOW = 0;
   static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
   private static final Signal[] SIGNALS = SampleWindow.signals();
 
@@ -139,6 +141,9 @@ final class GradientLimit implements ConcurrencyLimit {
   /** Calm windows since the last decrease, up to {@link #KNEE_HOLD_WINDOWS}. */
   private int windowsAtKnee;
   private long startedAt = NOT_STARTED;
+  /** First tokens of requests admitted in the start that came after it, while no first-token baseline exists. */
+  private final long[] lateStartFirstTokens = new long[MIN_SIGNAL_SAMPLES];
+  private int lateStartCount;
   private Growth growth = Growth.SLOW_START;
   /** The latest samples of each signal, whenever admitted: the fast decrease's evidence. */
   private final RecentSamples[] recent = new RecentSamples[SIGNALS.length];
@@ -218,6 +223,9 @@ final class GradientLimit implements ConcurrencyLimit {
         && queueingHeavily(sample, inFlight, admittedIn, now)) {
       return;
     }
+    if (admittedIn == START_WINDOW && phase == Phase.TRACKING) {
+      seedFromLateStart(sample, inFlight, now);
+    }
     if (admittedIn != window) {
       return;
     }
@@ -267,6 +275,25 @@ final class GradientLimit implements ConcurrencyLimit {
     int left = departures.between(now - sample.latencyNanos(), now - baseline / 2);
     if (left >= 0) {
       servedAtOnce.add(inFlight - left, now);
+    }
+  }
+
+  /**
+   * The start ended by time before any first token came (an LLM's prefill of a long prompt takes longer than
+   * the start): the first {@value #MIN_SIGNAL_SAMPLES} first tokens of requests admitted in it (at
+   * {@code minLimit}, so without queueing) seed the first-token baseline when they come. Without it the
+   * limit is judged by time per token until a window has enough first tokens, which a deep queue delays.
+   */
+  private void seedFromLateStart(LatencySample sample, int inFlight, long now) {
+    Baseline firstTokens = baselines[Signal.FIRST_TOKEN.ordinal()];
+    if (sample.signal() != Signal.FIRST_TOKEN || firstTokens.nanos() > 0 || inFlight > minLimit) {
+      return;
+    }
+    lateStartFirstTokens[lateStartCount++] = sample.latencyNanos();
+    if (lateStartCount == lateStartFirstTokens.length) {
+      long[] sorted = lateStartFirstTokens.clone();
+      java.util.Arrays.sort(sorted);
+      firstTokens.update(sorted[(sorted.length - 1) / 2], now);
     }
   }
 

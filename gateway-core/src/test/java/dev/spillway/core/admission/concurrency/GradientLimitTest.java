@@ -37,6 +37,21 @@ class GradientLimitTest {
   }
 
   @Test
+  void firstTokensOfTheStartThatCameAfterItSeedTheirBaseline() {
+    GradientLimit limit = limit(100);
+    long start = limit.window();
+    limit.onTick(0);
+    limit.onTick(GradientLimit.START_NANOS);
+    assertThat(limit.baselineNanos(LatencySample.Signal.FIRST_TOKEN)).as("no first token in the start").isZero();
+
+    for (int i = 0; i < GradientLimit.MIN_SIGNAL_SAMPLES; i++) {
+      limit.onSample(LatencySample.firstToken((2 + i) * 100 * BASE), 4, start, 2 * GradientLimit.START_NANOS);
+    }
+
+    assertThat(limit.baselineNanos(LatencySample.Signal.FIRST_TOKEN)).isEqualTo(300 * BASE);
+  }
+
+  @Test
   void firstTokensFarAboveBaselineInDistinctStepsDecreaseWithinTheWindow() {
     GradientLimit limit = limit(100);
     for (int i = 0; i < GradientLimit.PROBE_SAMPLES; i++) {
