@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class DepartureRate {
   static final int MIN_RELEASES = 8;
-  private static final int CAPACITY = 256;
+  private static final int CAPACITY = 1024;
   private static final long SPAN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final long[] times = new long[CAPACITY];
@@ -41,6 +41,28 @@ final class DepartureRate {
       return inSecond;
     }
     return MIN_RELEASES / seconds(now - timeAgo(MIN_RELEASES - 1));
+  }
+
+  /**
+   * Releases in {@code (from, to]}: the places that freed while a request admitted at {@code from} waited for
+   * one it took by {@code to}; -1 when releases that old are no longer held.
+   */
+  int between(long from, long to) {
+    if (size == CAPACITY && timeAgo(CAPACITY - 1) > from) {
+      // Older releases are forgotten: the count would fall short.
+      return -1;
+    }
+    int n = 0;
+    for (int k = 0; k < size; k++) {
+      long t = timeAgo(k);
+      if (t <= from) {
+        break;
+      }
+      if (t <= to) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** The release {@code k} before the newest (0: the newest). */

@@ -55,6 +55,14 @@ import java.util.concurrent.TimeUnit;
  * of them at once. Growth needs the limit to have been reached (a lightly loaded backend gives no evidence
  * about more concurrency), so the limit hovers just above the knee.
  *
+ * <p><b>Served at once.</b> Every first token, whenever admitted, bounds from below what the backend runs at
+ * once ({@link ServedAtOnce}: in flight at its admission, less the places that freed before it started). A
+ * first-token decrease never goes below the recent largest such bound, and none happens while it reaches the
+ * limit (the backend was just seen running the whole limit without a queue: slow first tokens there are
+ * prefills sharing engine steps). A first-token fast decrease acts only on a deep queue (a target below
+ * {@value #DROP_FACTOR} of the limit) and ends slow start. A backend without a first-token baseline after the
+ * start closes a window of a second with {@value #MIN_SIGNAL_SAMPLES} first tokens to seed it.
+ *
  * <p><b>Drops.</b> {@link #onDropped} (overload evidence) multiplies the limit by {@value #DROP_FACTOR} and
  * opens a new window, so a burst of failures from requests of one window counts once.
  *
@@ -110,6 +118,8 @@ final class GradientLimit implements ConcurrencyLimit {
    */
   static final double QUEUE_STEPS = 1.5;
   private static final long NOT_STARTED = Long.MIN_VALUE;
+  /** The window of the start: permits admitted while the limit was pinned carry it. */
+  private static final long START_WINDOW = 0;
   static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
   private static final Signal[] SIGNALS = SampleWindow.signals();
 
@@ -131,10 +141,15 @@ final class GradientLimit implements ConcurrencyLimit {
   /** Calm windows since the last decrease, up to {@link #KNEE_HOLD_WINDOWS}. */
   private int windowsAtKnee;
   private long startedAt = NOT_STARTED;
+  /** First tokens of requests admitted in the start that came after it, while no first-token baseline exists. */
+  private final long[] lateStartFirstTokens = new long[MIN_SIGNAL_SAMPLES];
+  private int lateStartCount;
   private Growth growth = Growth.SLOW_START;
   /** The latest samples of each signal, whenever admitted: the fast decrease's evidence. */
   private final RecentSamples[] recent = new RecentSamples[SIGNALS.length];
   private final DepartureRate departures = new DepartureRate();
+  /** What the backend served at once lately: the floor of a first-token decrease. */
+  private final ServedAtOnce servedAtOnce = new ServedAtOnce();
   /** The window opened by the last decrease: first tokens admitted before it are no fast-decrease evidence. */
   private long lastDecreaseWindow;
   /**
@@ -203,9 +218,13 @@ final class GradientLimit implements ConcurrencyLimit {
     if (sample.signal() == Signal.NONE) {
       return;
     }
+    noteServedAtOnce(sample, inFlight, now);
     if (phase == Phase.TRACKING && sample.signal() == preferred()
         && queueingHeavily(sample, inFlight, admittedIn, now)) {
       return;
+    }
+    if (admittedIn == START_WINDOW && phase == Phase.TRACKING) {
+      seedFromLateStart(sample, inFlight, now);
     }
     if (admittedIn != window) {
       return;
@@ -223,7 +242,7 @@ final class GradientLimit implements ConcurrencyLimit {
       nextWindow(now);
     } else if (samples.isFull()
         || (samples.count(preferred()) >= MIN_WINDOW_SAMPLES && now - windowStart >= MIN_WINDOW_NANOS)
-        || slowStartJudged(now)) {
+        || seedsFirstTokenBaseline(now) || slowStartJudged(now)) {
       judgeWindow(now);
     }
   }
@@ -243,13 +262,48 @@ final class GradientLimit implements ConcurrencyLimit {
     nextWindow(now);
   }
 
+  /**
+   * Every first token, whenever admitted, bounds what the backend serves at once from below (see
+   * {@link ServedAtOnce}): admitted with {@code inFlight} in flight, it started by half a baseline before it
+   * came, when all those ahead of it that had not left yet (releases counted meanwhile) were running with it.
+   */
+  private void noteServedAtOnce(LatencySample sample, int inFlight, long now) {
+    long baseline = baselines[Signal.FIRST_TOKEN.ordinal()].nanos();
+    if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0) {
+      return;
+    }
+    int left = departures.between(now - sample.latencyNanos(), now - baseline / 2);
+    if (left >= 0) {
+      servedAtOnce.add(inFlight - left, now);
+    }
+  }
+
+  /**
+   * The start ended by time before any first token came (an LLM's prefill of a long prompt takes longer than
+   * the start): the first {@value #MIN_SIGNAL_SAMPLES} first tokens of requests admitted in it (at
+   * {@code minLimit}, so without queueing) seed the first-token baseline when they come. Without it the
+   * limit is judged by time per token until a window has enough first tokens, which a deep queue delays.
+   */
+  private void seedFromLateStart(LatencySample sample, int inFlight, long now) {
+    Baseline firstTokens = baselines[Signal.FIRST_TOKEN.ordinal()];
+    if (sample.signal() != Signal.FIRST_TOKEN || firstTokens.nanos() > 0 || inFlight > minLimit) {
+      return;
+    }
+    lateStartFirstTokens[lateStartCount++] = sample.latencyNanos();
+    if (lateStartCount == lateStartFirstTokens.length) {
+      long[] sorted = lateStartFirstTokens.clone();
+      java.util.Arrays.sort(sorted);
+      firstTokens.update(sorted[(sorted.length - 1) / 2], now);
+    }
+  }
+
   /** The early decrease ({@link EarlyDecrease}), for first tokens admitted near the limit. */
   private boolean queueingInEngine(LatencySample sample, int inFlight, long now) {
     long baseline = baselines[Signal.FIRST_TOKEN.ordinal()].nanos();
     if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0 || inFlight < nearLimit()) {
       return false;
     }
-    if (estimate <= queueFreeLimit) {
+    if (estimate <= queueFreeLimit || servedAtOnce.floor(now) >= estimate) {
       return false;
     }
     // Past the last knee the engine queued before: one such first token is enough evidence there.
@@ -283,6 +337,18 @@ final class GradientLimit implements ConcurrencyLimit {
   }
 
   /**
+   * A backend whose first tokens took longer than the start to come has no first-token baseline yet, so its
+   * windows wait for {@value #MIN_WINDOW_SAMPLES} answers judged by time per token, which on an LLM backend
+   * (a fifth non-streamed, answers of seconds, a few places freeing a second at a small limit) took longer
+   * than the whole convergence run: the limit stayed at its start. A window of a second with
+   * {@value #MIN_SIGNAL_SAMPLES} first tokens closes and seeds their baseline instead.
+   */
+  private boolean seedsFirstTokenBaseline(long now) {
+    return baselines[Signal.FIRST_TOKEN.ordinal()].nanos() == 0
+        && samples.count(Signal.FIRST_TOKEN) >= MIN_SIGNAL_SAMPLES && now - windowStart >= MIN_WINDOW_NANOS;
+  }
+
+  /**
    * In slow start with first tokens, a calm window is judged as soon as {@value #MIN_SIGNAL_SAMPLES} of them
    * came from requests admitted near the limit: a small limit gives a few samples a second, and a calm
    * window is evidence enough to grow (queueing, a cliff for first tokens, is caught by the early decrease).
@@ -306,8 +372,9 @@ final class GradientLimit implements ConcurrencyLimit {
    * queueing: the median over those samples of {@code inFlightAtAdmission * baseline / latency} (in a FIFO
    * queue a request's latency is the work ahead of it over the rate it is served at). Once per window: it
    * opens a new one and forgets the recent samples. A median over several samples of one signal keeps a
-   * single slow answer from triggering it. It does not end slow start: from far above it may undershoot,
-   * and the next calm windows regain the knee quickly.
+   * single slow answer from triggering it. By time per token it does not end slow start (from far above it
+   * may undershoot, and the next calm windows regain the knee quickly); by first tokens, floored by
+   * {@link ServedAtOnce}, it does.
    */
   private boolean queueingHeavily(LatencySample sample, int inFlight, long admittedIn, long now) {
     if (sample.signal() == Signal.FIRST_TOKEN && admittedIn < lastDecreaseWindow) {
@@ -335,14 +402,20 @@ final class GradientLimit implements ConcurrencyLimit {
       if (rate <= 0) {
         return false;
       }
-      target = clamp(r.medianQueueFree(baseline, rate));
-      if (knee > 0) {
-        // Not the first decrease: slow start's overshoot is over.
-        growth = Growth.CAREFUL;
+      target = clamp(Math.max(r.medianQueueFree(baseline, rate), servedAtOnce.floor(now)));
+      if (target >= estimate * DROP_FACTOR) {
+        // A queue of a few, or first tokens slowed by prefills sharing engine steps: the early decrease and
+        // the window judge those; this is for a limit far above the knee.
+        return false;
       }
     }
     if (target >= estimate) {
       return false;
+    }
+    if (sample.signal() == Signal.FIRST_TOKEN) {
+      // Counted, and floored by what the backend just served at once: growing x1.6 again would only
+      // overshoot once more.
+      growth = Growth.CAREFUL;
     }
     congestedWindows++;
     windowsSinceDecrease = 0;
@@ -389,7 +462,9 @@ final class GradientLimit implements ConcurrencyLimit {
       boolean congested;
       double queueFree = Double.NaN;
       if (signal == Signal.FIRST_TOKEN) {
-        congested = median > highFirstTokenNanos(baseline, now);
+        // The backend was just seen running the whole limit at once: slow first tokens here are prefills
+        // sharing engine steps, not a queue.
+        congested = median > highFirstTokenNanos(baseline, now) && servedAtOnce.floor(now) < estimate;
         double rate = departures.perSecond(now);
         if (congested && rate > 0) {
           queueFree = samples.medianQueueFree(signal, minInFlight, baseline, rate);
@@ -444,6 +519,10 @@ final class GradientLimit implements ConcurrencyLimit {
     knee = estimate;
     growth = Growth.CAREFUL;
     lastDecreaseWindow = window + 1;
+    int floor = signal == Signal.FIRST_TOKEN ? servedAtOnce.floor(now) : 0;
+    if (floor > 0) {
+      queueFree = Double.isNaN(queueFree) ? floor : Math.max(queueFree, floor);
+    }
     if (signal == Signal.FIRST_TOKEN && !Double.isNaN(queueFree)) {
       // Little's law counted the queue: step to what the backend served without it, and hold there (growth
       // stops a slot below the knee).

@@ -37,6 +37,21 @@ class GradientLimitTest {
   }
 
   @Test
+  void firstTokensOfTheStartThatCameAfterItSeedTheirBaseline() {
+    GradientLimit limit = limit(100);
+    long start = limit.window();
+    limit.onTick(0);
+    limit.onTick(GradientLimit.START_NANOS);
+    assertThat(limit.baselineNanos(LatencySample.Signal.FIRST_TOKEN)).as("no first token in the start").isZero();
+
+    for (int i = 0; i < GradientLimit.MIN_SIGNAL_SAMPLES; i++) {
+      limit.onSample(LatencySample.firstToken((2 + i) * 100 * BASE), 4, start, 2 * GradientLimit.START_NANOS);
+    }
+
+    assertThat(limit.baselineNanos(LatencySample.Signal.FIRST_TOKEN)).isEqualTo(300 * BASE);
+  }
+
+  @Test
   void firstTokensFarAboveBaselineInDistinctStepsDecreaseWithinTheWindow() {
     GradientLimit limit = limit(100);
     for (int i = 0; i < GradientLimit.PROBE_SAMPLES; i++) {
@@ -44,6 +59,10 @@ class GradientLimitTest {
     }
     long window = limit.window();
     long far = 3 * 40 * BASE;
+    // 40 places freed while they waited: the backend did not run all 100 at once.
+    for (int i = 0; i < 40; i++) {
+      limit.onRelease(-50 * BASE + i);
+    }
 
     for (int i = 0; i < GradientLimit.EARLY_SAMPLES; i++) {
       limit.onSample(LatencySample.firstToken(far), 100, window, 1_000);
@@ -54,8 +73,38 @@ class GradientLimitTest {
       limit.onSample(LatencySample.firstToken(far), 100, window, 1_000 + i * 40 * BASE);
     }
 
-    assertThat(limit.limit()).isEqualTo(90);
+    // Little's law: at 40 departures a second, 80 ms beyond the baseline is 3 queued ahead.
+    assertThat(limit.limit()).isEqualTo(96);
     assertThat(limit.window()).as("a new window").isGreaterThan(window);
+  }
+
+  @Test
+  void slowFirstTokensAtALimitTheBackendWasJustSeenRunningAtOnceAreNoQueue() {
+    GradientLimit limit = limit(64);
+    for (int i = 0; i < GradientLimit.PROBE_SAMPLES; i++) {
+      limit.onSample(LatencySample.firstToken(40 * BASE), 4, limit.window(), 0);
+    }
+    long window = limit.window();
+    long far = 3 * 40 * BASE;
+
+    // Admitted with 64 in flight, no place freed while they waited: the backend ran all 64 at once.
+    for (int i = 1; i <= GradientLimit.EARLY_SAMPLES; i++) {
+      limit.onSample(LatencySample.firstToken(far), 64, window, i * 40 * BASE);
+    }
+    assertThat(limit.limit()).as("prefills sharing engine steps, not a queue").isEqualTo(64);
+
+    // A second and more than ServedAtOnce.MIN_BOUNDS first tokens later, 10 places freed during each wait: 54
+    // ran at once, not 64: a queue.
+    for (int i = 0; i < ServedAtOnce.MIN_BOUNDS; i++) {
+      limit.onSample(LatencySample.firstToken(40 * BASE), 10, window - 1, 1900 * BASE);
+    }
+    for (int i = 0; i < 10; i++) {
+      limit.onRelease(2000 * BASE + i);
+    }
+    for (int i = 0; i < GradientLimit.EARLY_SAMPLES; i++) {
+      limit.onSample(LatencySample.firstToken(400 * BASE), 64, limit.window(), 2100 * BASE + i * 40 * BASE);
+    }
+    assertThat(limit.limit()).isLessThan(64);
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.spillway.core.config.WaitingRoomConfig;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Convergence from far off, small backends at moderate load, and a backend whose capacity changes. */
@@ -51,6 +52,31 @@ class AdaptiveLimitSimulationTest {
     System.out.printf("slow start=%d %s%n", start, s);
     assertThat(s.convergedAtSeconds()).as("%s", s).isBetween(0.0, 11.0);
     assertThat(s.meanLimit()).as("%s", s).isBetween(0.9 * 64, 1.1 * 64);
+  }
+
+  /**
+   * The unknown-capacity benchmark's convergence runs on its fixed mock: 64 slots x 500 ms, exact service times
+   * (so completions repeat each burst of starts a jump of the limit sends), a 1,024-deep queue of its own, half
+   * the requests streamed (the first of 16 tokens after 31 ms), 2x load for 20 s; the limit sampled every
+   * 250 ms must stay within 10% of 64 from 10 s on. Little's law from the departure rate alone cut the limit
+   * to 42 from 4 (settled at 11.5 s) and to 40, then 22, from 1,024 (18.5 s), as the real runs did (12.0 s
+   * and 15.5 s): a request queued behind a few others waited nearly a whole service time for the next burst
+   * of completions.
+   */
+  @ParameterizedTest(name = "start at {0}, seed {1}")
+  @CsvSource({"4, 5", "1024, 5", "4, 6", "1024, 6", "4, 7", "1024, 7"})
+  void benchmarkMockWithExactServiceTimesSettlesWithin10Seconds(int start, long seed) {
+    FixedSlotsBackend backend = new FixedSlotsBackend(64, 500 * MS, 1024, 0);
+    Simulation sim = new Simulation(new ConcurrencyConfig(Mode.ADAPTIVE, start, 4, 1024),
+        WaitingRoomConfig.DEFAULTS, backend);
+    sim.poisson(new Random(seed), 0, 20 * SECOND, t -> 2 * 128.0,
+        (random, at) -> new SimRequest(at, random.nextBoolean(), 100, 16));
+    sim.run(20 * SECOND);
+
+    double settled = SimStats.settledAt(sim.limitTrace, 64);
+    SimStats s = SimStats.of(sim, 10 * SECOND, 20 * SECOND, 64);
+    System.out.printf("exact mock start=%d seed=%d settled@%.2fs %s%n", start, seed, settled, s);
+    assertThat(settled).as("settled %s", s).isBetween(0.0, 10.0);
   }
 
   /** The bug report's case: 8 real slots at 15 req/s; the old limit climbed 8 -> 32 (its max). */

@@ -28,15 +28,13 @@ class BatchingSimulationTest {
    * first token in the engine (sent to first token) stays within 1.5x of the unloaded p99, where a limit
    * above the batch lets it grow to seconds. Measured from arrival, first tokens also include the waiting
    * room's wait (CoDel's short timeout under overload, 100 ms by default), as with the best static limit.
-   * From 4x the goodput is at least 0.95 of the best static limit's and the whole first token within 1.1x of
-   * its; at 2x (CoDel does not trigger, the room is FIFO and bursts of long prompts join the batch together)
-   * the limit sits a little lower: the measured 0.92 goodput and 1.16x are the bounds there.
+   * The goodput is at least 0.95 of the best static limit's. From arrival, first tokens are within 1.1x of the
+   * best static limit's from 4x; at 2x (CoDel does not trigger, the room is FIFO) and at 10x (the limit probes
+   * one above the batch now and then) within 1.2x. Slow first tokens at a limit the engine was just seen
+   * running at once are prefills sharing engine steps, not a queue, so the limit stays at the batch.
    */
   @ParameterizedTest(name = "{0}x capacity")
-  // Known misses, recorded so they cannot grow unnoticed (docs/benchmarks.md): the mean limit at 4.3x settles at
-  // 28.8 of 32 slots (0.89: first tokens inflated by prefill read as queueing), and at 10x the limit's probes one
-  // or two above the batch (31..33 of 32) put arrival TTFT at 1.22x the best static limit's.
-  @CsvSource({"2, 0.9, 1.2, 0.85", "4.3, 0.95, 1.1, 0.89", "5, 0.95, 1.1, 0.9", "10, 0.95, 1.25, 0.9"})
+  @CsvSource({"2, 0.95, 1.2, 0.9", "4.3, 0.95, 1.1, 0.9", "5, 0.95, 1.1, 0.9", "10, 0.95, 1.2, 0.9"})
   void adaptiveLimitKeepsTheEngineQueueEmptyAtMostOfTheBatch(double load, double minGoodput,
       double maxVsBest, double minMeanLimit) {
     SimStats unloaded = run(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), 0.5, 1);
@@ -51,10 +49,8 @@ class BatchingSimulationTest {
 
     assertThat(above.p99FirstTokenNanos()).as("a limit above the batch queues in the engine")
         .isGreaterThan(5 * best.p99FirstTokenNanos());
-    // The target is 1.5x the unloaded p99; at 10x the limit's probes one or two above the batch (31..33 of 32)
-    // reach 1.57x. This bound records that known miss (docs/benchmarks.md) so it cannot grow unnoticed.
     assertThat(adaptive.p99BackendFirstTokenNanos()).as("p99 time to first token in the engine %s", adaptive)
-        .isLessThanOrEqualTo(1.6 * unloaded.p99FirstTokenNanos());
+        .isLessThanOrEqualTo(1.5 * unloaded.p99FirstTokenNanos());
     assertThat(adaptive.p99FirstTokenNanos()).as("p99 time to first token from arrival %s", adaptive)
         .isLessThanOrEqualTo(maxVsBest * best.p99FirstTokenNanos());
     assertThat(adaptive.completedPerSecond()).as("goodput %s", adaptive)

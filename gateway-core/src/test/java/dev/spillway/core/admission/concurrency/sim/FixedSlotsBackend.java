@@ -6,8 +6,8 @@ import java.util.Random;
 /**
  * A backend with {@code slots} parallel workers and its own FIFO queue (the fixed mock backend, or nginx in
  * front of one): past the queue it answers 503. Service times are uniform within 10% of {@code serviceNanos}
- * (seeded): exactly equal times would keep completions in lockstep bursts, which no real backend does. The
- * number of slots may change mid-run.
+ * (seeded) by default; exactly equal times, as the benchmarks' fixed mock has, keep completions in lockstep
+ * with whatever burst of starts sent them. The number of slots may change mid-run.
  */
 final class FixedSlotsBackend implements SimBackend {
   private final long serviceNanos;
@@ -16,8 +16,19 @@ final class FixedSlotsBackend implements SimBackend {
   private final Random random = new Random(42);
   private int slots;
   private int busy;
+  /** Service times vary uniformly within this fraction either side of {@code serviceNanos}. */
+  private final double jitter;
 
   FixedSlotsBackend(int slots, long serviceNanos, int queueCapacity) {
+    this(slots, serviceNanos, queueCapacity, 0.1);
+  }
+
+  /**
+   * @param jitter how far service times vary either side of {@code serviceNanos}, as a fraction: 0 for exact
+   *     times (the benchmarks' fixed mock), whose completions repeat every burst of starts
+   */
+  FixedSlotsBackend(int slots, long serviceNanos, int queueCapacity, double jitter) {
+    this.jitter = jitter;
     this.slots = slots;
     this.serviceNanos = serviceNanos;
     this.queueCapacity = queueCapacity;
@@ -46,7 +57,7 @@ final class FixedSlotsBackend implements SimBackend {
 
   private void start(SimRequest r, long now, Simulation sim) {
     busy++;
-    long service = (long) (serviceNanos * (0.9 + 0.2 * random.nextDouble()));
+    long service = (long) (serviceNanos * (1 - jitter + 2 * jitter * random.nextDouble()));
     long done = now + service;
     if (r.stream) {
       long first = now + service / Math.max(1, r.outputTokens);
