@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  * synchronization. Every inbound message is released here.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
+  /** Spillway's shed answers say why in this header (nginx's do not). */
+  private static final String SHED_REASON = "x-spillway-shed-reason";
   private final Ticker ticker;
   private final LoopPool pool;
   private Channel channel;
@@ -29,6 +31,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private int kind;
   private final TokenCounter tokens = new TokenCounter();
   private long intendedNanos;
+  private long sentNanos;
+  private String shedReason;
   private int status;
   private boolean keepAlive;
   private long firstTokenNanos;
@@ -48,6 +52,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     this.target = target;
     this.result = result;
     this.intendedNanos = intendedNanos;
+    this.sentNanos = ticker.nanoTime();
+    this.shedReason = null;
     this.stream = request.isStream();
     this.kind = request.kind();
     tokens.reset();
@@ -76,6 +82,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
       if (msg instanceof HttpResponse response) {
         status = response.status().code();
         keepAlive = HttpUtil.isKeepAlive(response);
+        if (LoadResult.isShed(status)) {
+          shedReason = response.headers().get(SHED_REASON);
+        }
         lastChunkNanos = now;
         if (!stream) {
           // A non-streamed answer's first token arrives with the response head (the whole answer is ready).
@@ -110,7 +119,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private void finish(long now) {
     active = false;
     timeout.cancel(false);
-    result.response(intendedNanos, now, status, stream, firstTokenNanos, maxGapNanos, tokens.tokens(stream), kind);
+    result.response(intendedNanos, sentNanos, now, status, shedReason, stream, firstTokenNanos, maxGapNanos,
+        tokens.tokens(stream), kind);
     if (keepAlive && channel.isActive()) {
       pool.release(target, channel);
     } else {

@@ -37,10 +37,16 @@ public final class LoadResult {
   /**
    * How one request ended. Times are nanoseconds from the run's origin; {@code firstTokenNanos} is -1 when no
    * token arrived; {@code status} is the HTTP status, or {@link #TIMEOUT}, {@link #IO_ERROR} or
-   * {@link #CLIENT_LIMITED}.
+   * {@link #CLIENT_LIMITED}. {@code sentNanos} is when the request was written (its intended start when not
+   * known); {@code shedReason} the shed answer's {@code x-spillway-shed-reason}, else {@code null}.
    */
   public record Record(long intendedNanos, long endNanos, int status, boolean stream, long firstTokenNanos,
-      int tokens, int kind) {
+      int tokens, int kind, long sentNanos, String shedReason) {
+    public Record(long intendedNanos, long endNanos, int status, boolean stream, long firstTokenNanos, int tokens,
+        int kind) {
+      this(intendedNanos, endNanos, status, stream, firstTokenNanos, tokens, kind, intendedNanos, null);
+    }
+
     public boolean ok() {
       return status >= 200 && status < 300;
     }
@@ -124,11 +130,21 @@ public final class LoadResult {
    */
   public void response(long intendedNanos, long endNanos, int status, boolean stream, long ttftNanos,
       long maxGapNanos, int tokens, int kind) {
+    response(intendedNanos, intendedNanos, endNanos, status, null, stream, ttftNanos, maxGapNanos, tokens, kind);
+  }
+
+  /**
+   * As above, with when the request was written ({@code sentNanos}) and a shed answer's stated reason (its
+   * {@code x-spillway-shed-reason}, or {@code null}), so shed latency can be split by cause and into the
+   * generator's own delay before sending and the answer's time after it.
+   */
+  public void response(long intendedNanos, long sentNanos, long endNanos, int status, String shedReason,
+      boolean stream, long ttftNanos, long maxGapNanos, int tokens, int kind) {
     statuses.incrementAndGet(Math.min(Math.max(status, 0), 599));
     long micros = micros(endNanos - intendedNanos);
     if (records != null) {
       records.add(new Record(intendedNanos - originNanos, endNanos - originNanos, status, stream,
-          ttftNanos == -1 ? -1 : ttftNanos - originNanos, tokens, kind));
+          ttftNanos == -1 ? -1 : ttftNanos - originNanos, tokens, kind, sentNanos - originNanos, shedReason));
     }
     if (status >= 200 && status < 300) {
       ok.recordValue(micros);

@@ -151,6 +151,32 @@ final class RunStats {
   }
 
   /**
+   * The shed answers split by cause, for the console log: per stated reason ("-" for none), count and p99 from
+   * the intended start; then the p99 from when the request was written, which leaves out the generator's own
+   * lateness in sending.
+   */
+  String shedSplit() {
+    java.util.Map<String, List<Long>> byReason = new java.util.TreeMap<>();
+    List<Long> fromSent = new ArrayList<>();
+    for (Record r : records) {
+      if (r.shed()) {
+        byReason.computeIfAbsent(r.shedReason() == null ? "-" : r.shedReason(), k -> new ArrayList<>())
+            .add(r.endNanos() - r.intendedNanos());
+        fromSent.add(r.endNanos() - r.sentNanos());
+      }
+    }
+    StringBuilder sb = new StringBuilder("sheds");
+    byReason.forEach((reason, v) -> sb.append(String.format(java.util.Locale.ROOT, " %s=%d (p99 %.2f ms)", reason,
+        v.size(), p99Ms(v))));
+    return sb.append(String.format(java.util.Locale.ROOT, ", p99 from sent %.2f ms", p99Ms(fromSent))).toString();
+  }
+
+  private static double p99Ms(List<Long> v) {
+    long[] a = v.stream().mapToLong(Long::longValue).sorted().toArray();
+    return a.length == 0 ? Double.NaN : at(a, a.length, 99) / 1e6;
+  }
+
+  /**
    * The time-to-first-token percentile (0..100), in ms, of admitted requests of one kind ({@code stream} or
    * not) intended to start in {@code [fromNanos, toNanos)}; NaN without any, infinite when censored.
    */

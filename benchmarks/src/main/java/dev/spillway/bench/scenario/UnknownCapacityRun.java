@@ -257,8 +257,8 @@ final class UnknownCapacityRun {
         double limit = scraper == null ? Double.NaN
             : Convergence.mean(scraper.samples(AdaptiveConfig.LIMIT_GAUGE), start + phase / 2, start + phase);
         cells.add(new UnknownCapacityResults.Cell(points.get(i), stats, limit));
-        System.out.printf(Locale.ROOT, "unknown-capacity %s %s %s: %s, limit %.1f%n", b.key(), target.name(),
-            points.get(i).label(), stats, limit);
+        System.out.printf(Locale.ROOT, "unknown-capacity %s %s %s: %s, limit %.1f; %s%n", b.key(), target.name(),
+            points.get(i).label(), stats, limit, stats.shedSplit());
       }
     } finally {
       if (scraper != null) {
@@ -281,7 +281,8 @@ final class UnknownCapacityRun {
     LoadResult r = run(target, b.mix(), schedule, null);
     RunStats stats = new RunStats(r, before + spike + after);
     res.spikes.put(target.name(), stats);
-    System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: %s%n", b.key(), target.name(), stats);
+    System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: %s; %s%n", b.key(), target.name(), stats,
+        stats.shedSplit());
   }
 
   private void convergence(Starts.Gateway low, Starts.Gateway high, int best) {

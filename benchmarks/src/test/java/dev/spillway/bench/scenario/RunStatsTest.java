@@ -36,6 +36,18 @@ class RunStatsTest {
   }
 
   @Test
+  void shedAnswersSplitByStatedReasonAndFromWhenTheyWereSent() {
+    List<Record> records = List.of(
+        new Record(0, 3 * MS, 503, true, -1, 0, 0, 2 * MS, "queue_full"),
+        new Record(0, 120 * MS, 503, true, -1, 0, 0, 0, "queue_timeout"),
+        new Record(0, 5 * MS, 503, false, -1, 0, 0, 1 * MS, null),
+        ok(0, 10 * MS, 20 * MS, true, 1));
+    RunStats s = new RunStats(records, 0, 1);
+    assertThat(s.shedSplit()).isEqualTo(
+        "sheds -=1 (p99 5.00 ms) queue_full=1 (p99 3.00 ms) queue_timeout=1 (p99 120.00 ms), p99 from sent 120.00 ms");
+  }
+
+  @Test
   void aRequestStillWaitingForItsFirstTokenIsSlowerThanAnyMeasuredOne() {
     List<Record> records = new ArrayList<>();
     for (int i = 0; i < 98; i++) {

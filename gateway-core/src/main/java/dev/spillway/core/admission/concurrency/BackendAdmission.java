@@ -30,12 +30,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Timeouts.</b> A waiter leaves with {@link ShedReason#QUEUE_TIMEOUT} at the sooner of {@code now +
  * maxWait} and {@code client deadline - expected time to first token} (after that it cannot finish in time).
  *
+ * <p><b>The door.</b> A newcomer without a free slot is let in to wait only if it expects to be served
+ * within a small budget (an eighth of the backend's first-token time, at most CoDel's short wait; see
+ * {@link #roomServesSoonLocked}), else it is shed at the door with {@link ShedReason#QUEUE_FULL} at once: a
+ * wait would likely end in a shed anyway, a shed answer costs the client nothing (and it may overflow to
+ * another tier), and those admitted wait only briefly, so their first token stays near the unloaded one. An
+ * adaptive limit judges every such newcomer so once it knows the first-token time without queueing; a
+ * static limit (or a backend serving no streams) only under sustained overload.
+ *
  * <p><b>Sustained overload</b> ({@link CodelMonitor}: queueing delay above target for a whole interval):
- * every waiter gets CoDel's short timeout of twice the target instead of maxWait, and a newcomer without a
- * free slot is let in only if it expects to be served within a small budget (an eighth of the backend's
- * first-token time, at most the short timeout), else it is shed at the door with {@link ShedReason#QUEUE_FULL}
- * at once: under sustained overload a wait ends in a shed more often than not, so the client learns at once
- * (and may overflow to another tier), and those admitted wait only briefly.
+ * every waiter gets CoDel's short timeout of twice the target instead of maxWait.
  *
  * <p>The timeout is scheduled on the
  * waiter's own executor (with {@code EmbeddedEventLoop}, tests move it with {@code advanceTimeBy}); when it
@@ -48,8 +52,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * posted to the waiter's executor.
  */
 public final class BackendAdmission {
-  /** Under sustained overload a newcomer may expect to wait at most this fraction of the first token. */
-  static final int OVERLOAD_BUDGET_DIVISOR = 8;
+  /** A newcomer without a free slot may expect to wait at most this fraction of the first token. */
+  static final int WAIT_BUDGET_DIVISOR = 8;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Ticker ticker;
@@ -120,8 +124,10 @@ public final class BackendAdmission {
         } else {
           stale = shedStaleLocked(now);
           boolean streams = firstTokenNanos(now) > 0;
-          if (codel.overloaded() && streams && !roomServesSoonLocked(now)) {
-            codel.onTurnedAway(now);
+          if (judgedAtDoorLocked(now) && !roomServesSoonLocked(now)) {
+            if (codel.overloaded()) {
+              codel.onTurnedAway(now);
+            }
             full = true;
           } else {
             waiter = new QueuedWaiter(this, request, executor, callback, now, waitUntil);
@@ -180,25 +186,39 @@ public final class BackendAdmission {
   }
 
   /**
-   * Under sustained overload, whether a newcomer would be served within {@link #overloadBudgetNanos}: the room
-   * is served in arrival order, a place frees once per {@code holdTime / limit} on average, so the newcomer
-   * expects {@code (queued + 1)} of those. Otherwise it is turned away at once, not after a wait it would
-   * likely spend in vain: a shed answer costs the client nothing, and those admitted wait briefly. Under
-   * the lock.
+   * Whether a newcomer that finds no free slot is judged at the door ({@link #roomServesSoonLocked}) rather
+   * than let in to wait up to {@code maxWait}: once an adaptive limit knows the backend's first-token time
+   * without queueing (its start is over and streams have been served), always; otherwise (a static limit,
+   * or only non-streamed answers) only under sustained overload, and only once a stream's first token has
+   * been measured. During an adaptive limit's start the limit is pinned low on purpose, so waits then say
+   * nothing about the backend. Under the lock.
    */
-  private boolean roomServesSoonLocked(long now) {
-    long interval = serviceTime.departureIntervalNanos(currentLimit);
-    return interval == 0 || (room.size() + 1) * interval <= overloadBudgetNanos(now);
+  private boolean judgedAtDoorLocked(long now) {
+    return limit.baselineNanos(LatencySample.Signal.FIRST_TOKEN) != 0
+        || (codel.overloaded() && firstTokenNanos(now) > 0);
   }
 
   /**
-   * How long a request may expect to wait under sustained overload: CoDel's short wait, and no more than an
-   * eighth of the backend's time to first token without queueing (the adaptive limit's baseline, else the
-   * measured one), so that an admitted stream's first token stays near the unloaded one. (A place frees at
-   * random moments, so the wait's p99 is several times its mean.)
+   * Whether a newcomer would be served within {@link #waitBudgetNanos}: a place frees once per
+   * {@code holdTime / limit} on average, and the newcomer needs {@code (queued + 1)} of those, plus one for
+   * each request in flight beyond the limit (after a decrease). Otherwise it is turned away at once, not
+   * after a wait it would likely spend in vain: a shed answer costs the client nothing, those admitted wait
+   * only briefly, and a request let in to wait is nearly always served. Under the lock.
    */
-  private long overloadBudgetNanos(long now) {
-    return Math.min(codel.overloadedWaitNanos(), firstTokenNanos(now) / OVERLOAD_BUDGET_DIVISOR);
+  private boolean roomServesSoonLocked(long now) {
+    long interval = serviceTime.departureIntervalNanos(currentLimit);
+    long ahead = room.size() + 1L + Math.max(0, slots.inFlight() - currentLimit);
+    return interval == 0 || ahead * interval <= waitBudgetNanos(now);
+  }
+
+  /**
+   * How long a newcomer may expect to wait: an eighth of the backend's time to first token without queueing
+   * (the adaptive limit's baseline, else the measured one), and no more than CoDel's short wait. A place
+   * frees at random moments, so the wait's p99 is several times its mean; an eighth keeps an admitted
+   * stream's first token near the unloaded one.
+   */
+  private long waitBudgetNanos(long now) {
+    return Math.min(codel.overloadedWaitNanos(), firstTokenNanos(now) / WAIT_BUDGET_DIVISOR);
   }
 
   /**

@@ -77,6 +77,29 @@ final class Simulation {
     }
   }
 
+  /**
+   * Open-loop bursty arrivals at a mean {@code ratePerSecond} from {@code from} to {@code until}: two-phase
+   * hyperexponential gaps with coefficient of variation {@code cv} and balanced means, as the benchmark's
+   * load generator draws them.
+   */
+  void hyperexponential(Random random, long from, long until, double ratePerSecond, double cv,
+      RequestShape shape) {
+    double c2 = cv * cv;
+    double p = (1 + Math.sqrt((c2 - 1) / (c2 + 1))) / 2;
+    double meanNanos = SECOND / ratePerSecond;
+    long t = from;
+    while (true) {
+      double branchMean = random.nextDouble() < p ? meanNanos / (2 * p) : meanNanos / (2 * (1 - p));
+      t += (long) (-Math.log(1 - random.nextDouble()) * branchMean);
+      if (t >= until) {
+        return;
+      }
+      long arrival = t;
+      SimRequest r = shape.next(random, arrival);
+      at(arrival, () -> arrive(r));
+    }
+  }
+
   /** Runs every event up to {@code end}. */
   void run(long end) {
     long nextTrace = 0;
