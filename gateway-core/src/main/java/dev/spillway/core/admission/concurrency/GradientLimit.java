@@ -16,18 +16,20 @@ import java.util.concurrent.TimeUnit;
  * ({@link Permit#onFirstToken}), not when it ends.
  *
  * <p><b>Fast decrease.</b> For backends judged by time per token, every such sample, whenever admitted, also
- * joins the last {@value #FAST_DECREASE_SAMPLES}; when their median exceeds {@value DecreaseRules#FAST_DECREASE_RATIO} times
- * the baseline, the limit drops at once (if lower) to their median Little's-law concurrency
- * {@code inFlightAtAdmission * baseline / latency}, and a new window opens: a limit far above the knee of a
- * backend with a deep queue would otherwise wait out that queue for each window's samples.
+ * joins the last {@value #FAST_DECREASE_SAMPLES}; when their median exceeds
+ * {@value DecreaseRules#FAST_DECREASE_RATIO} times the baseline, the limit drops at once (if lower) to their
+ * median Little's-law concurrency {@code inFlightAtAdmission * baseline / latency}, and a new window opens: a
+ * limit far above the knee of a backend with a deep queue would otherwise wait out that queue for each
+ * window's samples.
  *
  * <p><b>Slow start.</b> Until the first decrease, a window judged by time per token within
  * {@value DecreaseRules#PER_TOKEN_TOLERANCE} of its baseline, with the limit reached, multiplies the limit by
- * {@value GrowthRule#SLOW_START_FACTOR} (from the most in flight reached, if lower) instead of the additive step below.
+ * {@value GrowthRule#SLOW_START_FACTOR} (from the most in flight reached, if lower) instead of the additive step
+ * below.
  *
  * <p><b>Early decrease.</b> {@value #EARLY_SAMPLES} first tokens in a row admitted near the limit, each above
- * {@code baseline * (1 + }{@value DecreaseRules#EARLY_TOLERANCE}{@code )} and at least a baseline apart (first tokens of
- * one engine step share its prefill and count once), decrease the limit at once (as a congested window) and
+ * {@code baseline * (1 + }{@value DecreaseRules#EARLY_TOLERANCE}{@code )} and at least a baseline apart (first
+ * tokens of one engine step share its prefill and count once), decrease the limit at once (as a congested window) and
  * open a new window: a request queued in an engine waits a whole sequence's turn. At or past the knee one
  * such first token is enough.
  *
@@ -46,25 +48,27 @@ import java.util.concurrent.TimeUnit;
  *     first token: limit = limit * (0.9, 0.8, 0.6, 0.5 for the 1st, 2nd, 3rd, later congested window in a row)
  *   else if the limit was reached:                          increase
  *     limit = limit + max(1, sqrt(limit) / 2), but + 1 per token above baseline, or for first tokens
- *     within {@value GrowthRule#RECENT_WINDOWS} windows of a decrease; for first tokens, never past knee - 1 (the
- *     limit at the last decrease) until {@value GrowthRule#KNEE_HOLD_WINDOWS} calm windows have passed, then by 1
+ *     within {@value GrowthRule#RECENT_WINDOWS} windows of a decrease; for first tokens, never past knee - 1
+ *     (the limit at the last decrease) until {@value GrowthRule#KNEE_HOLD_WINDOWS} calm windows have passed,
+ *     then by 1
  * </pre>
- * with a tolerance of {@value DecreaseRules#PER_TOKEN_TOLERANCE} per token and {@value DecreaseRules#FIRST_TOKEN_TOLERANCE} for first
- * tokens. The per-token decrease is Little's law: with {@code limit} in flight each holding its slot
- * {@code median / baseline} times longer than without queueing, the backend serves {@code limit * gradient}
- * of them at once. Growth needs the limit to have been reached (a lightly loaded backend gives no evidence
- * about more concurrency), so the limit hovers just above the knee.
+ * with a tolerance of {@value DecreaseRules#PER_TOKEN_TOLERANCE} per token and
+ * {@value DecreaseRules#FIRST_TOKEN_TOLERANCE} for first tokens. The per-token decrease is Little's law: with
+ * {@code limit} in flight each holding its slot {@code median / baseline} times longer than without queueing,
+ * the backend serves {@code limit * gradient} of them at once. Growth needs the limit to have been reached (a
+ * lightly loaded backend gives no evidence about more concurrency), so the limit hovers just above the knee.
  *
  * <p><b>Served at once.</b> Every first token, whenever admitted, bounds from below what the backend runs at
  * once ({@link ServedAtOnce}: in flight at its admission, less the places that freed before it started). A
  * first-token decrease never goes below the recent largest such bound, and none happens while it reaches the
  * limit (the backend was just seen running the whole limit without a queue: slow first tokens there are
  * prefills sharing engine steps). A first-token fast decrease acts only on a deep queue (a target below
- * {@value DecreaseRules#DROP_FACTOR} of the limit) and ends slow start. A backend without a first-token baseline after the
- * start closes a window of a second with {@value #MIN_SIGNAL_SAMPLES} first tokens to seed it.
+ * {@value DecreaseRules#DROP_FACTOR} of the limit) and ends slow start. A backend without a first-token baseline
+ * after the start closes a window of a second with {@value #MIN_SIGNAL_SAMPLES} first tokens to seed it.
  *
- * <p><b>Drops.</b> {@link #onDropped} (overload evidence) multiplies the limit by {@value DecreaseRules#DROP_FACTOR} and
- * opens a new window, so a burst of failures from requests of one window counts once.
+ * <p><b>Drops.</b> {@link #onDropped} (overload evidence) multiplies the limit by
+ * {@value DecreaseRules#DROP_FACTOR} and opens a new window, so a burst of failures from requests of one window
+ * counts once.
  *
  * <p>The parts: {@link LatencySignals} keeps each signal's window samples and baselines, {@link DecreaseRules}
  * holds the decreases (window, early, fast, drops) and {@link GrowthRule} the growth; this class runs the
