@@ -2,7 +2,7 @@ package dev.spillway.core.admission.concurrency;
 
 /**
  * The early decrease's evidence for {@link GradientLimit}: {@value GradientLimit#EARLY_SAMPLES} first tokens in
- * a row, admitted near the limit, each more than {@code 1 + }{@value GradientLimit#EARLY_TOLERANCE} times the
+ * a row, admitted near the limit, each more than {@code 1 + }{@value DecreaseRules#EARLY_TOLERANCE} times the
  * baseline. Queueing in an engine is a cliff, not a slope: a request that finds the batch full waits for a
  * whole sequence to end, many times the baseline, while one that joins the batch at once waits at most a step
  * and a prefill. Waiting for the window's median would leave each probe above the batch queueing for a whole

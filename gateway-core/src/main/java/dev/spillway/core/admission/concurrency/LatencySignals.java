@@ -1,0 +1,106 @@
+package dev.spillway.core.admission.concurrency;
+
+import dev.spillway.core.admission.concurrency.LatencySample.Signal;
+import java.util.Arrays;
+
+/**
+ * What {@link GradientLimit} knows about each latency {@link Signal}, kept apart per signal because a time to
+ * first token and a time per token are not comparable: the current window's samples, each signal's
+ * {@link Baseline} (its latency without queueing) and its latest samples whenever admitted
+ * ({@link RecentSamples}, the fast decrease's evidence). Also picks the signal a window is judged by. Not
+ * thread-safe.
+ */
+final class LatencySignals {
+  private static final Signal[] SIGNALS = SampleWindow.signals();
+
+  private final SampleWindow samples =
+      new SampleWindow(Math.max(GradientLimit.PROBE_SAMPLES, GradientLimit.WINDOW_SAMPLES));
+  private final Baseline[] baselines = new Baseline[SIGNALS.length];
+  /** The latest samples of each signal, whenever admitted: the fast decrease's evidence. */
+  private final RecentSamples[] recent = new RecentSamples[SIGNALS.length];
+  /** First tokens of requests admitted in the start that came after it, while no first-token baseline exists. */
+  private final long[] lateStartFirstTokens = new long[GradientLimit.MIN_SIGNAL_SAMPLES];
+  private int lateStartCount;
+
+  LatencySignals() {
+    for (int i = 0; i < SIGNALS.length; i++) {
+      baselines[i] = new Baseline(GradientLimit.BASELINE_INTERVAL_NANOS);
+      recent[i] = new RecentSamples(GradientLimit.FAST_DECREASE_SAMPLES);
+    }
+  }
+
+  /** The samples of requests admitted in the current window. */
+  SampleWindow window() {
+    return samples;
+  }
+
+  /** The latest samples of {@code signal}, whenever admitted. */
+  RecentSamples recent(Signal signal) {
+    return recent[signal.ordinal()];
+  }
+
+  /** {@code signal}'s baseline, 0 before it has one. */
+  long baselineNanos(Signal signal) {
+    return baselines[signal.ordinal()].nanos();
+  }
+
+  /** Each signal with at least {@code minSamples} in the window takes in the window's median. */
+  void updateBaselines(int minSamples, long now) {
+    for (Signal s : SIGNALS) {
+      if (samples.count(s) >= minSamples) {
+        baselines[s.ordinal()].update(samples.median(s), now);
+      }
+    }
+  }
+
+  /**
+   * The start ended by time before any first token came (an LLM's prefill of a long prompt takes longer than
+   * the start): the first {@value GradientLimit#MIN_SIGNAL_SAMPLES} first tokens of requests admitted in it (at
+   * {@code minLimit}, so without queueing) seed the first-token baseline when they come. Without it the
+   * limit is judged by time per token until a window has enough first tokens, which a deep queue delays.
+   */
+  void seedFromLateStart(LatencySample sample, int inFlight, int minLimit, long now) {
+    Baseline firstTokens = baselines[Signal.FIRST_TOKEN.ordinal()];
+    if (sample.signal() != Signal.FIRST_TOKEN || firstTokens.nanos() > 0 || inFlight > minLimit) {
+      return;
+    }
+    lateStartFirstTokens[lateStartCount++] = sample.latencyNanos();
+    if (lateStartCount == lateStartFirstTokens.length) {
+      long[] sorted = lateStartFirstTokens.clone();
+      Arrays.sort(sorted);
+      firstTokens.update(sorted[(sorted.length - 1) / 2], now);
+    }
+  }
+
+  /**
+   * The signal to judge the samples admitted with {@code minInFlight} or more in flight by: first tokens
+   * when there are enough of them, else time per token; null when neither has enough. First tokens are
+   * preferred because a batching engine's time per token also grows, gently and usefully, with its batch:
+   * judged by it, the limit would stop filling the batch long before the engine queues.
+   */
+  Signal judged(int minInFlight) {
+    Signal preferred = preferred();
+    if (samples.count(preferred, minInFlight) >= GradientLimit.MIN_SIGNAL_SAMPLES) {
+      return preferred;
+    }
+    for (Signal s : SIGNALS) {
+      if (samples.count(s, minInFlight) >= GradientLimit.MIN_SIGNAL_SAMPLES) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** First tokens once this backend has served streams (it has their baseline), else time per token. */
+  Signal preferred() {
+    return baselineNanos(Signal.FIRST_TOKEN) > 0 ? Signal.FIRST_TOKEN : Signal.PER_TOKEN;
+  }
+
+  /** A new window: its own samples only, and no recent evidence from under the old limit. */
+  void clearWindow() {
+    samples.clear();
+    for (RecentSamples r : recent) {
+      r.clear();
+    }
+  }
+}
