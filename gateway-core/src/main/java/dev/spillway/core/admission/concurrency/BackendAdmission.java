@@ -27,19 +27,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * expected time to first token, see {@link ServiceTime}; a request that finds a free slot is never judged so). When a slot frees, classes below their guarantee are served first, then the
  * highest class; within a class first attempts before retries and tenants round-robin.
  *
- * <p><b>Timeouts.</b> A waiter leaves with {@link ShedReason#QUEUE_TIMEOUT} at the sooner of {@code now +
- * maxWait} and {@code client deadline - expected time to first token} (after that it cannot finish in time).
+ * <p><b>Timeouts</b> ({@link RoomTimeouts}): a waiter leaves with {@link ShedReason#QUEUE_TIMEOUT} at the
+ * sooner of {@code now + maxWait} and its deadline minus the expected time to first token; under sustained
+ * overload ({@link CodelMonitor}) every waiter gets CoDel's short wait instead.
  *
- * <p><b>The door.</b> A newcomer without a free slot is let in to wait only if it expects to be served
- * within a small budget (an eighth of the backend's first-token time, at most CoDel's short wait; see
- * {@link #roomServesSoonLocked}), else it is shed at the door with {@link ShedReason#QUEUE_FULL} at once: a
- * wait would likely end in a shed anyway, a shed answer costs the client nothing (and it may overflow to
- * another tier), and those admitted wait only briefly, so their first token stays near the unloaded one. An
- * adaptive limit judges every such newcomer so once it knows the first-token time without queueing; a
- * static limit (or a backend serving no streams) only under sustained overload.
- *
- * <p><b>Sustained overload</b> ({@link CodelMonitor}: queueing delay above target for a whole interval):
- * every waiter gets CoDel's short timeout of twice the target instead of maxWait.
+ * <p><b>The door</b> ({@link AdmissionDoor}): a newcomer without a free slot is let in to wait only if it
+ * expects to be served within a small budget, else it is shed at the door with {@link ShedReason#QUEUE_FULL}.
  *
  * <p>The timeout is scheduled on the
  * waiter's own executor (with {@code EmbeddedEventLoop}, tests move it with {@code advanceTimeBy}); when it
@@ -52,20 +45,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * posted to the waiter's executor.
  */
 public final class BackendAdmission {
-  /** A newcomer without a free slot may expect to wait at most this fraction of the first token. */
-  static final int WAIT_BUDGET_DIVISOR = 8;
-
   private final ReentrantLock lock = new ReentrantLock();
   private final Ticker ticker;
   /** The limit, with an operator's override on top; its inner limit is replaced only by {@link #reconfigure}. */
   private final OverriddenLimit limit;
   private final WaitingRoom room;
-  private CodelMonitor codel;
-  private final ServiceTime serviceTime;
-  private long maxWaitNanos;
-  /** The waiting room's settings in force; guarded by the lock. */
-  private WaitingRoomConfig roomConfig;
   private final SlotShares slots;
+  private final ServiceTime serviceTime;
+  private final RoomTimeouts timeouts;
+  private final AdmissionDoor door;
+  private final RoomService service;
   /** {@link ConcurrencyLimit#limit()}, published for readers outside the lock. */
   private volatile int currentLimit;
 
@@ -84,12 +73,11 @@ public final class BackendAdmission {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.limit = new OverriddenLimit(ConcurrencyLimit.of(concurrency, engineLoad, ticker));
     this.room = new WaitingRoom(room.maxQueue());
-    long target = room.codelTarget().toNanos();
-    this.codel = new CodelMonitor(target, room.codelInterval().toNanos());
-    this.serviceTime = new ServiceTime(target);
-    this.maxWaitNanos = room.maxWait().toNanos();
-    this.roomConfig = room;
     this.slots = new SlotShares(room.shares());
+    this.serviceTime = new ServiceTime(room.codelTarget().toNanos());
+    this.timeouts = new RoomTimeouts(this.room, serviceTime, room);
+    this.door = new AdmissionDoor(limit, serviceTime, this.room, slots, timeouts);
+    this.service = new RoomService(this, limit, serviceTime, this.room, slots, timeouts, door);
     this.currentLimit = limit.limit();
   }
 
@@ -118,20 +106,20 @@ public final class BackendAdmission {
         inFlightNow = slots.admit(c);
         window = limit.window();
       } else {
-        long waitUntil = waitUntil(request, now);
+        long waitUntil = timeouts.waitUntil(request, now);
         if (waitUntil - now <= 0) {
           unreachable = true;
         } else {
-          stale = shedStaleLocked(now);
-          boolean streams = firstTokenNanos(now) > 0;
-          if (judgedAtDoorLocked(now) && !roomServesSoonLocked(now)) {
-            if (codel.overloaded()) {
-              codel.onTurnedAway(now);
+          stale = timeouts.shedStale(now, currentLimit);
+          boolean streams = door.firstTokenNanos(now) > 0;
+          if (door.judgesAtDoor(now) && !door.roomServesSoon(now, currentLimit)) {
+            if (timeouts.overloaded()) {
+              timeouts.onTurnedAway(now);
             }
             full = true;
           } else {
             waiter = new QueuedWaiter(this, request, executor, callback, now, waitUntil);
-            out = room.offer(waiter, codel.overloaded() && !streams);
+            out = room.offer(waiter, timeouts.overloaded() && !streams);
             if (out != null && out != waiter) {
               out.shed(ShedReason.DISPLACED, retryAfterNanos());
             }
@@ -164,72 +152,6 @@ public final class BackendAdmission {
     }
     waiter.startTimer(waiter.timeoutAt - now);
     return waiter;
-  }
-
-  /**
-   * When a request that has to queue gives up: {@code now + maxWait} (CoDel's short wait under overload), or
-   * sooner when the client's deadline minus the expected time to first token comes first. Only requests that
-   * must wait are judged by their deadline: one that finds a free slot goes straight through. Under the lock.
-   */
-  private long waitUntil(WaitRequest request, long now) {
-    if (room.size() == 0) {
-      codel.onEmptyRoom(now);
-    }
-    long until = now + (codel.overloaded() ? codel.overloadedWaitNanos() : maxWaitNanos);
-    if (request.hasDeadline()) {
-      long finishBy = request.deadlineNanos() - serviceTime.expectedFirstTokenNanos(now);
-      if (finishBy - until < 0) {
-        return finishBy;
-      }
-    }
-    return until;
-  }
-
-  /**
-   * Whether a newcomer that finds no free slot is judged at the door ({@link #roomServesSoonLocked}) rather
-   * than let in to wait up to {@code maxWait}: once an adaptive limit knows the backend's first-token time
-   * without queueing (its start is over and streams have been served), always; otherwise (a static limit,
-   * or only non-streamed answers) only under sustained overload, and only once a stream's first token has
-   * been measured. During an adaptive limit's start the limit is pinned low on purpose, so waits then say
-   * nothing about the backend. Under the lock.
-   */
-  private boolean judgedAtDoorLocked(long now) {
-    return limit.baselineNanos(LatencySample.Signal.FIRST_TOKEN) != 0
-        || (codel.overloaded() && firstTokenNanos(now) > 0);
-  }
-
-  /**
-   * Whether a newcomer would be served within {@link #waitBudgetNanos}: a place frees once per
-   * {@code holdTime / limit} on average, and the newcomer needs {@code (queued + 1)} of those, plus one for
-   * each request in flight beyond the limit (after a decrease). Otherwise it is turned away at once, not
-   * after a wait it would likely spend in vain: a shed answer costs the client nothing, those admitted wait
-   * only briefly, and a request let in to wait is nearly always served. Under the lock.
-   */
-  private boolean roomServesSoonLocked(long now) {
-    long interval = serviceTime.departureIntervalNanos(currentLimit);
-    long ahead = room.size() + 1L + Math.max(0, slots.inFlight() - currentLimit);
-    return interval == 0 || ahead * interval <= waitBudgetNanos(now);
-  }
-
-  /**
-   * How long a newcomer may expect to wait: an eighth of the backend's time to first token without queueing
-   * (the adaptive limit's baseline, else the measured one), and no more than CoDel's short wait. A place
-   * frees at random moments, so the wait's p99 is several times its mean; an eighth keeps an admitted
-   * stream's first token near the unloaded one.
-   */
-  private long waitBudgetNanos(long now) {
-    return Math.min(codel.overloadedWaitNanos(), firstTokenNanos(now) / WAIT_BUDGET_DIVISOR);
-  }
-
-  /**
-   * The backend's time to first token without queueing (the adaptive limit's baseline, else the measured
-   * one); 0 while no stream has been served. Without streams the room keeps CoDel's LIFO under overload
-   * instead of shedding at the door: a non-streamed answer's first byte comes only as its slot is released,
-   * so a short wait in the room adds little to it. Under the lock.
-   */
-  private long firstTokenNanos(long now) {
-    long firstToken = limit.baselineNanos(LatencySample.Signal.FIRST_TOKEN);
-    return firstToken != 0 ? firstToken : serviceTime.expectedFirstTokenNanos(now);
   }
 
   /**
@@ -269,9 +191,9 @@ public final class BackendAdmission {
     lock.lock();
     try {
       grown = tickLocked(now);
-      spills = !slots.canAdmit(priority, currentLimit) && !roomServesSoonLocked(now);
+      spills = !slots.canAdmit(priority, currentLimit) && !door.roomServesSoon(now, currentLimit);
       if (spills) {
-        codel.onTurnedAway(now);
+        timeouts.onTurnedAway(now);
       }
     } finally {
       lock.unlock();
@@ -429,13 +351,8 @@ public final class BackendAdmission {
     try {
       limit.reconfigured(LimitReconfiguration.apply(limit.inner(), concurrency, engineLoad, ticker));
       room.resize(nextRoom.maxQueue());
-      if (!nextRoom.codelTarget().equals(roomConfig.codelTarget())
-          || !nextRoom.codelInterval().equals(roomConfig.codelInterval())) {
-        codel = new CodelMonitor(nextRoom.codelTarget().toNanos(), nextRoom.codelInterval().toNanos());
-      }
-      maxWaitNanos = nextRoom.maxWait().toNanos();
+      timeouts.reconfigure(nextRoom);
       slots.reshare(nextRoom.shares());
-      roomConfig = nextRoom;
       currentLimit = limit.limit();
       answered = serveLocked(now);
     } finally {
@@ -476,7 +393,7 @@ public final class BackendAdmission {
         return remaining;
       }
       room.remove(w);
-      sampleDelay(w, now);
+      timeouts.sampleDelay(w, now);
       w.shed(ShedReason.QUEUE_TIMEOUT, retryAfterNanos());
       return 0;
     } finally {
@@ -484,63 +401,13 @@ public final class BackendAdmission {
     }
   }
 
-  /** Serves waiters while capacity allows; returns them linked in serving order, to dispatch after unlocking. */
+  /** {@link RoomService#serve}: sheds stale waiters, then serves those capacity allows. Under the lock. */
   private QueuedWaiter serveLocked(long now) {
-    QueuedWaiter head = shedStaleLocked(now);
-    QueuedWaiter tail = head;
-    while (tail != null && tail.next != null) {
-      tail = tail.next;
-    }
-    PriorityClass c;
-    while ((c = slots.nextToServe(room, currentLimit)) != null) {
-      QueuedWaiter w = room.poll(c, codel.overloaded() && firstTokenNanos(now) == 0);
-      sampleDelay(w, now);
-      if (now - w.timeoutAt >= 0) {
-        w.shed(ShedReason.QUEUE_TIMEOUT, retryAfterNanos());
-      } else {
-        w.grant(new AdmissionPermit(this, c, slots.admit(c), limit.window(), now));
-      }
-      if (head == null) {
-        head = w;
-      } else {
-        tail.next = w;
-      }
-      tail = w;
-    }
-    return head;
-  }
-
-  /**
-   * Under overload every waiter gets CoDel's short wait, those that came in before it began too: sheds,
-   * oldest first, each that has waited longer. Returns them linked, to dispatch after unlocking.
-   */
-  private QueuedWaiter shedStaleLocked(long now) {
-    if (!codel.overloaded()) {
-      return null;
-    }
-    QueuedWaiter head = null;
-    long maxAge = codel.overloadedWaitNanos();
-    while (room.size() > 0 && now - room.oldestEnqueuedAt() >= maxAge) {
-      QueuedWaiter w = room.pollOldest();
-      w.shed(ShedReason.QUEUE_TIMEOUT, retryAfterNanos());
-      w.next = head;
-      head = w;
-    }
-    return head;
+    return service.serve(now, currentLimit);
   }
 
   private static void dispatchAll(QueuedWaiter answered) {
-    while (answered != null) {
-      QueuedWaiter next = answered.next;
-      answered.next = null;
-      answered.dispatch();
-      answered = next;
-    }
-  }
-
-  /** CoDel's delay sample as {@code left} leaves the room: see {@link CodelMonitor}. */
-  private void sampleDelay(QueuedWaiter left, long now) {
-    codel.onSojourn(now - (room.size() == 0 ? left.enqueuedAt : room.oldestEnqueuedAt()), now);
+    RoomService.dispatchAll(answered);
   }
 
   /**
@@ -554,6 +421,7 @@ public final class BackendAdmission {
     return currentLimit > before ? serveLocked(now) : null;
   }
 
+  /** The Retry-After to give a request shed now. Under the lock (reads the limit in force). */
   private long retryAfterNanos() {
     return serviceTime.retryAfterNanos(currentLimit);
   }

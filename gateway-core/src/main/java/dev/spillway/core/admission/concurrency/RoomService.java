@@ -1,0 +1,75 @@
+package dev.spillway.core.admission.concurrency;
+
+import dev.spillway.core.admission.ShedReason;
+import dev.spillway.core.config.PriorityClass;
+
+/**
+ * Hands freed slots to one backend's waiters: when a slot frees (or the limit grows), classes below their
+ * guarantee are served first, then the highest class; within a class first attempts before retries and
+ * tenants round-robin ({@link SlotShares#nextToServe}, {@link WaitingRoom#poll}). A waiter found expired when
+ * its turn comes is shed rather than served.
+ *
+ * <p>Answers are decided under {@link BackendAdmission}'s lock and returned linked through
+ * {@link QueuedWaiter#next}; {@link #dispatchAll} posts them after the lock is released, so no callback or
+ * executor call ever runs under it.
+ */
+final class RoomService {
+  private final BackendAdmission owner;
+  private final OverriddenLimit limit;
+  private final ServiceTime serviceTime;
+  private final WaitingRoom room;
+  private final SlotShares slots;
+  private final RoomTimeouts timeouts;
+  private final AdmissionDoor door;
+
+  RoomService(BackendAdmission owner, OverriddenLimit limit, ServiceTime serviceTime, WaitingRoom room,
+      SlotShares slots, RoomTimeouts timeouts, AdmissionDoor door) {
+    this.owner = owner;
+    this.limit = limit;
+    this.serviceTime = serviceTime;
+    this.room = room;
+    this.slots = slots;
+    this.timeouts = timeouts;
+    this.door = door;
+  }
+
+  /**
+   * Sheds stale waiters under overload, then serves waiters while capacity allows; returns them linked in
+   * that order, to dispatch after unlocking. Under the lock.
+   */
+  QueuedWaiter serve(long now, int currentLimit) {
+    QueuedWaiter head = timeouts.shedStale(now, currentLimit);
+    QueuedWaiter tail = head;
+    while (tail != null && tail.next != null) {
+      tail = tail.next;
+    }
+    PriorityClass c;
+    while ((c = slots.nextToServe(room, currentLimit)) != null) {
+      // Without streams, CoDel's LIFO under overload serves the freshest waiter, who can still finish in time.
+      QueuedWaiter w = room.poll(c, timeouts.overloaded() && door.firstTokenNanos(now) == 0);
+      timeouts.sampleDelay(w, now);
+      if (now - w.timeoutAt >= 0) {
+        w.shed(ShedReason.QUEUE_TIMEOUT, serviceTime.retryAfterNanos(currentLimit));
+      } else {
+        w.grant(new AdmissionPermit(owner, c, slots.admit(c), limit.window(), now));
+      }
+      if (head == null) {
+        head = w;
+      } else {
+        tail.next = w;
+      }
+      tail = w;
+    }
+    return head;
+  }
+
+  /** Delivers answers decided under the lock, in order; call with the lock released. */
+  static void dispatchAll(QueuedWaiter answered) {
+    while (answered != null) {
+      QueuedWaiter next = answered.next;
+      answered.next = null;
+      answered.dispatch();
+      answered = next;
+    }
+  }
+}
