@@ -20,13 +20,13 @@ final class AdmissionDoor {
   /** A newcomer without a free slot may expect to wait at most this fraction of the first token. */
   static final int WAIT_BUDGET_DIVISOR = 8;
 
-  private final OverriddenLimit limit;
+  private final LimitInForce limit;
   private final ServiceTime serviceTime;
   private final WaitingRoom room;
   private final SlotShares slots;
   private final RoomTimeouts timeouts;
 
-  AdmissionDoor(OverriddenLimit limit, ServiceTime serviceTime, WaitingRoom room, SlotShares slots,
+  AdmissionDoor(LimitInForce limit, ServiceTime serviceTime, WaitingRoom room, SlotShares slots,
       RoomTimeouts timeouts) {
     this.limit = limit;
     this.serviceTime = serviceTime;

@@ -47,16 +47,14 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class BackendAdmission {
   private final ReentrantLock lock = new ReentrantLock();
   private final Ticker ticker;
-  /** The limit, with an operator's override on top; its inner limit is replaced only by {@link #reconfigure}. */
-  private final OverriddenLimit limit;
+  /** The limit in force, with an operator's override on top; its inner limit is replaced only by {@link #reconfigure}. */
+  private final LimitInForce limit;
   private final WaitingRoom room;
   private final SlotShares slots;
   private final ServiceTime serviceTime;
   private final RoomTimeouts timeouts;
   private final AdmissionDoor door;
   private final RoomService service;
-  /** {@link ConcurrencyLimit#limit()}, published for readers outside the lock. */
-  private volatile int currentLimit;
 
   public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker) {
     this(concurrency, room, ticker, null);
@@ -71,14 +69,13 @@ public final class BackendAdmission {
     Objects.requireNonNull(concurrency, "concurrency");
     Objects.requireNonNull(room, "room");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
-    this.limit = new OverriddenLimit(ConcurrencyLimit.of(concurrency, engineLoad, ticker));
     this.room = new WaitingRoom(room.maxQueue());
     this.slots = new SlotShares(room.shares());
     this.serviceTime = new ServiceTime(room.codelTarget().toNanos());
+    this.limit = new LimitInForce(concurrency, engineLoad, serviceTime, ticker);
     this.timeouts = new RoomTimeouts(this.room, serviceTime, room);
     this.door = new AdmissionDoor(limit, serviceTime, this.room, slots, timeouts);
     this.service = new RoomService(this, limit, serviceTime, this.room, slots, timeouts, door);
-    this.currentLimit = limit.limit();
   }
 
   /**
@@ -102,7 +99,7 @@ public final class BackendAdmission {
     lock.lock();
     try {
       grown = tickLocked(now);
-      if (slots.canAdmit(c, currentLimit)) {
+      if (slots.canAdmit(c, limit.current())) {
         inFlightNow = slots.admit(c);
         window = limit.window();
       } else {
@@ -110,9 +107,9 @@ public final class BackendAdmission {
         if (waitUntil - now <= 0) {
           unreachable = true;
         } else {
-          stale = timeouts.shedStale(now, currentLimit);
+          stale = timeouts.shedStale(now, limit.current());
           boolean streams = door.firstTokenNanos(now) > 0;
-          if (door.judgesAtDoor(now) && !door.roomServesSoon(now, currentLimit)) {
+          if (door.judgesAtDoor(now) && !door.roomServesSoon(now, limit.current())) {
             if (timeouts.overloaded()) {
               timeouts.onTurnedAway(now);
             }
@@ -165,7 +162,7 @@ public final class BackendAdmission {
     lock.lock();
     try {
       grown = tickLocked(ticker.nanoTime());
-      if (slots.canAdmit(priority, currentLimit)) {
+      if (slots.canAdmit(priority, limit.current())) {
         permit = new AdmissionPermit(this, priority, slots.admit(priority), limit.window(), ticker.nanoTime());
       }
     } finally {
@@ -191,7 +188,7 @@ public final class BackendAdmission {
     lock.lock();
     try {
       grown = tickLocked(now);
-      spills = !slots.canAdmit(priority, currentLimit) && !door.roomServesSoon(now, currentLimit);
+      spills = !slots.canAdmit(priority, limit.current()) && !door.roomServesSoon(now, limit.current());
       if (spills) {
         timeouts.onTurnedAway(now);
       }
@@ -212,7 +209,7 @@ public final class BackendAdmission {
 
   /** The current concurrency limit. */
   public int limit() {
-    return currentLimit;
+    return limit.current();
   }
 
   /**
@@ -255,8 +252,6 @@ public final class BackendAdmission {
     lock.lock();
     try {
       limit.onSample(sample, inFlightAtAdmission, window, now);
-      serviceTime.onSample(sample, now);
-      currentLimit = limit.limit();
       answered = serveLocked(now);
     } finally {
       lock.unlock();
@@ -271,15 +266,7 @@ public final class BackendAdmission {
     lock.lock();
     try {
       slots.release(c);
-      serviceTime.onRelease(now - admittedAt);
-      limit.onRelease(now);
-      if (completion == Completion.SUCCESS) {
-        limit.onSample(sample, inFlightAtAdmission, window, now);
-        serviceTime.onSample(sample, now);
-      } else if (completion == Completion.DROPPED) {
-        limit.onDropped(window, now);
-      }
-      currentLimit = limit.limit();
+      limit.onRelease(completion, inFlightAtAdmission, window, now - admittedAt, sample, now);
       answered = serveLocked(now);
     } finally {
       lock.unlock();
@@ -296,8 +283,7 @@ public final class BackendAdmission {
     QueuedWaiter answered;
     lock.lock();
     try {
-      limit.override(java.util.Objects.requireNonNull(next, "next"));
-      currentLimit = limit.limit();
+      limit.override(next);
       answered = serveLocked(now);
     } finally {
       lock.unlock();
@@ -324,8 +310,7 @@ public final class BackendAdmission {
     QueuedWaiter answered;
     lock.lock();
     try {
-      limit.onRefresh(slots.inFlight(), room.size());
-      currentLimit = limit.limit();
+      limit.refresh(slots.inFlight(), room.size());
       answered = serveLocked(now);
     } finally {
       lock.unlock();
@@ -349,11 +334,10 @@ public final class BackendAdmission {
     QueuedWaiter answered;
     lock.lock();
     try {
-      limit.reconfigured(LimitReconfiguration.apply(limit.inner(), concurrency, engineLoad, ticker));
+      limit.reconfigure(concurrency, engineLoad);
       room.resize(nextRoom.maxQueue());
       timeouts.reconfigure(nextRoom);
       slots.reshare(nextRoom.shares());
-      currentLimit = limit.limit();
       answered = serveLocked(now);
     } finally {
       lock.unlock();
@@ -403,7 +387,7 @@ public final class BackendAdmission {
 
   /** {@link RoomService#serve}: sheds stale waiters, then serves those capacity allows. Under the lock. */
   private QueuedWaiter serveLocked(long now) {
-    return service.serve(now, currentLimit);
+    return service.serve(now, limit.current());
   }
 
   private static void dispatchAll(QueuedWaiter answered) {
@@ -415,14 +399,11 @@ public final class BackendAdmission {
    * grew, the waiters are served first (returned linked, to dispatch after unlocking).
    */
   private QueuedWaiter tickLocked(long now) {
-    int before = currentLimit;
-    limit.onTick(now);
-    currentLimit = limit.limit();
-    return currentLimit > before ? serveLocked(now) : null;
+    return limit.tick(now) ? serveLocked(now) : null;
   }
 
   /** The Retry-After to give a request shed now. Under the lock (reads the limit in force). */
   private long retryAfterNanos() {
-    return serviceTime.retryAfterNanos(currentLimit);
+    return serviceTime.retryAfterNanos(limit.current());
   }
 }

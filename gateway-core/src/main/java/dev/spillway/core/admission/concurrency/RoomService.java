@@ -15,14 +15,14 @@ import dev.spillway.core.config.PriorityClass;
  */
 final class RoomService {
   private final BackendAdmission owner;
-  private final OverriddenLimit limit;
+  private final LimitInForce limit;
   private final ServiceTime serviceTime;
   private final WaitingRoom room;
   private final SlotShares slots;
   private final RoomTimeouts timeouts;
   private final AdmissionDoor door;
 
-  RoomService(BackendAdmission owner, OverriddenLimit limit, ServiceTime serviceTime, WaitingRoom room,
+  RoomService(BackendAdmission owner, LimitInForce limit, ServiceTime serviceTime, WaitingRoom room,
       SlotShares slots, RoomTimeouts timeouts, AdmissionDoor door) {
     this.owner = owner;
     this.limit = limit;
