@@ -13,41 +13,42 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One backend's concurrency limit and the waiting room in front of it, shared by all event loops.
  *
- * <p><b>Limit.</b> Static, or adaptive to the backend's latency signals ({@link GradientLimit}), fed by each
- * {@link Permit}'s completion ({@link LatencySample}). Slots are shared by priority class ({@link SlotShares}): a
- * class may always use {@code floor(share * limit)} slots, and
- * borrows whatever else is idle (concurrency-limits' {@code AbstractPartitionedLimiter} semantics): a request
- * is admitted while {@code inFlight < limit}, or while its class holds fewer slots than its guarantee, even if
- * other classes' borrowing has filled the limit. So {@link #inFlight()} may exceed {@link #limit()} by at most
- * the classes' unused guarantees (and when an adaptive limit shrinks below what is already in flight).
+ * <p><b>Limit</b> ({@link LimitInForce}): static, or adaptive to the backend's latency signals
+ * ({@link GradientLimit}), fed by each {@link Permit}'s completion ({@link LatencySample}), with an operator's
+ * override on top. Slots are shared by priority class ({@link SlotShares}): a class may always use
+ * {@code floor(share * limit)} slots, and borrows whatever else is idle (concurrency-limits'
+ * {@code AbstractPartitionedLimiter} semantics): a request is admitted while {@code inFlight < limit}, or while
+ * its class holds fewer slots than its guarantee, even if other classes' borrowing has filled the limit. So
+ * {@link #inFlight()} may exceed {@link #limit()} by at most the classes' unused guarantees (and when an
+ * adaptive limit shrinks below what is already in flight).
  *
  * <p><b>Waiting.</b> Otherwise the request waits in a bounded {@link WaitingRoom}, or is shed at once with
  * {@link ShedReason#QUEUE_FULL}, {@link ShedReason#DISPLACED} (for the lower-ranked waiter it pushed out) or
  * {@link ShedReason#DEADLINE_UNREACHABLE} (it would have to wait, and its client's deadline is nearer than the
- * expected time to first token, see {@link ServiceTime}; a request that finds a free slot is never judged so). When a slot frees, classes below their guarantee are served first, then the
- * highest class; within a class first attempts before retries and tenants round-robin.
- *
- * <p><b>Timeouts</b> ({@link RoomTimeouts}): a waiter leaves with {@link ShedReason#QUEUE_TIMEOUT} at the
- * sooner of {@code now + maxWait} and its deadline minus the expected time to first token; under sustained
- * overload ({@link CodelMonitor}) every waiter gets CoDel's short wait instead.
+ * expected time to first token, see {@link ServiceTime}; a request that finds a free slot is never judged
+ * so). Freed slots go to waiters in the order {@link RoomService} describes.
  *
  * <p><b>The door</b> ({@link AdmissionDoor}): a newcomer without a free slot is let in to wait only if it
  * expects to be served within a small budget, else it is shed at the door with {@link ShedReason#QUEUE_FULL}.
+ * The same budget decides {@link #spillsOver}.
  *
- * <p>The timeout is scheduled on the
+ * <p><b>Timeouts</b> ({@link RoomTimeouts}): a waiter leaves with {@link ShedReason#QUEUE_TIMEOUT} at the
+ * sooner of {@code now + maxWait} and its deadline minus the expected time to first token; under sustained
+ * overload ({@link CodelMonitor}) every waiter gets CoDel's short wait instead. The timeout is scheduled on the
  * waiter's own executor (with {@code EmbeddedEventLoop}, tests move it with {@code advanceTimeBy}); when it
  * fires it is checked against the {@link Ticker}, and rescheduled if the ticker says it is early, so the two
- * clocks need not agree. A waiter found expired when a slot frees is shed rather than served.
+ * clocks need not agree.
  *
- * <p><b>Threads.</b> Queue operations run under one lock, held for a few field updates; callbacks and
- * executor calls run after it is released. A request admitted on the spot gets its callback inline when
+ * <p><b>Threads.</b> Queue operations run under one lock, owned here and held for a few field updates; the
+ * helpers above hold no lock of their own and are called only under it. Callbacks and executor calls run
+ * after it is released. A request admitted on the spot gets its callback inline when
  * {@code acquire} is called on its executor, with no allocation beyond the permit; answers decided later are
  * posted to the waiter's executor.
  */
 public final class BackendAdmission {
   private final ReentrantLock lock = new ReentrantLock();
   private final Ticker ticker;
-  /** The limit in force, with an operator's override on top; its inner limit is replaced only by {@link #reconfigure}. */
+  /** The limit in force; its inner limit is replaced only by {@link #reconfigure}. */
   private final LimitInForce limit;
   private final WaitingRoom room;
   private final SlotShares slots;
