@@ -1,0 +1,95 @@
+package dev.spillway.bench.scenario;
+
+import dev.spillway.bench.load.Arrivals;
+import dev.spillway.bench.load.LoadResult;
+import dev.spillway.bench.load.Lengths;
+import dev.spillway.bench.load.RequestMix;
+import dev.spillway.bench.load.Schedule;
+import dev.spillway.bench.load.Target;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The unknown-capacity scenario's parts about how the limit moves: a tenfold spike, convergence from a limit
+ * started far too low and far too high, and a mix with long answers.
+ */
+final class UnknownCapacityDynamics {
+  private final UnknownCapacityLoad load;
+  private final ScenarioOptions o;
+  private final UnknownCapacityResults res;
+  private final CapacityBackend b;
+
+  UnknownCapacityDynamics(UnknownCapacityLoad load) {
+    this.load = load;
+    this.o = load.o;
+    this.res = load.res;
+    this.b = load.b;
+  }
+
+  /**
+   * 0.8× the calibrated capacity, then 10× for a while, then 0.8× again, through {@code target}: how shedding
+   * holds the spike off and how fast the target recovers.
+   */
+  void spike(Target target) {
+    int before = o.pick(5, 1);
+    int spike = o.pick(10, 1);
+    int after = o.pick(b.capacityKnown() ? 10 : 15, 2);
+    double capacity = res.calibration.goodput();
+    res.spikePhases = new int[] {before, spike, after};
+    res.spikeRate = capacity;
+    load.settle();
+    Schedule schedule = Schedule.of(List.of(new Schedule.Phase(capacity * 0.8, Duration.ofSeconds(before)),
+        new Schedule.Phase(capacity * 10, Duration.ofSeconds(spike)),
+        new Schedule.Phase(capacity * 0.8, Duration.ofSeconds(after))), Arrivals.poisson(CapacityBackend.SEED + 3));
+    LoadResult r = load.run(target, b.mix(), schedule, null);
+    RunStats stats = new RunStats(r, before + spike + after);
+    res.spikes.put(target.name(), stats);
+    System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: %s; %s%n", b.key(), target.name(), stats,
+        stats.shedSplit());
+  }
+
+  /** 2× capacity through two gateways whose limits start at 4 and at 1024; {@code best} is the static limit. */
+  void convergence(Starts.Gateway low, Starts.Gateway high, int best) {
+    res.convergenceMultiple = 2;
+    res.convergenceSeconds = o.pick(20.0, 2.0);
+    Schedule schedule = Schedule.constant(res.calibration.goodput() * res.convergenceMultiple,
+        Duration.ofMillis((long) (res.convergenceSeconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 5));
+    res.convergence.add(load.traced(low, "start at 4 (best static " + best + ")", b.mix(), schedule, b.timeout()));
+    res.convergence.add(load.traced(high, "start at 1024 (best static " + best + ")", b.mix(), schedule, b.timeout()));
+  }
+
+  /**
+   * A fifth of the requests are non-streamed answers of 30–60 s (1.5–3 s in quick mode), offered at 60 % of
+   * the backend's slots; the run lasts longer than the longest answer, so the limit sees them complete.
+   */
+  void mix(Starts.Gateway gateway, int best) {
+    double tokensPerSecond;
+    double shortSeconds;
+    if (b.mixOptions() != null) {
+      tokensPerSecond = 50;
+      // The fixed mock: its latency (slots / rate) to the first token, then 50 tokens/s.
+      shortSeconds = b.slots() / b.modelRate() + (b.mixShort().answer().mean() - 1) / tokensPerSecond;
+    } else {
+      tokensPerSecond = res.calibration.decodeTokensPerSecond();
+      shortSeconds = res.calibration.meanServiceSeconds();
+    }
+    double scale = o.pick(1.0, 0.05);
+    int shortest = (int) Math.max(2, Math.round(30 * scale * tokensPerSecond));
+    int longest = (int) Math.max(shortest, Math.round(60 * scale * tokensPerSecond));
+    RequestMix.Kind longAnswers = new RequestMix.Kind("long answer", 0.2, 0, b.mixShort().prompt(),
+        Lengths.uniform(shortest, longest));
+    RequestMix.Kind chat = new RequestMix.Kind(b.mixShort().name(), 0.8, b.mixShort().streamFraction(),
+        b.mixShort().prompt(), b.mixShort().answer());
+    RequestMix mix = new RequestMix(List.of(chat, longAnswers), CapacityBackend.TENANTS, CapacityBackend.SEED + 11);
+    double meanService = 0.8 * shortSeconds + 0.2 * 45 * scale;
+    double rate = 0.6 * best / meanService;
+    double seconds = o.pick(75.0, 4.0);
+    res.mixSlots = best;
+    res.mixDescription = String.format(Locale.ROOT, "%.2f req/s for %.0f s (60 %% of %d slots at a mean service "
+        + "time of %.2f s); %s; long answers %d–%d tokens at %.0f tokens/s", rate, seconds, best, meanService,
+        mix.describe(), shortest, longest, tokensPerSecond);
+    res.mix = load.traced(gateway, "long-answer mix", mix, Schedule.constant(rate, Duration.ofMillis((long) (seconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 13)),
+        Duration.ofSeconds((long) (70 * scale) + 10));
+  }
+}
