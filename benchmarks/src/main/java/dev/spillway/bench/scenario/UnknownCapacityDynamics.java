@@ -7,8 +7,10 @@ import dev.spillway.bench.load.RequestMix;
 import dev.spillway.bench.load.Schedule;
 import dev.spillway.bench.load.Target;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The unknown-capacity scenario's parts about how the limit moves: a tenfold spike, convergence from a limit
@@ -31,7 +33,7 @@ final class UnknownCapacityDynamics {
    * 0.8× the calibrated capacity, then 10× for a while, then 0.8× again, through {@code target}: how shedding
    * holds the spike off and how fast the target recovers.
    */
-  void spike(Target target) {
+  void spike(Target target, int admin, int enginePort) {
     int before = o.pick(5, 1);
     int spike = o.pick(10, 1);
     int after = o.pick(b.capacityKnown() ? 10 : 15, 2);
@@ -42,11 +44,29 @@ final class UnknownCapacityDynamics {
     Schedule schedule = Schedule.of(List.of(new Schedule.Phase(capacity * 0.8, Duration.ofSeconds(before)),
         new Schedule.Phase(capacity * 10, Duration.ofSeconds(spike)),
         new Schedule.Phase(capacity * 0.8, Duration.ofSeconds(after))), Arrivals.poisson(CapacityBackend.SEED + 3));
-    LoadResult r = load.run(target, b.mix(), schedule, null);
-    RunStats stats = new RunStats(r, before + spike + after);
-    res.spikes.put(target.name(), stats);
-    System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: %s; %s%n", b.key(), target.name(), stats,
-        stats.shedSplit());
+    MetricsScraper spillway = admin == 0 ? null : new MetricsScraper(admin, "/metrics",
+        List.of(AdaptiveConfig.LIMIT_GAUGE, AdaptiveConfig.IN_FLIGHT_GAUGE, AdaptiveConfig.QUEUE_GAUGE));
+    List<MetricsScraper> engines = load.engineScrapers(List.of(enginePort));
+    List<MetricsScraper> scrapers = new ArrayList<>(engines);
+    if (spillway != null) {
+      scrapers.add(spillway);
+    }
+    try {
+      LoadResult r = load.runScraped(target, b.mix(), schedule, scrapers);
+      RunStats stats = new RunStats(r, before + spike + after);
+      res.spikes.put(target.name(), stats);
+      List<MetricsScraper.Sample> none = List.of();
+      res.spikeTraces.put(target.name(), new UnknownCapacityResults.Traced(target.name(), stats,
+          spillway == null ? none : spillway.samples(AdaptiveConfig.LIMIT_GAUGE),
+          spillway == null ? none : spillway.samples(AdaptiveConfig.IN_FLIGHT_GAUGE), null,
+          spillway == null ? Map.of() : Map.of(AdaptiveConfig.QUEUE_GAUGE, spillway.samples(AdaptiveConfig.QUEUE_GAUGE)),
+          engines.stream().map(EngineTrace::of).toList()));
+      System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: %s; %s%n", b.key(), target.name(), stats,
+          stats.shedSplit());
+      System.out.print(SpikeSeconds.table(res.spikeTraces.get(target.name()), before + spike + after));
+    } finally {
+      scrapers.forEach(MetricsScraper::close);
+    }
   }
 
   /** 2× capacity through two gateways whose limits start at 4 and at 1024; {@code best} is the static limit. */
@@ -63,7 +83,7 @@ final class UnknownCapacityDynamics {
    * A fifth of the requests are non-streamed answers of 30–60 s (1.5–3 s in quick mode), offered at 60 % of
    * the backend's slots; the run lasts longer than the longest answer, so the limit sees them complete.
    */
-  void mix(Starts.Gateway gateway, int best) {
+  void mix(Starts.Gateway gateway, int best, int enginePort) {
     double tokensPerSecond;
     double shortSeconds;
     if (b.mixOptions() != null) {
@@ -90,6 +110,6 @@ final class UnknownCapacityDynamics {
         + "time of %.2f s); %s; long answers %d–%d tokens at %.0f tokens/s", rate, seconds, best, meanService,
         mix.describe(), shortest, longest, tokensPerSecond);
     res.mix = load.traced(gateway, "long-answer mix", mix, Schedule.constant(rate, Duration.ofMillis((long) (seconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 13)),
-        Duration.ofSeconds((long) (70 * scale) + 10));
+        Duration.ofSeconds((long) (70 * scale) + 10), List.of(), List.of(enginePort));
   }
 }
