@@ -41,9 +41,10 @@ final class UnknownCapacityDynamics {
     res.spikePhases = new int[] {before, spike, after};
     res.spikeRate = capacity;
     load.settle();
-    Schedule schedule = Schedule.of(List.of(new Schedule.Phase(capacity * 0.8, Duration.ofSeconds(before)),
+    double base = capacity * UnknownCapacityTargets.SPIKE_BASE_MULTIPLE;
+    Schedule schedule = Schedule.of(List.of(new Schedule.Phase(base, Duration.ofSeconds(before)),
         new Schedule.Phase(capacity * 10, Duration.ofSeconds(spike)),
-        new Schedule.Phase(capacity * 0.8, Duration.ofSeconds(after))), Arrivals.poisson(CapacityBackend.SEED + 3));
+        new Schedule.Phase(base, Duration.ofSeconds(after))), Arrivals.poisson(CapacityBackend.SEED + 3));
     MetricsScraper spillway = admin == 0 ? null : new MetricsScraper(admin, "/metrics",
         List.of(AdaptiveConfig.LIMIT_GAUGE, AdaptiveConfig.IN_FLIGHT_GAUGE, AdaptiveConfig.QUEUE_GAUGE));
     List<MetricsScraper> engines = load.engineScrapers(List.of(enginePort));
@@ -54,16 +55,15 @@ final class UnknownCapacityDynamics {
     try {
       LoadResult r = load.runScraped(target, b.mix(), schedule, scrapers);
       RunStats stats = new RunStats(r, before + spike + after);
-      res.spikes.put(target.name(), stats);
       List<MetricsScraper.Sample> none = List.of();
-      res.spikeTraces.put(target.name(), new UnknownCapacityResults.Traced(target.name(), stats,
+      res.spikes.put(target.name(), new UnknownCapacityResults.Traced(target.name(), stats,
           spillway == null ? none : spillway.samples(AdaptiveConfig.LIMIT_GAUGE),
           spillway == null ? none : spillway.samples(AdaptiveConfig.IN_FLIGHT_GAUGE), null,
           spillway == null ? Map.of() : Map.of(AdaptiveConfig.QUEUE_GAUGE, spillway.samples(AdaptiveConfig.QUEUE_GAUGE)),
           engines.stream().map(EngineTrace::of).toList()));
       System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: %s; %s%n", b.key(), target.name(), stats,
           stats.shedSplit());
-      System.out.print(SpikeSeconds.table(res.spikeTraces.get(target.name()), before + spike + after));
+      System.out.print(SpikeSeconds.table(res.spikes.get(target.name()), before + spike + after));
     } finally {
       scrapers.forEach(MetricsScraper::close);
     }
@@ -106,10 +106,16 @@ final class UnknownCapacityDynamics {
     double rate = 0.6 * best / meanService;
     double seconds = o.pick(75.0, 4.0);
     res.mixSlots = best;
+    res.mixRoom = b.runningGauge() == null ? null : EngineRoom.defaults(SimulatorModel.medianPrompt(chat));
     res.mixDescription = String.format(Locale.ROOT, "%.2f req/s for %.0f s (60 %% of %d slots at a mean service "
         + "time of %.2f s); %s; long answers %d–%d tokens at %.0f tokens/s", rate, seconds, best, meanService,
         mix.describe(), shortest, longest, tokensPerSecond);
     res.mix = load.traced(gateway, "long-answer mix", mix, Schedule.constant(rate, Duration.ofMillis((long) (seconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 13)),
         Duration.ofSeconds((long) (70 * scale) + 10), List.of(), List.of(enginePort));
+    if (res.mix.stats() != null) {
+      System.out.printf(Locale.ROOT, "unknown-capacity %s long-answer mix: sheds with free slots, in-flight < %d: %d;"
+          + " engine-judged (%s): %s%n", b.key(), best, UnknownCapacityTargets.freeSlotSheds(res.mix, best),
+          res.mixRoom, res.mixRoom == null ? "-" : UnknownCapacityTargets.engineFreeSlotSheds(res.mix, res.mixRoom));
+    }
   }
 }

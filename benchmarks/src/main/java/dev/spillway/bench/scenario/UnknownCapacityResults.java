@@ -45,13 +45,11 @@ final class UnknownCapacityResults {
   Calibration calibration;
   /** Sweep cells by target label, in load order. */
   final Map<String, List<Cell>> sweep = new LinkedHashMap<>();
-  /** Spike runs by target label. */
-  final Map<String, RunStats> spikes = new LinkedHashMap<>();
   /**
-   * The spike runs' scraped series by target label: Spillway's limit, in-flight count and waiting room (none for
-   * nginx) and the engine's own view (the LLM backend only).
+   * Spike runs by target label, with their scraped series: Spillway's limit, in-flight count and waiting room
+   * (in {@link Traced#extra}; none for nginx) and the engine's own view (the LLM backend only).
    */
-  final Map<String, Traced> spikeTraces = new LinkedHashMap<>();
+  final Map<String, Traced> spikes = new LinkedHashMap<>();
   int[] spikePhases;
   double spikeRate;
   /** Convergence runs (start low, start high). */
@@ -61,6 +59,8 @@ final class UnknownCapacityResults {
   Traced mix;
   String mixDescription;
   int mixSlots;
+  /** When the engine had room for one more request in the long-answer mix; null without engine metrics. */
+  EngineRoom mixRoom;
   Traced overflow;
   double overflowMultiple;
   /** The two-tier run's length: the cold start is judged on its first seconds, the steady state on its second half. */
