@@ -41,6 +41,14 @@ final class UnknownCapacityOverflow {
     if (res.overflow.stats() != null) {
       RunStats steady = res.overflow.stats().window(res.overflowSeconds / 2, res.overflowSeconds);
       System.out.printf(Locale.ROOT, "unknown-capacity %s two tiers, second half: %s%n", b.key(), steady);
+      List<EngineTrace> engines = res.overflow.engines();
+      for (int i = 0; i < engines.size(); i++) {
+        EngineTrace e = engines.get(i);
+        System.out.printf(Locale.ROOT, "unknown-capacity %s two tiers, %s engine: waiting max %.0f in the first 10 s, "
+            + "%.0f in the second half; running max %.0f%n", b.key(), i == 0 ? "primary" : "overflow",
+            EngineTrace.max(e.waiting(), 0, 10), EngineTrace.max(e.waiting(), res.overflowSeconds / 2,
+            res.overflowSeconds), EngineTrace.max(e.running()));
+      }
     }
   }
 }
