@@ -64,6 +64,15 @@ final class UnknownCapacityDynamics {
       System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: %s; %s%n", b.key(), target.name(), stats,
           stats.shedSplit());
       System.out.print(SpikeSeconds.table(res.spikes.get(target.name()), before + spike + after));
+      int total = before + spike + after;
+      SpikeRecovery.Result rec = SpikeRecovery.judge(res.spikes.get(target.name()), res.spikePhases, base);
+      // For comparison, the rule before the queues: sheds and every second's TTFT p99, whatever the rate.
+      int old = SpikeRecovery.seconds(stats.shedBins(total), stats.ttftP99Bins(total),
+          rec.preSpikeTtftMs() * UnknownCapacityTargets.TTFT_RATIO_TARGET, List.of(), before + spike, total);
+      System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: recovery %d s (TTFT judged: %s, queues %s); "
+          + "by sheds and per-second TTFT p99 alone: %d s (-1: not within the run)%n", b.key(), target.name(),
+          rec.seconds(), rec.ttftJudged(), rec.queues().stream().map(q -> q.name() + " pre-spike " + q.preSpike())
+          .toList(), old);
     } finally {
       scrapers.forEach(MetricsScraper::close);
     }

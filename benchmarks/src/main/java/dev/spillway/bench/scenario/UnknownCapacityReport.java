@@ -190,7 +190,7 @@ final class UnknownCapacityReport {
         + "has a least value in the second (the last one before it when a scrape is missing) no higher than in "
         + "any second before the spike: a queue that fills and drains within a second is a step boundary, one "
         + "that never empties is a backlog; (3) when 0.8× brings at least "
-        + Fmt.num(SpikeRecovery.MIN_TTFT_ANSWERS_PER_SECOND) + " requests a second, the second's TTFT p99 (streams "
+        + Math.round(SpikeRecovery.MIN_TTFT_ANSWERS_PER_SECOND) + " requests a second, the second's TTFT p99 (streams "
         + "and non-streams, by intended start) is within 1.5× of the pre-spike p99 (from the second second to the "
         + "spike). " + (ttftJudged ? "Here it does, so (3) applies." : "Here it does not (" + Fmt.num(base)
         + " req/s): a one-second p99 would be the slowest of about " + Math.round(base) + " answers, which on "
