@@ -2,7 +2,7 @@ package dev.spillway.bench.scenario;
 
 import java.util.List;
 
-/** Time-series judgments of the unknown-capacity scenario: when a limit settled, when a spike was over. */
+/** Time-series judgments of the unknown-capacity scenario: when a limit settled, a series' mean. */
 final class Convergence {
   private Convergence() {}
 
@@ -39,23 +39,5 @@ final class Convergence {
   static double mean(List<MetricsScraper.Sample> samples, double fromSeconds, double toSeconds) {
     return samples.stream().filter(s -> s.seconds() >= fromSeconds && s.seconds() < toSeconds)
         .mapToDouble(MetricsScraper.Sample::value).average().orElse(Double.NaN);
-  }
-
-  /**
-   * Seconds after the spike's end ({@code spikeEnd}, a bin index) until every later bin up to {@code end}
-   * has no shed answer and a TTFT p99 within {@code factor} times {@code reference}: 0 when the first bin
-   * after the spike is already calm, -1 when the last bin is not.
-   */
-  static int recoverySeconds(double[] shed, double[] ttftP99, int spikeEnd, int end, double reference,
-      double factor) {
-    int recovered = -1;
-    for (int b = end - 1; b >= spikeEnd; b--) {
-      boolean calm = shed[b] == 0 && !(ttftP99[b] > reference * factor);
-      if (!calm) {
-        break;
-      }
-      recovered = b;
-    }
-    return recovered < 0 ? -1 : recovered - spikeEnd;
   }
 }

@@ -35,4 +35,15 @@ final class SimulatorModel {
     }
     return EngineCapacity.estimate(EngineOptions.defaults(), prompt / n, answer / n, answerSquared / n);
   }
+
+  /** The median prompt length of {@code kind}, from 10,001 seeded draws. */
+  static int medianPrompt(RequestMix.Kind kind) {
+    SplittableRandom random = new SplittableRandom(1);
+    int[] draws = new int[10_001];
+    for (int i = 0; i < draws.length; i++) {
+      draws[i] = kind.prompt().sample(random);
+    }
+    java.util.Arrays.sort(draws);
+    return draws[draws.length / 2];
+  }
 }

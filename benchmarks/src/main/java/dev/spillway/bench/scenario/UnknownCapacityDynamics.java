@@ -7,8 +7,10 @@ import dev.spillway.bench.load.RequestMix;
 import dev.spillway.bench.load.Schedule;
 import dev.spillway.bench.load.Target;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The unknown-capacity scenario's parts about how the limit moves: a tenfold spike, convergence from a limit
@@ -31,7 +33,7 @@ final class UnknownCapacityDynamics {
    * 0.8× the calibrated capacity, then 10× for a while, then 0.8× again, through {@code target}: how shedding
    * holds the spike off and how fast the target recovers.
    */
-  void spike(Target target) {
+  void spike(Target target, int admin, int enginePort) {
     int before = o.pick(5, 1);
     int spike = o.pick(10, 1);
     int after = o.pick(b.capacityKnown() ? 10 : 15, 2);
@@ -39,14 +41,41 @@ final class UnknownCapacityDynamics {
     res.spikePhases = new int[] {before, spike, after};
     res.spikeRate = capacity;
     load.settle();
-    Schedule schedule = Schedule.of(List.of(new Schedule.Phase(capacity * 0.8, Duration.ofSeconds(before)),
+    double base = capacity * UnknownCapacityTargets.SPIKE_BASE_MULTIPLE;
+    Schedule schedule = Schedule.of(List.of(new Schedule.Phase(base, Duration.ofSeconds(before)),
         new Schedule.Phase(capacity * 10, Duration.ofSeconds(spike)),
-        new Schedule.Phase(capacity * 0.8, Duration.ofSeconds(after))), Arrivals.poisson(CapacityBackend.SEED + 3));
-    LoadResult r = load.run(target, b.mix(), schedule, null);
-    RunStats stats = new RunStats(r, before + spike + after);
-    res.spikes.put(target.name(), stats);
-    System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: %s; %s%n", b.key(), target.name(), stats,
-        stats.shedSplit());
+        new Schedule.Phase(base, Duration.ofSeconds(after))), Arrivals.poisson(CapacityBackend.SEED + 3));
+    MetricsScraper spillway = admin == 0 ? null : new MetricsScraper(admin, "/metrics",
+        List.of(AdaptiveConfig.LIMIT_GAUGE, AdaptiveConfig.IN_FLIGHT_GAUGE, AdaptiveConfig.QUEUE_GAUGE));
+    List<MetricsScraper> engines = load.engineScrapers(List.of(enginePort));
+    List<MetricsScraper> scrapers = new ArrayList<>(engines);
+    if (spillway != null) {
+      scrapers.add(spillway);
+    }
+    try {
+      LoadResult r = load.runScraped(target, b.mix(), schedule, scrapers);
+      RunStats stats = new RunStats(r, before + spike + after);
+      List<MetricsScraper.Sample> none = List.of();
+      res.spikes.put(target.name(), new UnknownCapacityResults.Traced(target.name(), stats,
+          spillway == null ? none : spillway.samples(AdaptiveConfig.LIMIT_GAUGE),
+          spillway == null ? none : spillway.samples(AdaptiveConfig.IN_FLIGHT_GAUGE), null,
+          spillway == null ? Map.of() : Map.of(AdaptiveConfig.QUEUE_GAUGE, spillway.samples(AdaptiveConfig.QUEUE_GAUGE)),
+          engines.stream().map(EngineTrace::of).toList()));
+      System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: %s; %s%n", b.key(), target.name(), stats,
+          stats.shedSplit());
+      System.out.print(SpikeSeconds.table(res.spikes.get(target.name()), before + spike + after));
+      int total = before + spike + after;
+      SpikeRecovery.Result rec = SpikeRecovery.judge(res.spikes.get(target.name()), res.spikePhases, base);
+      // For comparison, the rule before the queues: sheds and every second's TTFT p99, whatever the rate.
+      int old = SpikeRecovery.seconds(stats.shedBins(total), stats.ttftP99Bins(total),
+          rec.preSpikeTtftMs() * UnknownCapacityTargets.TTFT_RATIO_TARGET, List.of(), before + spike, total);
+      System.out.printf(Locale.ROOT, "unknown-capacity %s spike %s: recovery %d s (TTFT judged: %s, queues %s); "
+          + "by sheds and per-second TTFT p99 alone: %d s (-1: not within the run)%n", b.key(), target.name(),
+          rec.seconds(), rec.ttftJudged(), rec.queues().stream().map(q -> q.name() + " pre-spike " + q.preSpike())
+          .toList(), old);
+    } finally {
+      scrapers.forEach(MetricsScraper::close);
+    }
   }
 
   /** 2× capacity through two gateways whose limits start at 4 and at 1024; {@code best} is the static limit. */
@@ -63,7 +92,7 @@ final class UnknownCapacityDynamics {
    * A fifth of the requests are non-streamed answers of 30–60 s (1.5–3 s in quick mode), offered at 60 % of
    * the backend's slots; the run lasts longer than the longest answer, so the limit sees them complete.
    */
-  void mix(Starts.Gateway gateway, int best) {
+  void mix(Starts.Gateway gateway, int best, int enginePort) {
     double tokensPerSecond;
     double shortSeconds;
     if (b.mixOptions() != null) {
@@ -86,10 +115,16 @@ final class UnknownCapacityDynamics {
     double rate = 0.6 * best / meanService;
     double seconds = o.pick(75.0, 4.0);
     res.mixSlots = best;
+    res.mixRoom = b.runningGauge() == null ? null : EngineRoom.defaults(SimulatorModel.medianPrompt(chat));
     res.mixDescription = String.format(Locale.ROOT, "%.2f req/s for %.0f s (60 %% of %d slots at a mean service "
         + "time of %.2f s); %s; long answers %d–%d tokens at %.0f tokens/s", rate, seconds, best, meanService,
         mix.describe(), shortest, longest, tokensPerSecond);
     res.mix = load.traced(gateway, "long-answer mix", mix, Schedule.constant(rate, Duration.ofMillis((long) (seconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 13)),
-        Duration.ofSeconds((long) (70 * scale) + 10));
+        Duration.ofSeconds((long) (70 * scale) + 10), List.of(), List.of(enginePort));
+    if (res.mix.stats() != null) {
+      System.out.printf(Locale.ROOT, "unknown-capacity %s long-answer mix: sheds with free slots, in-flight < %d: %d;"
+          + " engine-judged (%s): %s%n", b.key(), best, UnknownCapacityTargets.freeSlotSheds(res.mix, best),
+          res.mixRoom, res.mixRoom == null ? "-" : UnknownCapacityTargets.engineFreeSlotSheds(res.mix, res.mixRoom));
+    }
   }
 }

@@ -55,6 +55,15 @@ final class UnknownCapacityLoad {
   /** As above, also scraping {@code extra} series (in {@link UnknownCapacityResults.Traced#extra}). */
   UnknownCapacityResults.Traced traced(Starts.Gateway gateway, String label, RequestSource requests,
       Schedule schedule, Duration timeout, List<String> extra) {
+    return traced(gateway, label, requests, schedule, timeout, extra, List.of());
+  }
+
+  /**
+   * As above, also scraping the engines on {@code enginePorts} when the backend has engine metrics
+   * ({@link UnknownCapacityResults.Traced#engines}, in port order).
+   */
+  UnknownCapacityResults.Traced traced(Starts.Gateway gateway, String label, RequestSource requests,
+      Schedule schedule, Duration timeout, List<String> extra, List<Integer> enginePorts) {
     String failure = gateway.failure();
     if (failure != null) {
       return new UnknownCapacityResults.Traced(label, null, List.of(), List.of(), failure);
@@ -63,9 +72,12 @@ final class UnknownCapacityLoad {
     List<String> series = new ArrayList<>(List.of(AdaptiveConfig.LIMIT_GAUGE, AdaptiveConfig.IN_FLIGHT_GAUGE));
     series.addAll(extra);
     MetricsScraper scraper = new MetricsScraper(gateway.admin, "/metrics", series);
+    List<MetricsScraper> engineScrapers = engineScrapers(enginePorts);
+    List<MetricsScraper> all = new ArrayList<>(engineScrapers);
+    all.add(scraper);
     try {
       LoadResult r = runner.runAbandoning(new Target(label, gateway.port), requests, schedule, timeout, drain,
-          startScraper(scraper));
+          startScrapers(all));
       RunStats stats = new RunStats(r, schedule.durationNanos() / 1e9);
       System.out.printf(Locale.ROOT, "unknown-capacity %s %s: %s%n", b.key(), label, stats);
       Map<String, List<MetricsScraper.Sample>> extraSamples = new LinkedHashMap<>();
@@ -74,12 +86,18 @@ final class UnknownCapacityLoad {
         System.out.printf(Locale.ROOT, "unknown-capacity %s %s: %s every second: %s%n", b.key(), label, s,
             everySecond(scraper.samples(s)));
       }
+      List<EngineTrace> engines = engineScrapers.stream().map(EngineTrace::of).toList();
       return new UnknownCapacityResults.Traced(label, stats, scraper.samples(AdaptiveConfig.LIMIT_GAUGE),
-          scraper.samples(AdaptiveConfig.IN_FLIGHT_GAUGE), null, extraSamples);
+          scraper.samples(AdaptiveConfig.IN_FLIGHT_GAUGE), null, extraSamples, engines);
     } finally {
-      scraper.close();
+      all.forEach(MetricsScraper::close);
       gateway.stop();
     }
+  }
+
+  /** Scrapers of the engines on {@code ports}; none when the backend has no engine metrics. */
+  List<MetricsScraper> engineScrapers(List<Integer> ports) {
+    return b.runningGauge() == null ? List.of() : ports.stream().map(EngineTrace::scraper).toList();
   }
 
   /** The first sample of each whole second, for the console. */
@@ -110,6 +128,15 @@ final class UnknownCapacityLoad {
   /** Runs {@code schedule} at {@code target}, giving up on answers after the backend's timeout. */
   LoadResult run(Target target, RequestSource requests, Schedule schedule, MetricsScraper scraper) {
     return runner.runAbandoning(target, requests, schedule, b.timeout(), drain, startScraper(scraper));
+  }
+
+  /** As {@link #run(Target, RequestSource, Schedule, MetricsScraper)}, with any number of scrapers. */
+  LoadResult runScraped(Target target, RequestSource requests, Schedule schedule, List<MetricsScraper> scrapers) {
+    return runner.runAbandoning(target, requests, schedule, b.timeout(), drain, startScrapers(scrapers));
+  }
+
+  private static LongConsumer startScrapers(List<MetricsScraper> scrapers) {
+    return origin -> scrapers.forEach(s -> s.start(origin, UnknownCapacityScenario.SCRAPE_PERIOD));
   }
 
   private static LongConsumer startScraper(MetricsScraper scraper) {

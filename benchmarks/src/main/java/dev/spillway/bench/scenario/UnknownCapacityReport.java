@@ -7,7 +7,6 @@ import static dev.spillway.bench.scenario.UnknownCapacityTargets.freeSlotSheds;
 import static dev.spillway.bench.scenario.UnknownCapacityTargets.goodputTarget;
 import static dev.spillway.bench.scenario.UnknownCapacityTargets.mixVerdict;
 import static dev.spillway.bench.scenario.UnknownCapacityTargets.ms;
-import static dev.spillway.bench.scenario.UnknownCapacityTargets.preSpikeP99;
 import static dev.spillway.bench.scenario.UnknownCapacityTargets.ratio;
 import static dev.spillway.bench.scenario.UnknownCapacityTargets.recoveryVerdict;
 import static dev.spillway.bench.scenario.UnknownCapacityTargets.settleVerdict;
@@ -71,7 +70,7 @@ final class UnknownCapacityReport {
         t.row(res.backend.key(), "not run", "-", "-", "-", "-", "-", "-");
         continue;
       }
-      RunStats spike = res.spikes.get(UnknownCapacityScenario.ADAPTIVE_LABEL);
+      UnknownCapacityResults.Traced spike = res.spikes.get(UnknownCapacityScenario.ADAPTIVE_LABEL);
       t.row(res.backend.key(), zeroShed(cells), goodputTarget(res, cells), ttftTarget(res, cells), shedTarget(cells),
           spike == null ? "not run" : recoveryVerdict(res, spike), convergenceVerdict(res), mixVerdict(res));
     }
@@ -179,12 +178,28 @@ final class UnknownCapacityReport {
     String key = res.backend.key();
     int[] ph = res.spikePhases;
     int total = ph[0] + ph[1] + ph[2];
+    double base = res.spikeRate * UnknownCapacityTargets.SPIKE_BASE_MULTIPLE;
+    boolean ttftJudged = base >= SpikeRecovery.MIN_TTFT_ANSWERS_PER_SECOND;
     r.heading(4, "Spike (" + key + "): 0.8×, then 10× for " + ph[1] + " s, then 0.8×");
-    r.text(ph[0] + " s at 0.8× capacity, " + ph[1] + " s at 10×, " + ph[2] + " s at 0.8× (Poisson). Recovery: "
-        + "seconds after the spike until every later second has no shed answer and a TTFT p99 (streams and "
-        + "non-streams, by intended start) within 1.5× of the pre-spike p99; target ≤ " + RECOVERY_TARGET_S + " s.");
-    MarkdownTable t = new MarkdownTable("target", ">pre-spike TTFT p99 ms", ">goodput in spike req/s",
-        ">of best", ">shed in spike", ">errors", ">recovery");
+    r.text(ph[0] + " s at 0.8× capacity (" + Fmt.num(base) + " req/s), " + ph[1] + " s at 10×, " + ph[2]
+        + " s at 0.8× (Poisson). Recovery, the issue's \"full goodput again\": the seconds after the spike until "
+        + "every later second is calm, with the same rule for every target. A second is calm when (1) no answer "
+        + "completed in it was shed or failed; (2) nothing is queued for good: each queue in front of the "
+        + "backend's compute that the target and backend have (Spillway's waiting room `"
+        + AdaptiveConfig.QUEUE_GAUGE + "`; the LLM engine's `" + EngineTrace.WAITING + "`), scraped every 250 ms, "
+        + "has a least value in the second (the last one before it when a scrape is missing) no higher than in "
+        + "any second before the spike: a queue that fills and drains within a second is a step boundary, one "
+        + "that never empties is a backlog; (3) when 0.8× brings at least "
+        + Math.round(SpikeRecovery.MIN_TTFT_ANSWERS_PER_SECOND) + " requests a second, the second's TTFT p99 (streams "
+        + "and non-streams, by intended start) is within 1.5× of the pre-spike p99 (from the second second to the "
+        + "spike). " + (ttftJudged ? "Here it does, so (3) applies." : "Here it does not (" + Fmt.num(base)
+        + " req/s): a one-second p99 would be the slowest of about " + Math.round(base) + " answers, which on "
+        + "this backend measures their prompt length (16–8,192 tokens) and, for non-streamed answers whose head "
+        + "comes with the whole answer, their answer length, not a backlog; (2) sees the backlog four times a "
+        + "second whatever the rate.") + " Target ≤ " + RECOVERY_TARGET_S + " s.");
+    MarkdownTable t = new MarkdownTable("target", ttftJudged ? ">pre-spike TTFT p99 ms" : ">pre-spike TTFT p99 ms (not judged)",
+        ">goodput in spike req/s", ">of best", ">shed in spike", ">errors", ">shed or failed after the spike",
+        "queued after the spike (most of the per-second least; pre-spike)", ">recovery");
     double[] xs = new double[total];
     for (int i = 0; i < total; i++) {
       xs[i] = i;
@@ -192,23 +207,45 @@ final class UnknownCapacityReport {
     SvgChart chart = SvgChart.lines("Goodput over time, 1 s buckets (" + key + ", spike " + ph[0] + "–"
         + (ph[0] + ph[1]) + " s)", "time (s)", "successful answers / s");
     chart.line("backend's best", xs, constant(total, res.calibration.goodput()));
-    for (Map.Entry<String, RunStats> e : res.spikes.entrySet()) {
-      RunStats s = e.getValue();
+    SvgChart queued = SvgChart.lines("Requests queued, least per second (" + key + ", spike " + ph[0] + "–"
+        + (ph[0] + ph[1]) + " s)", "time (s)", "requests waiting");
+    boolean anyQueue = false;
+    for (Map.Entry<String, UnknownCapacityResults.Traced> e : res.spikes.entrySet()) {
+      RunStats s = e.getValue().stats();
       double[] g = s.goodputBins(total);
       double[] shed = s.shedBins(total);
+      double[] refused = SpikeRecovery.refusedBins(s, total);
       long shedInSpike = 0;
       double okInSpike = 0;
+      long refusedAfter = 0;
       for (int b = ph[0]; b < ph[0] + ph[1]; b++) {
         shedInSpike += (long) shed[b];
         okInSpike += g[b];
       }
-      double pre = preSpikeP99(s, ph[0]);
-      t.row(e.getKey(), ms(pre), Fmt.num(okInSpike / ph[1]), Fmt.pct(okInSpike / ph[1] / res.calibration.goodput()),
-          shedInSpike, s.errors(), recoveryVerdict(res, s));
+      for (int b = ph[0] + ph[1]; b < total; b++) {
+        refusedAfter += (long) refused[b];
+      }
+      SpikeRecovery.Result rec = SpikeRecovery.judge(e.getValue(), ph, base);
+      java.util.List<String> queues = new java.util.ArrayList<>();
+      for (SpikeRecovery.Queue q : rec.queues()) {
+        double most = 0;
+        for (int b = ph[0] + ph[1]; b < total; b++) {
+          most = Math.max(most, q.perSecondMin()[b]);
+        }
+        queues.add(q.name() + " " + Fmt.num(most) + " (" + Fmt.num(q.preSpike()) + ")");
+        queued.line(e.getKey() + ": " + q.name(), xs, q.perSecondMin());
+        anyQueue = true;
+      }
+      t.row(e.getKey(), ms(rec.preSpikeTtftMs()), Fmt.num(okInSpike / ph[1]),
+          Fmt.pct(okInSpike / ph[1] / res.calibration.goodput()), shedInSpike, s.errors(), refusedAfter,
+          queues.isEmpty() ? "none" : String.join("; ", queues), recoveryVerdict(res, e.getValue()));
       chart.line(e.getKey(), xs, g);
     }
     r.table(t);
     r.chart(key + "-spike", "Goodput over time during the spike (" + key + ")", chart);
+    if (anyQueue) {
+      r.chart(key + "-spike-queued", "Requests queued during the spike (" + key + ")", queued);
+    }
   }
 
   private void convergence(Report r, UnknownCapacityResults res) {
@@ -249,25 +286,53 @@ final class UnknownCapacityReport {
     }
     String key = res.backend.key();
     r.heading(4, "Long answers (" + key + "): a fifth of the requests are non-streamed answers of 30–60 s");
+    EngineRoom room = res.mixRoom;
+    boolean engineJudged = room != null && run.engine().present();
     r.text("Offered: " + res.mixDescription + ". Long answers must never cause a shed while the backend has free "
-        + "slots: a shed answer counts against that when Spillway's in-flight count to the backend (scraped "
-        + "just before) was below " + res.mixSlots + ".");
+        + "slots. " + (engineJudged ? String.format(Locale.ROOT, "The engine itself says when it had room: a shed "
+        + "answer counts against the target when the engine's last scrape before it (at most %s s old; "
+        + "`%s`, `%s`, `%s`) showed no request waiting, fewer than %d running and the KV cache at most %s "
+        + "full, that is room for the mix's median prompt (%d of %d tokens): a request arriving then would have "
+        + "joined the batch at once. Sheds without such a scrape are counted apart (unjudged). The batch is bound "
+        + "by the KV cache, so how many sequences fit depends on their lengths; for comparison the table also "
+        + "counts the sheds while Spillway's in-flight count to the backend (scraped just before) was below %d, "
+        + "the best static limit of the chat mix, which is not the engine's room once long answers fill the cache.",
+        Fmt.num(UnknownCapacityTargets.ENGINE_SAMPLE_MAX_AGE_S), EngineTrace.WAITING, EngineTrace.RUNNING,
+        EngineTrace.KV_USAGE, room.maxRunning(), Fmt.pct(room.kvLimit()), room.promptTokens(), room.kvCacheTokens(),
+        res.mixSlots)
+        : "Its slots are exact: a shed answer counts against the target when Spillway's in-flight count to the "
+        + "backend (scraped just before) was below " + res.mixSlots + "."));
     if (run.failure() != null) {
       r.text("Not run: " + run.failure());
       return;
     }
     RunStats s = run.stats();
-    long freeSlotSheds = freeSlotSheds(run, res.mixSlots);
-    MarkdownTable t = new MarkdownTable(">sent", ">ok", ">shed", "sheds with free slots", ">chat stream TTFT p99 ms",
-        ">p99 / unloaded", ">limit min", ">limit max", ">in-flight max", ">abandoned (still running at the end)");
-    t.row(s.sent(), s.ok(), s.shed(), verdict(freeSlotSheds == 0, Long.toString(freeSlotSheds)),
-        ms(s.ttftMs(true, 99)), ratio(s.ttftMs(true, 99), res.calibration.unloadedStreamP99()),
-        Fmt.num(min(run.limit())), Fmt.num(max(run.limit())), Fmt.num(max(run.inFlight())), s.abandoned());
+    long inFlightSheds = freeSlotSheds(run, res.mixSlots);
+    UnknownCapacityTargets.EngineSheds engine = engineJudged ? UnknownCapacityTargets.engineFreeSlotSheds(run, room)
+        : null;
+    long judged = engine == null ? inFlightSheds : engine.withRoom();
+    EngineTrace e = run.engine();
+    MarkdownTable t = new MarkdownTable(">sent", ">ok", ">shed", "sheds with free slots (the target)",
+        ">by the engine's room", ">by in-flight < " + res.mixSlots, ">chat stream TTFT p99 ms", ">p99 / unloaded",
+        ">limit min", ">limit max", ">in-flight max", ">engine running max", ">engine waiting max",
+        ">engine KV cache max", ">abandoned (still running at the end)");
+    t.row(s.sent(), s.ok(), s.shed(), verdict(judged == 0, Long.toString(judged)),
+        engine == null ? "-" : engine.withRoom() + (engine.unjudged() > 0 ? " (" + engine.unjudged() + " unjudged)" : ""),
+        inFlightSheds, ms(s.ttftMs(true, 99)), ratio(s.ttftMs(true, 99), res.calibration.unloadedStreamP99()),
+        Fmt.num(min(run.limit())), Fmt.num(max(run.limit())), Fmt.num(max(run.inFlight())),
+        e.present() ? Fmt.num(max(e.running())) : "-", e.present() ? Fmt.num(max(e.waiting())) : "-",
+        e.present() ? Fmt.pct(max(e.kvUsage())) : "-", s.abandoned());
     r.table(t);
     SvgChart chart = SvgChart.lines("Limit and in-flight with long answers (" + key + ")", "time (s)", "requests");
-    chart.line("backend slots", new double[] {0, s.windowSeconds()}, new double[] {res.mixSlots, res.mixSlots});
+    chart.line("best static limit (chat)", new double[] {0, s.windowSeconds()}, new double[] {res.mixSlots, res.mixSlots});
     chart.line("Spillway limit", times(run.limit()), values(run.limit()));
     chart.line("in flight to the backend", times(run.inFlight()), values(run.inFlight()));
+    if (e.present()) {
+      chart.line("engine running", times(e.running()), values(e.running()));
+      chart.line("engine waiting", times(e.waiting()), values(e.waiting()));
+      chart.line("engine KV cache (% full)", times(e.kvUsage()),
+          e.kvUsage().stream().mapToDouble(x -> 100 * x.value()).toArray());
+    }
     r.chart(key + "-long", "Spillway's limit and in-flight count with long answers (" + key + ")", chart);
   }
 
@@ -289,26 +354,49 @@ final class UnknownCapacityReport {
     }
     double seconds = res.overflowSeconds;
     double coldEnd = Math.min(10, seconds / 2);
-    MarkdownTable t = new MarkdownTable("window", ">offered req/s", ">goodput req/s", ">of one backend's best",
-        ">of two backends' best", ">shed", ">stream TTFT p99 ms", ">p99 / unloaded", ">errors",
-        ">limits (primary / overflow)");
+    boolean engines = run.engines().size() == 2 && run.engines().get(0).present();
+    List<String> columns = new java.util.ArrayList<>(List.of("window", ">offered req/s", ">goodput req/s",
+        ">of one backend's best", ">of two backends' best", ">shed", ">stream TTFT p99 ms", ">p99 / unloaded",
+        ">errors", ">limits (primary / overflow)"));
+    if (engines) {
+      columns.addAll(List.of(">engine waiting, mean (primary / overflow)", ">engine waiting, max (primary / overflow)",
+          ">engine running, mean (primary / overflow)"));
+    }
+    MarkdownTable t = new MarkdownTable(columns.toArray(String[]::new));
     double best = res.calibration.goodput();
     for (double[] w : new double[][] {{0, coldEnd}, {seconds / 2, seconds}, {0, seconds}}) {
       RunStats s = run.stats().window(w[0], w[1]);
       String label = w[0] == 0 && w[1] == seconds ? "whole run" : Fmt.num(w[0]) + "–" + Fmt.num(w[1]) + " s";
-      t.row(label, Fmt.num(best * res.overflowMultiple), Fmt.num(s.goodput()), Fmt.pct(s.goodput() / best),
-          Fmt.pct(s.goodput() / (2 * best)), s.shed(), ms(s.ttftMs(true, 99)),
-          ratio(s.ttftMs(true, 99), res.calibration.unloadedStreamP99()), s.errors(),
-          Fmt.num(mean(run.limit(), w[0], w[1])) + " / " + Fmt.num(mean(res.overflowLimit, w[0], w[1])));
+      List<Object> row = new java.util.ArrayList<>(List.of(label, Fmt.num(best * res.overflowMultiple),
+          Fmt.num(s.goodput()), Fmt.pct(s.goodput() / best), Fmt.pct(s.goodput() / (2 * best)), s.shed(),
+          ms(s.ttftMs(true, 99)), ratio(s.ttftMs(true, 99), res.calibration.unloadedStreamP99()), s.errors(),
+          Fmt.num(mean(run.limit(), w[0], w[1])) + " / " + Fmt.num(mean(res.overflowLimit, w[0], w[1]))));
+      if (engines) {
+        EngineTrace p = run.engines().get(0);
+        EngineTrace o = run.engines().get(1);
+        row.add(Fmt.num(mean(p.waiting(), w[0], w[1])) + " / " + Fmt.num(mean(o.waiting(), w[0], w[1])));
+        row.add(Fmt.num(EngineTrace.max(p.waiting(), w[0], w[1])) + " / "
+            + Fmt.num(EngineTrace.max(o.waiting(), w[0], w[1])));
+        row.add(Fmt.num(mean(p.running(), w[0], w[1])) + " / " + Fmt.num(mean(o.running(), w[0], w[1])));
+      }
+      t.row(row.toArray());
     }
     r.table(t);
-    r.text("\"limits\" are the means of each backend's scraped limit in the window.");
+    r.text("\"limits\" are the means of each backend's scraped limit in the window." + (engines ? " The engines' "
+        + "own gauges (`" + EngineTrace.WAITING + "`, `" + EngineTrace.RUNNING + "`, scraped every 250 ms) show "
+        + "whether a tier queued: requests waiting in an engine wait behind its KV-cache-bound batch, where "
+        + "Spillway's limit does not see them." : ""));
     SvgChart chart = SvgChart.lines("Both tiers' limits and in-flight counts at " + Fmt.num(res.overflowMultiple)
         + "× (" + key + ")", "time (s)", "requests");
     chart.line("primary limit", times(run.limit()), values(run.limit()));
     chart.line("primary in flight", times(run.inFlight()), values(run.inFlight()));
     chart.line("overflow tier limit", times(res.overflowLimit), values(res.overflowLimit));
     chart.line("overflow tier in flight", times(res.overflowInFlight), values(res.overflowInFlight));
+    if (engines) {
+      chart.line("primary engine waiting", times(run.engines().get(0).waiting()), values(run.engines().get(0).waiting()));
+      chart.line("overflow engine waiting", times(run.engines().get(1).waiting()),
+          values(run.engines().get(1).waiting()));
+    }
     r.chart(key + "-overflow", "Both tiers' limits and in-flight counts in the two-tier run (" + key + ")", chart);
   }
 

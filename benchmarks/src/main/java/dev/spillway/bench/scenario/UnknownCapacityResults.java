@@ -23,12 +23,20 @@ final class UnknownCapacityResults {
   /** One target at one load level; {@code meanLimit} is Spillway's limit over the level's second half. */
   record Cell(Point point, RunStats stats, double meanLimit) {}
 
-  /** A run whose limit was scraped over time, and any other series asked for ({@code extra}, by series). */
+  /**
+   * A run whose limit was scraped over time, any other series asked for ({@code extra}, by series), and the
+   * engines' own view when the backend has one ({@code engines}: the primary first; empty otherwise).
+   */
   record Traced(String label, RunStats stats, List<MetricsScraper.Sample> limit, List<MetricsScraper.Sample> inFlight,
-      String failure, Map<String, List<MetricsScraper.Sample>> extra) {
+      String failure, Map<String, List<MetricsScraper.Sample>> extra, List<EngineTrace> engines) {
     Traced(String label, RunStats stats, List<MetricsScraper.Sample> limit, List<MetricsScraper.Sample> inFlight,
         String failure) {
-      this(label, stats, limit, inFlight, failure, Map.of());
+      this(label, stats, limit, inFlight, failure, Map.of(), List.of());
+    }
+
+    /** The primary backend's engine trace, {@link EngineTrace#NONE} without one. */
+    EngineTrace engine() {
+      return engines.isEmpty() ? EngineTrace.NONE : engines.get(0);
     }
   }
 
@@ -37,8 +45,11 @@ final class UnknownCapacityResults {
   Calibration calibration;
   /** Sweep cells by target label, in load order. */
   final Map<String, List<Cell>> sweep = new LinkedHashMap<>();
-  /** Spike runs by target label. */
-  final Map<String, RunStats> spikes = new LinkedHashMap<>();
+  /**
+   * Spike runs by target label, with their scraped series: Spillway's limit, in-flight count and waiting room
+   * (in {@link Traced#extra}; none for nginx) and the engine's own view (the LLM backend only).
+   */
+  final Map<String, Traced> spikes = new LinkedHashMap<>();
   int[] spikePhases;
   double spikeRate;
   /** Convergence runs (start low, start high). */
@@ -48,6 +59,8 @@ final class UnknownCapacityResults {
   Traced mix;
   String mixDescription;
   int mixSlots;
+  /** When the engine had room for one more request in the long-answer mix; null without engine metrics. */
+  EngineRoom mixRoom;
   Traced overflow;
   double overflowMultiple;
   /** The two-tier run's length: the cold start is judged on its first seconds, the steady state on its second half. */

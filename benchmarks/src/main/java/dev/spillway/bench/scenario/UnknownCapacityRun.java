@@ -92,19 +92,19 @@ final class UnknownCapacityRun {
         plain.stop();
       }
       if (part("spike")) {
-        dynamics.spike(adaptiveTarget);
+        dynamics.spike(adaptiveTarget, adaptive.admin, backendPort);
         if (nginx != null) {
-          dynamics.spike(nginx);
+          dynamics.spike(nginx, 0, backendPort);
         }
       }
       if (part("convergence")) {
         dynamics.convergence(low, high, told);
       }
       if (part("mix")) {
-        dynamics.mix(mix, told);
+        dynamics.mix(mix, told, mixPort);
       }
       if (part("overflow")) {
-        new UnknownCapacityOverflow(load).overflow(overflow);
+        new UnknownCapacityOverflow(load).overflow(overflow, backendPort, overflowPort);
       }
     }
   }

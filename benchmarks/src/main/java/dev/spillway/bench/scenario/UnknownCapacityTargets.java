@@ -14,6 +14,8 @@ final class UnknownCapacityTargets {
   static final double CONVERGENCE_TOLERANCE = 0.10;
   static final double CONVERGENCE_TARGET_S = 10;
   static final int RECOVERY_TARGET_S = 5;
+  /** The spike run's load before and after the spike, as a multiple of capacity. */
+  static final double SPIKE_BASE_MULTIPLE = 0.8;
 
   private UnknownCapacityTargets() {}
 
@@ -24,12 +26,10 @@ final class UnknownCapacityTargets {
     return Math.max(nanToZero(s.ttftMs(true, 99, from, to)), nanToZero(s.ttftMs(false, 99, from, to)));
   }
 
-  static String recoveryVerdict(UnknownCapacityResults res, RunStats s) {
+  /** The recovery target, judged by {@link SpikeRecovery}. */
+  static String recoveryVerdict(UnknownCapacityResults res, UnknownCapacityResults.Traced run) {
     int[] ph = res.spikePhases;
-    int total = ph[0] + ph[1] + ph[2];
-    double pre = preSpikeP99(s, ph[0]);
-    int rec = Convergence.recoverySeconds(s.shedBins(total), s.ttftP99Bins(total), ph[0] + ph[1], total, pre,
-        TTFT_RATIO_TARGET);
+    int rec = SpikeRecovery.judge(run, ph, res.spikeRate * SPIKE_BASE_MULTIPLE).seconds();
     if (rec < 0) {
       return "MISSED: not within " + ph[2] + " s";
     }
@@ -58,13 +58,51 @@ final class UnknownCapacityTargets {
     return String.join("; ", parts);
   }
 
+  /**
+   * The long-answer target: no shed while the backend had free room. Judged by the engine's own gauges when
+   * the backend has them ({@link #engineFreeSlotSheds}), else by Spillway's in-flight count against the
+   * backend's slots ({@link #freeSlotSheds}, exact for the fixed mock).
+   */
   static String mixVerdict(UnknownCapacityResults res) {
     UnknownCapacityResults.Traced run = res.mix;
     if (run == null || run.failure() != null) {
       return "not run";
     }
-    long n = freeSlotSheds(run, res.mixSlots);
+    long n = run.engine().present() && res.mixRoom != null ? engineFreeSlotSheds(run, res.mixRoom).withRoom()
+        : freeSlotSheds(run, res.mixSlots);
     return verdict(n == 0, n + " of " + run.stats().shed() + " sheds");
+  }
+
+  /** Engine-judged sheds: with room in the engine, and without an engine sample to judge by. */
+  record EngineSheds(long withRoom, long unjudged) {}
+
+  /** How old the engine's last sample before a shed may be: two scrape periods. */
+  static final double ENGINE_SAMPLE_MAX_AGE_S = 2 * UnknownCapacityScenario.SCRAPE_PERIOD.toMillis() / 1000.0;
+
+  /**
+   * Sheds answered while the engine had room for a request ({@link EngineRoom#hadRoom}), by its last sample of
+   * running, waiting and KV-cache fill before the shed answer (at most {@link #ENGINE_SAMPLE_MAX_AGE_S} old);
+   * a shed without such a sample is counted apart as unjudged.
+   */
+  static EngineSheds engineFreeSlotSheds(UnknownCapacityResults.Traced run, EngineRoom room) {
+    EngineTrace e = run.engine();
+    long withRoom = 0;
+    long unjudged = 0;
+    for (LoadResult.Record rec : run.stats().records()) {
+      if (!rec.shed()) {
+        continue;
+      }
+      double t = rec.endNanos() / 1e9;
+      MetricsScraper.Sample running = EngineTrace.at(e.running(), t, ENGINE_SAMPLE_MAX_AGE_S);
+      MetricsScraper.Sample waiting = EngineTrace.at(e.waiting(), t, ENGINE_SAMPLE_MAX_AGE_S);
+      MetricsScraper.Sample kv = EngineTrace.at(e.kvUsage(), t, ENGINE_SAMPLE_MAX_AGE_S);
+      if (running == null || waiting == null || kv == null) {
+        unjudged++;
+      } else if (room.hadRoom(running.value(), waiting.value(), kv.value())) {
+        withRoom++;
+      }
+    }
+    return new EngineSheds(withRoom, unjudged);
   }
 
   /** Sheds answered while the last in-flight sample before them was below the backend's slots. */

@@ -25,16 +25,6 @@ class ConvergenceTest {
   }
 
   @Test
-  void recoveryIsTheFirstCalmSecondAfterWhichAllAreCalm() {
-    double[] shed = {0, 0, 9, 9, 1, 0, 0, 0};
-    double[] p99 = {10, 10, 500, 500, 300, 40, 12, 11};
-    // Spike over at bin 4; bin 5 has p99 40 > 1.5 × 10; calm from bin 6: 2 s after the spike.
-    assertThat(Convergence.recoverySeconds(shed, p99, 4, 8, 10, 1.5)).isEqualTo(2);
-    assertThat(Convergence.recoverySeconds(shed, new double[] {10, 10, 500, 500, 300, 40, 12, 99}, 4, 8, 10, 1.5))
-        .isEqualTo(-1);
-  }
-
-  @Test
   void meanOfTheSamplesInAWindow() {
     assertThat(Convergence.mean(series(1, 2, 3, 4), 0.25, 0.75)).isEqualTo(2.5);
     assertThat(Convergence.mean(series(1), 5, 6)).isNaN();
