@@ -22,6 +22,8 @@ import dev.spillway.core.admission.concurrency.LatencySample.Signal;
  * ({@link ServedAtOnce}), and none happens while that reaches the limit. Not thread-safe.
  */
 final class DecreaseRules {
+  static final boolean DBG = Boolean.getBoolean("limit.debug");
+  static final boolean DBG2 = Boolean.getBoolean("limit.debug2");
   /** How far above its baseline the per-token median may be before the limit comes down. */
   static final double PER_TOKEN_TOLERANCE = 0.1;
   /**
@@ -45,6 +47,8 @@ final class DecreaseRules {
    * shows as a small excess that {@link #EARLY_TOLERANCE} alone would miss.
    */
   static final double QUEUE_STEPS = 1.5;
+  /** The most above its baseline, in baselines, a first token may be without counting as queued. */
+  static final long MAX_MARGIN = 5;
 
   private final LimitEstimate estimate;
   private final LatencySignals signals;
@@ -80,12 +84,19 @@ final class DecreaseRules {
    * {@link ServedAtOnce}): admitted with {@code inFlight} in flight, it started by half a baseline before it
    * came, when all those ahead of it that had not left yet (releases counted meanwhile) were running with it.
    */
-  void noteServedAtOnce(LatencySample sample, int inFlight, long now) {
+  void noteServedAtOnce(LatencySample sample, long unqueuedNanos, int inFlight, int answering, long now) {
     long baseline = signals.baselineNanos(Signal.FIRST_TOKEN);
     if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0) {
       return;
     }
-    int left = departures.between(now - sample.latencyNanos(), now - baseline / 2);
+    // Every request whose answer has begun and that has not ended runs in the backend now: a count that needs
+    // no guess about the order it serves in (an LLM engine's prefills share steps, so a request can wait
+    // behind others' prompts while all of them hold a place in the batch).
+    servedAtOnce.add(answering, now);
+    // It started by its own unqueued time before its first token (a long prompt's prefill takes a second:
+    // places freeing meanwhile ran beside it, they were not ahead of it), by half a baseline if unknown.
+    long startedBy = now - Math.max(baseline / 2, Math.min(unqueuedNanos, sample.latencyNanos()));
+    int left = departures.between(now - sample.latencyNanos(), startedBy);
     if (left >= 0) {
       servedAtOnce.add(inFlight - left, now);
     }
@@ -119,7 +130,8 @@ final class DecreaseRules {
       return false;
     }
     long median = r.median();
-    if (median <= baseline * FAST_DECREASE_RATIO) {
+    if (median <= baseline * FAST_DECREASE_RATIO
+        || sample.signal() == Signal.FIRST_TOKEN && median <= highFirstTokenNanos(baseline, now)) {
       return false;
     }
     double target;
@@ -127,12 +139,14 @@ final class DecreaseRules {
       target = estimate.clamp(r.medianConcurrency(baseline));
     } else {
       // A first token is a small part of a slot's holding time: the per-token form would read a short
-      // queue as a tiny backend. Count the queue from the departure rate instead.
+      // queue as a tiny backend. Count the queue from the departure rate instead, or before any departure
+      // rate (a start far above the backend, whose slots are all still busy), by what it serves at once.
       double rate = departures.perSecond(now);
-      if (rate <= 0) {
+      int floor = servedAtOnce.floor(now);
+      if (rate <= 0 && floor == 0) {
         return false;
       }
-      target = estimate.clamp(Math.max(r.medianQueueFree(baseline, rate), servedAtOnce.floor(now)));
+      target = estimate.clamp(Math.max(rate > 0 ? r.medianQueueFree(baseline, rate) : 0, floor));
       if (target >= estimate.value() * DROP_FACTOR) {
         // A queue of a few, or first tokens slowed by prefills sharing engine steps: the early decrease and
         // the window judge those; this is for a limit far above the knee.
@@ -147,8 +161,9 @@ final class DecreaseRules {
       // overshoot once more.
       growth.endSlowStart();
     }
+    if (DBG) System.err.printf("%.2f FAST %s %.1f->%.1f median=%d base=%d served=%d%n", now/1e9%1000, sample.signal(), estimate.value(), target, r.median()/1000000, baseline/1000000, servedAtOnce.floor(now));
     congestedWindows++;
-    growth.onDecrease(estimate.value());
+    growth.onDecrease(estimate.value(), now);
     early.reset();
     estimate.setClamped(target);
     lastDecreaseWindow = window + 1;
@@ -167,7 +182,9 @@ final class DecreaseRules {
     if (!queueingInEngine(sample, inFlight, now)) {
       return false;
     }
-    decrease(Signal.FIRST_TOKEN, 0, earlyQueueFree(now), window, now);
+    if (DBG) System.err.printf("%.2f EARLY lat=%d base=%d high=%d inflight=%d limit=%.1f qf=%.1f served=%d%n", now/1e9%1000, sample.latencyNanos()/1000000, signals.baselineNanos(Signal.FIRST_TOKEN)/1000000, highFirstTokenNanos(signals.baselineNanos(Signal.FIRST_TOKEN), now)/1000000, inFlight, estimate.value(), earlyQueueFree(now), servedAtOnce.floor(now));
+    decrease(Signal.FIRST_TOKEN, 0, earlyQueueFree(now), true, window, now);
+    if (DBG) System.err.printf("   -> %.1f%n", estimate.value());
     return true;
   }
 
@@ -180,7 +197,9 @@ final class DecreaseRules {
       return false;
     }
     // Past the last knee the engine queued before: one such first token is enough evidence there.
-    return early.onFirstToken(sample.latencyNanos(), highFirstTokenNanos(baseline, now), baseline, now,
+    // One first token is judged against the window's bar plus how far single ones stray in calm windows.
+    long high = highFirstTokenNanos(baseline, now) + signals.calmSpreadNanos();
+    return early.onFirstToken(sample.latencyNanos(), high, baseline, now,
         growth.pastKnee(estimate.value()));
   }
 
@@ -206,7 +225,7 @@ final class DecreaseRules {
   long highFirstTokenNanos(long baseline, long now) {
     double rate = departures.perSecond(now);
     long margin = (long) (baseline * Math.max(EARLY_TOLERANCE, FIRST_TOKEN_TOLERANCE));
-    return baseline + (rate > 0 ? Math.min(margin, (long) (QUEUE_STEPS * 1e9 / rate)) : margin);
+    return baseline + (rate > 0 ? Math.min(MAX_MARGIN * baseline, (long) (QUEUE_STEPS * 1e9 / rate)) : margin);
   }
 
   /**
@@ -239,11 +258,12 @@ final class DecreaseRules {
       congestedWindows = 0;
       return false;
     }
+    if (DBG) System.err.printf("%.2f WINDOW %s median=%d base=%d high=%d reached=%b limit=%.1f qf=%.1f served=%d rate=%.1f%n", now/1e9%1000, signal, median/1000000, baseline/1000000, highFirstTokenNanos(baseline, now)/1000000, reached, estimate.value(), queueFree, servedAtOnce.floor(now), departures.perSecond(now));
     if (reached && estimate.value() <= queueFreeLimit) {
       // A whole window queued there: the backend has slowed since.
       queueFreeLimit = 0;
     }
-    decrease(signal, gradient, queueFree, window, now);
+    decrease(signal, gradient, queueFree, reached, window, now);
     return true;
   }
 
@@ -260,9 +280,9 @@ final class DecreaseRules {
    * last step overshot), twice as far for each further congested window in a row. The limit before the
    * decrease is remembered as the knee.
    */
-  private void decrease(Signal signal, double gradient, double queueFree, long window, long now) {
+  private void decrease(Signal signal, double gradient, double queueFree, boolean reached, long window, long now) {
     congestedWindows++;
-    growth.onDecrease(estimate.value());
+    growth.onDecrease(estimate.value(), now);
     early.reset();
     growth.endSlowStart();
     lastDecreaseWindow = window + 1;
@@ -273,7 +293,10 @@ final class DecreaseRules {
     if (signal == Signal.FIRST_TOKEN && !Double.isNaN(queueFree)) {
       // Little's law counted the queue: step to what the backend served without it, and hold there (growth
       // stops a slot below the knee).
-      double target = Math.max(estimate.value() * MIN_GRADIENT, Math.min(queueFree, estimate.value() - 1));
+      // Not reached, the limit says nothing about the backend: far above what it serves (a start from a high
+      // limit), halving per window would take a minute of windows slowed by the queue itself.
+      double lowest = reached ? estimate.value() * MIN_GRADIENT : estimate.minLimit();
+      double target = Math.max(lowest, Math.min(queueFree, estimate.value() - 1));
       if (target >= estimate.value() * DROP_FACTOR) {
         // A small queue, counted precisely: growth holds at the target. (A large one is counted in a
         // transient, when places free in bursts; there the knee stays where the queue formed.)

@@ -107,6 +107,8 @@ final class GradientLimit implements ConcurrencyLimit {
   private long window;
   private long windowStart;
   private long startedAt = NOT_STARTED;
+  /** Requests whose answer has begun and that still hold their slot: the backend runs them all at once. */
+  private int answering;
 
   GradientLimit(ConcurrencyConfig config) {
     this.initialLimit = config.limit();
@@ -155,12 +157,20 @@ final class GradientLimit implements ConcurrencyLimit {
   }
 
   @Override
-  public void onSample(LatencySample sample, int inFlight, long admittedIn, long now) {
+  public void onAnswering(boolean started) {
+    answering = Math.max(0, answering + (started ? 1 : -1));
+  }
+
+  @Override
+  public void onSample(LatencySample measured, int inFlight, long admittedIn, long now) {
     onTick(now);
-    if (sample.signal() == Signal.NONE) {
+    if (measured.signal() == Signal.NONE) {
       return;
     }
-    decreases.noteServedAtOnce(sample, inFlight, now);
+    PrefillEnvelope prefill = signals.prefill();
+    signals.learnPrefill(measured, now);
+    decreases.noteServedAtOnce(measured, prefill.unqueuedNanos(measured.requestBytes()), inFlight, answering, now);
+    LatencySample sample = prefill.adjust(measured);
     if (phase == Phase.TRACKING && sample.signal() == signals.preferred()
         && decreases.fastDecrease(sample, inFlight, admittedIn, window, now)) {
       nextWindow(now);
@@ -169,6 +179,7 @@ final class GradientLimit implements ConcurrencyLimit {
     if (admittedIn == START_WINDOW && phase == Phase.TRACKING) {
       signals.seedFromLateStart(sample, inFlight, estimate.minLimit(), now);
     }
+    if (DecreaseRules.DBG2) System.err.printf("%.2f sample %s lat=%d adm=%d win=%d inflight=%d limit=%d size=%d%n", now/1e9%1000, sample.signal(), sample.latencyNanos()/1000000, admittedIn, window, inFlight, estimate.limit(), signals.window().size());
     if (admittedIn != window) {
       return;
     }
@@ -176,7 +187,7 @@ final class GradientLimit implements ConcurrencyLimit {
       return;
     }
     SampleWindow samples = signals.window();
-    samples.add(sample, inFlight);
+    samples.add(measured, inFlight);
     if (phase == Phase.PROBING) {
       if (samples.size() >= PROBE_SAMPLES) {
         startTracking(now);
@@ -259,9 +270,13 @@ final class GradientLimit implements ConcurrencyLimit {
       double gradient = (double) signals.baselineNanos(signal) / median;
       if (!decreases.judgeWindow(signal, gradient, median, minInFlight, reached, window, now)) {
         growth.onCalmWindow();
-        if (reached) {
-          estimate.setClamped(growth.grow(estimate.value(), samples.maxInFlight(), signal, gradient));
+        if (reached && signal == Signal.FIRST_TOKEN) {
+          signals.noteCalmSpread(samples.quantile(signal, minInFlight, LatencySignals.SPREAD_QUANTILE) - median);
         }
+        if (reached) {
+          estimate.setClamped(growth.grow(estimate.value(), samples.maxInFlight(), signal, gradient, now - windowStart, now));
+        }
+        if (DecreaseRules.DBG) System.err.printf("%.2f CALM %s median=%d base=%d reached=%b -> %.1f n=%d%n", now/1e9%1000, signal, median/1000000, signals.baselineNanos(signal)/1000000, reached, estimate.value(), samples.count(signal, minInFlight));
       }
     }
     nextWindow(now);
