@@ -22,8 +22,6 @@ import dev.spillway.core.admission.concurrency.LatencySample.Signal;
  * ({@link ServedAtOnce}), and none happens while that reaches the limit. Not thread-safe.
  */
 final class DecreaseRules {
-  static final boolean DBG = Boolean.getBoolean("limit.debug");
-  static final boolean DBG2 = Boolean.getBoolean("limit.debug2");
   /** How far above its baseline the per-token median may be before the limit comes down. */
   static final double PER_TOKEN_TOLERANCE = 0.1;
   /**
@@ -47,8 +45,14 @@ final class DecreaseRules {
    * shows as a small excess that {@link #EARLY_TOLERANCE} alone would miss.
    */
   static final double QUEUE_STEPS = 1.5;
-  /** The most above its baseline, in baselines, a first token may be without counting as queued. */
-  static final long MAX_MARGIN = 5;
+  /**
+   * Where first tokens carry their prompt's prefill ({@link PrefillEnvelope#matters}), the most above its
+   * baseline, in baselines, a first token may be without counting as queued, when the backend frees places
+   * slowly: the prompts admitted with it share the engine's prefill, so it waits for theirs without any queue
+   * (on the LLM engine simulator, a window's median up to 4 baselines at a limit below the batch, 10 and more
+   * with a queue); {@value #QUEUE_STEPS} departures' wait stays the bar where places free faster.
+   */
+  static final long PREFILL_MAX_MARGIN = 5;
 
   private final LimitEstimate estimate;
   private final LatencySignals signals;
@@ -92,7 +96,9 @@ final class DecreaseRules {
     // Every request whose answer has begun and that has not ended runs in the backend now: a count that needs
     // no guess about the order it serves in (an LLM engine's prefills share steps, so a request can wait
     // behind others' prompts while all of them hold a place in the batch).
-    servedAtOnce.add(answering, now);
+    if (answering > 0) {
+      servedAtOnce.add(answering, now);
+    }
     // It started by its own unqueued time before its first token (a long prompt's prefill takes a second:
     // places freeing meanwhile ran beside it, they were not ahead of it), by half a baseline if unknown.
     long startedBy = now - Math.max(baseline / 2, Math.min(unqueuedNanos, sample.latencyNanos()));
@@ -161,7 +167,6 @@ final class DecreaseRules {
       // overshoot once more.
       growth.endSlowStart();
     }
-    if (DBG) System.err.printf("%.2f FAST %s %.1f->%.1f median=%d base=%d served=%d%n", now/1e9%1000, sample.signal(), estimate.value(), target, r.median()/1000000, baseline/1000000, servedAtOnce.floor(now));
     congestedWindows++;
     growth.onDecrease(estimate.value(), now);
     early.reset();
@@ -182,9 +187,7 @@ final class DecreaseRules {
     if (!queueingInEngine(sample, inFlight, now)) {
       return false;
     }
-    if (DBG) System.err.printf("%.2f EARLY lat=%d base=%d high=%d inflight=%d limit=%.1f qf=%.1f served=%d%n", now/1e9%1000, sample.latencyNanos()/1000000, signals.baselineNanos(Signal.FIRST_TOKEN)/1000000, highFirstTokenNanos(signals.baselineNanos(Signal.FIRST_TOKEN), now)/1000000, inFlight, estimate.value(), earlyQueueFree(now), servedAtOnce.floor(now));
     decrease(Signal.FIRST_TOKEN, 0, earlyQueueFree(now), true, window, now);
-    if (DBG) System.err.printf("   -> %.1f%n", estimate.value());
     return true;
   }
 
@@ -198,7 +201,7 @@ final class DecreaseRules {
     }
     // Past the last knee the engine queued before: one such first token is enough evidence there.
     // One first token is judged against the window's bar plus how far single ones stray in calm windows.
-    long high = highFirstTokenNanos(baseline, now) + signals.calmSpreadNanos();
+    long high = highFirstTokenNanos(baseline, now) + (signals.prefill().matters() ? signals.calmSpreadNanos() : 0);
     return early.onFirstToken(sample.latencyNanos(), high, baseline, now,
         growth.pastKnee(estimate.value()));
   }
@@ -225,7 +228,8 @@ final class DecreaseRules {
   long highFirstTokenNanos(long baseline, long now) {
     double rate = departures.perSecond(now);
     long margin = (long) (baseline * Math.max(EARLY_TOLERANCE, FIRST_TOKEN_TOLERANCE));
-    return baseline + (rate > 0 ? Math.min(MAX_MARGIN * baseline, (long) (QUEUE_STEPS * 1e9 / rate)) : margin);
+    long most = signals.prefill().matters() ? PREFILL_MAX_MARGIN * baseline : margin;
+    return baseline + (rate > 0 ? Math.min(most, (long) (QUEUE_STEPS * 1e9 / rate)) : margin);
   }
 
   /**
@@ -258,7 +262,6 @@ final class DecreaseRules {
       congestedWindows = 0;
       return false;
     }
-    if (DBG) System.err.printf("%.2f WINDOW %s median=%d base=%d high=%d reached=%b limit=%.1f qf=%.1f served=%d rate=%.1f%n", now/1e9%1000, signal, median/1000000, baseline/1000000, highFirstTokenNanos(baseline, now)/1000000, reached, estimate.value(), queueFree, servedAtOnce.floor(now), departures.perSecond(now));
     if (reached && estimate.value() <= queueFreeLimit) {
       // A whole window queued there: the backend has slowed since.
       queueFreeLimit = 0;

@@ -179,7 +179,6 @@ final class GradientLimit implements ConcurrencyLimit {
     if (admittedIn == START_WINDOW && phase == Phase.TRACKING) {
       signals.seedFromLateStart(sample, inFlight, estimate.minLimit(), now);
     }
-    if (DecreaseRules.DBG2) System.err.printf("%.2f sample %s lat=%d adm=%d win=%d inflight=%d limit=%d size=%d%n", now/1e9%1000, sample.signal(), sample.latencyNanos()/1000000, admittedIn, window, inFlight, estimate.limit(), signals.window().size());
     if (admittedIn != window) {
       return;
     }
@@ -276,7 +275,6 @@ final class GradientLimit implements ConcurrencyLimit {
         if (reached) {
           estimate.setClamped(growth.grow(estimate.value(), samples.maxInFlight(), signal, gradient, now - windowStart, now));
         }
-        if (DecreaseRules.DBG) System.err.printf("%.2f CALM %s median=%d base=%d reached=%b -> %.1f n=%d%n", now/1e9%1000, signal, median/1000000, signals.baselineNanos(signal)/1000000, reached, estimate.value(), samples.count(signal, minInFlight));
       }
     }
     nextWindow(now);

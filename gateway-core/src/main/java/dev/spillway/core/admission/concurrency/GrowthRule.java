@@ -28,7 +28,7 @@ final class GrowthRule {
    * knee for minutes; a fast one closes several windows in this time and is counted by its windows.
    */
   static final long PER_STEP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-  static final long WINDOW_EQUIVALENT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(333);
+  static final long WINDOW_EQUIVALENT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
   private Mode mode = Mode.SLOW_START;
   /** The limit at the last decrease (0 before any): growth slows to a step of 1 there. */

@@ -95,7 +95,6 @@ final class LatencySignals {
   void updateBaselines(int minSamples, long now) {
     for (Signal s : SIGNALS) {
       if (samples.count(s) >= minSamples) {
-        if (DecreaseRules.DBG && s == Signal.FIRST_TOKEN) System.err.printf("%.2f BASE median=%d n=%d slope=%.1f ns/B ref=%d%n", now/1e9%1000, samples.median(s)/1000000, samples.count(s), prefill.nanosPerByte(), prefill.unqueuedNanos(1)/1000000);
         baselines[s.ordinal()].update(samples.median(s), now);
       }
     }

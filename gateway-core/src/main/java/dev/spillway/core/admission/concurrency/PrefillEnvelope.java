@@ -28,6 +28,7 @@ import java.util.Arrays;
 final class PrefillEnvelope {
   static final int MIN_BUCKETS = 3;
   static final double MIN_SPREAD = 4;
+  static final double MATTERS_SHARE = 0.25;
   private static final int BUCKETS = 40;
   private static final int SIZES = 255;
 
@@ -115,6 +116,15 @@ final class PrefillEnvelope {
   /** The unqueued time to first token of a request of {@code bytes}; 0 when unknown. */
   long unqueuedNanos(long bytes) {
     return fitted && bytes > 0 ? (long) Math.max(0, intercept + slope * bytes) : 0;
+  }
+
+  /**
+   * Whether first tokens measurably carry their request's prefill: a request of the reference size spends at
+   * least {@value #MATTERS_SHARE} of its unqueued first token on its own size. A backend whose first token
+   * does not grow with the prompt (a fixed-latency mock, a cache) does not.
+   */
+  boolean matters() {
+    return fitted && slope * referenceBytes >= MATTERS_SHARE * (intercept + slope * referenceBytes);
   }
 
   /** Nanos of first-token time per request byte on the lower envelope; 0 before it is known. */

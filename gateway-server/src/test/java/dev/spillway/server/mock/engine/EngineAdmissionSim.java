@@ -38,7 +38,6 @@ final class EngineAdmissionSim {
   /** Bytes of a chat request around its message text (model, role, max_tokens, stream flags). */
   static final int ENVELOPE_BYTES = 120;
   static final long TRACE_STEP_NANOS = 100 * MS;
-  static final boolean NO_SIZES = Boolean.getBoolean("sim.noSizes");
   private static final int TENANTS = 1000;
 
   final EngineOptions options;
@@ -99,11 +98,6 @@ final class EngineAdmissionSim {
 
   private void moveTo(long t) {
     while (nextTrace <= t) {
-      if (Boolean.getBoolean("sim.debug") && nextTrace % SECOND == 0) {
-        System.err.printf("t=%d running=%d waiting=%d kv=%d inflight=%d queued=%d limit=%d stepping=%b%n",
-            nextTrace / SECOND, scheduler.running(), scheduler.waiting(), scheduler.kvUsed(), admission.inFlight(),
-            admission.queued(), admission.limit(), stepping);
-      }
       limitTrace.add(admission.limit());
       tokenTrace.add(0L);
       nextTrace += TRACE_STEP_NANOS;
@@ -196,7 +190,7 @@ final class EngineAdmissionSim {
 
   /** The sample as the proxy gives it: with the bytes it sent before the answer began. */
   private static LatencySample sample(SimCall call, LatencySample s) {
-    return s.withRequestBytes(NO_SIZES ? 0 : (long) call.promptTokens * BYTES_PER_PROMPT_TOKEN + ENVELOPE_BYTES);
+    return s.withRequestBytes((long) call.promptTokens * BYTES_PER_PROMPT_TOKEN + ENVELOPE_BYTES);
   }
 
   private void addTokens(long n) {
