@@ -137,7 +137,7 @@ final class DecreaseRules {
     }
     long median = r.median();
     if (median <= baseline * FAST_DECREASE_RATIO
-        || sample.signal() == Signal.FIRST_TOKEN && median <= highFirstTokenNanos(baseline, now)) {
+        || sample.signal() == Signal.FIRST_TOKEN && median <= deepQueueNanos(baseline, now)) {
       return false;
     }
     double target;
@@ -233,6 +233,18 @@ final class DecreaseRules {
   }
 
   /**
+   * Above this the recent first tokens show a deep queue, for the fast decrease: {@link #highFirstTokenNanos},
+   * or where first tokens carry their prompt's prefill, twice its margin. There prompts admitted together
+   * share the prefill, and a burst of long ones held the recent median at four to six baselines at a limit
+   * below the batch (the fast decrease then cut 64 to 18 at the capacity, with no place queued); a queue for
+   * places held it at ten and more.
+   */
+  private long deepQueueNanos(long baseline, long now) {
+    long high = highFirstTokenNanos(baseline, now);
+    return signals.prefill().matters() ? high + (high - baseline) : high;
+  }
+
+  /**
    * Judges a closed window by {@code signal}'s samples admitted with {@code minInFlight} or more in flight,
    * and decreases the limit if they were congested.
    *
@@ -300,8 +312,9 @@ final class DecreaseRules {
       // limit), halving per window would take a minute of windows slowed by the queue itself.
       double lowest = reached ? estimate.value() * MIN_GRADIENT : estimate.minLimit();
       double target = Math.max(lowest, Math.min(queueFree, estimate.value() - 1));
-      if (target >= estimate.value() * DROP_FACTOR) {
-        // A small queue, counted precisely: growth holds at the target. (A large one is counted in a
+      if (target >= estimate.value() * DROP_FACTOR && !signals.prefill().matters()) {
+        // A small queue, counted precisely: growth holds at the target. (Not where prompts share the prefill:
+        // there a first token's wait is no count of places queued ahead.) (A large one is counted in a
         // transient, when places free in bursts; there the knee stays where the queue formed.)
         growth.setKnee(Math.ceil(target) + 1);
         queueFreeLimit = Math.floor(target);

@@ -193,6 +193,8 @@ final class GradientLimit implements ConcurrencyLimit {
       }
     } else if (decreases.earlyDecrease(sample, inFlight, window, now)) {
       nextWindow(now);
+    } else if (slowStartsPerFirstToken(sample, inFlight, now)) {
+      estimate.setClamped(estimate.value() + 1);
     } else if (samples.isFull()
         || (samples.count(signals.preferred()) >= MIN_WINDOW_SAMPLES && now - windowStart >= MIN_WINDOW_NANOS)
         || seedsFirstTokenBaseline(now) || slowStartJudged(now)) {
@@ -233,13 +235,28 @@ final class GradientLimit implements ConcurrencyLimit {
   }
 
   /**
+   * Slow start where first tokens carry their prompt's prefill (an LLM engine): each calm first token of a
+   * request admitted near the limit adds a slot, as TCP's slow start adds a segment per acknowledgement, so the
+   * limit doubles every first-token time instead of every window. An engine admitting a few requests a
+   * second filled a window of {@value #MIN_SIGNAL_SAMPLES} such first tokens every few seconds from a small
+   * limit, and took half a minute from 4 to its batch; paced by first tokens, growth is as fast as the engine
+   * takes prompts in, and stops with the first slow one (the window then judges it).
+   */
+  private boolean slowStartsPerFirstToken(LatencySample sample, int inFlight, long now) {
+    long baseline = signals.baselineNanos(Signal.FIRST_TOKEN);
+    return growth.inSlowStart() && signals.prefill().matters() && sample.signal() == Signal.FIRST_TOKEN
+        && baseline > 0 && inFlight >= estimate.nearLimit()
+        && sample.latencyNanos() <= decreases.highFirstTokenNanos(baseline, now);
+  }
+
+  /**
    * In slow start with first tokens, a calm window is judged as soon as {@value #MIN_SIGNAL_SAMPLES} of them
    * came from requests admitted near the limit: a small limit gives a few samples a second, and a calm
    * window is evidence enough to grow (queueing, a cliff for first tokens, is caught by the early decrease).
    */
   private boolean slowStartJudged(long now) {
     SampleWindow samples = signals.window();
-    if (!growth.inSlowStart() || signals.preferred() != Signal.FIRST_TOKEN
+    if (!growth.inSlowStart() || signals.preferred() != Signal.FIRST_TOKEN || signals.prefill().matters()
         || samples.count(Signal.FIRST_TOKEN, estimate.nearLimit()) < MIN_SIGNAL_SAMPLES) {
       return false;
     }
@@ -272,8 +289,11 @@ final class GradientLimit implements ConcurrencyLimit {
         if (reached && signal == Signal.FIRST_TOKEN) {
           signals.noteCalmSpread(samples.quantile(signal, minInFlight, LatencySignals.SPREAD_QUANTILE) - median);
         }
-        if (reached) {
-          estimate.setClamped(growth.grow(estimate.value(), samples.maxInFlight(), signal, gradient, now - windowStart, now));
+        boolean prefillShared = signals.prefill().matters();
+        // Where prompts share the prefill, slow start grows per first token (slowStartsPerFirstToken).
+        if (reached && !(growth.inSlowStart() && prefillShared && signal == Signal.FIRST_TOKEN)) {
+          estimate.setClamped(growth.grow(estimate.value(), samples.maxInFlight(), signal, gradient,
+              now - windowStart, prefillShared, now));
         }
       }
     }

@@ -29,6 +29,11 @@ final class GrowthRule {
    */
   static final long PER_STEP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
   static final long WINDOW_EQUIVALENT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+  /**
+   * The same where prompts share the engine's prefill: its decreases come from first tokens slowed by other
+   * prompts as often as from a queue, so the knee it remembers is a rough one, held for about ten seconds.
+   */
+  static final long PREFILL_WINDOW_EQUIVALENT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(333);
 
   private Mode mode = Mode.SLOW_START;
   /** The limit at the last decrease (0 before any): growth slows to a step of 1 there. */
@@ -46,7 +51,8 @@ final class GrowthRule {
    * @param signal the signal the window was judged by
    * @param gradient {@code baseline / median} of that signal
    */
-  double grow(double limit, int maxInFlight, Signal signal, double gradient, long windowNanos, long now) {
+  double grow(double limit, int maxInFlight, Signal signal, double gradient, long windowNanos, boolean prefillShared,
+      long now) {
     if (mode == Mode.SLOW_START) {
       // No congestion seen yet and none in this window: grow multiplicatively from the concurrency
       // actually reached.
@@ -55,7 +61,7 @@ final class GrowthRule {
     // Per token, latency creeps up before the knee: slow to a step of 1 there. First tokens stay flat
     // until the engine queues, so they keep the larger step, but for a few windows after a decrease
     // (the knee is near) step by 1 too.
-    long sinceDecrease = (now - decreasedAt) / WINDOW_EQUIVALENT_NANOS;
+    long sinceDecrease = (now - decreasedAt) / (prefillShared ? PREFILL_WINDOW_EQUIVALENT_NANOS : WINDOW_EQUIVALENT_NANOS);
     boolean flat = signal == Signal.FIRST_TOKEN
         ? Math.max(windowsSinceDecrease, sinceDecrease) > RECENT_WINDOWS : gradient >= 1;
     double step = flat ? Math.max(1, Math.sqrt(limit) / 2) : 1;

@@ -41,13 +41,20 @@ final class LatencySignals {
   }
 
   /**
-   * Learns the prefill envelope from {@code sample}. When it becomes known, the first-token baseline measured
-   * without it starts over: taken from the window medians of unadjusted first tokens, it came from a window
+   * Learns the prefill envelope from {@code sample}. When the reference size moves, so does the first-token
+   * baseline. When the envelope becomes known, the first-token baseline measured without it starts over: taken from the window medians of unadjusted first tokens, it came from a window
    * of short prompts (24 ms where a median prompt takes 140), and every later window read as queueing.
    */
   void learnPrefill(LatencySample sample, long now) {
-    if (prefill.add(sample, now)) {
+    boolean wasFitted = prefill.fitted();
+    long referenceBefore = prefill.referenceBytes();
+    prefill.add(sample, now);
+    if (!wasFitted && prefill.fitted()) {
       baselines[Signal.FIRST_TOKEN.ordinal()] = new Baseline(GradientLimit.BASELINE_INTERVAL_NANOS);
+    } else if (wasFitted && prefill.referenceBytes() != referenceBefore) {
+      // The baseline is a first token of the reference size: it moves with it along the envelope.
+      baselines[Signal.FIRST_TOKEN.ordinal()].shift(
+          (long) (prefill.nanosPerByte() * (prefill.referenceBytes() - referenceBefore)));
     }
   }
 

@@ -20,7 +20,7 @@ import java.util.Arrays;
  * a line {@code a + b * bytes} fitted through them (least squares, {@code b >= 0}) gives the unqueued time of a
  * request of any size. With at least {@value #MIN_BUCKETS} buckets spanning a factor of {@value #MIN_SPREAD} in
  * size, {@link #adjust} moves each first token to what a request of the reference size (the median size of
- * the requests seen until then, fixed from there on) would have taken: {@code latency - b * (bytes - reference)}. Queueing and prefills sharing the engine
+ * the first requests, settled after {@value #SIZES} of them) would have taken: {@code latency - b * (bytes - reference)}. Queueing and prefills sharing the engine
  * stay in it whole, so Little's law on its excess still counts requests; only the request's own prefill is
  * taken out. A backend whose first tokens do not grow with size (a fixed mock) fits {@code b} near 0 and is
  * judged as before; without sizes nothing changes at all. Not thread-safe.
@@ -29,6 +29,8 @@ final class PrefillEnvelope {
   static final int MIN_BUCKETS = 3;
   static final double MIN_SPREAD = 4;
   static final double MATTERS_SHARE = 0.25;
+  /** Sizes between recomputations of the reference size, until {@code SIZES} have been seen. */
+  private static final int REFERENCE_EVERY = 16;
   private static final int BUCKETS = 40;
   private static final int SIZES = 255;
 
@@ -39,7 +41,7 @@ final class PrefillEnvelope {
   private final long[] previousBytes = new long[BUCKETS];
   private final long[] currentSince = new long[BUCKETS];
   private final boolean[] seen = new boolean[BUCKETS];
-  /** The sizes seen before the envelope was known: their median is the reference size. */
+  /** The first sizes seen: their median is the reference size, fixed once it is full. */
   private final long[] sizes = new long[SIZES];
   private int sizeCount;
   private long referenceBytes;
@@ -51,17 +53,12 @@ final class PrefillEnvelope {
     this.intervalNanos = intervalNanos;
   }
 
-  /**
-   * Learns from a first token that carries its request's size; anything else is ignored.
-   *
-   * @return whether the envelope became known with this sample (first tokens measured before were not adjusted)
-   */
-  boolean add(LatencySample sample, long now) {
+  /** Learns from a first token that carries its request's size; anything else is ignored. */
+  void add(LatencySample sample, long now) {
     long bytes = sample.requestBytes();
     if (sample.signal() != Signal.FIRST_TOKEN || bytes <= 0) {
-      return false;
+      return;
     }
-    boolean wasFitted = fitted;
     int b = Math.min(BUCKETS - 1, 63 - Long.numberOfLeadingZeros(bytes));
     long latency = sample.latencyNanos();
     if (!seen[b]) {
@@ -81,17 +78,13 @@ final class PrefillEnvelope {
     }
     if (sizeCount < sizes.length) {
       sizes[sizeCount++] = bytes;
+      if (referenceBytes == 0 || sizeCount % REFERENCE_EVERY == 0) {
+        long[] sorted = Arrays.copyOf(sizes, sizeCount);
+        Arrays.sort(sorted);
+        referenceBytes = sorted[(sizeCount - 1) / 2];
+      }
     }
     fit();
-    if (fitted && !wasFitted) {
-      // Fixed from here on: a baseline is the first token of a request of this size, and a moving reference
-      // would move every adjusted first token with it.
-      long[] sorted = Arrays.copyOf(sizes, sizeCount);
-      Arrays.sort(sorted);
-      referenceBytes = sorted[(sizeCount - 1) / 2];
-      return true;
-    }
-    return false;
   }
 
   /**
@@ -125,6 +118,15 @@ final class PrefillEnvelope {
    */
   boolean matters() {
     return fitted && slope * referenceBytes >= MATTERS_SHARE * (intercept + slope * referenceBytes);
+  }
+
+  boolean fitted() {
+    return fitted;
+  }
+
+  /** The size every adjusted first token is moved to; 0 before any size. */
+  long referenceBytes() {
+    return referenceBytes;
   }
 
   /** Nanos of first-token time per request byte on the lower envelope; 0 before it is known. */

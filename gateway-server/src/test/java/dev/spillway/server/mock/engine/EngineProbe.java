@@ -55,7 +55,7 @@ public final class EngineProbe {
       double[] ttft = new double[5];
       long[] sheds = new long[5];
       double[] lim = new double[5];
-      int seeds = 4;
+      int seeds = Integer.getInteger("seeds", 8);
       for (int seed = Integer.getInteger("seed0", 1); seed < Integer.getInteger("seed0", 1) + seeds; seed++) {
         List<EngineRunStats> sw = runs.sweep(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), seed);
         System.out.println("seed " + seed + " limit: " + sw.get(0).limitPerSecond());
