@@ -60,7 +60,13 @@ final class DecreaseRules {
   private final EarlyDecrease early = new EarlyDecrease();
   private final DepartureRate departures = new DepartureRate();
   /** What the backend served at once lately: the floor of a first-token decrease. */
-  private final ServedAtOnce servedAtOnce = new ServedAtOnce();
+  private final ServedAtOnce servedAtOnce = new ServedAtOnce(ServedAtOnce.Rank.SECOND_LARGEST);
+  /**
+   * How many requests were answering at once (first token come, slot still held) at each first token lately:
+   * their median, not a high one, since what an LLM engine holds at once swings with the lengths it holds
+   * (a KV-cache-bound batch of 40 now and then runs 44 while others queue).
+   */
+  private final ServedAtOnce answeringNow = new ServedAtOnce(ServedAtOnce.Rank.MEDIAN);
   /** Windows in a row judged congested. */
   private int congestedWindows;
   /** The window opened by the last decrease: first tokens admitted before it are no fast-decrease evidence. */
@@ -76,6 +82,11 @@ final class DecreaseRules {
     this.estimate = estimate;
     this.signals = signals;
     this.growth = growth;
+  }
+
+  /** What the backend was just seen serving at once: the floor of a first-token decrease; 0 if unknown. */
+  private int servedFloor(long now) {
+    return Math.max(servedAtOnce.floor(now), answeringNow.floor(now));
   }
 
   /** A slot freed at {@code now}: the departure rate. */
@@ -97,7 +108,7 @@ final class DecreaseRules {
     // no guess about the order it serves in (an LLM engine's prefills share steps, so a request can wait
     // behind others' prompts while all of them hold a place in the batch).
     if (answering > 0) {
-      servedAtOnce.add(answering, now);
+      answeringNow.add(answering, now);
     }
     // It started by its own unqueued time before its first token (a long prompt's prefill takes a second:
     // places freeing meanwhile ran beside it, they were not ahead of it), by half a baseline if unknown.
@@ -148,7 +159,7 @@ final class DecreaseRules {
       // queue as a tiny backend. Count the queue from the departure rate instead, or before any departure
       // rate (a start far above the backend, whose slots are all still busy), by what it serves at once.
       double rate = departures.perSecond(now);
-      int floor = servedAtOnce.floor(now);
+      int floor = servedFloor(now);
       if (rate <= 0 && floor == 0) {
         return false;
       }
@@ -196,7 +207,7 @@ final class DecreaseRules {
     if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0 || inFlight < estimate.nearLimit()) {
       return false;
     }
-    if (estimate.value() <= queueFreeLimit || servedAtOnce.floor(now) >= estimate.value()) {
+    if (estimate.value() <= queueFreeLimit || servedFloor(now) >= estimate.value()) {
       return false;
     }
     // Past the last knee the engine queued before: one such first token is enough evidence there.
@@ -262,7 +273,7 @@ final class DecreaseRules {
     if (signal == Signal.FIRST_TOKEN) {
       // The backend was just seen running the whole limit at once: slow first tokens here are prefills
       // sharing engine steps, not a queue.
-      congested = median > highFirstTokenNanos(baseline, now) && servedAtOnce.floor(now) < estimate.value();
+      congested = median > highFirstTokenNanos(baseline, now) && servedFloor(now) < estimate.value();
       double rate = departures.perSecond(now);
       if (congested && rate > 0) {
         queueFree = signals.window().medianQueueFree(signal, minInFlight, baseline, rate);
@@ -301,7 +312,7 @@ final class DecreaseRules {
     early.reset();
     growth.endSlowStart();
     lastDecreaseWindow = window + 1;
-    int floor = signal == Signal.FIRST_TOKEN ? servedAtOnce.floor(now) : 0;
+    int floor = signal == Signal.FIRST_TOKEN ? servedFloor(now) : 0;
     if (floor > 0) {
       queueFree = Double.isNaN(queueFree) ? floor : Math.max(queueFree, floor);
     }

@@ -53,22 +53,26 @@ public final class EngineProbe {
           .streamTtftP99Ms();
       double[] tok = new double[5];
       double[] ttft = new double[5];
+      double[] mttft = new double[5];
       long[] sheds = new long[5];
       double[] lim = new double[5];
       int seeds = Integer.getInteger("seeds", 8);
       for (int seed = Integer.getInteger("seed0", 1); seed < Integer.getInteger("seed0", 1) + seeds; seed++) {
-        List<EngineRunStats> sw = runs.sweep(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), seed);
+        int fixed = Integer.getInteger("static", 0);
+        List<EngineRunStats> sw = runs.sweep(fixed > 0 ? ConcurrencyConfig.fixed(fixed)
+            : ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), seed);
         System.out.println("seed " + seed + " limit: " + sw.get(0).limitPerSecond());
         for (int i = 0; i < 5; i++) {
           tok[i] += sw.get(i).tokensPerSecond() / seeds;
           ttft[i] = Math.max(ttft[i], sw.get(i).streamTtftP99Ms() / unloaded);
+          mttft[i] += Math.min(10, sw.get(i).streamTtftP99Ms() / unloaded) / seeds;
           sheds[i] += sw.get(i).sheds();
           lim[i] += sw.get(i).meanLimit() / seeds;
         }
       }
       for (int i = 0; i < 5; i++) {
-        System.out.printf("multi %.1fx tokens %.0f (%.1f%% of %.0f) worst ttft %.2fx sheds %d limit %.1f%n",
-            EngineRuns.MULTIPLES[i], tok[i], 100 * tok[i] / best, best, ttft[i], sheds[i], lim[i]);
+        System.out.printf("multi %.1fx tokens %.0f (%.1f%% of %.0f) worst ttft %.2fx mean %.2fx sheds %d limit %.1f%n",
+            EngineRuns.MULTIPLES[i], tok[i], 100 * tok[i] / best, best, ttft[i], mttft[i], sheds[i], lim[i]);
       }
     }
     if (what.contains("sweep")) {
