@@ -53,6 +53,8 @@ final class DecreaseRules {
    * with a queue); {@value #QUEUE_STEPS} departures' wait stays the bar where places free faster.
    */
   static final long PREFILL_MAX_MARGIN = 5;
+  /** Requests beyond what the backend serves at once that count as queued for a place ({@link #queuedForPlaces}). */
+  static final int PLACES_MARGIN = 2;
 
   private final LimitEstimate estimate;
   private final LatencySignals signals;
@@ -63,10 +65,11 @@ final class DecreaseRules {
   private final ServedAtOnce servedAtOnce = new ServedAtOnce(ServedAtOnce.Rank.SECOND_LARGEST);
   /**
    * How many requests were answering at once (first token come, slot still held) at each first token lately:
-   * their median, not a high one, since what an LLM engine holds at once swings with the lengths it holds
-   * (a KV-cache-bound batch of 40 now and then runs 44 while others queue).
+   * their lower quartile, not a high one, since what an LLM engine holds at once swings with the lengths it
+   * holds (a KV-cache-bound batch of 40 runs 44 half the time while others queue, and with the median as the
+   * floor no decrease came at all).
    */
-  private final ServedAtOnce answeringNow = new ServedAtOnce(ServedAtOnce.Rank.MEDIAN);
+  private final ServedAtOnce answeringNow = new ServedAtOnce(ServedAtOnce.Rank.LOWER_QUARTILE);
   /** Windows in a row judged congested. */
   private int congestedWindows;
   /** The window opened by the last decrease: first tokens admitted before it are no fast-decrease evidence. */
@@ -84,9 +87,25 @@ final class DecreaseRules {
     this.growth = growth;
   }
 
+  /**
+   * Whether {@code inFlight} requests at the backend are clearly more than it was just seen serving at once
+   * (a quarter more, and {@value #PLACES_MARGIN} more): some wait for a place. Below it, in flight are the
+   * requests answering plus the few whose prompts are being computed.
+   */
+  private boolean queuedForPlaces(int inFlight, long now) {
+    // The most it was seen serving: fewer in flight may all be running.
+    int floor = Math.max(servedAtOnce.floor(now, ServedAtOnce.Rank.SECOND_LARGEST),
+        answeringNow.floor(now, ServedAtOnce.Rank.SECOND_LARGEST));
+    return floor > 0 && inFlight >= floor * 1.25 + PLACES_MARGIN;
+  }
+
   /** What the backend was just seen serving at once: the floor of a first-token decrease; 0 if unknown. */
   private int servedFloor(long now) {
-    return Math.max(servedAtOnce.floor(now), answeringNow.floor(now));
+    // Where prompts share the prefill the engine is bound by its KV cache, whose batch swings with the
+    // lengths it holds: a high bound is a moment of short sequences, not what it holds without a queue.
+    ServedAtOnce.Rank fifo = signals.prefill().matters() ? ServedAtOnce.Rank.LOWER_QUARTILE
+        : ServedAtOnce.Rank.SECOND_LARGEST;
+    return Math.max(servedAtOnce.floor(now, fifo), answeringNow.floor(now));
   }
 
   /** A slot freed at {@code now}: the departure rate. */
@@ -164,6 +183,11 @@ final class DecreaseRules {
         return false;
       }
       target = estimate.clamp(Math.max(rate > 0 ? r.medianQueueFree(baseline, rate) : 0, floor));
+      if (signals.prefill().mayMatter() && !queuedForPlaces((int) r.medianInFlight(), now)) {
+        // Where prompts share the prefill, a deep wait with nearly all those in flight served at once is
+        // other prompts' prefill, not a queue for places: at half load it cut 64 to the 10 in flight.
+        return false;
+      }
       if (target >= estimate.value() * DROP_FACTOR) {
         // A queue of a few, or first tokens slowed by prefills sharing engine steps: the early decrease and
         // the window judge those; this is for a limit far above the knee.
@@ -272,8 +296,11 @@ final class DecreaseRules {
     double queueFree = Double.NaN;
     if (signal == Signal.FIRST_TOKEN) {
       // The backend was just seen running the whole limit at once: slow first tokens here are prefills
-      // sharing engine steps, not a queue.
-      congested = median > highFirstTokenNanos(baseline, now) && servedFloor(now) < estimate.value();
+      // sharing engine steps, not a queue. Where prompts share the prefill, a limit not reached is no
+      // evidence either: slow first tokens below it are other prompts' prefill (the fast decrease takes a
+      // deep queue far below a high limit).
+      congested = median > highFirstTokenNanos(baseline, now) && servedFloor(now) < estimate.value()
+          && (reached || !signals.prefill().mayMatter() || queuedForPlaces(signals.window().maxInFlight(), now));
       double rate = departures.perSecond(now);
       if (congested && rate > 0) {
         queueFree = signals.window().medianQueueFree(signal, minInFlight, baseline, rate);

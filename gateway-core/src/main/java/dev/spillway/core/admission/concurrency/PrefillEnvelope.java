@@ -124,6 +124,15 @@ final class PrefillEnvelope {
     return fitted;
   }
 
+  /**
+   * Whether first tokens may carry their prompt's prefill: they do ({@link #matters}), or requests have come
+   * with sizes and the envelope is not known yet (the first seconds of an LLM engine, whose first tokens
+   * cannot be judged by size yet, must not be read as queueing either).
+   */
+  boolean mayMatter() {
+    return matters() || (!fitted && sizeCount > 0);
+  }
+
   /** The size every adjusted first token is moved to; 0 before any size. */
   long referenceBytes() {
     return referenceBytes;

@@ -22,8 +22,8 @@ final class ServedAtOnce {
   enum Rank {
     /** The second largest: each bound is a lower bound of the slots. */
     SECOND_LARGEST,
-    /** The median: for counts that swing around what the backend holds. */
-    MEDIAN
+    /** The lower quartile: for counts that swing around what the backend holds. */
+    LOWER_QUARTILE
   }
 
   static final long SPAN_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -51,10 +51,15 @@ final class ServedAtOnce {
   }
 
   /**
-   * The second largest (or median, by {@link Rank}) bound of the last {@link #SPAN_NANOS}, or of the last
+   * The second largest (or lower quartile, by {@link Rank}) bound of the last {@link #SPAN_NANOS}, or of the last
    * {@value #MIN_BOUNDS} if those are older; 0 with fewer than two.
    */
   int floor(long now) {
+    return floor(now, rank);
+  }
+
+  /** As {@link #floor(long)}, by {@code by}. */
+  int floor(long now, Rank by) {
     int n = 0;
     for (int k = 0; k < size; k++) {
       int i = (next - 1 - k + CAPACITY) % CAPACITY;
@@ -67,6 +72,6 @@ final class ServedAtOnce {
       return 0;
     }
     Arrays.sort(scratch, 0, n);
-    return rank == Rank.MEDIAN ? scratch[(n - 1) / 2] : scratch[n - 2];
+    return by == Rank.LOWER_QUARTILE ? scratch[(n - 1) / 4] : scratch[n - 2];
   }
 }

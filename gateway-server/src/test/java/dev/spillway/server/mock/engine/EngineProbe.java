@@ -14,7 +14,8 @@ public final class EngineProbe {
     } else if (args.length > 1 && args[1].equals("slowprefill")) {
       o = o.withPrefillTokensPerSecond(2000);
     }
-    double cap = args.length > 2 ? Double.parseDouble(args[2]) : 4.0;
+    double cap = args.length > 2 ? Double.parseDouble(args[2]) : EngineRuns.forBenchmarkMix(o).capacity;
+    System.out.printf("capacity %.2f req/s%n", cap);
     double best = args.length > 3 ? Double.parseDouble(args[3]) : 700;
     EngineRuns runs = new EngineRuns(o, cap);
     String what = args.length > 0 ? args[0] : "all";
@@ -45,6 +46,20 @@ public final class EngineProbe {
               .mapToDouble(c -> (c.firstTokenAt - c.sentAt) / 1e6 - c.promptTokens / 8.0).sorted().toArray();
           System.out.printf("static %d %.0fx excess p25 %.0f p50 %.0f p75 %.0f p90 %.0f ms  %s%n", lim, m,
               ex[ex.length / 4], ex[ex.length / 2], ex[ex.length * 3 / 4], ex[ex.length * 9 / 10], s);
+        }
+      }
+    }
+    if (what.contains("seeds")) {
+      for (long seed = 1; seed <= 8; seed++) {
+        EngineRunStats h = runs.constant(ConcurrencyConfig.adaptive(64), 0.5, 60 * SECOND, 0, seed);
+        EngineRunStats l = runs.longAnswers(ConcurrencyConfig.adaptive(64), 40, seed);
+        EngineRunStats sp = runs.spike(ConcurrencyConfig.adaptive(64), seed);
+        System.out.printf("seed %d half sheds %d | long freeSheds %d sheds %d | spike recovery %d%n", seed,
+            h.sheds(), l.sim.shedWithFreeEngine, l.sheds(), sp.recoverySeconds(5 * SECOND, 15 * SECOND, 1.5));
+        if (Boolean.getBoolean("traces")) {
+          System.out.println(" half " + h.limitPerSecond());
+          System.out.println(" long " + l.limitPerSecond());
+          System.out.println(" spike " + sp.limitPerSecond());
         }
       }
     }

@@ -32,6 +32,26 @@ final class EngineRuns {
     this.capacity = capacity;
   }
 
+  /**
+   * Runs against an engine with {@code options}, at multiples of its capacity for the benchmark's mix (the
+   * step model's estimate, {@link EngineCapacity}, from the mix's own means).
+   */
+  static EngineRuns forBenchmarkMix(EngineOptions options) {
+    SplittableRandom r = new SplittableRandom(1);
+    int n = 200_000;
+    double prompt = 0;
+    double answer = 0;
+    double answerSquared = 0;
+    for (int i = 0; i < n; i++) {
+      SimCall c = chat(r, 0);
+      prompt += c.promptTokens;
+      answer += c.answerTokens;
+      answerSquared += (double) c.answerTokens * c.answerTokens;
+    }
+    return new EngineRuns(options,
+        EngineCapacity.estimate(options, prompt / n, answer / n, answerSquared / n).requestsPerSecond());
+  }
+
   /** The benchmark's chat request. */
   static SimCall chat(SplittableRandom r, long at) {
     boolean stream = r.nextDouble() < 0.8;
