@@ -64,10 +64,10 @@ final class DecreaseRules {
   /** What the backend served at once lately: the floor of a first-token decrease. */
   private final ServedAtOnce servedAtOnce = new ServedAtOnce(ServedAtOnce.Rank.SECOND_LARGEST);
   /**
-   * How many requests were answering at once (first token come, slot still held) at each first token lately:
-   * their lower quartile, not a high one, since what an LLM engine holds at once swings with the lengths it
-   * holds (a KV-cache-bound batch of 40 runs 44 half the time while others queue, and with the median as the
-   * floor no decrease came at all).
+   * How many requests were answering at once (first token come, slot still held) at each first token lately,
+   * read as {@link #servedAtOnce} is: the second largest, or where prompts share the prefill the lower
+   * quartile, since what an LLM engine holds at once swings with the lengths it holds (a KV-cache-bound batch
+   * of 40 runs 44 half the time while others queue, and with a high count as the floor no decrease came).
    */
   private final ServedAtOnce answeringNow = new ServedAtOnce(ServedAtOnce.Rank.LOWER_QUARTILE);
   /** Windows in a row judged congested. */
@@ -103,9 +103,9 @@ final class DecreaseRules {
   private int servedFloor(long now) {
     // Where prompts share the prefill the engine is bound by its KV cache, whose batch swings with the
     // lengths it holds: a high bound is a moment of short sequences, not what it holds without a queue.
-    ServedAtOnce.Rank fifo = signals.prefill().matters() ? ServedAtOnce.Rank.LOWER_QUARTILE
+    ServedAtOnce.Rank rank = signals.prefill().matters() ? ServedAtOnce.Rank.LOWER_QUARTILE
         : ServedAtOnce.Rank.SECOND_LARGEST;
-    return Math.max(servedAtOnce.floor(now, fifo), answeringNow.floor(now));
+    return Math.max(servedAtOnce.floor(now, rank), answeringNow.floor(now, rank));
   }
 
   /** A slot freed at {@code now}: the departure rate. */

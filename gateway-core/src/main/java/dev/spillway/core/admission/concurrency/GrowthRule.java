@@ -28,8 +28,12 @@ final class GrowthRule {
    * knee for minutes; a fast one closes several windows in this time and is counted by its windows.
    */
   static final long PER_STEP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-  /** At most this many steps for one window: a window that took long may have seen a rare calm stretch. */
-  static final double MAX_STEP_SCALE = 2;
+  /**
+   * Where prompts share the prefill, at most this many steps for one window: a window of several seconds
+   * there is often one calm stretch between bursts of long prompts, and six steps at once put the limit past
+   * the engine's batch.
+   */
+  static final double PREFILL_MAX_STEP_SCALE = 2;
   static final long WINDOW_EQUIVALENT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
   /**
    * The same where prompts share the engine's prefill: its decreases come from first tokens slowed by other
@@ -70,7 +74,8 @@ final class GrowthRule {
     if (signal == Signal.FIRST_TOKEN) {
       // A step per second at least: a backend that answers a few requests a second closes a window every few
       // seconds, and a step per window left its limit far below the knee for a minute after a decrease.
-      step *= Math.min(MAX_STEP_SCALE, Math.max(1, (double) windowNanos / PER_STEP_NANOS));
+      double scale = Math.max(1, (double) windowNanos / PER_STEP_NANOS);
+      step *= prefillShared ? Math.min(PREFILL_MAX_STEP_SCALE, scale) : scale;
     }
     // First tokens: approach the last knee no nearer than a slot below it (just above it the engine
     // queued last time), and probe past it only after KNEE_HOLD_WINDOWS calm windows: each probe queues.
