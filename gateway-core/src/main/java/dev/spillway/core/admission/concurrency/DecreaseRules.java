@@ -53,8 +53,14 @@ final class DecreaseRules {
    * with a queue); {@value #QUEUE_STEPS} departures' wait stays the bar where places free faster.
    */
   static final long PREFILL_MAX_MARGIN = 5;
-  /** Requests beyond what the backend serves at once that count as queued for a place ({@link #queuedForPlaces}). */
-  static final int PLACES_MARGIN = 2;
+  /**
+   * In flight beyond what the backend serves at once ({@link #queuedForPlaces}): half as many again and
+   * {@value #PLACES_MARGIN} more. Below it in flight are the requests answering, those whose prompts are being
+   * computed, and the swing of a KV-bound batch (a quarter more let a fifth of non-streamed 30–60 s
+   * answers at 60 % load cut the limit below the engine's free places).
+   */
+  static final double PLACES_FACTOR = 1.5;
+  static final int PLACES_MARGIN = 4;
 
   private final LimitEstimate estimate;
   private final LatencySignals signals;
@@ -89,14 +95,11 @@ final class DecreaseRules {
 
   /**
    * Whether {@code inFlight} requests at the backend are clearly more than it was just seen serving at once
-   * (a quarter more, and {@value #PLACES_MARGIN} more): some wait for a place. Below it, in flight are the
-   * requests answering plus the few whose prompts are being computed.
+   * ({@link #PLACES_FACTOR}): some wait for a place.
    */
   private boolean queuedForPlaces(int inFlight, long now) {
-    // The most it was seen serving: fewer in flight may all be running.
-    int floor = Math.max(servedAtOnce.floor(now, ServedAtOnce.Rank.SECOND_LARGEST),
-        answeringNow.floor(now, ServedAtOnce.Rank.SECOND_LARGEST));
-    return floor > 0 && inFlight >= floor * 1.25 + PLACES_MARGIN;
+    int floor = servedFloor(now);
+    return floor > 0 && inFlight >= floor * PLACES_FACTOR + PLACES_MARGIN;
   }
 
   /** What the backend was just seen serving at once: the floor of a first-token decrease; 0 if unknown. */
