@@ -5,7 +5,14 @@ import static dev.spillway.server.mock.engine.EngineAdmissionSim.SECOND;
 import dev.spillway.core.config.ConcurrencyConfig;
 import java.util.List;
 
-/** Development probe: prints the harness numbers. */
+/**
+ * The development loop of the adaptive limit on the LLM engine: prints what {@link EngineAdmissionSim} measures
+ * (not a test; run it from the test classpath). Arguments: what to run ({@code static}, {@code excess},
+ * {@code seeds}, {@code multi}, {@code sweep}, {@code conv}, {@code spike}, {@code long}, combined with commas),
+ * the engine shape ({@code default}, {@code slot}: 64 sequences with a large KV cache, {@code slowprefill}:
+ * 2,000 prompt tokens/s), then optionally its capacity in requests/s and the best tokens/s to compare with.
+ * System properties: {@code seeds}, {@code seed0}, {@code static} (a static limit instead of the adaptive one).
+ */
 public final class EngineProbe {
   public static void main(String[] args) {
     EngineOptions o = EngineOptions.defaults();
