@@ -19,7 +19,11 @@ import dev.spillway.core.admission.concurrency.LatencySample.Signal;
  *   <li>{@link #drop Drop}: overload evidence, {@value #DROP_FACTOR} of the limit.
  * </ul>
  * A first-token decrease never goes below what the backend was just seen serving at once
- * ({@link ServedAtOnce}), and none happens while that reaches the limit. Not thread-safe.
+ * ({@link ServedAtOnce}: FIFO bounds, and the requests answering at once), and none happens while that reaches
+ * the limit. Where first tokens carry their prompt's prefill ({@link PrefillEnvelope#matters}): wider margins
+ * (other prompts' prefill is no queue), no decrease of an unreached limit or fast decrease unless clearly more
+ * are in flight than served at once ({@link #queuedForPlaces}), and the lower quartile of the bounds as the
+ * floor (a KV-bound batch swings with its sequences' lengths). Not thread-safe.
  */
 final class DecreaseRules {
   /** How far above its baseline the per-token median may be before the limit comes down. */

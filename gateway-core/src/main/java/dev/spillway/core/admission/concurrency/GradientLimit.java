@@ -70,6 +70,15 @@ import java.util.concurrent.TimeUnit;
  * {@value DecreaseRules#DROP_FACTOR} and opens a new window, so a burst of failures from requests of one window
  * counts once.
  *
+ * <p><b>Prompt sizes.</b> A first token that carries its request's size ({@link LatencySample#requestBytes}) is
+ * judged as a request of a reference size would have measured it ({@link PrefillEnvelope}): an LLM's first
+ * token waits for the whole prompt's prefill, so without it a window's median swung with the prompts drawn,
+ * the baseline came from short ones, and on the LLM engine simulator the limit sat at 8 of a batch of 40.
+ * Where first tokens carry prefill, the decrease rules read them as an engine whose prompts share the
+ * prefill and whose batch is bound by its KV cache ({@link DecreaseRules}), and slow start adds a slot per calm
+ * first token near the limit ({@link #slowStartsPerFirstToken}). The requests answering at once (first token
+ * come, slot held) are counted for {@link ServedAtOnce} ({@link #onAnswering}).
+ *
  * <p>The parts: {@link LatencySignals} keeps each signal's window samples and baselines, {@link DecreaseRules}
  * holds the decreases (window, early, fast, drops) and {@link GrowthRule} the growth; this class runs the
  * start and the windows and hands each sample to them.
