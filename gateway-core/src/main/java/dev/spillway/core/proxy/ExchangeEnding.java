@@ -3,7 +3,9 @@ package dev.spillway.core.proxy;
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.http.ErrorResponses;
 import dev.spillway.core.http.GatewayError;
+import dev.spillway.core.observe.GatewayObserver;
 import dev.spillway.core.observe.Outcome;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -109,8 +111,28 @@ final class ExchangeEnding {
     if (!close && upload.bodyPending()) {
       state.discardRest();
     }
-    ctx.writeAndFlush(response);
+    ChannelFuture written = ctx.writeAndFlush(response);
+    if (recorder.shedReason != null) {
+      timeShed(written);
+    }
     report(outcome);
+  }
+
+  /**
+   * Tells the observer, once the shed answer is written and flushed, how long the gateway took to shed
+   * ({@link GatewayObserver#onShedAnswered}). The listener is added before the record is reported, so a write
+   * that completed at once is timed without the reporting.
+   */
+  private void timeShed(ChannelFuture written) {
+    GatewayObserver observer = shared.observer();
+    if (observer == GatewayObserver.NOOP) {
+      return;
+    }
+    written.addListener(f -> {
+      if (f.isSuccess()) {
+        recorder.shedAnswered(observer, ctx.executor().ticker().nanoTime());
+      }
+    });
   }
 
   /** The response already started: end it visibly broken (the client side then closes the connection). */
