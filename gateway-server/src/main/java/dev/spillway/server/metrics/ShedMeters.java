@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * {@code spillway_shed_duration_seconds}: how long the gateway itself takes to shed, from a request's head
@@ -15,8 +14,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Recorded on the event loops as each answer's write completes, not on the monitor thread like
  * {@link ExchangeMeters}: the write's completion is only known there, and a Micrometer timer records
- * lock-free, with no allocation once the reason's timer exists. A reason's timer is registered on its first
- * shed (registering is idempotent, so two loops racing for it get the same one).
+ * lock-free and without allocating. Every reason's timer is registered up front, so that the first shed of a
+ * kind does not pay for a registration on the event loop (and a reason that never shed reads 0, not absent).
  */
 public final class ShedMeters {
   static final String NAME = "spillway_shed_duration";
@@ -24,23 +23,21 @@ public final class ShedMeters {
   private static final double[] BUCKETS_MS = {0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 25, 50,
       100, 250, 1000};
 
-  private final MeterRegistry registry;
-  private final AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(ShedReason.values().length);
+  /** By {@link ShedReason#ordinal()}; never changes after construction. */
+  private final Timer[] timers = new Timer[ShedReason.values().length];
 
   ShedMeters(MeterRegistry registry) {
-    this.registry = registry;
+    Duration[] buckets = buckets();
+    for (ShedReason reason : ShedReason.values()) {
+      timers[reason.ordinal()] = Timer.builder(NAME)
+          .description("Request head to its shed answer written and flushed (the gateway's own shedding time)")
+          .tag("reason", reason.tag()).serviceLevelObjectives(buckets).register(registry);
+    }
   }
 
   /** One shed answer of {@code reason}, {@code nanos} from the head to the flushed answer. Any thread. */
   public void record(ShedReason reason, long nanos) {
-    Timer timer = timers.get(reason.ordinal());
-    if (timer == null) {
-      timer = Timer.builder(NAME)
-          .description("Request head to its shed answer written and flushed (the gateway's own shedding time)")
-          .tag("reason", reason.tag()).serviceLevelObjectives(buckets()).register(registry);
-      timers.set(reason.ordinal(), timer);
-    }
-    timer.record(nanos, TimeUnit.NANOSECONDS);
+    timers[reason.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
   }
 
   private static Duration[] buckets() {
