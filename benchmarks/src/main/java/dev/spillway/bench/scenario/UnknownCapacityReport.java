@@ -167,7 +167,9 @@ final class UnknownCapacityReport {
         + "Spillway's own time from the request head to the answer written and flushed (`"
         + UnknownCapacitySweep.SHED_TIME + "`, scraped every 250 ms; the p99 of the bucket deltas over the "
         + "measured window, interpolated within its bucket; \"-\" for nginx, which has no such histogram, and "
-        + "for a Spillway that shed nothing itself).");
+        + "for a Spillway that shed nothing itself). The load generator, the proxies and the backend share the "
+        + "machine's cores: nginx's client-side columns beside Spillway's show what the machine and the "
+        + "generator add to any proxy's shed answer.");
     r.chart(key + "-goodput", "Goodput against offered load (" + key + ")", goodput);
     r.chart(key + "-ttft", "Stream TTFT p99 against offered load (" + key + ")", ttft);
 
