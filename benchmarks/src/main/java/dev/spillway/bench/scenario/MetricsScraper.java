@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * time: Spillway's concurrency limit, in-flight count and waiting-room depth from its admin {@code /metrics},
  * or a simulated engine's running requests. A series is named by its metric name, optionally with a label
  * filter ({@code spillway_backend_concurrency_limit{backend="mock"}} matches lines that have that name and
- * contain that label). A failed scrape leaves a gap; it never stops the run.
+ * contain that label). Histograms ({@link #withHistogram}) are kept whole: each scrape's cumulative bucket
+ * counts, for {@link HistogramWindow}. A failed scrape leaves a gap; it never stops the run.
  */
 final class MetricsScraper implements AutoCloseable {
   /** One value of one series, {@code seconds} after the scraper's origin. */
@@ -28,6 +29,8 @@ final class MetricsScraper implements AutoCloseable {
   private final URI uri;
   private final List<String> series;
   private final Map<String, List<Sample>> samples = new LinkedHashMap<>();
+  /** Histograms by name, each scrape's buckets (guarded by {@link #samples}, like the series). */
+  private final Map<String, List<HistogramWindow.Buckets>> histograms = new LinkedHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofMillis(500)).build();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -45,6 +48,14 @@ final class MetricsScraper implements AutoCloseable {
     for (String s : series) {
       samples.put(s, new ArrayList<>());
     }
+  }
+
+  /** Also keeps the buckets of histogram {@code name} (its base name, without {@code _bucket}) at each scrape. */
+  MetricsScraper withHistogram(String name) {
+    synchronized (samples) {
+      histograms.put(name, new ArrayList<>());
+    }
+    return this;
   }
 
   /** Starts polling every {@code period}; times are counted from {@code originNanos} (System.nanoTime). */
@@ -78,6 +89,8 @@ final class MetricsScraper implements AutoCloseable {
           samples.get(s).add(new Sample(t, v));
         }
       }
+      histograms.forEach((name, scrapes) -> scrapes.add(new HistogramWindow.Buckets(t,
+          HistogramWindow.parse(text, name))));
     }
   }
 
@@ -124,6 +137,13 @@ final class MetricsScraper implements AutoCloseable {
   List<Sample> samples(String series) {
     synchronized (samples) {
       return List.copyOf(samples.getOrDefault(series, List.of()));
+    }
+  }
+
+  /** The scrapes of histogram {@code name} so far, in time order (none unless {@link #withHistogram}). */
+  List<HistogramWindow.Buckets> histogram(String name) {
+    synchronized (samples) {
+      return List.copyOf(histograms.getOrDefault(name, List.of()));
     }
   }
 

@@ -151,6 +151,16 @@ final class RunStats {
   }
 
   /**
+   * The shed answers' latency percentile (0..100) from when the request was written, in ms (leaves out the
+   * generator's own lateness in sending); NaN without any.
+   */
+  double shedFromSentMs(double percentile) {
+    long[] v = records.stream().filter(Record::shed).mapToLong(r -> r.endNanos() - r.sentNanos()).sorted()
+        .toArray();
+    return v.length == 0 ? Double.NaN : at(v, v.length, percentile) / 1e6;
+  }
+
+  /**
    * The shed answers split by cause, for the console log: per stated reason ("-" for none), count and p99 from
    * the intended start; then the p99 from when the request was written, which leaves out the generator's own
    * lateness in sending.

@@ -115,7 +115,8 @@ final class UnknownCapacityReport {
     String key = res.backend.key();
     r.heading(4, "Load sweep (" + key + ")");
     MarkdownTable t = new MarkdownTable("target", ">offered", ">offered req/s", ">goodput req/s", ">of best",
-        ">tokens/s delivered", ">tokens of best", ">shed", ">shed p99 ms", ">stream TTFT p50 ms", ">stream TTFT p99 ms",
+        ">tokens/s delivered", ">tokens of best", ">shed", ">shed p99 ms", ">shed p99 from send ms",
+        ">Spillway shed p99 ms (gateway)", ">stream TTFT p50 ms", ">stream TTFT p99 ms",
         ">stream p99 / unloaded", ">JSON head p99 ms", ">JSON p99 / unloaded", ">errors", ">abandoned",
         ">Spillway limit");
     SvgChart goodput = SvgChart.lines("Goodput against offered load (" + key + ", best " + Fmt.num(c.goodput())
@@ -136,7 +137,8 @@ final class UnknownCapacityReport {
         t.row(e.getKey(), cell.point().label(), Fmt.num(offered), Fmt.num(s.goodput()),
             Fmt.pct(s.goodput() / c.goodput()), Fmt.num(s.deliveredTokensPerSecond()),
             Fmt.pct(s.deliveredTokensPerSecond() / c.tokenGoodput()),
-            s.shed(), ms(s.shedMs(99)), ms(s.ttftMs(true, 50)), ms(streamP99),
+            s.shed(), ms(s.shedMs(99)), ms(s.shedFromSentMs(99)), ms(cell.gatewayShedP99Ms()),
+            ms(s.ttftMs(true, 50)), ms(streamP99),
             ratio(streamP99, c.unloadedStreamP99()), ms(jsonP99), ratio(jsonP99, c.unloadedJsonP99()),
             s.errors(), s.abandoned(), Double.isNaN(cell.meanLimit()) ? "-" : Fmt.num(cell.meanLimit()));
         if (cell.point().arrivals().kind() == dev.spillway.bench.load.Arrivals.Kind.POISSON && i < xs.length) {
@@ -157,7 +159,16 @@ final class UnknownCapacityReport {
         + "goodput target is judged on it). The bursty level is a run of its own, "
         + "measured the same way. \"Spillway "
         + "limit\" is the mean of the scraped limit over the second half of each level. Ratios compare with the "
-        + "unloaded p99 above: streams' TTFT, and non-streamed answers' response head.");
+        + "unloaded p99 above: streams' TTFT, and non-streamed answers' response head. Shed answers are timed "
+        + "three ways, so that a reader sees where the time goes: \"shed p99\" from the intended start (what the "
+        + "target judges: it includes the load generator's own lateness in sending), \"from send\" from when the "
+        + "generator wrote the request (kernel, scheduling and the proxy), and \"Spillway shed p99 (gateway)\", "
+        + "Spillway's own time from the request head to the answer written and flushed (`"
+        + UnknownCapacitySweep.SHED_TIME + "`, scraped every 250 ms; the p99 of the bucket deltas over the "
+        + "measured window, interpolated within its bucket; \"-\" for nginx, which has no such histogram, and "
+        + "for a Spillway that shed nothing itself). The load generator, the proxies and the backend share the "
+        + "machine's cores: nginx's client-side columns beside Spillway's show what the machine and the "
+        + "generator add to any proxy's shed answer.");
     r.chart(key + "-goodput", "Goodput against offered load (" + key + ")", goodput);
     r.chart(key + "-ttft", "Stream TTFT p99 against offered load (" + key + ")", ttft);
 

@@ -20,8 +20,16 @@ final class UnknownCapacityResults {
   /** One load level of the sweep. */
   record Point(String label, double multiple, Arrivals arrivals) {}
 
-  /** One target at one load level; {@code meanLimit} is Spillway's limit over the level's second half. */
-  record Cell(Point point, RunStats stats, double meanLimit) {}
+  /**
+   * One target at one load level; {@code meanLimit} is Spillway's limit over the level's second half,
+   * {@code gatewayShedP99Ms} the p99 of Spillway's own shed time over the measured window (from its
+   * {@code spillway_shed_duration_seconds} histogram), NaN when the target is not Spillway or shed nothing.
+   */
+  record Cell(Point point, RunStats stats, double meanLimit, double gatewayShedP99Ms) {
+    Cell(Point point, RunStats stats, double meanLimit) {
+      this(point, stats, meanLimit, Double.NaN);
+    }
+  }
 
   /**
    * A run whose limit was scraped over time, any other series asked for ({@code extra}, by series), and the

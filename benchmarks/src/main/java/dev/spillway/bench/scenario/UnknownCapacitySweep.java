@@ -11,9 +11,15 @@ import java.util.Locale;
 
 /**
  * The unknown-capacity scenario's load staircase: each offered multiple of the calibrated capacity as a level,
- * measured through one target, with the adaptive limit it settled at when the target exposes one.
+ * measured through one target, with the adaptive limit it settled at and its own shed time when the target
+ * is a Spillway.
  */
 final class UnknownCapacitySweep {
+  /**
+   * Spillway's own shed time, head to flushed answer ({@code docs/operations.md}); its scraped buckets give
+   * each level's gateway-side shed p99 beside the client's.
+   */
+  static final String SHED_TIME = "spillway_shed_duration_seconds";
   private final UnknownCapacityLoad load;
   private final ScenarioOptions o;
   private final UnknownCapacityResults res;
@@ -63,7 +69,7 @@ final class UnknownCapacitySweep {
   private void measure(Target target, int adminPort, List<UnknownCapacityResults.Point> points, Schedule schedule,
       List<UnknownCapacityResults.Cell> cells) {
     MetricsScraper scraper = adminPort == 0 ? null
-        : new MetricsScraper(adminPort, "/metrics", List.of(AdaptiveConfig.LIMIT_GAUGE));
+        : new MetricsScraper(adminPort, "/metrics", List.of(AdaptiveConfig.LIMIT_GAUGE)).withHistogram(SHED_TIME);
     try {
       LoadResult r = load.run(target, b.mix(), schedule, scraper);
       RunStats whole = new RunStats(r, schedule.durationNanos() / 1e9);
@@ -72,9 +78,11 @@ final class UnknownCapacitySweep {
         RunStats stats = whole.window(start + skip, start + phase);
         double limit = scraper == null ? Double.NaN
             : Convergence.mean(scraper.samples(AdaptiveConfig.LIMIT_GAUGE), start + phase / 2, start + phase);
-        cells.add(new UnknownCapacityResults.Cell(points.get(i), stats, limit));
-        System.out.printf(Locale.ROOT, "unknown-capacity %s %s %s: %s, limit %.1f; %s%n", b.key(), target.name(),
-            points.get(i).label(), stats, limit, stats.shedSplit());
+        double gatewayShed = scraper == null ? Double.NaN
+            : HistogramWindow.quantileMs(scraper.histogram(SHED_TIME), start + skip, start + phase, 0.99);
+        cells.add(new UnknownCapacityResults.Cell(points.get(i), stats, limit, gatewayShed));
+        System.out.printf(Locale.ROOT, "unknown-capacity %s %s %s: %s, limit %.1f; %s, gateway p99 %.2f ms%n",
+            b.key(), target.name(), points.get(i).label(), stats, limit, stats.shedSplit(), gatewayShed);
       }
     } finally {
       if (scraper != null) {

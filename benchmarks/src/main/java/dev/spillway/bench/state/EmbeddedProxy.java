@@ -40,10 +40,16 @@ public final class EmbeddedProxy implements ConnectionProvider, UpstreamConnecti
   private final EmbeddedChannel backend;
   private final UpstreamConnection connection;
   private boolean lent;
+  private final List<EmbeddedChannel> extraClients = new java.util.ArrayList<>();
 
   public EmbeddedProxy() throws Exception {
+    this(BackendConfig.of("chat", List.of(new EndpointAddress("10.0.0.12", 8000))));
+  }
+
+  /** With this backend behind the route (its concurrency limit and waiting room, if it has them). */
+  public EmbeddedProxy(BackendConfig chatConfig) throws Exception {
     ServerConfig server = ServerConfig.DEFAULTS;
-    Backend chat = new Backend(BackendConfig.of("chat", List.of(new EndpointAddress("10.0.0.12", 8000))));
+    Backend chat = new Backend(chatConfig);
     Router router = new Router(List.of(new Route(new RouteConfig("chat", new RouteMatch(null, "/v1/"), "chat"),
         chat)));
     context = new ProxyContext(server, router, this);
@@ -59,6 +65,19 @@ public final class EmbeddedProxy implements ConnectionProvider, UpstreamConnecti
     client.pipeline().addLast("proxy", new ClientConnectionHandler(context));
     // Registering after the handlers are in place fires channelActive, as on a real accepted connection.
     client.register();
+  }
+
+  /**
+   * Another client connection to the same gateway (same routes and backend), for requests that must not queue
+   * behind the first connection's exchange; closed with the proxy.
+   */
+  public EmbeddedChannel newClient() throws Exception {
+    EmbeddedChannel ch = unregistered();
+    ch.pipeline().addLast("codec", GatewayChannelInitializer.newServerCodec(context.server()));
+    ch.pipeline().addLast("proxy", new ClientConnectionHandler(context));
+    ch.register();
+    extraClients.add(ch);
+    return ch;
   }
 
   /** An inactive channel with AUTO_READ off, as the gateway configures its sockets. */
@@ -149,6 +168,9 @@ public final class EmbeddedProxy implements ConnectionProvider, UpstreamConnecti
 
   @Override
   public void close() {
+    for (EmbeddedChannel ch : extraClients) {
+      ch.finishAndReleaseAll();
+    }
     client.finishAndReleaseAll();
     backend.finishAndReleaseAll();
   }

@@ -34,12 +34,21 @@ final class ExchangeAdmission {
    */
   static ExchangeAdmission of(ProxyExchange exchange, Route route, ChannelHandlerContext ctx, HttpRequest request,
       ProxyContext shared) {
-    if (route.admission() == null && route.tiers().stream().allMatch(t -> t.backend().admission() == null)
-        && !shared.overrides().atTheDoor()) {
+    if (route.admission() == null && !anyTierLimited(route) && !shared.overrides().atTheDoor()) {
       return NONE;
     }
     return new ExchangeAdmission(new AdmissionGate(exchange, route.admission(), route.tiers(), ctx.executor(),
         request, shared.defaultRejections()));
+  }
+
+  /** Whether a tier's backend has a concurrency limit; a plain loop, as it runs for every request. */
+  private static boolean anyTierLimited(Route route) {
+    for (Route.Tier tier : route.tiers()) {
+      if (tier.backend().admission() != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether anything limits the request (otherwise it is admitted at once). */

@@ -3,12 +3,16 @@ package dev.spillway.core.proxy;
 import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.http.ErrorResponses;
 import dev.spillway.core.http.GatewayError;
+import dev.spillway.core.observe.GatewayObserver;
 import dev.spillway.core.observe.Outcome;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.EventExecutor;
 
 /**
  * Ends one exchange, once, in one of four ways: the response finished, an early answer (an error or a
@@ -109,8 +113,47 @@ final class ExchangeEnding {
     if (!close && upload.bodyPending()) {
       state.discardRest();
     }
-    ctx.writeAndFlush(response);
+    ChannelFuture written = ctx.writeAndFlush(response);
+    if (recorder.shedReason != null) {
+      timeShed(written);
+    }
     report(outcome);
+  }
+
+  /**
+   * Tells the observer, once the shed answer is written and flushed, how long the gateway took to shed
+   * ({@link GatewayObserver#onShedAnswered}). The listener is added before the record is reported, so a write
+   * that completed at once is timed without the reporting.
+   */
+  private void timeShed(ChannelFuture written) {
+    GatewayObserver observer = shared.observer();
+    if (observer != GatewayObserver.NOOP) {
+      written.addListener(new ShedWritten(recorder, observer, ctx.executor()));
+    }
+  }
+
+  /**
+   * Times one shed answer when its write completes. A class rather than a lambda: a lambda's first capture
+   * links a call site at run time, which the very first shed answer would pay for (and be timed with).
+   */
+  private static final class ShedWritten implements ChannelFutureListener {
+    private final ExchangeRecorder recorder;
+    private final GatewayObserver observer;
+    /** The exchange's executor, whose ticker timed the request head. */
+    private final EventExecutor executor;
+
+    ShedWritten(ExchangeRecorder recorder, GatewayObserver observer, EventExecutor executor) {
+      this.recorder = recorder;
+      this.observer = observer;
+      this.executor = executor;
+    }
+
+    @Override
+    public void operationComplete(ChannelFuture future) {
+      if (future.isSuccess()) {
+        recorder.shedAnswered(observer, executor.ticker().nanoTime());
+      }
+    }
   }
 
   /** The response already started: end it visibly broken (the client side then closes the connection). */

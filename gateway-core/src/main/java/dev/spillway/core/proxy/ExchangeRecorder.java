@@ -58,6 +58,18 @@ final class ExchangeRecorder {
     this.ttfbNanos = nowNanos - startNanos;
   }
 
+  /**
+   * The shed answer has been written and flushed {@code nowNanos}: tells the observer how long shedding took
+   * since the request head arrived. An observer's failure is logged like {@link #emit}'s.
+   */
+  void shedAnswered(GatewayObserver observer, long nowNanos) {
+    try {
+      observer.onShedAnswered(shedReason, nowNanos - startNanos);
+    } catch (RuntimeException e) {
+      logFailure(e);
+    }
+  }
+
   /** Emits the record, once, at the end of the exchange. */
   void emit(GatewayObserver observer, Outcome outcome, String requestId, AdmissionGate gate, long requestBytes,
       long nowNanos) {
@@ -84,11 +96,15 @@ final class ExchangeRecorder {
     try {
       observer.onExchange(record);
     } catch (RuntimeException e) {
-      long now = System.nanoTime();
-      if (now - lastFailureLog >= LOG_EVERY_NANOS) {
-        lastFailureLog = now;
-        log.warn("exchange observer failed (logged at most once a minute)", e);
-      }
+      logFailure(e);
+    }
+  }
+
+  private static void logFailure(RuntimeException e) {
+    long now = System.nanoTime();
+    if (now - lastFailureLog >= LOG_EVERY_NANOS) {
+      lastFailureLog = now;
+      log.warn("exchange observer failed (logged at most once a minute)", e);
     }
   }
 }

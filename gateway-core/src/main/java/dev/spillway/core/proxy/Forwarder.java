@@ -68,10 +68,19 @@ final class Forwarder {
     this.shared = shared;
     this.planner = new AttemptPlanner(route);
     this.replayable = planner.mayRetry() && !chunked && planner.canReplay(Math.max(0, bodyLength));
-    this.modelFromBody = !chunked && bodyLength <= MODEL_BODY_LIMIT && route.tiers().stream()
-        .anyMatch(t -> t.model() == null && t.backend().config().provider().pathNeedsModel());
+    this.modelFromBody = !chunked && bodyLength <= MODEL_BODY_LIMIT && anyPathNeedsModel(route);
     this.firstTokenNanos = route.config().stream().holdsFirstToken()
         ? route.config().stream().firstTokenTimeout().toNanos() : 0;
+  }
+
+  /** Whether a tier names no model while its provider's path needs one; a plain loop, run for every request. */
+  private static boolean anyPathNeedsModel(Route route) {
+    for (Route.Tier t : route.tiers()) {
+      if (t.model() == null && t.backend().config().provider().pathNeedsModel()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Largest body held whole so that a provider's path can name the request's model. */

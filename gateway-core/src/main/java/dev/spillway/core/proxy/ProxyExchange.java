@@ -109,19 +109,24 @@ final class ProxyExchange {
       onAdmitted();
       return;
     }
-    // Admission may hold or queue the request before any backend deadline runs: bound that by the total.
-    timers.startTotal();
     FullHttpResponse unknownKey = admission.begin(ctx, upload.bodyLength());
     if (unknownKey != null) {
       onRejected(unknownKey);
       return;
     }
     if (admission.needsPrefix()) {
+      // Admission may hold or queue the request before any backend deadline runs: bound that by the total.
+      timers.startTotal();
       state.holdPrefix();
       expectContinue.sendIfOwed(ctx, version); // admission has to see the body to decide
       return;
     }
     admission.decide(upload.bodyLength());
+    if (!state.isDone()) {
+      // Queued (or already forwarding): the total runs from the head all the same. Armed only now so that a
+      // request shed at once schedules no timer on the event loop just to cancel it.
+      timers.startTotal();
+    }
   }
 
   /** Admission let the request through: forward it, once a replayable body is complete. */

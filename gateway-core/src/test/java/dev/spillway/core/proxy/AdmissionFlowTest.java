@@ -215,6 +215,27 @@ class AdmissionFlowTest {
   }
 
   @Test
+  void aQueuedRequestEndsAtTheBackendsTotalTimeout() {
+    BackendConfig backend = new BackendConfig("b", List.of(new EndpointAddress("10.0.0.1", 8000)),
+        BackendConfig.DEFAULT_CONNECT_TIMEOUT, BackendConfig.DEFAULT_RESPONSE_TIMEOUT,
+        BackendConfig.DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(2), dev.spillway.core.config.PoolConfig.DEFAULTS,
+        ConcurrencyConfig.fixed(1), new WaitingRoomConfig(8, Duration.ofSeconds(30),
+            WaitingRoomConfig.defaultShares(), WaitingRoomConfig.DEFAULT_CODEL_TARGET,
+            WaitingRoomConfig.DEFAULT_CODEL_INTERVAL));
+    GatewayConfig config = new GatewayConfig(ServerConfig.DEFAULTS, Map.of("b", backend),
+        List.of(new RouteConfig("chat", new RouteMatch(null, "/"), "b")));
+    try (EmbeddedProxy proxy = new EmbeddedProxy(config)) {
+      proxy.clientSends(chat(SMALL));
+      assertThat(proxy.upstreams).hasSize(1);
+      EmbeddedChannel second = proxy.newClient();
+      EmbeddedProxy.send(second, chat(SMALL));
+      assertThat(EmbeddedProxy.drain(second)).as("waiting for the slot").isEmpty();
+      second.advanceTimeBy(2100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      assertThat(EmbeddedProxy.drain(second)).as("the total runs while it waits").startsWith("HTTP/1.1 504 ");
+    }
+  }
+
+  @Test
   void aQueuedClientThatLeavesGivesUpItsPlace() {
     try (EmbeddedProxy proxy = new EmbeddedProxy(config(List.of(), ConcurrencyConfig.fixed(1),
         WaitingRoomConfig.DEFAULTS, false))) {

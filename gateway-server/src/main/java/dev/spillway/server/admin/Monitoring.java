@@ -52,9 +52,9 @@ public final class Monitoring implements AdminContent, AutoCloseable {
   private final LoadedConfig config;
   private final Ticker ticker;
   private final WallClock wall;
-  private final RecordQueue queue = new RecordQueue(QUEUE_CAPACITY);
   private final EndpointEventBridge endpointEvents = new EndpointEventBridge();
   private final GatewayMetrics metrics = new GatewayMetrics();
+  private final RecordQueue queue = new RecordQueue(QUEUE_CAPACITY, metrics.sheds());
   private final AccessLog accessLog;
   private final ScheduledExecutorService alertScheduler;
   private final WebhookNotifier alerts;

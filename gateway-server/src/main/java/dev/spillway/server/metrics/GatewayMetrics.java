@@ -36,6 +36,7 @@ import java.util.Set;
 public final class GatewayMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ExchangeMeters exchanges = new ExchangeMeters(registry);
+  private final ShedMeters sheds = new ShedMeters(registry);
   private final Set<String> limitKeys = new HashSet<>();
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Map<String, Gauge> componentGauges = new HashMap<>();
@@ -58,6 +59,11 @@ public final class GatewayMetrics implements AutoCloseable {
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /** The shed-time histogram, recorded from the event loops ({@link ShedMeters}). */
+  public ShedMeters sheds() {
+    return sheds;
   }
 
   /** Counts one finished request. Monitor thread only. */

@@ -81,6 +81,8 @@ class MonitoringIT {
       String metrics = f.admin("/metrics", true).body();
       assertThat(sample(metrics, "spillway_requests_total", "outcome=\"shed\"", "reason=\"queue_full\"",
           "status=\"503\"")).isEqualTo((double) shed);
+      assertThat(sample(metrics, "spillway_shed_duration_seconds_count", "reason=\"queue_full\""))
+          .as("every shed answer's write timed").isEqualTo((double) shed);
       assertThat(sample(metrics, "spillway_component_state", "kind=\"backend\"", "name=\"b\"")).isEqualTo(2.0);
       assertThat(sample(metrics, "spillway_waiting_room_wait_seconds_count", "route=\"chat\"",
           "outcome=\"served\"")).isEqualTo((double) (burst.size() - shed));
