@@ -13,7 +13,7 @@ final class AdaptiveConfig {
    * Adaptive bounded by the engine's own queue (docs/admission.md, "Engine signals"): the vLLM preset's metric
    * names on {@code /metrics}, every other setting its default; for backends that serve engine metrics only.
    */
-  static final String ENGINE_SIGNAL = "{mode: adaptive, engineSignal: {preset: vllm}}";
+  static final String ENGINE_SIGNAL = "{mode: adaptive, engineSignal: " + engineSignal() + "}";
   /** The gauge that holds a backend's current limit (gateway-server's GatewayMetrics). */
   static final String LIMIT_GAUGE = "spillway_backend_concurrency_limit{backend=\"mock\"}";
   static final String IN_FLIGHT_GAUGE = "spillway_backend_in_flight{backend=\"mock\"}";
@@ -47,7 +47,25 @@ final class AdaptiveConfig {
 
   /** {@link #ENGINE_SIGNAL} starting at {@code limit} (the latency limit and the engine limit both). */
   static String engineSignalStartingAt(int limit) {
-    return "{mode: adaptive, limit: " + limit + ", engineSignal: {preset: vllm}}";
+    return "{mode: adaptive, limit: " + limit + ", engineSignal: " + engineSignal() + "}";
+  }
+
+  /**
+   * The {@code engineSignal} block: the vLLM preset and its defaults; {@code -Dunknown.engineCombine=override}
+   * measures the engine limit alone ({@code combine: override}) instead of the default, the smaller of the
+   * engine and latency limits.
+   */
+  static String engineSignal() {
+    return "override".equals(engineCombine()) ? "{preset: vllm, combine: override}" : "{preset: vllm}";
+  }
+
+  /** {@code -Dunknown.engineCombine}: {@code min} (the default) or {@code override}. */
+  static String engineCombine() {
+    String combine = System.getProperty("unknown.engineCombine", "min").trim();
+    if (!combine.equals("min") && !combine.equals("override")) {
+      throw new IllegalArgumentException("unknown.engineCombine: " + combine + " (expected: min, override)");
+    }
+    return combine;
   }
 
   /**

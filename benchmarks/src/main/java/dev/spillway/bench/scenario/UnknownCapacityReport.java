@@ -25,6 +25,10 @@ import java.util.Map;
  */
 final class UnknownCapacityReport {
 
+  /** The engine-signal target's row in the summary. */
+  private static final String ENGINE_ROW = "adaptive + engine signals"
+      + ("override".equals(AdaptiveConfig.engineCombine()) ? " (combine: override)" : "");
+
   private final ScenarioOptions o;
   private final List<UnknownCapacityResults> all;
 
@@ -76,16 +80,18 @@ final class UnknownCapacityReport {
       List<UnknownCapacityResults.Cell> engine = res.sweep.get(UnknownCapacityScenario.ENGINE_LABEL);
       if (engine != null) {
         UnknownCapacityResults.Traced engineSpike = res.spikes.get(UnknownCapacityScenario.ENGINE_LABEL);
-        t.row(res.backend.key(), "adaptive + engine signals", zeroShed(engine), goodputTarget(res, engine),
+        t.row(res.backend.key(), ENGINE_ROW, zeroShed(engine), goodputTarget(res, engine),
             ttftTarget(res, engine), shedTarget(engine), engineSpike == null ? "not run"
                 : recoveryVerdict(res, engineSpike), convergence(res, true), "not run");
       }
     }
     r.table(t);
     if (all.stream().anyMatch(res -> res.sweep.containsKey(UnknownCapacityScenario.ENGINE_LABEL))) {
-      r.text("\"adaptive + engine signals\" is `concurrency: " + AdaptiveConfig.ENGINE_SIGNAL + "`, every other "
-          + "setting its default: the adaptive limit, bounded by an engine limit that keeps the engine's own "
-          + "waiting queue (`vllm:num_requests_waiting`, scraped by Spillway every 500 ms) near 2 "
+      boolean override = "override".equals(AdaptiveConfig.engineCombine());
+      r.text("\"" + ENGINE_ROW + "\" is `concurrency: " + AdaptiveConfig.ENGINE_SIGNAL + "`, every other "
+          + "setting its default: " + (override ? "an engine limit alone (the adaptive limit applies only while "
+          + "the engine metrics are stale)" : "the adaptive limit, bounded by an engine limit") + " that keeps "
+          + "the engine's own waiting queue (`vllm:num_requests_waiting`, scraped by Spillway every 500 ms) near 2 "
           + "([admission.md](../admission.md#engine-signals-admission-from-the-engines-own-queues)); it is run "
           + "on the backend that serves engine metrics, in the sweep, the spike and convergence (gateways of its "
           + "own), not in the long-answer mix.");
@@ -284,7 +290,8 @@ final class UnknownCapacityReport {
         + "±10 %% of the best static limit (%s); target ≤ %s s.", Fmt.num(res.convergenceMultiple),
         Fmt.num(res.convergenceSeconds), Fmt.num(best), Fmt.num(CONVERGENCE_TARGET_S))
         + (res.convergence.stream().anyMatch(run -> run.label().startsWith(UnknownCapacityScenario.ENGINE_CONVERGENCE_PREFIX))
-        ? " The \"" + UnknownCapacityScenario.ENGINE_CONVERGENCE_PREFIX + "\" runs add `engineSignal: {preset: vllm}`"
+        ? " The \"" + UnknownCapacityScenario.ENGINE_CONVERGENCE_PREFIX + "\" runs add `engineSignal: "
+        + AdaptiveConfig.engineSignal() + "`"
         + " (gateways of their own; the latency limit and the engine limit both start at N)." : ""));
     MarkdownTable t = new MarkdownTable("run", "settled within ±10 %", ">limit, last quarter (mean)", ">goodput of best",
         ">stream TTFT p99 / unloaded", ">shed");

@@ -28,7 +28,8 @@ final class UnknownCapacityScenario implements Scenario {
   static final String ADAPTIVE_LABEL = "Spillway adaptive (never told)";
   static final String UNLIMITED_LABEL = "Spillway, no limit";
   /** Adaptive bounded by the engine's own waiting queue, on backends that serve engine metrics. */
-  static final String ENGINE_LABEL = "Spillway adaptive + engine signals (never told)";
+  static final String ENGINE_LABEL = "Spillway adaptive + engine signals"
+      + ("override".equals(AdaptiveConfig.engineCombine()) ? ", combine: override" : "") + " (never told)";
   /** The convergence runs of the engine-signal gateways are labelled with this prefix. */
   static final String ENGINE_CONVERGENCE_PREFIX = "engine signals, ";
 

@@ -71,7 +71,7 @@ class EngineSignalLimitTest {
   }
 
   @Test
-  void shrinksOncePerIntervalWhileTheQueueIsAboveTarget() {
+  void shrinksToWhatTheEnginesRunPlusTheTargetOncePerInterval() {
     EngineSignalLimit limit = limit(100);
     limit.limit();
     waiting = 10;
@@ -79,11 +79,34 @@ class EngineSignalLimitTest {
     int first = interval(limit, 100);
     ticker.advance(Duration.ofMillis(100));
     int sameInterval = limit.limit();
-    int second = interval(limit, 100);
 
-    assertThat(first).isEqualTo(90);
-    assertThat(sameInterval).isEqualTo(90);
-    assertThat(second).isEqualTo(81);
+    assertThat(first).isEqualTo(92); // 100 in flight, 8 more waiting than the target of 2
+    assertThat(sameInterval).isEqualTo(92);
+  }
+
+  @Test
+  void doesNotShrinkAgainForRequestsAdmittedBeforeTheCut() {
+    EngineSignalLimit limit = limit(100);
+    limit.limit();
+    waiting = 10;
+    interval(limit, 100);
+
+    // The queue lags: those admitted before the cut still wait while fewer are let in.
+    int held = interval(limit, 96);
+    interval(limit, 92);
+    int again = interval(limit, 92);
+
+    assertThat(held).isEqualTo(92);
+    assertThat(again).isEqualTo(84); // the queue stayed at 10 with only 92 in flight
+  }
+
+  @Test
+  void cutsAtMostHalfTheDemandAtOnce() {
+    EngineSignalLimit limit = limit(100);
+    limit.limit();
+    waiting = 100;
+
+    assertThat(interval(limit, 40)).isEqualTo(20);
   }
 
   @Test
@@ -92,7 +115,40 @@ class EngineSignalLimitTest {
     limit.limit();
     waiting = 5;
 
-    assertThat(interval(limit, 40)).isEqualTo(36);
+    assertThat(interval(limit, 40)).isEqualTo(37);
+  }
+
+  @Test
+  void holdsWhileTheQueueIsWithinTheTarget() {
+    EngineSignalLimit limit = limit(64);
+    limit.limit();
+    waiting = 1;
+
+    for (int i = 0; i < 10; i++) {
+      interval(limit, 64);
+    }
+
+    assertThat(limit.limit()).isEqualTo(64);
+  }
+
+  @Test
+  void growsByOneForAWhileAfterTheQueueHeldRequests() {
+    EngineSignalLimit limit = limit(64);
+    limit.limit();
+    waiting = 1;
+    interval(limit, 64);
+    waiting = 0;
+
+    int first = interval(limit, 64);
+    int second = interval(limit, 65);
+    for (int i = 0; i < EngineSignalLimit.CALM_INTERVALS; i++) {
+      interval(limit, limit.limit());
+    }
+    int calm = limit.limit();
+
+    assertThat(first).isEqualTo(65);
+    assertThat(second).isEqualTo(66);
+    assertThat(calm).isGreaterThan(66 + EngineSignalLimit.CALM_INTERVALS);
   }
 
   @Test
