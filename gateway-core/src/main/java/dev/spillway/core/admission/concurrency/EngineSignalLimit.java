@@ -15,7 +15,8 @@ import dev.spillway.core.time.Ticker;
  *            from finished requests and from each refresh
  *   waiting per engine &gt; targetWaiting:
  *       engineLimit = max(minLimit, min(engineLimit, max(demand - (waiting - targetWaiting), demand / 2)))
- *       (engineLimit * {@value #DECREASE} when no demand was seen)
+ *       (unchanged when this gateway sent nothing: the queue is other clients', and a shrink now would only
+ *       make its next traffic start from the bottom)
  *   waiting per engine == 0 and demand &gt;= engineLimit - sqrt(engineLimit):
  *       engineLimit = min(maxLimit, engineLimit + sqrt(engineLimit)), or + 1 within {@value #CALM_INTERVALS}
  *       adjustments of a queue
@@ -32,7 +33,6 @@ import dev.spillway.core.time.Ticker;
  * normal for a busy engine and says nothing about queueing.
  */
 final class EngineSignalLimit implements ConcurrencyLimit {
-  static final double DECREASE = 0.9;
   /** The largest share of the demand one shrink takes away. */
   static final double MAX_CUT = 0.5;
   /** Adjustments with empty queues after which the limit grows by its square root again rather than by one. */
@@ -159,7 +159,7 @@ final class EngineSignalLimit implements ConcurrencyLimit {
 
   private void adjust(double waiting) {
     int demand = Math.max(windowPeak, previousPeak);
-    if (waiting > targetWaiting) {
+    if (waiting > targetWaiting && demand > 0) {
       engineLimit = Math.max(minLimit, Math.min(engineLimit, shrunk(demand, waiting - targetWaiting)));
     } else if (waiting == 0 && demand > 0 && demand >= engineLimit - Math.sqrt(engineLimit)) {
       // Fast while the queue has stayed empty; one at a time for a while after it held requests: the engine
@@ -175,12 +175,9 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   /**
    * What a shrink leaves: the requests in flight less the queue's excess over the target, which is what the
    * engines run plus the target; at most {@value #MAX_CUT} of the demand is cut at once (several gateways
-   * each see the whole queue). Without a demand seen, {@value #DECREASE} of the limit.
+   * each see the whole queue).
    */
   private double shrunk(int demand, double excess) {
-    if (demand == 0) {
-      return engineLimit * DECREASE;
-    }
     return Math.max(demand - excess, demand * (1 - MAX_CUT));
   }
 }

@@ -229,45 +229,68 @@ class EngineSignalLimitTest {
   }
 
   @Test
+  void anIdleGatewayKeepsItsLimitWhileOthersQueueTheEngines() {
+    EngineSignalLimit limit = limit(64);
+    limit.limit();
+    waiting = 30;
+
+    for (int i = 0; i < 10; i++) {
+      ticker.advance(INTERVAL);
+      limit.onRefresh(0, 0);
+      limit.limit();
+    }
+
+    assertThat(limit.limit()).isEqualTo(64);
+  }
+
+  @Test
   void refreshLimitLetsWaitersInWhenTheEnginesDrain() {
     waiting = 0;
     ConcurrencyConfig config = config(ConcurrencyConfig.Mode.STATIC, 4);
     config = new ConcurrencyConfig(config.mode(), 4, 1, 1024, config.engineSignal());
     BackendAdmission admission = new BackendAdmission(config, new WaitingRoomConfig(10, Duration.ofSeconds(10),
         new EnumMap<>(PriorityClass.class), Duration.ofMillis(50), Duration.ofMillis(500)), ticker, load);
-    // The static limit of 4 caps the engine limit; the engines queue, so it shrinks to 1 ...
-    waiting = 10;
     List<Permit> permits = new ArrayList<>();
     List<Permit> late = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      ticker.advance(INTERVAL);
-      admission.refreshLimit();
-    }
-    assertThat(admission.limit()).isEqualTo(2);
-    for (int i = 0; i < 3; i++) {
-      admission.acquire(new WaitRequest(PriorityClass.STANDARD, "t", false, ticker.nanoTime()
-          + Duration.ofMinutes(1).toNanos()), channel.eventLoop(), new PermitCallback() {
-            @Override
-            public void onPermit(Permit permit) {
-              (permits.size() < 2 ? permits : late).add(permit);
-            }
-
-            @Override
-            public void onShed(dev.spillway.core.admission.ShedReason reason, long retryAfterNanos) {}
-          });
+    for (int i = 0; i < 2; i++) {
+      acquire(admission, permits, permits);
     }
     channel.runPendingTasks();
     assertThat(permits).hasSize(2);
-    assertThat(late).isEmpty();
-
-    // ... and once they drain, a scrape alone (no request finishing) lets the waiter in.
-    waiting = 0;
+    // The engines queue with 2 in flight from here: the limit shrinks to 1, and a third request waits ...
+    waiting = 10;
+    ticker.advance(INTERVAL);
+    admission.refreshLimit();
+    assertThat(admission.limit()).isEqualTo(1);
+    acquire(admission, permits, late);
     ticker.advance(INTERVAL);
     admission.refreshLimit();
     channel.runPendingTasks();
+    assertThat(late).isEmpty();
+
+    // ... and once they drain, scrapes alone (no request finishing) let it in.
+    waiting = 0;
+    for (int i = 0; i < 3 && late.isEmpty(); i++) {
+      ticker.advance(INTERVAL);
+      admission.refreshLimit();
+      channel.runPendingTasks();
+    }
 
     assertThat(late).hasSize(1);
     permits.forEach(Permit::onIgnore);
     late.forEach(Permit::onIgnore);
+  }
+
+  private void acquire(BackendAdmission admission, List<Permit> firstTwo, List<Permit> rest) {
+    admission.acquire(new WaitRequest(PriorityClass.STANDARD, "t", false, ticker.nanoTime()
+        + Duration.ofMinutes(1).toNanos()), channel.eventLoop(), new PermitCallback() {
+          @Override
+          public void onPermit(Permit permit) {
+            (firstTwo.size() < 2 ? firstTwo : rest).add(permit);
+          }
+
+          @Override
+          public void onShed(dev.spillway.core.admission.ShedReason reason, long retryAfterNanos) {}
+        });
   }
 }
