@@ -9,10 +9,18 @@ package dev.spillway.bench.scenario;
 final class AdaptiveConfig {
   /** The whole of what Spillway is told about the backend's capacity. */
   static final String ADAPTIVE = "{mode: adaptive}";
+  /**
+   * Adaptive bounded by the engine's own queue (docs/admission.md, "Engine signals"): the vLLM preset's metric
+   * names on {@code /metrics}, every other setting its default; for backends that serve engine metrics only.
+   */
+  static final String ENGINE_SIGNAL = "{mode: adaptive, engineSignal: " + engineSignal() + "}";
   /** The gauge that holds a backend's current limit (gateway-server's GatewayMetrics). */
   static final String LIMIT_GAUGE = "spillway_backend_concurrency_limit{backend=\"mock\"}";
   static final String IN_FLIGHT_GAUGE = "spillway_backend_in_flight{backend=\"mock\"}";
   static final String QUEUE_GAUGE = "spillway_waiting_room_depth{backend=\"mock\"}";
+  /** The engine-signal gateways' view of the engine: its last scraped waiting queue, and whether it is acted on. */
+  static final String ENGINE_WAITING_GAUGE = "spillway_engine_waiting{backend=\"mock\"}";
+  static final String ENGINE_FRESH_GAUGE = "spillway_engine_signal_fresh{backend=\"mock\"}";
   /** The overflow tier's limit and in-flight count in the two-tier run. */
   static final String OVERFLOW_LIMIT_GAUGE = "spillway_backend_concurrency_limit{backend=\"overflow\"}";
   static final String OVERFLOW_IN_FLIGHT_GAUGE = "spillway_backend_in_flight{backend=\"overflow\"}";
@@ -35,6 +43,29 @@ final class AdaptiveConfig {
   /** Adaptive starting at {@code limit}. */
   static String adaptiveStartingAt(int limit) {
     return "{mode: adaptive, limit: " + limit + "}";
+  }
+
+  /** {@link #ENGINE_SIGNAL} starting at {@code limit} (the latency limit and the engine limit both). */
+  static String engineSignalStartingAt(int limit) {
+    return "{mode: adaptive, limit: " + limit + ", engineSignal: " + engineSignal() + "}";
+  }
+
+  /**
+   * The {@code engineSignal} block: the vLLM preset and its defaults; {@code -Dunknown.engineCombine=override}
+   * measures the engine limit alone ({@code combine: override}) instead of the default, the smaller of the
+   * engine and latency limits.
+   */
+  static String engineSignal() {
+    return "override".equals(engineCombine()) ? "{preset: vllm, combine: override}" : "{preset: vllm}";
+  }
+
+  /** {@code -Dunknown.engineCombine}: {@code min} (the default) or {@code override}. */
+  static String engineCombine() {
+    String combine = System.getProperty("unknown.engineCombine", "min").trim();
+    if (!combine.equals("min") && !combine.equals("override")) {
+      throw new IllegalArgumentException("unknown.engineCombine: " + combine + " (expected: min, override)");
+    }
+    return combine;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.spillway.bench.scenario;
 import dev.spillway.bench.load.Arrivals;
 import dev.spillway.bench.load.LoadClient;
 import dev.spillway.bench.load.LoadRunner;
+import dev.spillway.bench.load.Schedule;
 import dev.spillway.bench.load.Target;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +49,13 @@ final class UnknownCapacityRun {
       Starts.Gateway mix = starts.spillway("spillway-mix", mixPort, AdaptiveConfig.ADAPTIVE, 0);
       Starts.Gateway overflow = starts.spillway("spillway-overflow", backendPort, AdaptiveConfig.ADAPTIVE,
           overflowPort);
+      EngineGateways engine = engineSignal() ? new EngineGateways(
+          part("sweep") || part("spike") ? starts.spillway("spillway-engine", backendPort, AdaptiveConfig.ENGINE_SIGNAL, 0)
+              : null,
+          part("convergence") ? starts.spillway("spillway-engine-start-4", backendPort,
+              AdaptiveConfig.engineSignalStartingAt(4), 0) : null,
+          part("convergence") ? starts.spillway("spillway-engine-start-1024", backendPort,
+              AdaptiveConfig.engineSignalStartingAt(1024), 0) : null) : null;
       // The baseline, what the backend does with everything offered to it: for the fixed mock in full mode
       // only (the simulator's levels take too long to run a third time).
       Starts.Gateway plain = o.quick() || !b.capacityKnown() ? null
@@ -79,6 +87,9 @@ final class UnknownCapacityRun {
       UnknownCapacityDynamics dynamics = new UnknownCapacityDynamics(load);
       if (part("sweep")) {
         res.sweep.put(UnknownCapacityScenario.ADAPTIVE_LABEL, sweep.sweep(adaptiveTarget, adaptive.admin, points));
+        if (engine != null && engine.usable(engine.main, res)) {
+          res.sweep.put(UnknownCapacityScenario.ENGINE_LABEL, sweep.sweep(engine.target(), engine.main.admin, points));
+        }
         if (nginx != null) {
           res.sweep.put(nginx.name(), sweep.sweep(nginx, 0, points));
         }
@@ -93,12 +104,18 @@ final class UnknownCapacityRun {
       }
       if (part("spike")) {
         dynamics.spike(adaptiveTarget, adaptive.admin, backendPort);
+        if (engine != null && engine.usable(engine.main, res)) {
+          dynamics.spike(engine.target(), engine.main.admin, backendPort);
+        }
         if (nginx != null) {
           dynamics.spike(nginx, 0, backendPort);
         }
       }
       if (part("convergence")) {
         dynamics.convergence(low, high, told);
+        if (engine != null) {
+          engineConvergence(engine, told, backendPort);
+        }
       }
       if (part("mix")) {
         dynamics.mix(mix, told, mixPort);
@@ -107,6 +124,52 @@ final class UnknownCapacityRun {
         new UnknownCapacityOverflow(load).overflow(overflow, backendPort, overflowPort);
       }
     }
+  }
+
+  /**
+   * The engine-signal target's gateways: one for the sweep and the spike, two for convergence (null when their
+   * part does not run).
+   */
+  private record EngineGateways(Starts.Gateway main, Starts.Gateway low, Starts.Gateway high) {
+    Target target() {
+      return new Target(UnknownCapacityScenario.ENGINE_LABEL, main.port);
+    }
+
+    /** Whether {@code g} runs; notes why not once when it does not. */
+    boolean usable(Starts.Gateway g, UnknownCapacityResults res) {
+      String failure = g == null ? "not started" : g.failure();
+      if (failure != null && res.notes.stream().noneMatch(n -> n.startsWith("Spillway with engine signals"))) {
+        res.notes.add("Spillway with engine signals did not start: " + failure);
+      }
+      return failure == null;
+    }
+  }
+
+  /**
+   * Whether the engine-signal target runs: only against a backend that serves engine metrics (the simulator;
+   * the fixed mock has none), by default in full mode only; {@code -Dunknown.engineSignal=false} skips it,
+   * {@code =true} runs it in quick mode too.
+   */
+  private boolean engineSignal() {
+    boolean wanted = Boolean.parseBoolean(System.getProperty("unknown.engineSignal", Boolean.toString(!o.quick())));
+    return wanted && b.runningGauge() != null;
+  }
+
+  /**
+   * Convergence as {@link UnknownCapacityDynamics#convergence} (same load, same schedule), through the
+   * engine-signal gateways started at 4 and at 1024; their runs are labelled with
+   * {@link UnknownCapacityScenario#ENGINE_CONVERGENCE_PREFIX}.
+   */
+  private void engineConvergence(EngineGateways engine, int best, int backendPort) {
+    Schedule schedule = Schedule.constant(res.calibration.goodput() * res.convergenceMultiple,
+        Duration.ofMillis((long) (res.convergenceSeconds * 1000)), Arrivals.poisson(CapacityBackend.SEED + 5));
+    String prefix = UnknownCapacityScenario.ENGINE_CONVERGENCE_PREFIX;
+    // The gateway's view of the engine too, printed every second: what the engine limit acted on.
+    List<String> extra = List.of(AdaptiveConfig.ENGINE_WAITING_GAUGE, AdaptiveConfig.ENGINE_FRESH_GAUGE);
+    res.convergence.add(load.traced(engine.low, prefix + "start at 4 (best static " + best + ")", b.mix(),
+        schedule, b.timeout(), extra, List.of(backendPort)));
+    res.convergence.add(load.traced(engine.high, prefix + "start at 1024 (best static " + best + ")", b.mix(),
+        schedule, b.timeout(), extra, List.of(backendPort)));
   }
 
   /**

@@ -14,7 +14,10 @@ import java.util.Locale;
  * (calibration); then, side by side with nginx {@code limit_conn} told that capacity and with Spillway
  * without a limit: offered load from 0.5× to 10× capacity (Poisson, and bursty at 1×), a spike to 10×,
  * convergence from a starting limit far below and far above, a mix where a fifth of the requests are
- * non-streamed answers of 30–60 s, and a second backend as an overflow tier at 5×. See
+ * non-streamed answers of 30–60 s, and a second backend as an overflow tier at 5×. On the simulator, which
+ * serves engine metrics, Spillway also runs with {@code engineSignal: {preset: vllm}} added (its own gateways;
+ * sweep, spike and convergence; {@code -Dunknown.engineSignal=false} skips it, and it is skipped in quick mode
+ * unless {@code =true}). See
  * {@link UnknownCapacityRun} for the runs against each backend and {@link UnknownCapacityReport} for what is
  * reported. The fixed mock's latency is 500 ms unless
  * {@code -Dunknown.fixedLatency} says otherwise (see {@link #fixedLatency()}).
@@ -27,6 +30,11 @@ final class UnknownCapacityScenario implements Scenario {
   static final Duration SCRAPE_PERIOD = Duration.ofMillis(250);
   static final String ADAPTIVE_LABEL = "Spillway adaptive (never told)";
   static final String UNLIMITED_LABEL = "Spillway, no limit";
+  /** Adaptive bounded by the engine's own waiting queue, on backends that serve engine metrics. */
+  static final String ENGINE_LABEL = "Spillway adaptive + engine signals"
+      + ("override".equals(AdaptiveConfig.engineCombine()) ? ", combine: override" : "") + " (never told)";
+  /** The convergence runs of the engine-signal gateways are labelled with this prefix. */
+  static final String ENGINE_CONVERGENCE_PREFIX = "engine signals, ";
 
   @Override
   public String name() {

@@ -14,20 +14,29 @@ import dev.spillway.core.time.Ticker;
  *   demand = the most requests in flight (plus those waiting for a permit) seen over the last two intervals,
  *            from finished requests and from each refresh
  *   waiting per engine &gt; targetWaiting:
- *       engineLimit = max(minLimit, min(engineLimit, demand or engineLimit if none seen) * {@value #DECREASE})
- *   waiting per engine &lt;= targetWaiting and demand &gt;= engineLimit - sqrt(engineLimit):
- *       engineLimit = min(maxLimit, engineLimit + sqrt(engineLimit))
+ *       engineLimit = max(minLimit, min(engineLimit, max(demand - (waiting - targetWaiting), demand / 2)))
+ *       (unchanged when this gateway sent nothing: the queue is other clients', and a shrink now would only
+ *       make its next traffic start from the bottom)
+ *   waiting per engine == 0 and demand &gt;= engineLimit - sqrt(engineLimit):
+ *       engineLimit = min(maxLimit, engineLimit + sqrt(engineLimit)), or + 1 within {@value #CALM_INTERVALS}
+ *       adjustments of a queue
+ *   otherwise (a queue within the target, or traffic below the limit): unchanged
  * </pre>
- * So the limit only grows while it is actually reached and the engines still keep their queues short, and a
- * shrink bites at once even when the engine limit stood far above the traffic. Without fresh engine metrics
- * (scrapes failing or stale) the engine limit neither moves nor applies: the latency limit alone decides.
+ * A shrink goes straight to what the engines run plus the target, and not further while requests admitted
+ * before it still wait (the demand of the last two intervals still holds them); the limit only grows while it
+ * is actually reached and the engines' queues are empty, slowly just after they held requests, so it does not
+ * saw up and down around the engines' batch. Without fresh engine metrics (scrapes failing or stale) the
+ * engine limit neither moves nor applies: the latency limit alone decides.
  *
  * <p>Why a queue target rather than KV-cache use: an engine's waiting queue is where a request's time to first
  * token is lost, and a few waiting requests keep the batch full between scrapes; KV-cache use near 100% is
  * normal for a busy engine and says nothing about queueing.
  */
 final class EngineSignalLimit implements ConcurrencyLimit {
-  static final double DECREASE = 0.9;
+  /** The largest share of the demand one shrink takes away. */
+  static final double MAX_CUT = 0.5;
+  /** Adjustments with empty queues after which the limit grows by its square root again rather than by one. */
+  static final int CALM_INTERVALS = 4;
 
   /** Whether the engine metrics were fresh at the last read of the limit. */
   enum Signal { FRESH, STALE }
@@ -45,6 +54,8 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   private boolean started;
   private int windowPeak;
   private int previousPeak;
+  /** Adjustments in a row that found the queues empty, up to {@link #CALM_INTERVALS}. */
+  private int emptyIntervals = CALM_INTERVALS;
   private Signal signal = Signal.STALE;
 
   EngineSignalLimit(ConcurrencyLimit latency, EngineLoad load, ConcurrencyConfig config, Ticker ticker) {
@@ -139,6 +150,7 @@ final class EngineSignalLimit implements ConcurrencyLimit {
     lastAdjustNanos = previous.lastAdjustNanos;
     windowPeak = previous.windowPeak;
     previousPeak = previous.previousPeak;
+    emptyIntervals = previous.emptyIntervals;
   }
 
   /** The engine limit alone, for tests and status. */
@@ -152,13 +164,25 @@ final class EngineSignalLimit implements ConcurrencyLimit {
 
   private void adjust(double waiting) {
     int demand = Math.max(windowPeak, previousPeak);
-    if (waiting > targetWaiting) {
-      double used = demand == 0 ? engineLimit : Math.min(engineLimit, demand);
-      engineLimit = Math.max(minLimit, used * DECREASE);
-    } else if (demand > 0 && demand >= engineLimit - Math.sqrt(engineLimit)) {
-      engineLimit = Math.min(maxLimit, engineLimit + Math.sqrt(engineLimit));
+    if (waiting > targetWaiting && demand > 0) {
+      engineLimit = Math.max(minLimit, Math.min(engineLimit, shrunk(demand, waiting - targetWaiting)));
+    } else if (waiting == 0 && demand > 0 && demand >= engineLimit - Math.sqrt(engineLimit)) {
+      // Fast while the queue has stayed empty; one at a time for a while after it held requests: the engine
+      // was full there, and an empty queue between two scrapes is a few requests finishing at once.
+      double step = emptyIntervals >= CALM_INTERVALS ? Math.sqrt(engineLimit) : 1;
+      engineLimit = Math.min(maxLimit, engineLimit + step);
     }
+    emptyIntervals = waiting == 0 ? Math.min(CALM_INTERVALS, emptyIntervals + 1) : 0;
     previousPeak = windowPeak;
     windowPeak = 0;
+  }
+
+  /**
+   * What a shrink leaves: the requests in flight less the queue's excess over the target, which is what the
+   * engines run plus the target; at most {@value #MAX_CUT} of the demand is cut at once (several gateways
+   * each see the whole queue).
+   */
+  private double shrunk(int demand, double excess) {
+    return Math.max(demand - excess, demand * (1 - MAX_CUT));
   }
 }

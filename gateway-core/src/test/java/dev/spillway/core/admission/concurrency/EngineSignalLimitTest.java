@@ -71,7 +71,7 @@ class EngineSignalLimitTest {
   }
 
   @Test
-  void shrinksOncePerIntervalWhileTheQueueIsAboveTarget() {
+  void shrinksToWhatTheEnginesRunPlusTheTargetOncePerInterval() {
     EngineSignalLimit limit = limit(100);
     limit.limit();
     waiting = 10;
@@ -79,11 +79,34 @@ class EngineSignalLimitTest {
     int first = interval(limit, 100);
     ticker.advance(Duration.ofMillis(100));
     int sameInterval = limit.limit();
-    int second = interval(limit, 100);
 
-    assertThat(first).isEqualTo(90);
-    assertThat(sameInterval).isEqualTo(90);
-    assertThat(second).isEqualTo(81);
+    assertThat(first).isEqualTo(92); // 100 in flight, 8 more waiting than the target of 2
+    assertThat(sameInterval).isEqualTo(92);
+  }
+
+  @Test
+  void doesNotShrinkAgainForRequestsAdmittedBeforeTheCut() {
+    EngineSignalLimit limit = limit(100);
+    limit.limit();
+    waiting = 10;
+    interval(limit, 100);
+
+    // The queue lags: those admitted before the cut still wait while fewer are let in.
+    int held = interval(limit, 96);
+    interval(limit, 92);
+    int again = interval(limit, 92);
+
+    assertThat(held).isEqualTo(92);
+    assertThat(again).isEqualTo(84); // the queue stayed at 10 with only 92 in flight
+  }
+
+  @Test
+  void cutsAtMostHalfTheDemandAtOnce() {
+    EngineSignalLimit limit = limit(100);
+    limit.limit();
+    waiting = 100;
+
+    assertThat(interval(limit, 40)).isEqualTo(20);
   }
 
   @Test
@@ -92,7 +115,40 @@ class EngineSignalLimitTest {
     limit.limit();
     waiting = 5;
 
-    assertThat(interval(limit, 40)).isEqualTo(36);
+    assertThat(interval(limit, 40)).isEqualTo(37);
+  }
+
+  @Test
+  void holdsWhileTheQueueIsWithinTheTarget() {
+    EngineSignalLimit limit = limit(64);
+    limit.limit();
+    waiting = 1;
+
+    for (int i = 0; i < 10; i++) {
+      interval(limit, 64);
+    }
+
+    assertThat(limit.limit()).isEqualTo(64);
+  }
+
+  @Test
+  void growsByOneForAWhileAfterTheQueueHeldRequests() {
+    EngineSignalLimit limit = limit(64);
+    limit.limit();
+    waiting = 1;
+    interval(limit, 64);
+    waiting = 0;
+
+    int first = interval(limit, 64);
+    int second = interval(limit, 65);
+    for (int i = 0; i < EngineSignalLimit.CALM_INTERVALS; i++) {
+      interval(limit, limit.limit());
+    }
+    int calm = limit.limit();
+
+    assertThat(first).isEqualTo(65);
+    assertThat(second).isEqualTo(66);
+    assertThat(calm).isGreaterThan(66 + EngineSignalLimit.CALM_INTERVALS);
   }
 
   @Test
@@ -173,45 +229,68 @@ class EngineSignalLimitTest {
   }
 
   @Test
+  void anIdleGatewayKeepsItsLimitWhileOthersQueueTheEngines() {
+    EngineSignalLimit limit = limit(64);
+    limit.limit();
+    waiting = 30;
+
+    for (int i = 0; i < 10; i++) {
+      ticker.advance(INTERVAL);
+      limit.onRefresh(0, 0);
+      limit.limit();
+    }
+
+    assertThat(limit.limit()).isEqualTo(64);
+  }
+
+  @Test
   void refreshLimitLetsWaitersInWhenTheEnginesDrain() {
     waiting = 0;
     ConcurrencyConfig config = config(ConcurrencyConfig.Mode.STATIC, 4);
     config = new ConcurrencyConfig(config.mode(), 4, 1, 1024, config.engineSignal());
     BackendAdmission admission = new BackendAdmission(config, new WaitingRoomConfig(10, Duration.ofSeconds(10),
         new EnumMap<>(PriorityClass.class), Duration.ofMillis(50), Duration.ofMillis(500)), ticker, load);
-    // The static limit of 4 caps the engine limit; the engines queue, so it shrinks to 1 ...
-    waiting = 10;
     List<Permit> permits = new ArrayList<>();
     List<Permit> late = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      ticker.advance(INTERVAL);
-      admission.refreshLimit();
-    }
-    assertThat(admission.limit()).isEqualTo(2);
-    for (int i = 0; i < 3; i++) {
-      admission.acquire(new WaitRequest(PriorityClass.STANDARD, "t", false, ticker.nanoTime()
-          + Duration.ofMinutes(1).toNanos()), channel.eventLoop(), new PermitCallback() {
-            @Override
-            public void onPermit(Permit permit) {
-              (permits.size() < 2 ? permits : late).add(permit);
-            }
-
-            @Override
-            public void onShed(dev.spillway.core.admission.ShedReason reason, long retryAfterNanos) {}
-          });
+    for (int i = 0; i < 2; i++) {
+      acquire(admission, permits, permits);
     }
     channel.runPendingTasks();
     assertThat(permits).hasSize(2);
-    assertThat(late).isEmpty();
-
-    // ... and once they drain, a scrape alone (no request finishing) lets the waiter in.
-    waiting = 0;
+    // The engines queue with 2 in flight from here: the limit shrinks to 1, and a third request waits ...
+    waiting = 10;
+    ticker.advance(INTERVAL);
+    admission.refreshLimit();
+    assertThat(admission.limit()).isEqualTo(1);
+    acquire(admission, permits, late);
     ticker.advance(INTERVAL);
     admission.refreshLimit();
     channel.runPendingTasks();
+    assertThat(late).isEmpty();
+
+    // ... and once they drain, scrapes alone (no request finishing) let it in.
+    waiting = 0;
+    for (int i = 0; i < 3 && late.isEmpty(); i++) {
+      ticker.advance(INTERVAL);
+      admission.refreshLimit();
+      channel.runPendingTasks();
+    }
 
     assertThat(late).hasSize(1);
     permits.forEach(Permit::onIgnore);
     late.forEach(Permit::onIgnore);
+  }
+
+  private void acquire(BackendAdmission admission, List<Permit> firstTwo, List<Permit> rest) {
+    admission.acquire(new WaitRequest(PriorityClass.STANDARD, "t", false, ticker.nanoTime()
+        + Duration.ofMinutes(1).toNanos()), channel.eventLoop(), new PermitCallback() {
+          @Override
+          public void onPermit(Permit permit) {
+            (firstTwo.size() < 2 ? firstTwo : rest).add(permit);
+          }
+
+          @Override
+          public void onShed(dev.spillway.core.admission.ShedReason reason, long retryAfterNanos) {}
+        });
   }
 }
