@@ -31,22 +31,7 @@ final class UnknownCapacityDynamicsReport {
     double base = res.spikeRate * UnknownCapacityTargets.SPIKE_BASE_MULTIPLE;
     boolean ttftJudged = base >= SpikeRecovery.MIN_TTFT_ANSWERS_PER_SECOND;
     r.heading(4, "Spike (" + key + "): 0.8×, then 10× for " + ph[1] + " s, then 0.8×");
-    r.text(ph[0] + " s at 0.8× capacity (" + Fmt.num(base) + " req/s), " + ph[1] + " s at 10×, " + ph[2]
-        + " s at 0.8× (Poisson). Recovery, the issue's \"full goodput again\": the seconds after the spike until "
-        + "every later second is calm, with the same rule for every target. A second is calm when (1) no answer "
-        + "completed in it was shed or failed; (2) nothing is queued for good: each queue in front of the "
-        + "backend's compute that the target and backend have (Spillway's waiting room `"
-        + AdaptiveConfig.QUEUE_GAUGE + "`; the LLM engine's `" + EngineTrace.WAITING + "`), scraped every 250 ms, "
-        + "has a least value in the second (the last one before it when a scrape is missing) no higher than in "
-        + "any second before the spike: a queue that fills and drains within a second is a step boundary, one "
-        + "that never empties is a backlog; (3) when 0.8× brings at least "
-        + Math.round(SpikeRecovery.MIN_TTFT_ANSWERS_PER_SECOND) + " requests a second, the second's TTFT p99 (streams "
-        + "and non-streams, by intended start) is within 1.5× of the pre-spike p99 (from the second second to the "
-        + "spike). " + (ttftJudged ? "Here it does, so (3) applies." : "Here it does not (" + Fmt.num(base)
-        + " req/s): a one-second p99 would be the slowest of about " + Math.round(base) + " answers, which on "
-        + "this backend measures their prompt length (16–8,192 tokens) and, for non-streamed answers whose head "
-        + "comes with the whole answer, their answer length, not a backlog; (2) sees the backlog four times a "
-        + "second whatever the rate.") + " Target ≤ " + RECOVERY_TARGET_S + " s.");
+    r.text(rule(ph, base, ttftJudged));
     MarkdownTable t = new MarkdownTable("target", ttftJudged ? ">pre-spike TTFT p99 ms" : ">pre-spike TTFT p99 ms (not judged)",
         ">goodput in spike req/s", ">of best", ">shed in spike", ">errors", ">shed or failed after the spike",
         "queued after the spike (most of the per-second least; pre-spike)", ">recovery");
@@ -96,6 +81,26 @@ final class UnknownCapacityDynamicsReport {
     if (anyQueue) {
       r.chart(key + "-spike-queued", "Requests queued during the spike (" + key + ")", queued);
     }
+  }
+
+  /** The recovery rule, the same for every target, and whether this backend's rate lets TTFT be judged. */
+  private static String rule(int[] ph, double base, boolean ttftJudged) {
+    return ph[0] + " s at 0.8× capacity (" + Fmt.num(base) + " req/s), " + ph[1] + " s at 10×, " + ph[2]
+        + " s at 0.8× (Poisson). Recovery, the issue's \"full goodput again\": the seconds after the spike until "
+        + "every later second is calm, with the same rule for every target. A second is calm when (1) no answer "
+        + "completed in it was shed or failed; (2) nothing is queued for good: each queue in front of the "
+        + "backend's compute that the target and backend have (Spillway's waiting room `"
+        + AdaptiveConfig.QUEUE_GAUGE + "`; the LLM engine's `" + EngineTrace.WAITING + "`), scraped every 250 ms, "
+        + "has a least value in the second (the last one before it when a scrape is missing) no higher than in "
+        + "any second before the spike: a queue that fills and drains within a second is a step boundary, one "
+        + "that never empties is a backlog; (3) when 0.8× brings at least "
+        + Math.round(SpikeRecovery.MIN_TTFT_ANSWERS_PER_SECOND) + " requests a second, the second's TTFT p99 (streams "
+        + "and non-streams, by intended start) is within 1.5× of the pre-spike p99 (from the second second to the "
+        + "spike). " + (ttftJudged ? "Here it does, so (3) applies." : "Here it does not (" + Fmt.num(base)
+        + " req/s): a one-second p99 would be the slowest of about " + Math.round(base) + " answers, which on "
+        + "this backend measures their prompt length (16–8,192 tokens) and, for non-streamed answers whose head "
+        + "comes with the whole answer, their answer length, not a backlog; (2) sees the backlog four times a "
+        + "second whatever the rate.") + " Target ≤ " + RECOVERY_TARGET_S + " s.";
   }
 
   /** The convergence section of {@code res.convergence}, which must not be empty. */
