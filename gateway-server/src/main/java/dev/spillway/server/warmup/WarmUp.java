@@ -44,21 +44,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class WarmUp {
   private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
-  /**
-   * The requests stop after this long even if not all of them ran (a slow machine must not hold up the start
-   * for long). Building the private routing and metrics beforehand is not counted: the gateway's own start
-   * loads the same classes right after.
-   */
-  static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
   /** Requests per keep-alive connection before the warm-up opens a new one. */
   private static final int REQUESTS_PER_CONNECTION = 32;
 
   private final GatewayConfig config;
-  private final long maxNanos;
+  /**
+   * How long the requests may run ({@link WarmUpBudget#DEFAULT}); they stop there even if not all of them ran.
+   * Building the private routing and metrics beforehand is not counted: the gateway's own start loads the
+   * same classes right after.
+   */
+  private final WarmUpBudget budget;
 
-  private WarmUp(ServerConfig server, long maxNanos) {
+  private WarmUp(ServerConfig server, WarmUpBudget budget) {
     this.config = WarmUpConfig.of(server);
-    this.maxNanos = maxNanos;
+    this.budget = budget;
   }
 
   /** Runs {@code requests} warm-up requests (0: none) with the running {@code server} settings; logs one line. */
@@ -66,15 +65,15 @@ public final class WarmUp {
     if (requests <= 0) {
       return WarmUpResult.NONE;
     }
-    WarmUpResult result = new WarmUp(server, MAX_NANOS).drive(requests);
+    WarmUpResult result = new WarmUp(server, WarmUpBudget.DEFAULT).drive(requests);
     log.info("warm-up: {} requests in {} ms", result.requests(),
         TimeUnit.NANOSECONDS.toMillis(result.nanos()));
     return result;
   }
 
-  /** As {@link #run}, without the time bound and the log line (tests). */
-  static WarmUpResult runUnbounded(ServerConfig server, int requests) {
-    return new WarmUp(server, Long.MAX_VALUE).drive(requests);
+  /** As {@link #run}, within {@code budget} and without the log line (tests). */
+  static WarmUpResult run(ServerConfig server, int requests, WarmUpBudget budget) {
+    return new WarmUp(server, budget).drive(requests);
   }
 
   private WarmUpResult drive(int requests) {
@@ -95,9 +94,9 @@ public final class WarmUp {
     Map<Integer, Integer> statuses = new TreeMap<>();
     int sent = 0;
     EmbeddedChannel channel = null;
-    long requestsStart = System.nanoTime();
+    WarmUpBudget.Spending spending = budget.start();
     try {
-      while (sent < requests && System.nanoTime() - requestsStart < maxNanos) {
+      while (sent < requests && !spending.exhausted()) {
         WarmUpRequest request = WarmUpRequest.at(sent);
         if (channel == null || !channel.isOpen() || sent % REQUESTS_PER_CONNECTION == 0) {
           close(channel);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class WarmUpTest {
   @Test
   void answersEveryRequestWithTheStatusOfItsKindAndNeverConnects() {
-    WarmUpResult result = WarmUp.runUnbounded(ServerConfig.DEFAULTS, 800);
+    WarmUpResult result = WarmUp.run(ServerConfig.DEFAULTS, 800, WarmUpBudget.UNBOUNDED);
 
     assertThat(result.requests()).isEqualTo(800);
     Map<Integer, Integer> statuses = result.statuses();
@@ -42,10 +42,18 @@ class WarmUpTest {
         Http2Config.DEFAULTS.maxResetsPerWindow(), Http2Config.DEFAULTS.resetWindow(),
         Http2Config.DEFAULTS.initialWindowSize()), server.shutdownDelay());
 
-    WarmUpResult result = WarmUp.runUnbounded(withHttp2, 80);
+    WarmUpResult result = WarmUp.run(withHttp2, 80, WarmUpBudget.UNBOUNDED);
 
     assertThat(result.statuses()).containsOnlyKeys(503, 429, 404, 400);
     assertThat(result.statuses().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(80);
+  }
+
+  @Test
+  void stopsWhenItsTimeBudgetIsSpent() {
+    WarmUpResult result = WarmUp.run(ServerConfig.DEFAULTS, 800, new WarmUpBudget(0, 0));
+
+    assertThat(result.requests()).isZero();
+    assertThat(result.statuses()).isEmpty();
   }
 
   @Test
