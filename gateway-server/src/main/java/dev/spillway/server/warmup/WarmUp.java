@@ -65,9 +65,20 @@ public final class WarmUp {
     if (requests <= 0) {
       return WarmUpResult.NONE;
     }
-    WarmUpResult result = new WarmUp(server, WarmUpBudget.DEFAULT).drive(requests);
+    WarmUpResult result;
+    try {
+      result = new WarmUp(server, WarmUpBudget.DEFAULT).drive(requests);
+    } catch (RuntimeException e) {
+      // Only an optimisation: a gateway that cannot warm up still starts, just cold.
+      log.warn("warm-up failed; starting without it", e);
+      return WarmUpResult.NONE;
+    }
     log.info("warm-up: {} requests in {} ms", result.requests(),
         TimeUnit.NANOSECONDS.toMillis(result.nanos()));
+    if (result.statuses().containsKey(0) || result.refusedConnections() > 0) {
+      log.warn("warm-up: answers by status {} (0: none), {} backend connections asked for and refused",
+          result.statuses(), result.refusedConnections());
+    }
     return result;
   }
 
