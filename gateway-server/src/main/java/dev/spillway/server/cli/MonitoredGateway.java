@@ -6,6 +6,7 @@ import dev.spillway.server.admin.AdminServer;
 import dev.spillway.server.admin.Monitoring;
 import dev.spillway.server.config.LoadedConfig;
 import dev.spillway.server.reload.ConfigReloader;
+import dev.spillway.server.warmup.WarmUp;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +38,8 @@ final class MonitoredGateway {
 
   /** As above, reloadable from {@code file} (the file {@code config} was loaded from; {@code null}: built-in). */
   static MonitoredGateway start(LoadedConfig config, Path file) throws InterruptedException {
+    // Before the listener opens, so the first real requests (and sheds) do not run cold.
+    WarmUp.run(config.gateway().server(), config.warmUpRequests());
     Monitoring monitoring = Monitoring.create(config, Ticker.system(), Clock.systemUTC());
     Gateway gateway;
     try {

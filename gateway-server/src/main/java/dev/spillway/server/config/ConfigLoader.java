@@ -156,9 +156,10 @@ public final class ConfigLoader {
     }
     MonitoringBinder.Sections sections = MonitoringBinder.bind(GatewayBinder.rootReader(tree, problems, env));
     OverloadConfig overload = OverloadBinder.bind(tree, problems, env);
+    Integer warmUpRequests = WarmUpBinder.bind(tree, problems, env);
     return problems.count() == 0
         ? new LoadedConfig(config, sections.admin(), sections.status(), sections.alerts(), sections.accessLog())
-            .withOverload(overload).withSource(ConfigSource.render(tree))
+            .withOverload(overload).withWarmUpRequests(warmUpRequests).withSource(ConfigSource.render(tree))
         : null;
   }
 

@@ -22,7 +22,8 @@ import java.util.List;
 final class ServerBinder {
   static final List<String> KEYS = List.of("host", "port", "clientTimeout", "maxInitialLineLength",
       "maxHeaderSize", "maxBodySize", "shutdownTimeout", "shutdownDelay", "ioThreads", "nativeTransport",
-      "maxHeaderCount", "forwardedHeaders", "exposeBackendHeader", "tls", "overload", "http2");
+      "maxHeaderCount", "forwardedHeaders", "exposeBackendHeader", "tls", "overload", "http2",
+      WarmUpBinder.KEY);
   static final List<String> FORWARDED_KEYS = List.of("trustedProxies", "mode");
   static final List<String> HTTP2_KEYS = List.of("enabled", "maxConcurrentStreams", "maxResetsPerWindow",
       "resetWindow", "initialWindowSize");

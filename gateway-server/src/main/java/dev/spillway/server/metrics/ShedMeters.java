@@ -26,7 +26,7 @@ public final class ShedMeters {
   /** By {@link ShedReason#ordinal()}; never changes after construction. */
   private final Timer[] timers = new Timer[ShedReason.values().length];
 
-  ShedMeters(MeterRegistry registry) {
+  public ShedMeters(MeterRegistry registry) {
     Duration[] buckets = buckets();
     for (ShedReason reason : ShedReason.values()) {
       timers[reason.ordinal()] = Timer.builder(NAME)

@@ -46,7 +46,7 @@ class ConfigBindingErrorsTest {
 
     assertThat(errors(yaml)).containsExactly("server.prot: unknown key (expected one of: host, port, clientTimeout, "
         + "maxInitialLineLength, maxHeaderSize, maxBodySize, shutdownTimeout, shutdownDelay, ioThreads, nativeTransport, "
-        + "maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls, overload, http2) (line 3)");
+        + "maxHeaderCount, forwardedHeaders, exposeBackendHeader, tls, overload, http2, warmUpRequests) (line 3)");
   }
 
   @Test
