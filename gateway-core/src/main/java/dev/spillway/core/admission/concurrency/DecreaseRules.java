@@ -115,6 +115,19 @@ final class DecreaseRules {
     return Math.max(servedAtOnce.floor(now, rank), answeringNow.floor(now, rank));
   }
 
+  /**
+   * Whether, where requests come with their sizes ({@link PrefillEnvelope#sized}: an LLM engine's prompts),
+   * the backend has freed fewer places than it was just seen serving at once: it is still filling its
+   * first batch, so what it serves at once is how far it got, not what it holds. A decrease then (of a limit
+   * not reached, or a fast one) keeps slow start: on the LLM engine simulator a start at 1,024 at twice the
+   * capacity came down within 3 s to the 6 to 21 an engine taking its first prompts in had started (of a batch
+   * of 40), and the careful steps that follow the end of slow start held it there for the rest of the run.
+   */
+  private boolean fillingFirstBatch(long now) {
+    return signals.prefill().sized()
+        && departures.seen() < Math.max(DepartureRate.MIN_RELEASES, servedFloor(now));
+  }
+
   /** A slot freed at {@code now}: the departure rate. */
   void onRelease(long now) {
     departures.onRelease(now);
@@ -155,7 +168,8 @@ final class DecreaseRules {
    * caller opens a new one, which forgets the recent samples. A median over several samples of one signal
    * keeps a single slow answer from triggering it. By time per token it does not end slow start (from far
    * above it may undershoot, and the next calm windows regain the knee quickly); by first tokens, floored by
-   * {@link ServedAtOnce}, it does.
+   * {@link ServedAtOnce}, it does, unless the backend is still filling its first batch
+   * ({@link #fillingFirstBatch}).
    *
    * @param window the current window; the decrease opens the next
    * @return whether the limit came down
@@ -204,9 +218,9 @@ final class DecreaseRules {
     if (target >= estimate.value()) {
       return false;
     }
-    if (sample.signal() == Signal.FIRST_TOKEN) {
+    if (sample.signal() == Signal.FIRST_TOKEN && !fillingFirstBatch(now)) {
       // Counted, and floored by what the backend just served at once: growing x1.6 again would only
-      // overshoot once more.
+      // overshoot once more. Not while the backend fills its first batch (fillingFirstBatch).
       growth.endSlowStart();
     }
     congestedWindows++;
@@ -338,13 +352,16 @@ final class DecreaseRules {
    * serves without queueing: {@code limit * gradient}. A first token's delay does not scale so (one request
    * queued in an engine waits a whole slot's turn): there, back off 10% after a window that was fine (the
    * last step overshot), twice as far for each further congested window in a row. The limit before the
-   * decrease is remembered as the knee.
+   * decrease is remembered as the knee. Slow start ends, except for a limit not reached while the backend
+   * fills its first batch ({@link #fillingFirstBatch}).
    */
   private void decrease(Signal signal, double gradient, double queueFree, boolean reached, long window, long now) {
     congestedWindows++;
     growth.onDecrease(estimate.value(), now);
     early.reset();
-    growth.endSlowStart();
+    if (reached || !fillingFirstBatch(now)) {
+      growth.endSlowStart();
+    }
     lastDecreaseWindow = window + 1;
     int floor = signal == Signal.FIRST_TOKEN ? servedFloor(now) : 0;
     if (floor > 0) {

@@ -133,6 +133,11 @@ final class PrefillEnvelope {
     return matters() || (!fitted && sizeCount > 0);
   }
 
+  /** Whether requests have come with their sizes (an LLM API's bodies), whatever the envelope shows yet. */
+  boolean sized() {
+    return sizeCount > 0;
+  }
+
   /** The size every adjusted first token is moved to; 0 before any size. */
   long referenceBytes() {
     return referenceBytes;
