@@ -124,7 +124,7 @@ final class DecreaseRules {
    * of 40), and the careful steps that follow the end of slow start held it there for the rest of the run.
    */
   private boolean fillingFirstBatch(long now) {
-    return signals.prefill().sized()
+    return signals.prefill().sized() && !signals.prefill().flatSoFar()
         && departures.seen() < Math.max(DepartureRate.MIN_RELEASES, servedFloor(now));
   }
 

@@ -29,6 +29,8 @@ final class PrefillEnvelope {
   static final int MIN_BUCKETS = 3;
   static final double MIN_SPREAD = 4;
   static final double MATTERS_SHARE = 0.25;
+  /** How far apart in size two buckets must be for {@link #flatSoFar} to judge the envelope flat. */
+  static final double FLAT_SPREAD = 2;
   /** Sizes between recomputations of the reference size, until {@code SIZES} have been seen. */
   private static final int REFERENCE_EVERY = 16;
   private static final int BUCKETS = 40;
@@ -130,7 +132,44 @@ final class PrefillEnvelope {
    * cannot be judged by size yet, must not be read as queueing either).
    */
   boolean mayMatter() {
-    return matters() || (!fitted && sizeCount > 0);
+    return matters() || (!fitted && sizeCount > 0 && !flatSoFar());
+  }
+
+  /**
+   * Whether the envelope, not fitted yet, already shows first tokens that do not grow with size: the
+   * smallest-size and the largest-size bucket seen, their sizes at least {@value #FLAT_SPREAD} apart, have
+   * lower first tokens within {@value #MATTERS_SHARE} of the larger's. Why: a fixed mock's chat bodies (16 to
+   * 256 tokens, 264 to 1,224 bytes) fill three buckets whose minima may never span {@value #MIN_SPREAD} in
+   * size, so the envelope never fits; read as "may matter" for ever, it kept the fast decrease off, and from
+   * 4 the limit settled at 65 with a request waiting in the mock's queue (main: 63, then 64).
+   */
+  boolean flatSoFar() {
+    if (fitted) {
+      return false;
+    }
+    int smallest = -1;
+    int largest = -1;
+    for (int b = 0; b < BUCKETS; b++) {
+      if (seen[b]) {
+        smallest = smallest < 0 ? b : smallest;
+        largest = b;
+      }
+    }
+    if (smallest < 0 || lowerBytes(largest) < FLAT_SPREAD * lowerBytes(smallest)) {
+      return false;
+    }
+    long low = lowerMin(smallest);
+    long high = lowerMin(largest);
+    return high - low < MATTERS_SHARE * high;
+  }
+
+  /** The lower of a bucket's two windowed minima, as {@link #fit} takes it. */
+  private long lowerMin(int b) {
+    return Math.min(currentMin[b], previousMin[b]);
+  }
+
+  private long lowerBytes(int b) {
+    return currentMin[b] <= previousMin[b] ? currentBytes[b] : previousBytes[b];
   }
 
   /** Whether requests have come with their sizes (an LLM API's bodies), whatever the envelope shows yet. */
