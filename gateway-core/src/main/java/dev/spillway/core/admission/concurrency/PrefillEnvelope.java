@@ -29,6 +29,7 @@ final class PrefillEnvelope {
   static final int MIN_BUCKETS = 3;
   static final double MIN_SPREAD = 4;
   static final double MATTERS_SHARE = 0.25;
+  static final double GROWS_SHARE = 0.1;
   /** How far apart in size two buckets must be for {@link #flatSoFar} to judge the envelope flat. */
   static final double FLAT_SPREAD = 2;
   /** Sizes between recomputations of the reference size, until {@code SIZES} have been seen. */
@@ -50,6 +51,9 @@ final class PrefillEnvelope {
   private double slope;
   private double intercept;
   private boolean fitted;
+  /** The last fit's span of sizes (largest less smallest bucket's) and its lowest minimum. */
+  private double spanBytes;
+  private double lowestNanos;
 
   PrefillEnvelope(long intervalNanos) {
     this.intervalNanos = intervalNanos;
@@ -108,9 +112,12 @@ final class PrefillEnvelope {
     return Math.max(Math.max(1, latency / 8), adjusted);
   }
 
-  /** The unqueued time to first token of a request of {@code bytes}; 0 when unknown. */
+  /**
+   * The unqueued time to first token of a request of {@code bytes}; 0 when unknown, or when first tokens do
+   * not grow with size ({@link #grows}): every rule that reads sizes then judges as it would without them.
+   */
   long unqueuedNanos(long bytes) {
-    return fitted && bytes > 0 ? (long) Math.max(0, intercept + slope * bytes) : 0;
+    return grows() && bytes > 0 ? (long) Math.max(0, intercept + slope * bytes) : 0;
   }
 
   /**
@@ -124,6 +131,19 @@ final class PrefillEnvelope {
 
   boolean fitted() {
     return fitted;
+  }
+
+  /**
+   * Whether the fitted envelope grows with size at all: across the sizes seen, the line rises by at least
+   * {@value #GROWS_SHARE} of the lowest first token. Only then does {@link #unqueuedNanos} give a request's
+   * own unqueued time: on a fixed mock the minima fit a slope of 0 or of noise (0.2 ms across its chat sizes
+   * against a 30 ms first token), and its intercept taken as each request's unqueued time counted requests as
+   * served at once that a run without sizes did not; the limit settled a place or two above the mock's 64
+   * slots, with requests waiting in its queue. (In an LLM engine's first seconds a fit may be flat for a
+   * moment while its minima still hold queueing; the other rules keep reading it, see {@link #fitted}.)
+   */
+  boolean grows() {
+    return fitted && slope * spanBytes >= GROWS_SHARE * lowestNanos;
   }
 
   /**
@@ -191,6 +211,7 @@ final class PrefillEnvelope {
     int n = 0;
     double minX = Double.MAX_VALUE;
     double maxX = 0;
+    double minY = Double.MAX_VALUE;
     double sx = 0;
     double sy = 0;
     double sxx = 0;
@@ -204,6 +225,7 @@ final class PrefillEnvelope {
       double y = current ? currentMin[b] : previousMin[b];
       n++;
       minX = Math.min(minX, x);
+      minY = Math.min(minY, y);
       maxX = Math.max(maxX, x);
       sx += x;
       sy += y;
@@ -216,6 +238,8 @@ final class PrefillEnvelope {
     double var = sxx - sx * sx / n;
     slope = var > 0 ? Math.max(0, (sxy - sx * sy / n) / var) : 0;
     intercept = (sy - slope * sx) / n;
+    spanBytes = maxX - minX;
+    lowestNanos = minY;
     fitted = true;
   }
 }

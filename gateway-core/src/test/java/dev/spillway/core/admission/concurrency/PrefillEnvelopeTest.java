@@ -51,6 +51,29 @@ class PrefillEnvelopeTest {
     assertThat(envelope.matters()).as("a fixed-latency backend").isFalse();
   }
 
+  /**
+   * A fixed-latency backend behind bodies of 200 to 4,000 bytes fits, with a jitter of two milliseconds, a
+   * slope of noise: it gives no request an unqueued time of its own, as without sizes. An engine's prompts do.
+   */
+  @Test
+  void onlyAnEnvelopeThatGrowsGivesARequestItsUnqueuedTime() {
+    PrefillEnvelope flat = new PrefillEnvelope(TimeUnit.SECONDS.toNanos(120));
+    PrefillEnvelope engine = new PrefillEnvelope(TimeUnit.SECONDS.toNanos(120));
+    Random random = new Random(3);
+    for (int i = 0; i < 255; i++) {
+      long bytes = 200 + random.nextInt(3801);
+      flat.add(LatencySample.firstToken(30 * MS + random.nextInt(2_000_000)).withRequestBytes(bytes), i * MS);
+      long prompt = 100 + random.nextInt(32_000);
+      engine.add(LatencySample.firstToken(10 * MS + (long) (prompt * NANOS_PER_BYTE)).withRequestBytes(prompt),
+          i * MS);
+    }
+    assertThat(flat.fitted()).isTrue();
+    assertThat(flat.grows()).isFalse();
+    assertThat(flat.unqueuedNanos(1000)).isZero();
+    assertThat(engine.grows()).isTrue();
+    assertThat(engine.unqueuedNanos(32_000)).isBetween(900 * MS, 1100 * MS);
+  }
+
   @Test
   void samplesWithoutASizeAreLeftAlone() {
     PrefillEnvelope envelope = new PrefillEnvelope(TimeUnit.SECONDS.toNanos(120));
