@@ -116,6 +116,7 @@ final class AdmissionGate implements TierAdmission.Verdict {
    * {@code exchange.onRejected(..)}, or a wait whose outcome calls one of them later.
    */
   void decide(long contentLength) {
+    meter.requestBytes(contentLength);
     if (exchange.overrides().atTheDoor() && operatorTurnsAway()) {
       return;
     }

@@ -20,6 +20,8 @@ final class ResponseMeter {
   /** Where a stream's first-token sample goes as soon as it is taken. */
   private final Consumer<LatencySample> firstToken;
   private long sentNanos;
+  /** The request body's declared size, 0 when unknown (chunked, or no body). */
+  private long requestBytes;
   private boolean eventStream;
   /** When an event stream's first content arrived (executor ticker), or -1. */
   private long firstContentNanos = -1;
@@ -27,6 +29,14 @@ final class ResponseMeter {
   ResponseMeter(EventExecutor executor, Consumer<LatencySample> firstToken) {
     this.executor = executor;
     this.firstToken = firstToken;
+  }
+
+  /**
+   * The request body's size ({@code Content-Length}; negative: unknown): samples carry it, so the adaptive limit
+   * can tell a long prompt's prefill from queueing.
+   */
+  void requestBytes(long contentLength) {
+    requestBytes = Math.max(0, contentLength);
   }
 
   /** The request head went to the backend: the start of the latency sample. */
@@ -59,16 +69,18 @@ final class ResponseMeter {
 
   private void firstContent() {
     firstContentNanos = executor.ticker().nanoTime();
-    firstToken.accept(LatencySample.firstToken(firstContentNanos - sentNanos));
+    firstToken.accept(LatencySample.firstToken(firstContentNanos - sentNanos).withRequestBytes(requestBytes));
   }
 
   /** The congestion signal of a response that ended cleanly at {@code nowNanos}. */
   LatencySample latencySample(long nowNanos) {
     if (eventStream) {
-      return firstContentNanos < 0 ? LatencySample.NONE : LatencySample.firstToken(firstContentNanos - sentNanos);
+      return firstContentNanos < 0 ? LatencySample.NONE
+          : LatencySample.firstToken(firstContentNanos - sentNanos).withRequestBytes(requestBytes);
     }
     Usage u = usage.usage();
-    return LatencySample.perToken(nowNanos - sentNanos, u != null ? u.completionTokens() : -1);
+    return LatencySample.perToken(nowNanos - sentNanos, u != null ? u.completionTokens() : -1)
+        .withRequestBytes(requestBytes);
   }
 
   /**

@@ -76,6 +76,35 @@ class OverflowSimulationTest {
     }
   }
 
+  /**
+   * The benchmark's requests carry their chat body's size, and the fixed mock's first token does not grow with
+   * it: the two tiers at 5x must run as without sizes. (Measured: read as an LLM engine's prompts, the
+   * primary's limit went to 125 with about 60 requests in the mock's queue, and stayed.)
+   */
+  @Test
+  void atFiveTimesChatSizedRequestsRunAsUnsizedOnes() {
+    TwoTierSimulation plain = run(2, 5, 3);
+    TwoTierSimulation sized = new TwoTierSimulation(2, SLOTS, SERVICE, 1024,
+        ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), WaitingRoomConfig.DEFAULTS)
+        .withChatSizes(new Random(4));
+    sized.poisson(new Random(3), 0, END, 5 * CAPACITY, 16);
+    sized.run(END + 20 * SECOND);
+    String summary = summary(sized, STEADY_FROM, END) + " (without sizes: " + summary(plain, STEADY_FROM, END) + ")";
+    System.out.println("two tiers at 5x with sizes, steady: " + summary);
+
+    int from = (int) (STEADY_FROM / (TwoTierSimulation.TRACE_STEP_MS * MS));
+    int to = (int) (END / (TwoTierSimulation.TRACE_STEP_MS * MS));
+    for (int tier = 0; tier < 2; tier++) {
+      int t = tier;
+      int plainMax = plain.limitTrace.subList(from, to).stream().mapToInt(l -> l[t]).max().orElseThrow();
+      int sizedMax = sized.limitTrace.subList(from, to).stream().mapToInt(l -> l[t]).max().orElseThrow();
+      assertThat(sizedMax).as("tier %d's steady limit with sizes vs %d without: %s", tier, plainMax, summary)
+          .isLessThanOrEqualTo(plainMax);
+      assertThat(p99FirstToken(sized, tier, STEADY_FROM, END)).as("tier %d TTFT p99: %s", tier, summary)
+          .isLessThanOrEqualTo(1.1 * p99FirstToken(plain, tier, STEADY_FROM, END));
+    }
+  }
+
   /** Below the primary's capacity nothing overflows and nothing is shed. */
   @Test
   void belowThePrimarysCapacityNothingOverflows() {

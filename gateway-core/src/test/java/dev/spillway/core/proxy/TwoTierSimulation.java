@@ -43,6 +43,8 @@ final class TwoTierSimulation {
     final long arrivedAt;
     final boolean stream;
     final int outputTokens;
+    /** The body's size as the proxy sees it (Content-Length); 0: none. */
+    long requestBytes;
     TierAdmission slot;
     int tier = -1;
     long sentAt = -1;
@@ -74,6 +76,8 @@ final class TwoTierSimulation {
   private final List<Slots> backends = new ArrayList<>();
   private long now;
   private long seq;
+  /** Draws chat-sized bodies for the requests (see {@link #withChatSizes}); null: requests carry no size. */
+  private Random sizes;
 
   /**
    * @param count tiers, the first the primary; the others take overflow of every class
@@ -97,6 +101,15 @@ final class TwoTierSimulation {
     events.add(new Event(t, seq++, action));
   }
 
+  /**
+   * Gives every request a chat body's size as the benchmarks send it (16 to 256 prompt tokens at about 4 bytes,
+   * plus about 200 bytes of JSON), drawn from {@code sizes} so the arrivals stay those of the same seed.
+   */
+  TwoTierSimulation withChatSizes(Random sizes) {
+    this.sizes = sizes;
+    return this;
+  }
+
   /** Open-loop Poisson arrivals at {@code rate} per second in [from, until); half are streams. */
   void poisson(Random random, long from, long until, double rate, int outputTokens) {
     long t = from;
@@ -106,6 +119,9 @@ final class TwoTierSimulation {
         return;
       }
       Req r = new Req(t, random.nextBoolean(), outputTokens);
+      if (sizes != null) {
+        r.requestBytes = 200 + 4L * (16 + sizes.nextInt(241));
+      }
       at(t, () -> arrive(r));
     }
   }
@@ -185,14 +201,14 @@ final class TwoTierSimulation {
   private void firstToken(Req r) {
     r.firstTokenAt = now;
     if (r.stream) {
-      r.slot.firstToken(LatencySample.firstToken(now - r.sentAt));
+      r.slot.firstToken(LatencySample.firstToken(now - r.sentAt).withRequestBytes(r.requestBytes));
     }
   }
 
   private void finished(Req r) {
     r.finishedAt = now;
-    r.slot.complete(AttemptOutcome.SUCCESS, r.stream ? LatencySample.firstToken(r.firstTokenAt - r.sentAt)
-        : LatencySample.perToken(now - r.sentAt, r.outputTokens));
+    r.slot.complete(AttemptOutcome.SUCCESS, (r.stream ? LatencySample.firstToken(r.firstTokenAt - r.sentAt)
+        : LatencySample.perToken(now - r.sentAt, r.outputTokens)).withRequestBytes(r.requestBytes));
   }
 
   private void rejected(Req r) {

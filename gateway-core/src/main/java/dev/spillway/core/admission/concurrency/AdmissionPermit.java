@@ -39,21 +39,23 @@ final class AdmissionPermit implements Permit {
   public void onSuccess(LatencySample sample) {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
       owner.release(priority, Completion.SUCCESS, inFlightAtAdmission, window, admittedAt,
-          sampled || sample == null ? LatencySample.NONE : sample);
+          sampled || sample == null ? LatencySample.NONE : sample, sampled);
     }
   }
 
   @Override
   public void onIgnore() {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
-      owner.release(priority, Completion.IGNORE, inFlightAtAdmission, window, admittedAt, LatencySample.NONE);
+      owner.release(priority, Completion.IGNORE, inFlightAtAdmission, window, admittedAt, LatencySample.NONE,
+          sampled);
     }
   }
 
   @Override
   public void onDropped() {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
-      owner.release(priority, Completion.DROPPED, inFlightAtAdmission, window, admittedAt, LatencySample.NONE);
+      owner.release(priority, Completion.DROPPED, inFlightAtAdmission, window, admittedAt, LatencySample.NONE,
+          sampled);
     }
   }
 

@@ -261,13 +261,13 @@ public final class BackendAdmission {
   }
 
   void release(PriorityClass c, Completion completion, int inFlightAtAdmission, long window, long admittedAt,
-      LatencySample sample) {
+      LatencySample sample, boolean answering) {
     long now = ticker.nanoTime();
     QueuedWaiter answered;
     lock.lock();
     try {
       slots.release(c);
-      limit.onRelease(completion, inFlightAtAdmission, window, now - admittedAt, sample, now);
+      limit.onRelease(completion, inFlightAtAdmission, window, now - admittedAt, sample, answering, now);
       answered = serveLocked(now);
     } finally {
       lock.unlock();

@@ -35,6 +35,14 @@ final class Baseline {
     }
   }
 
+  /** Moves the baseline by {@code deltaNanos} (what it measures moved), never below 1 ns. */
+  void shift(long deltaNanos) {
+    if (started) {
+      previous = Math.max(1, previous + deltaNanos);
+      current = Math.max(1, current + deltaNanos);
+    }
+  }
+
   /** The baseline, or 0 before the first window. */
   long nanos() {
     return started ? Math.min(previous, current) : 0;

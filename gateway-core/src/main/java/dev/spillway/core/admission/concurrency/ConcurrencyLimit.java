@@ -51,6 +51,12 @@ interface ConcurrencyLimit {
   /** A permit was released at {@code now}, whatever its outcome: a slot freed. */
   default void onRelease(long now) {}
 
+  /**
+   * A request's answer began ({@link Permit#onFirstToken}) or, {@code started} false, one whose answer had begun
+   * was released: the backend is running every request between the two at once.
+   */
+  default void onAnswering(boolean started) {}
+
   /** A request is about to be judged at {@code now}: for limits that move with time alone. */
   default void onTick(long now) {}
 

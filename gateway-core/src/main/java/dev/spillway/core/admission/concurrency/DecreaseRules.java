@@ -19,7 +19,11 @@ import dev.spillway.core.admission.concurrency.LatencySample.Signal;
  *   <li>{@link #drop Drop}: overload evidence, {@value #DROP_FACTOR} of the limit.
  * </ul>
  * A first-token decrease never goes below what the backend was just seen serving at once
- * ({@link ServedAtOnce}), and none happens while that reaches the limit. Not thread-safe.
+ * ({@link ServedAtOnce}: FIFO bounds, and the requests answering at once), and none happens while that reaches
+ * the limit. Where first tokens carry their prompt's prefill ({@link PrefillEnvelope#matters}): wider margins
+ * (other prompts' prefill is no queue), no decrease of an unreached limit or fast decrease unless clearly more
+ * are in flight than served at once ({@link #queuedForPlaces}), and the lower quartile of the bounds as the
+ * floor (a KV-bound batch swings with its sequences' lengths). Not thread-safe.
  */
 final class DecreaseRules {
   /** How far above its baseline the per-token median may be before the limit comes down. */
@@ -45,6 +49,22 @@ final class DecreaseRules {
    * shows as a small excess that {@link #EARLY_TOLERANCE} alone would miss.
    */
   static final double QUEUE_STEPS = 1.5;
+  /**
+   * Where first tokens carry their prompt's prefill ({@link PrefillEnvelope#matters}), the most above its
+   * baseline, in baselines, a first token may be without counting as queued, when the backend frees places
+   * slowly: the prompts admitted with it share the engine's prefill, so it waits for theirs without any queue
+   * (on the LLM engine simulator, a window's median up to 4 baselines at a limit below the batch, 10 and more
+   * with a queue); {@value #QUEUE_STEPS} departures' wait stays the bar where places free faster.
+   */
+  static final long PREFILL_MAX_MARGIN = 5;
+  /**
+   * In flight beyond what the backend serves at once ({@link #queuedForPlaces}): half as many again and
+   * {@value #PLACES_MARGIN} more. Below it in flight are the requests answering, those whose prompts are being
+   * computed, and the swing of a KV-bound batch (a quarter more let a fifth of non-streamed 30–60 s
+   * answers at 60 % load cut the limit below the engine's free places).
+   */
+  static final double PLACES_FACTOR = 1.5;
+  static final int PLACES_MARGIN = 4;
 
   private final LimitEstimate estimate;
   private final LatencySignals signals;
@@ -52,7 +72,14 @@ final class DecreaseRules {
   private final EarlyDecrease early = new EarlyDecrease();
   private final DepartureRate departures = new DepartureRate();
   /** What the backend served at once lately: the floor of a first-token decrease. */
-  private final ServedAtOnce servedAtOnce = new ServedAtOnce();
+  private final ServedAtOnce servedAtOnce = new ServedAtOnce(ServedAtOnce.Rank.SECOND_LARGEST);
+  /**
+   * How many requests were answering at once (first token come, slot still held) at each first token lately,
+   * read as {@link #servedAtOnce} is: the second largest, or where prompts share the prefill the lower
+   * quartile, since what an LLM engine holds at once swings with the lengths it holds (a KV-cache-bound batch
+   * of 40 runs 44 half the time while others queue, and with a high count as the floor no decrease came).
+   */
+  private final ServedAtOnce answeringNow = new ServedAtOnce(ServedAtOnce.Rank.LOWER_QUARTILE);
   /** Windows in a row judged congested. */
   private int congestedWindows;
   /** The window opened by the last decrease: first tokens admitted before it are no fast-decrease evidence. */
@@ -70,6 +97,37 @@ final class DecreaseRules {
     this.growth = growth;
   }
 
+  /**
+   * Whether {@code inFlight} requests at the backend are clearly more than it was just seen serving at once
+   * ({@link #PLACES_FACTOR}): some wait for a place.
+   */
+  private boolean queuedForPlaces(int inFlight, long now) {
+    int floor = servedFloor(now);
+    return floor > 0 && inFlight >= floor * PLACES_FACTOR + PLACES_MARGIN;
+  }
+
+  /** What the backend was just seen serving at once: the floor of a first-token decrease; 0 if unknown. */
+  private int servedFloor(long now) {
+    // Where prompts share the prefill the engine is bound by its KV cache, whose batch swings with the
+    // lengths it holds: a high bound is a moment of short sequences, not what it holds without a queue.
+    ServedAtOnce.Rank rank = signals.prefill().matters() ? ServedAtOnce.Rank.LOWER_QUARTILE
+        : ServedAtOnce.Rank.SECOND_LARGEST;
+    return Math.max(servedAtOnce.floor(now, rank), answeringNow.floor(now, rank));
+  }
+
+  /**
+   * Whether, where requests come with their sizes ({@link PrefillEnvelope#sized}: an LLM engine's prompts),
+   * the backend has freed fewer places than it was just seen serving at once: it is still filling its
+   * first batch, so what it serves at once is how far it got, not what it holds. A decrease then (of a limit
+   * not reached, or a fast one) keeps slow start: on the LLM engine simulator a start at 1,024 at twice the
+   * capacity came down within 3 s to the 6 to 21 an engine taking its first prompts in had started (of a batch
+   * of 40), and the careful steps that follow the end of slow start held it there for the rest of the run.
+   */
+  private boolean fillingFirstBatch(long now) {
+    return signals.prefill().sized() && !signals.prefill().flatSoFar()
+        && departures.seen() < Math.max(DepartureRate.MIN_RELEASES, servedFloor(now));
+  }
+
   /** A slot freed at {@code now}: the departure rate. */
   void onRelease(long now) {
     departures.onRelease(now);
@@ -80,12 +138,21 @@ final class DecreaseRules {
    * {@link ServedAtOnce}): admitted with {@code inFlight} in flight, it started by half a baseline before it
    * came, when all those ahead of it that had not left yet (releases counted meanwhile) were running with it.
    */
-  void noteServedAtOnce(LatencySample sample, int inFlight, long now) {
+  void noteServedAtOnce(LatencySample sample, long unqueuedNanos, int inFlight, int answering, long now) {
     long baseline = signals.baselineNanos(Signal.FIRST_TOKEN);
     if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0) {
       return;
     }
-    int left = departures.between(now - sample.latencyNanos(), now - baseline / 2);
+    // Every request whose answer has begun and that has not ended runs in the backend now: a count that needs
+    // no guess about the order it serves in (an LLM engine's prefills share steps, so a request can wait
+    // behind others' prompts while all of them hold a place in the batch).
+    if (answering > 0) {
+      answeringNow.add(answering, now);
+    }
+    // It started by its own unqueued time before its first token (a long prompt's prefill takes a second:
+    // places freeing meanwhile ran beside it, they were not ahead of it), by half a baseline if unknown.
+    long startedBy = now - Math.max(baseline / 2, Math.min(unqueuedNanos, sample.latencyNanos()));
+    int left = departures.between(now - sample.latencyNanos(), startedBy);
     if (left >= 0) {
       servedAtOnce.add(inFlight - left, now);
     }
@@ -101,7 +168,8 @@ final class DecreaseRules {
    * caller opens a new one, which forgets the recent samples. A median over several samples of one signal
    * keeps a single slow answer from triggering it. By time per token it does not end slow start (from far
    * above it may undershoot, and the next calm windows regain the knee quickly); by first tokens, floored by
-   * {@link ServedAtOnce}, it does.
+   * {@link ServedAtOnce}, it does, unless the backend is still filling its first batch
+   * ({@link #fillingFirstBatch}).
    *
    * @param window the current window; the decrease opens the next
    * @return whether the limit came down
@@ -119,7 +187,8 @@ final class DecreaseRules {
       return false;
     }
     long median = r.median();
-    if (median <= baseline * FAST_DECREASE_RATIO) {
+    if (median <= baseline * FAST_DECREASE_RATIO
+        || sample.signal() == Signal.FIRST_TOKEN && median <= deepQueueNanos(baseline, now)) {
       return false;
     }
     double target;
@@ -127,12 +196,19 @@ final class DecreaseRules {
       target = estimate.clamp(r.medianConcurrency(baseline));
     } else {
       // A first token is a small part of a slot's holding time: the per-token form would read a short
-      // queue as a tiny backend. Count the queue from the departure rate instead.
+      // queue as a tiny backend. Count the queue from the departure rate instead, or before any departure
+      // rate (a start far above the backend, whose slots are all still busy), by what it serves at once.
       double rate = departures.perSecond(now);
-      if (rate <= 0) {
+      int floor = servedFloor(now);
+      if (rate <= 0 && floor == 0) {
         return false;
       }
-      target = estimate.clamp(Math.max(r.medianQueueFree(baseline, rate), servedAtOnce.floor(now)));
+      target = estimate.clamp(Math.max(rate > 0 ? r.medianQueueFree(baseline, rate) : 0, floor));
+      if (signals.prefill().mayMatter() && !queuedForPlaces((int) r.medianInFlight(), now)) {
+        // Where prompts share the prefill, a deep wait with nearly all those in flight served at once is
+        // other prompts' prefill, not a queue for places: at half load it cut 64 to the 10 in flight.
+        return false;
+      }
       if (target >= estimate.value() * DROP_FACTOR) {
         // A queue of a few, or first tokens slowed by prefills sharing engine steps: the early decrease and
         // the window judge those; this is for a limit far above the knee.
@@ -142,13 +218,13 @@ final class DecreaseRules {
     if (target >= estimate.value()) {
       return false;
     }
-    if (sample.signal() == Signal.FIRST_TOKEN) {
+    if (sample.signal() == Signal.FIRST_TOKEN && !fillingFirstBatch(now)) {
       // Counted, and floored by what the backend just served at once: growing x1.6 again would only
-      // overshoot once more.
+      // overshoot once more. Not while the backend fills its first batch (fillingFirstBatch).
       growth.endSlowStart();
     }
     congestedWindows++;
-    growth.onDecrease(estimate.value());
+    growth.onDecrease(estimate.value(), now);
     early.reset();
     estimate.setClamped(target);
     lastDecreaseWindow = window + 1;
@@ -167,7 +243,7 @@ final class DecreaseRules {
     if (!queueingInEngine(sample, inFlight, now)) {
       return false;
     }
-    decrease(Signal.FIRST_TOKEN, 0, earlyQueueFree(now), window, now);
+    decrease(Signal.FIRST_TOKEN, 0, earlyQueueFree(now), true, window, now);
     return true;
   }
 
@@ -176,11 +252,13 @@ final class DecreaseRules {
     if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0 || inFlight < estimate.nearLimit()) {
       return false;
     }
-    if (estimate.value() <= queueFreeLimit || servedAtOnce.floor(now) >= estimate.value()) {
+    if (estimate.value() <= queueFreeLimit || servedFloor(now) >= estimate.value()) {
       return false;
     }
     // Past the last knee the engine queued before: one such first token is enough evidence there.
-    return early.onFirstToken(sample.latencyNanos(), highFirstTokenNanos(baseline, now), baseline, now,
+    // One first token is judged against the window's bar plus how far single ones stray in calm windows.
+    long high = highFirstTokenNanos(baseline, now) + (signals.prefill().matters() ? signals.calmSpreadNanos() : 0);
+    return early.onFirstToken(sample.latencyNanos(), high, baseline, now,
         growth.pastKnee(estimate.value()));
   }
 
@@ -206,7 +284,20 @@ final class DecreaseRules {
   long highFirstTokenNanos(long baseline, long now) {
     double rate = departures.perSecond(now);
     long margin = (long) (baseline * Math.max(EARLY_TOLERANCE, FIRST_TOKEN_TOLERANCE));
-    return baseline + (rate > 0 ? Math.min(margin, (long) (QUEUE_STEPS * 1e9 / rate)) : margin);
+    long most = signals.prefill().matters() ? PREFILL_MAX_MARGIN * baseline : margin;
+    return baseline + (rate > 0 ? Math.min(most, (long) (QUEUE_STEPS * 1e9 / rate)) : margin);
+  }
+
+  /**
+   * Above this the recent first tokens show a deep queue, for the fast decrease: {@link #highFirstTokenNanos},
+   * or where first tokens carry their prompt's prefill, twice its margin. There prompts admitted together
+   * share the prefill, and a burst of long ones held the recent median at four to six baselines at a limit
+   * below the batch (the fast decrease then cut 64 to 18 at the capacity, with no place queued); a queue for
+   * places held it at ten and more.
+   */
+  private long deepQueueNanos(long baseline, long now) {
+    long high = highFirstTokenNanos(baseline, now);
+    return signals.prefill().matters() ? high + (high - baseline) : high;
   }
 
   /**
@@ -226,8 +317,11 @@ final class DecreaseRules {
     double queueFree = Double.NaN;
     if (signal == Signal.FIRST_TOKEN) {
       // The backend was just seen running the whole limit at once: slow first tokens here are prefills
-      // sharing engine steps, not a queue.
-      congested = median > highFirstTokenNanos(baseline, now) && servedAtOnce.floor(now) < estimate.value();
+      // sharing engine steps, not a queue. Where prompts share the prefill, a limit not reached is no
+      // evidence either: slow first tokens below it are other prompts' prefill (the fast decrease takes a
+      // deep queue far below a high limit).
+      congested = median > highFirstTokenNanos(baseline, now) && servedFloor(now) < estimate.value()
+          && (reached || !signals.prefill().mayMatter() || queuedForPlaces(signals.window().maxInFlight(), now));
       double rate = departures.perSecond(now);
       if (congested && rate > 0) {
         queueFree = signals.window().medianQueueFree(signal, minInFlight, baseline, rate);
@@ -243,7 +337,7 @@ final class DecreaseRules {
       // A whole window queued there: the backend has slowed since.
       queueFreeLimit = 0;
     }
-    decrease(signal, gradient, queueFree, window, now);
+    decrease(signal, gradient, queueFree, reached, window, now);
     return true;
   }
 
@@ -258,24 +352,31 @@ final class DecreaseRules {
    * serves without queueing: {@code limit * gradient}. A first token's delay does not scale so (one request
    * queued in an engine waits a whole slot's turn): there, back off 10% after a window that was fine (the
    * last step overshot), twice as far for each further congested window in a row. The limit before the
-   * decrease is remembered as the knee.
+   * decrease is remembered as the knee. Slow start ends, except for a limit not reached while the backend
+   * fills its first batch ({@link #fillingFirstBatch}).
    */
-  private void decrease(Signal signal, double gradient, double queueFree, long window, long now) {
+  private void decrease(Signal signal, double gradient, double queueFree, boolean reached, long window, long now) {
     congestedWindows++;
-    growth.onDecrease(estimate.value());
+    growth.onDecrease(estimate.value(), now);
     early.reset();
-    growth.endSlowStart();
+    if (reached || !fillingFirstBatch(now)) {
+      growth.endSlowStart();
+    }
     lastDecreaseWindow = window + 1;
-    int floor = signal == Signal.FIRST_TOKEN ? servedAtOnce.floor(now) : 0;
+    int floor = signal == Signal.FIRST_TOKEN ? servedFloor(now) : 0;
     if (floor > 0) {
       queueFree = Double.isNaN(queueFree) ? floor : Math.max(queueFree, floor);
     }
     if (signal == Signal.FIRST_TOKEN && !Double.isNaN(queueFree)) {
       // Little's law counted the queue: step to what the backend served without it, and hold there (growth
       // stops a slot below the knee).
-      double target = Math.max(estimate.value() * MIN_GRADIENT, Math.min(queueFree, estimate.value() - 1));
-      if (target >= estimate.value() * DROP_FACTOR) {
-        // A small queue, counted precisely: growth holds at the target. (A large one is counted in a
+      // Not reached, the limit says nothing about the backend: far above what it serves (a start from a high
+      // limit), halving per window would take a minute of windows slowed by the queue itself.
+      double lowest = reached ? estimate.value() * MIN_GRADIENT : estimate.minLimit();
+      double target = Math.max(lowest, Math.min(queueFree, estimate.value() - 1));
+      if (target >= estimate.value() * DROP_FACTOR && !signals.prefill().matters()) {
+        // A small queue, counted precisely: growth holds at the target. (Not where prompts share the prefill:
+        // there a first token's wait is no count of places queued ahead.) (A large one is counted in a
         // transient, when places free in bursts; there the knee stays where the queue formed.)
         growth.setKnee(Math.ceil(target) + 1);
         queueFreeLimit = Math.floor(target);

@@ -65,6 +65,11 @@ final class DepartureRate {
     return n;
   }
 
+  /** Releases seen so far, up to the {@value #CAPACITY} held. */
+  int seen() {
+    return size;
+  }
+
   /** The release {@code k} before the newest (0: the newest). */
   private long timeAgo(int k) {
     return times[(next - 1 - k + CAPACITY) % CAPACITY];

@@ -105,6 +105,11 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public void onAnswering(boolean started) {
+    latency.onAnswering(started);
+  }
+
+  @Override
   public void onRelease(long now) {
     latency.onRelease(now);
   }

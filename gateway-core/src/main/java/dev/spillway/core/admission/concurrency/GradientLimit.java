@@ -70,6 +70,15 @@ import java.util.concurrent.TimeUnit;
  * {@value DecreaseRules#DROP_FACTOR} and opens a new window, so a burst of failures from requests of one window
  * counts once.
  *
+ * <p><b>Prompt sizes.</b> A first token that carries its request's size ({@link LatencySample#requestBytes}) is
+ * judged as a request of a reference size would have measured it ({@link PrefillEnvelope}): an LLM's first
+ * token waits for the whole prompt's prefill, so without it a window's median swung with the prompts drawn,
+ * the baseline came from short ones, and on the LLM engine simulator the limit sat at 8 of a batch of 40.
+ * Where first tokens carry prefill, the decrease rules read them as an engine whose prompts share the
+ * prefill and whose batch is bound by its KV cache ({@link DecreaseRules}), and slow start adds a slot per calm
+ * first token near the limit ({@link #slowStartsPerFirstToken}). The requests answering at once (first token
+ * come, slot held) are counted for {@link ServedAtOnce} ({@link #onAnswering}).
+ *
  * <p>The parts: {@link LatencySignals} keeps each signal's window samples and baselines, {@link DecreaseRules}
  * holds the decreases (window, early, fast, drops) and {@link GrowthRule} the growth; this class runs the
  * start and the windows and hands each sample to them.
@@ -107,6 +116,8 @@ final class GradientLimit implements ConcurrencyLimit {
   private long window;
   private long windowStart;
   private long startedAt = NOT_STARTED;
+  /** Requests whose answer has begun and that still hold their slot: the backend runs them all at once. */
+  private int answering;
 
   GradientLimit(ConcurrencyConfig config) {
     this.initialLimit = config.limit();
@@ -155,12 +166,20 @@ final class GradientLimit implements ConcurrencyLimit {
   }
 
   @Override
-  public void onSample(LatencySample sample, int inFlight, long admittedIn, long now) {
+  public void onAnswering(boolean started) {
+    answering = Math.max(0, answering + (started ? 1 : -1));
+  }
+
+  @Override
+  public void onSample(LatencySample measured, int inFlight, long admittedIn, long now) {
     onTick(now);
-    if (sample.signal() == Signal.NONE) {
+    if (measured.signal() == Signal.NONE) {
       return;
     }
-    decreases.noteServedAtOnce(sample, inFlight, now);
+    PrefillEnvelope prefill = signals.prefill();
+    signals.learnPrefill(measured, now);
+    decreases.noteServedAtOnce(measured, prefill.unqueuedNanos(measured.requestBytes()), inFlight, answering, now);
+    LatencySample sample = prefill.adjust(measured);
     if (phase == Phase.TRACKING && sample.signal() == signals.preferred()
         && decreases.fastDecrease(sample, inFlight, admittedIn, window, now)) {
       nextWindow(now);
@@ -176,13 +195,15 @@ final class GradientLimit implements ConcurrencyLimit {
       return;
     }
     SampleWindow samples = signals.window();
-    samples.add(sample, inFlight);
+    samples.add(measured, inFlight);
     if (phase == Phase.PROBING) {
       if (samples.size() >= PROBE_SAMPLES) {
         startTracking(now);
       }
     } else if (decreases.earlyDecrease(sample, inFlight, window, now)) {
       nextWindow(now);
+    } else if (slowStartsPerFirstToken(sample, inFlight, now)) {
+      estimate.setClamped(estimate.value() + 1);
     } else if (samples.isFull()
         || (samples.count(signals.preferred()) >= MIN_WINDOW_SAMPLES && now - windowStart >= MIN_WINDOW_NANOS)
         || seedsFirstTokenBaseline(now) || slowStartJudged(now)) {
@@ -223,13 +244,28 @@ final class GradientLimit implements ConcurrencyLimit {
   }
 
   /**
+   * Slow start where first tokens carry their prompt's prefill (an LLM engine): each calm first token of a
+   * request admitted near the limit adds a slot, as TCP's slow start adds a segment per acknowledgement, so the
+   * limit doubles every first-token time instead of every window. An engine admitting a few requests a
+   * second filled a window of {@value #MIN_SIGNAL_SAMPLES} such first tokens every few seconds from a small
+   * limit, and took half a minute from 4 to its batch; paced by first tokens, growth is as fast as the engine
+   * takes prompts in, and stops with the first slow one (the window then judges it).
+   */
+  private boolean slowStartsPerFirstToken(LatencySample sample, int inFlight, long now) {
+    long baseline = signals.baselineNanos(Signal.FIRST_TOKEN);
+    return growth.inSlowStart() && signals.prefill().matters() && sample.signal() == Signal.FIRST_TOKEN
+        && baseline > 0 && inFlight >= estimate.nearLimit()
+        && sample.latencyNanos() <= decreases.highFirstTokenNanos(baseline, now);
+  }
+
+  /**
    * In slow start with first tokens, a calm window is judged as soon as {@value #MIN_SIGNAL_SAMPLES} of them
    * came from requests admitted near the limit: a small limit gives a few samples a second, and a calm
    * window is evidence enough to grow (queueing, a cliff for first tokens, is caught by the early decrease).
    */
   private boolean slowStartJudged(long now) {
     SampleWindow samples = signals.window();
-    if (!growth.inSlowStart() || signals.preferred() != Signal.FIRST_TOKEN
+    if (!growth.inSlowStart() || signals.preferred() != Signal.FIRST_TOKEN || signals.prefill().matters()
         || samples.count(Signal.FIRST_TOKEN, estimate.nearLimit()) < MIN_SIGNAL_SAMPLES) {
       return false;
     }
@@ -259,8 +295,14 @@ final class GradientLimit implements ConcurrencyLimit {
       double gradient = (double) signals.baselineNanos(signal) / median;
       if (!decreases.judgeWindow(signal, gradient, median, minInFlight, reached, window, now)) {
         growth.onCalmWindow();
-        if (reached) {
-          estimate.setClamped(growth.grow(estimate.value(), samples.maxInFlight(), signal, gradient));
+        if (reached && signal == Signal.FIRST_TOKEN) {
+          signals.noteCalmSpread(samples.quantile(signal, minInFlight, LatencySignals.SPREAD_QUANTILE) - median);
+        }
+        boolean prefillShared = signals.prefill().matters();
+        // Where prompts share the prefill, slow start grows per first token (slowStartsPerFirstToken).
+        if (reached && !(growth.inSlowStart() && prefillShared && signal == Signal.FIRST_TOKEN)) {
+          estimate.setClamped(growth.grow(estimate.value(), samples.maxInFlight(), signal, gradient,
+              now - windowStart, prefillShared, now));
         }
       }
     }

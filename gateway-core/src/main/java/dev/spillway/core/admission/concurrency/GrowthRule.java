@@ -22,6 +22,24 @@ final class GrowthRule {
   static final int RECENT_WINDOWS = 8;
   /** Slow start's growth per calm window. */
   static final double SLOW_START_FACTOR = 1.6;
+  /**
+   * The time that counts as one window for the two counts above: a backend that answers a few requests a
+   * second (an LLM engine) closes a window every few seconds, and 30 of them held the limit a slot below the
+   * knee for minutes; a fast one closes several windows in this time and is counted by its windows.
+   */
+  static final long PER_STEP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+  /**
+   * Where prompts share the prefill, at most this many steps for one window: a window of several seconds
+   * there is often one calm stretch between bursts of long prompts, and six steps at once put the limit past
+   * the engine's batch.
+   */
+  static final double PREFILL_MAX_STEP_SCALE = 2;
+  static final long WINDOW_EQUIVALENT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+  /**
+   * The same where prompts share the engine's prefill: its decreases come from first tokens slowed by other
+   * prompts as often as from a queue, so the knee it remembers is a rough one, held for about ten seconds.
+   */
+  static final long PREFILL_WINDOW_EQUIVALENT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(333);
 
   private Mode mode = Mode.SLOW_START;
   /** The limit at the last decrease (0 before any): growth slows to a step of 1 there. */
@@ -29,6 +47,8 @@ final class GrowthRule {
   private int windowsSinceDecrease = RECENT_WINDOWS + 1;
   /** Calm windows since the last decrease, up to {@link #KNEE_HOLD_WINDOWS}. */
   private int windowsAtKnee;
+  /** When the limit last came down. */
+  private long decreasedAt;
 
   /**
    * The limit after a calm window that reached {@code limit}, before clamping.
@@ -37,7 +57,8 @@ final class GrowthRule {
    * @param signal the signal the window was judged by
    * @param gradient {@code baseline / median} of that signal
    */
-  double grow(double limit, int maxInFlight, Signal signal, double gradient) {
+  double grow(double limit, int maxInFlight, Signal signal, double gradient, long windowNanos, boolean prefillShared,
+      long now) {
     if (mode == Mode.SLOW_START) {
       // No congestion seen yet and none in this window: grow multiplicatively from the concurrency
       // actually reached.
@@ -46,12 +67,20 @@ final class GrowthRule {
     // Per token, latency creeps up before the knee: slow to a step of 1 there. First tokens stay flat
     // until the engine queues, so they keep the larger step, but for a few windows after a decrease
     // (the knee is near) step by 1 too.
-    boolean flat = signal == Signal.FIRST_TOKEN ? windowsSinceDecrease > RECENT_WINDOWS : gradient >= 1;
+    long sinceDecrease = (now - decreasedAt) / (prefillShared ? PREFILL_WINDOW_EQUIVALENT_NANOS : WINDOW_EQUIVALENT_NANOS);
+    boolean flat = signal == Signal.FIRST_TOKEN
+        ? Math.max(windowsSinceDecrease, sinceDecrease) > RECENT_WINDOWS : gradient >= 1;
     double step = flat ? Math.max(1, Math.sqrt(limit) / 2) : 1;
+    if (signal == Signal.FIRST_TOKEN) {
+      // A step per second at least: a backend that answers a few requests a second closes a window every few
+      // seconds, and a step per window left its limit far below the knee for a minute after a decrease.
+      double scale = Math.max(1, (double) windowNanos / PER_STEP_NANOS);
+      step *= prefillShared ? Math.min(PREFILL_MAX_STEP_SCALE, scale) : scale;
+    }
     // First tokens: approach the last knee no nearer than a slot below it (just above it the engine
     // queued last time), and probe past it only after KNEE_HOLD_WINDOWS calm windows: each probe queues.
     if (signal == Signal.FIRST_TOKEN && knee > 0 && limit + step > knee - 1) {
-      step = windowsAtKnee >= KNEE_HOLD_WINDOWS ? 1 : Math.max(0, knee - 1 - limit);
+      step = Math.max(windowsAtKnee, sinceDecrease) >= KNEE_HOLD_WINDOWS ? 1 : Math.max(0, knee - 1 - limit);
     }
     return limit + step;
   }
@@ -63,7 +92,8 @@ final class GrowthRule {
   }
 
   /** The limit came down from {@code limitBefore}: that is the knee now, and the windows count from here. */
-  void onDecrease(double limitBefore) {
+  void onDecrease(double limitBefore, long now) {
+    decreasedAt = now;
     windowsSinceDecrease = 0;
     windowsAtKnee = 0;
     knee = limitBefore;

@@ -16,10 +16,17 @@ package dev.spillway.core.admission.concurrency;
  * The two signals are not comparable (a per-token time is a few milliseconds, a first token hundreds), so the
  * limit keeps a baseline for each.
  *
+ * <p>A sample may also carry the size of the request body sent to the backend ({@code requestBytes}, 0 when
+ * unknown): an LLM's first token comes after the prefill of the whole prompt, which takes time in proportion to
+ * it (a 16-token prompt some milliseconds, an 8,000-token one a second), so the limit judges a first token
+ * against what a request of that size takes unqueued ({@link PrefillEnvelope}). The body's bytes are a proxy
+ * for its prompt tokens (about 4 bytes a token in chat JSON) that needs no parsing.
+ *
  * @param signal which of the above {@code latencyNanos} is
  * @param latencyNanos the congestion signal's value, &gt; 0 unless {@code signal} is {@code NONE}
+ * @param requestBytes the request body's size in bytes, 0 when unknown
  */
-public record LatencySample(Signal signal, long latencyNanos) {
+public record LatencySample(Signal signal, long latencyNanos, long requestBytes) {
   /** A success that carries no latency signal. */
   public static final LatencySample NONE = new LatencySample(Signal.NONE, 0);
 
@@ -30,6 +37,24 @@ public record LatencySample(Signal signal, long latencyNanos) {
     if (signal != Signal.NONE && latencyNanos <= 0) {
       throw new IllegalArgumentException("latencyNanos: " + latencyNanos + " (expected: > 0)");
     }
+    if (requestBytes < 0) {
+      throw new IllegalArgumentException("requestBytes: " + requestBytes + " (expected: >= 0)");
+    }
+  }
+
+  /** A sample without the request's size. */
+  public LatencySample(Signal signal, long latencyNanos) {
+    this(signal, latencyNanos, 0);
+  }
+
+  /** This sample, saying the request body had {@code bytes} bytes ({@link #NONE} stays as it is). */
+  public LatencySample withRequestBytes(long bytes) {
+    return signal == Signal.NONE ? this : new LatencySample(signal, latencyNanos, Math.max(0, bytes));
+  }
+
+  /** The same measurement with another latency (the limit's size-adjusted view of a first token). */
+  LatencySample withLatency(long nanos) {
+    return new LatencySample(signal, Math.max(1, nanos), requestBytes);
   }
 
   /** An event stream's time to its first content; {@link #NONE} if it never had any. */

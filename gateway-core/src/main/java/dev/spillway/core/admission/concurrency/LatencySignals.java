@@ -13,20 +13,74 @@ import java.util.Arrays;
 final class LatencySignals {
   private static final Signal[] SIGNALS = SampleWindow.signals();
 
+  private final PrefillEnvelope prefill = new PrefillEnvelope(GradientLimit.BASELINE_INTERVAL_NANOS);
   private final SampleWindow samples =
-      new SampleWindow(Math.max(GradientLimit.PROBE_SAMPLES, GradientLimit.WINDOW_SAMPLES));
+      new SampleWindow(Math.max(GradientLimit.PROBE_SAMPLES, GradientLimit.WINDOW_SAMPLES), prefill);
   private final Baseline[] baselines = new Baseline[SIGNALS.length];
   /** The latest samples of each signal, whenever admitted: the fast decrease's evidence. */
   private final RecentSamples[] recent = new RecentSamples[SIGNALS.length];
   /** First tokens of requests admitted in the start that came after it, while no first-token baseline exists. */
   private final long[] lateStartFirstTokens = new long[GradientLimit.MIN_SIGNAL_SAMPLES];
   private int lateStartCount;
+  static final int SPREADS = 8;
+  static final double SPREAD_QUANTILE = 0.9;
+  private final long[] spreads = new long[SPREADS];
+  private int nextSpread;
+  private int spreadCount;
 
   LatencySignals() {
     for (int i = 0; i < SIGNALS.length; i++) {
       baselines[i] = new Baseline(GradientLimit.BASELINE_INTERVAL_NANOS);
       recent[i] = new RecentSamples(GradientLimit.FAST_DECREASE_SAMPLES);
     }
+  }
+
+  /** First tokens' unqueued time against their request's size. */
+  PrefillEnvelope prefill() {
+    return prefill;
+  }
+
+  /**
+   * Learns the prefill envelope from {@code sample}. When the reference size moves, so does the first-token
+   * baseline. When the envelope becomes known, the first-token baseline measured without it starts over: taken from the window medians of unadjusted first tokens, it came from a window
+   * of short prompts (24 ms where a median prompt takes 140), and every later window read as queueing.
+   */
+  void learnPrefill(LatencySample sample, long now) {
+    boolean wasFitted = prefill.fitted();
+    long referenceBefore = prefill.referenceBytes();
+    prefill.add(sample, now);
+    if (!wasFitted && prefill.fitted()) {
+      baselines[Signal.FIRST_TOKEN.ordinal()] = new Baseline(GradientLimit.BASELINE_INTERVAL_NANOS);
+    } else if (wasFitted && prefill.referenceBytes() != referenceBefore) {
+      // The baseline is a first token of the reference size: it moves with it along the envelope.
+      baselines[Signal.FIRST_TOKEN.ordinal()].shift(
+          (long) (prefill.nanosPerByte() * (prefill.referenceBytes() - referenceBefore)));
+    }
+  }
+
+  /**
+   * A window near the limit judged calm by its first tokens spread this far above its median (its
+   * {@value #SPREAD_QUANTILE} quantile less its median): how far single first tokens stray without queueing.
+   */
+  void noteCalmSpread(long spreadNanos) {
+    spreads[nextSpread] = spreadNanos;
+    nextSpread = (nextSpread + 1) % spreads.length;
+    spreadCount = Math.min(spreadCount + 1, spreads.length);
+  }
+
+  /**
+   * How far single first tokens stray above a calm window's median: the median of the last
+   * {@value #SPREADS} calm windows' spreads; 0 before any. On a backend with exact service times it is 0; on an
+   * LLM engine, whose prompts share its prefill, hundreds of milliseconds, and one first token that far up
+   * is no evidence of a queue.
+   */
+  long calmSpreadNanos() {
+    if (spreadCount == 0) {
+      return 0;
+    }
+    long[] sorted = Arrays.copyOf(spreads, spreadCount);
+    Arrays.sort(sorted);
+    return sorted[(spreadCount - 1) / 2];
   }
 
   /** The samples of requests admitted in the current window. */

@@ -59,6 +59,7 @@ final class LimitInForce {
 
   /** A latency sample from a request still in flight ({@link Permit#onFirstToken}). Under the lock. */
   void onSample(LatencySample sample, int inFlightAtAdmission, long window, long now) {
+    limit.onAnswering(true);
     limit.onSample(sample, inFlightAtAdmission, window, now);
     serviceTime.onSample(sample, now);
     current = limit.limit();
@@ -66,11 +67,15 @@ final class LimitInForce {
 
   /**
    * A permit came back after holding its slot {@code holdNanos}: only a success carries a latency sample; a
-   * drop (the backend failed or timed out) tells the adaptive limit to back off. Under the lock.
+   * drop (the backend failed or timed out) tells the adaptive limit to back off. {@code answering}: its answer
+   * had begun ({@link #onSample} was called for it). Under the lock.
    */
   void onRelease(Completion completion, int inFlightAtAdmission, long window, long holdNanos,
-      LatencySample sample, long now) {
+      LatencySample sample, boolean answering, long now) {
     serviceTime.onRelease(holdNanos);
+    if (answering) {
+      limit.onAnswering(false);
+    }
     limit.onRelease(now);
     if (completion == Completion.SUCCESS) {
       limit.onSample(sample, inFlightAtAdmission, window, now);

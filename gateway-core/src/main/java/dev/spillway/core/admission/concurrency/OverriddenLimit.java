@@ -71,6 +71,11 @@ final class OverriddenLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public void onAnswering(boolean started) {
+    inner.onAnswering(started);
+  }
+
+  @Override
   public void onRelease(long now) {
     inner.onRelease(now);
   }

@@ -61,6 +61,14 @@ final class RecentSamples {
     return medianOfScratch();
   }
 
+  /** The median of the requests in flight at the samples' admissions; 0 without samples. */
+  long medianInFlight() {
+    for (int i = 0; i < size; i++) {
+      scratch[i] = inFlights[i];
+    }
+    return medianOfScratch();
+  }
+
   private long medianOfScratch() {
     if (size == 0) {
       return 0;

@@ -6,20 +6,26 @@ import java.util.Arrays;
 /**
  * The latency samples of one measurement window, kept apart per {@link Signal} (a per-token time and a time
  * to first token are not comparable), each with the number of requests in flight it was admitted with. Holds
- * at most {@code capacity} samples in total: the window closes when it is full. Not thread-safe.
+ * at most {@code capacity} samples in total: the window closes when it is full. First tokens are kept as
+ * measured, with their request's size, and read through the {@link PrefillEnvelope} as it stands when the
+ * window is judged (the window of the start is measured before the envelope is known). Not thread-safe.
  */
 final class SampleWindow {
   private static final Signal[] SIGNALS = {Signal.FIRST_TOKEN, Signal.PER_TOKEN};
 
   private final long[][] values = new long[SIGNALS.length][];
+  private final long[][] bytes = new long[SIGNALS.length][];
+  private final PrefillEnvelope prefill;
   private final int[][] inFlights = new int[SIGNALS.length][];
   private final int[] counts = new int[SIGNALS.length];
   private final long[] scratch;
   private int size;
 
-  SampleWindow(int capacity) {
+  SampleWindow(int capacity, PrefillEnvelope prefill) {
+    this.prefill = prefill;
     for (int i = 0; i < SIGNALS.length; i++) {
       values[i] = new long[capacity];
+      bytes[i] = new long[capacity];
       inFlights[i] = new int[capacity];
     }
     scratch = new long[capacity];
@@ -32,6 +38,7 @@ final class SampleWindow {
   void add(LatencySample sample, int inFlight) {
     int k = sample.signal().ordinal();
     values[k][counts[k]] = sample.latencyNanos();
+    bytes[k][counts[k]] = sample.requestBytes();
     inFlights[k][counts[k]++] = inFlight;
     size++;
   }
@@ -78,18 +85,26 @@ final class SampleWindow {
 
   /** The median of {@code s}'s samples admitted with at least {@code minInFlight} in flight; 0 if none. */
   long median(Signal s, int minInFlight) {
+    return quantile(s, minInFlight, 0.5);
+  }
+
+  /**
+   * The {@code q} quantile (the lower one between two) of {@code s}'s samples admitted with at least
+   * {@code minInFlight} in flight; 0 if none.
+   */
+  long quantile(Signal s, int minInFlight, double q) {
     int k = s.ordinal();
     int n = 0;
     for (int i = 0; i < counts[k]; i++) {
       if (inFlights[k][i] >= minInFlight) {
-        scratch[n++] = values[k][i];
+        scratch[n++] = value(s, k, i);
       }
     }
     if (n == 0) {
       return 0;
     }
     Arrays.sort(scratch, 0, n);
-    return scratch[(n - 1) / 2];
+    return scratch[(int) Math.floor((n - 1) * q)];
   }
 
   /**
@@ -101,7 +116,7 @@ final class SampleWindow {
     int n = 0;
     for (int i = 0; i < counts[k]; i++) {
       if (inFlights[k][i] >= minInFlight) {
-        scratch[n++] = LittlesLaw.queueFree(inFlights[k][i], values[k][i], baselineNanos, departuresPerSecond);
+        scratch[n++] = LittlesLaw.queueFree(inFlights[k][i], value(s, k, i), baselineNanos, departuresPerSecond);
       }
     }
     if (n == 0) {
@@ -109,6 +124,11 @@ final class SampleWindow {
     }
     Arrays.sort(scratch, 0, n);
     return scratch[(n - 1) / 2];
+  }
+
+  /** Sample {@code i} of signal {@code s} (index {@code k}), a first token adjusted to the reference size. */
+  private long value(Signal s, int k, int i) {
+    return prefill.adjustedNanos(s, values[k][i], bytes[k][i]);
   }
 
   void clear() {

@@ -18,6 +18,14 @@ import java.util.concurrent.TimeUnit;
  * it alone. Not thread-safe.
  */
 final class ServedAtOnce {
+  /** Which of the recent bounds is the floor. */
+  enum Rank {
+    /** The second largest: each bound is a lower bound of the slots. */
+    SECOND_LARGEST,
+    /** The lower quartile: for counts that swing around what the backend holds. */
+    LOWER_QUARTILE
+  }
+
   static final long SPAN_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** Bounds kept however old: a backend answering a few first tokens a second gives too few in a second. */
   static final int MIN_BOUNDS = 16;
@@ -26,8 +34,13 @@ final class ServedAtOnce {
   private final long[] times = new long[CAPACITY];
   private final int[] counts = new int[CAPACITY];
   private final int[] scratch = new int[CAPACITY];
+  private final Rank rank;
   private int next;
   private int size;
+
+  ServedAtOnce(Rank rank) {
+    this.rank = rank;
+  }
 
   /** A first token that came at {@code now} shows the backend ran at least {@code ranAtOnce} together. */
   void add(int ranAtOnce, long now) {
@@ -38,10 +51,15 @@ final class ServedAtOnce {
   }
 
   /**
-   * The second largest bound of the last {@link #SPAN_NANOS}, or of the last {@value #MIN_BOUNDS} if those
-   * are older; 0 with fewer than two.
+   * The second largest (or lower quartile, by {@link Rank}) bound of the last {@link #SPAN_NANOS}, or of the last
+   * {@value #MIN_BOUNDS} if those are older; 0 with fewer than two.
    */
   int floor(long now) {
+    return floor(now, rank);
+  }
+
+  /** As {@link #floor(long)}, by {@code by}. */
+  int floor(long now, Rank by) {
     int n = 0;
     for (int k = 0; k < size; k++) {
       int i = (next - 1 - k + CAPACITY) % CAPACITY;
@@ -54,6 +72,6 @@ final class ServedAtOnce {
       return 0;
     }
     Arrays.sort(scratch, 0, n);
-    return scratch[n - 2];
+    return by == Rank.LOWER_QUARTILE ? scratch[(n - 1) / 4] : scratch[n - 2];
   }
 }

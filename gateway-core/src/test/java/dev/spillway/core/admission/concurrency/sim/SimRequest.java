@@ -8,6 +8,8 @@ final class SimRequest {
   final boolean stream;
   final int promptTokens;
   final int outputTokens;
+  /** The request body's size as the proxy sees it (Content-Length); 0: none sent. */
+  long requestBytes;
   Permit permit;
   long sentAt = -1;
   long firstTokenAt = -1;
@@ -22,5 +24,14 @@ final class SimRequest {
     this.stream = stream;
     this.promptTokens = promptTokens;
     this.outputTokens = outputTokens;
+  }
+
+  /**
+   * Gives the request a chat body's size as the benchmarks send it: a prompt of 16 to 256 tokens at about 4
+   * bytes each, plus about 200 bytes of JSON around it.
+   */
+  SimRequest sizedLikeChat(java.util.Random random) {
+    requestBytes = 200 + 4L * (16 + random.nextInt(241));
+    return this;
   }
 }

@@ -158,7 +158,7 @@ final class Simulation {
   void firstToken(SimRequest r, long t) {
     r.firstTokenAt = t;
     if (r.stream && !r.timedOut) {
-      r.permit.onFirstToken(LatencySample.firstToken(t - r.sentAt));
+      r.permit.onFirstToken(LatencySample.firstToken(t - r.sentAt).withRequestBytes(r.requestBytes));
     }
   }
 
@@ -168,9 +168,10 @@ final class Simulation {
     if (r.timedOut) {
       return;
     }
-    LatencySample sample = r.stream
+    // As the proxy does: every sample carries its request's size (none where the request has none).
+    LatencySample sample = (r.stream
         ? LatencySample.firstToken(r.firstTokenAt - r.sentAt)
-        : LatencySample.perToken(t - r.sentAt, r.outputTokens);
+        : LatencySample.perToken(t - r.sentAt, r.outputTokens)).withRequestBytes(r.requestBytes);
     r.permit.onSuccess(sample);
   }
 

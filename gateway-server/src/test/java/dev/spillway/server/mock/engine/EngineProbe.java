@@ -1,0 +1,126 @@
+package dev.spillway.server.mock.engine;
+
+import static dev.spillway.server.mock.engine.EngineAdmissionSim.SECOND;
+
+import dev.spillway.core.config.ConcurrencyConfig;
+import java.util.List;
+
+/**
+ * The development loop of the adaptive limit on the LLM engine: prints what {@link EngineAdmissionSim} measures
+ * (not a test; run it from the test classpath). Arguments: what to run ({@code static}, {@code excess},
+ * {@code seeds}, {@code multi}, {@code sweep}, {@code conv}, {@code spike}, {@code long}, combined with commas),
+ * the engine shape ({@code default}, {@code slot}: 64 sequences with a large KV cache, {@code slowprefill}:
+ * 2,000 prompt tokens/s), then optionally its capacity in requests/s and the best tokens/s to compare with.
+ * System properties: {@code seeds}, {@code seed0}, {@code static} (a static limit instead of the adaptive one).
+ */
+public final class EngineProbe {
+  public static void main(String[] args) {
+    EngineOptions o = EngineOptions.defaults();
+    if (args.length > 1 && args[1].equals("slot")) {
+      o = o.withMaxRunning(64).withKvCacheTokens(1 << 20);
+    } else if (args.length > 1 && args[1].equals("slowprefill")) {
+      o = o.withPrefillTokensPerSecond(2000);
+    }
+    double cap = args.length > 2 ? Double.parseDouble(args[2]) : EngineRuns.forBenchmarkMix(o).capacity;
+    System.out.printf("capacity %.2f req/s%n", cap);
+    double best = args.length > 3 ? Double.parseDouble(args[3]) : 700;
+    EngineRuns runs = new EngineRuns(o, cap);
+    String what = args.length > 0 ? args[0] : "all";
+    long t0 = System.nanoTime();
+    if (what.contains("static")) {
+      for (double m : new double[] {1, 2, 5}) {
+        for (int lim = 16; lim <= 64; lim += 4) {
+          double tok = 0;
+          StringBuilder sb = new StringBuilder();
+          for (int seed = 1; seed <= 3; seed++) {
+            EngineRunStats s = runs.constant(ConcurrencyConfig.fixed(lim), m, 120 * SECOND, 10 * SECOND, seed);
+            tok += s.tokensPerSecond() / 3;
+            sb.append(" | ").append(s);
+          }
+          System.out.printf("static %d %.0fx: mean tokens/s %.0f%s%n", lim, m, tok, sb);
+        }
+      }
+      EngineRunStats u = runs.constant(ConcurrencyConfig.fixed(100_000), 0.5, 60 * SECOND, 10 * SECOND, 3);
+      System.out.println("unlimited 0.5x: " + u);
+      EngineRunStats u1 = runs.constant(ConcurrencyConfig.fixed(100_000), 1, 60 * SECOND, 10 * SECOND, 3);
+      System.out.println("unlimited 1x: " + u1);
+    }
+    if (what.contains("excess")) {
+      for (double m : new double[] {2, 5}) {
+        for (int lim = 20; lim <= 56; lim += 4) {
+          EngineRunStats s = runs.constant(ConcurrencyConfig.fixed(lim), m, 60 * SECOND, 10 * SECOND, 1);
+          double[] ex = s.calls(10 * SECOND, 60 * SECOND).stream().filter(c -> c.stream && c.firstTokenAt > 0)
+              .mapToDouble(c -> (c.firstTokenAt - c.sentAt) / 1e6 - c.promptTokens / 8.0).sorted().toArray();
+          System.out.printf("static %d %.0fx excess p25 %.0f p50 %.0f p75 %.0f p90 %.0f ms  %s%n", lim, m,
+              ex[ex.length / 4], ex[ex.length / 2], ex[ex.length * 3 / 4], ex[ex.length * 9 / 10], s);
+        }
+      }
+    }
+    if (what.contains("seeds")) {
+      for (long seed = 1; seed <= 8; seed++) {
+        EngineRunStats h = runs.constant(ConcurrencyConfig.adaptive(64), 0.5, 60 * SECOND, 0, seed);
+        EngineRunStats l = runs.longAnswers(ConcurrencyConfig.adaptive(64), 40, seed);
+        EngineRunStats sp = runs.spike(ConcurrencyConfig.adaptive(64), seed);
+        System.out.printf("seed %d half sheds %d | long freeSheds %d sheds %d | spike recovery %d%n", seed,
+            h.sheds(), l.sim.shedWithFreeEngine, l.sheds(), sp.recoverySeconds(5 * SECOND, 15 * SECOND, 1.5));
+        if (Boolean.getBoolean("traces")) {
+          System.out.println(" half " + h.limitPerSecond());
+          System.out.println(" long " + l.limitPerSecond());
+          System.out.println(" spike " + sp.limitPerSecond());
+        }
+      }
+    }
+    if (what.contains("multi")) {
+      double unloaded = runs.constant(ConcurrencyConfig.fixed(100_000), 0.5, 60 * SECOND, 10 * SECOND, 3)
+          .streamTtftP99Ms();
+      double[] tok = new double[5];
+      double[] ttft = new double[5];
+      double[] mttft = new double[5];
+      long[] sheds = new long[5];
+      double[] lim = new double[5];
+      int seeds = Integer.getInteger("seeds", 8);
+      for (int seed = Integer.getInteger("seed0", 1); seed < Integer.getInteger("seed0", 1) + seeds; seed++) {
+        int fixed = Integer.getInteger("static", 0);
+        List<EngineRunStats> sw = runs.sweep(fixed > 0 ? ConcurrencyConfig.fixed(fixed)
+            : ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), seed);
+        System.out.println("seed " + seed + " limit: " + sw.get(0).limitPerSecond());
+        for (int i = 0; i < 5; i++) {
+          tok[i] += sw.get(i).tokensPerSecond() / seeds;
+          ttft[i] = Math.max(ttft[i], sw.get(i).streamTtftP99Ms() / unloaded);
+          mttft[i] += Math.min(10, sw.get(i).streamTtftP99Ms() / unloaded) / seeds;
+          sheds[i] += sw.get(i).sheds();
+          lim[i] += sw.get(i).meanLimit() / seeds;
+        }
+      }
+      for (int i = 0; i < 5; i++) {
+        System.out.printf("multi %.1fx tokens %.0f (%.1f%% of %.0f) worst ttft %.2fx mean %.2fx sheds %d limit %.1f%n",
+            EngineRuns.MULTIPLES[i], tok[i], 100 * tok[i] / best, best, ttft[i], mttft[i], sheds[i], lim[i]);
+      }
+    }
+    if (what.contains("sweep")) {
+      List<EngineRunStats> sw = runs.sweep(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), 1);
+      for (int i = 0; i < sw.size(); i++) {
+        System.out.println("sweep " + EngineRuns.MULTIPLES[i] + "x: " + sw.get(i));
+      }
+      System.out.println("limit: " + sw.get(0).limitPerSecond());
+    }
+    if (what.contains("conv")) {
+      for (int start : new int[] {4, 1024}) {
+        EngineRunStats s = runs.constant(ConcurrencyConfig.adaptive(start), 2, 20 * SECOND, 0, 5);
+        System.out.println("conv from " + start + ": settle " + s.settleSeconds(40, 0.1) + " " + s);
+        System.out.println("limit: " + s.limitPerSecond());
+      }
+    }
+    if (what.contains("spike")) {
+      EngineRunStats s = runs.spike(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), 7);
+      System.out.println("spike recovery " + s.recoverySeconds(5 * SECOND, 15 * SECOND, 1.5) + " " + s);
+      System.out.println("limit: " + s.limitPerSecond());
+    }
+    if (what.contains("long")) {
+      EngineRunStats s = runs.longAnswers(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), 40, 13);
+      System.out.println("long: freeSheds " + s.sim.shedWithFreeEngine + " " + s);
+      System.out.println("limit: " + s.limitPerSecond());
+    }
+    System.out.printf("cpu %.1f s%n", (System.nanoTime() - t0) / 1e9);
+  }
+}
