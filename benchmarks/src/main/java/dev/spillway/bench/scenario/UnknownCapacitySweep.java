@@ -34,7 +34,13 @@ final class UnknownCapacitySweep {
     this.res = load.res;
     this.b = load.b;
     // The simulator's answers take seconds: each level needs longer to settle than the fixed mock's.
-    this.phase = b.capacityKnown() ? o.pick(10.0, 0.8) : o.pick(20.0, 2.0);
+    // At 4 requests a second a 20 s level measures 30-50 answers; -Dunknown.llmLevel=60 (seconds) measures
+    // three times as many, for comparing limits whose difference is smaller than one level's noise.
+    double llmLevel = Double.parseDouble(System.getProperty("unknown.llmLevel", "20"));
+    if (!(llmLevel >= 10)) {
+      throw new IllegalArgumentException("unknown.llmLevel: " + llmLevel + " (expected: >= 10 seconds)");
+    }
+    this.phase = b.capacityKnown() ? o.pick(10.0, 0.8) : o.pick(llmLevel, 2.0);
     this.skip = b.capacityKnown() ? o.pick(2.0, 0.3) : o.pick(8.0, 0.5);
   }
 
