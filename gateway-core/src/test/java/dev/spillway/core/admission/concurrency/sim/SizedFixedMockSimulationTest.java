@@ -1,6 +1,5 @@
 package dev.spillway.core.admission.concurrency.sim;
 
-import static dev.spillway.core.admission.concurrency.sim.Simulation.MS;
 import static dev.spillway.core.admission.concurrency.sim.Simulation.SECOND;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,11 +19,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * mock's queue: stream TTFT p99 57 ms against 34 ms.)
  */
 class SizedFixedMockSimulationTest {
-  static final int SLOTS = 64;
-  static final long SERVICE = 500 * MS;
-  static final double CAPACITY = SLOTS * (double) SECOND / SERVICE;
-  static final long END = 40 * SECOND;
-  static final long STEADY_FROM = 10 * SECOND;
+  // The shape StreamMixSimulationTest runs: the same backend, load and measured span.
+  static final int SLOTS = StreamMixSimulationTest.SLOTS;
+  static final long SERVICE = StreamMixSimulationTest.SERVICE;
+  static final double CAPACITY = StreamMixSimulationTest.CAPACITY;
+  static final long END = StreamMixSimulationTest.END;
+  static final long STEADY_FROM = StreamMixSimulationTest.STEADY_FROM;
 
   @ParameterizedTest(name = "{0}x capacity")
   @ValueSource(doubles = {1, 2, 5, 10})
