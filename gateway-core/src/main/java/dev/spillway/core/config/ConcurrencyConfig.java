@@ -11,9 +11,11 @@ package dev.spillway.core.config;
  * @param maxLimit adaptive ceiling
  * @param engineSignal the engines' own metrics, which also bound the limit (see {@link EngineSignalConfig}), or
  *     {@code null}
+ * @param prefillGate adaptive only: while first tokens show that prompts share the backend's prefill, admit a
+ *     request only when few admitted ones still await their first token (the adaptive limit's prefill gate)
  */
 public record ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit,
-                                EngineSignalConfig engineSignal) {
+                                EngineSignalConfig engineSignal, boolean prefillGate) {
   public static final int DEFAULT_LIMIT = 64;
   public static final int DEFAULT_MIN_LIMIT = 4;
   public static final int DEFAULT_MAX_LIMIT = 1024;
@@ -27,6 +29,11 @@ public record ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit
       throw new ConfigException("limit", limit + " (expected: minLimit " + minLimit + " <= limit <= maxLimit "
           + maxLimit + ")");
     }
+  }
+
+  /** With the prefill gate on (the default). */
+  public ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit, EngineSignalConfig engineSignal) {
+    this(mode, limit, minLimit, maxLimit, engineSignal, true);
   }
 
   /** Without engine signals. */

@@ -128,7 +128,7 @@ final class AdmissionGate implements TierAdmission.Verdict {
       }
       reservation = decision.reservation();
     }
-    slot.acquire(tenant, request.headers());
+    slot.acquire(tenant, request.headers(), contentLength);
   }
 
   @Override

@@ -64,11 +64,12 @@ final class TierAdmission implements PermitCallback {
 
   /**
    * Asks for a slot for {@code tenant}'s request (its class, its place among tenants, and from
-   * {@code headers} whether it is a client's retry and its deadline); the {@link Verdict} follows, now or
-   * when the waiting room decides.
+   * {@code headers} whether it is a client's retry and its deadline) of {@code requestBytes} (-1: unknown);
+   * the {@link Verdict} follows, now or when the waiting room decides.
    */
-  void acquire(Tenant tenant, HttpHeaders headers) {
+  void acquire(Tenant tenant, HttpHeaders headers, long requestBytes) {
     priority = tenant.priority();
+    permits.requestBytes(requestBytes);
     if (primary == null) {
       state = State.ADMITTED;
       verdict.admitted();
@@ -83,7 +84,7 @@ final class TierAdmission implements PermitCallback {
     }
     state = State.WAITING;
     WaitRequest wait = new WaitRequest(priority, tenant.key(), ClientHints.isRetry(headers),
-        ClientHints.deadline(headers, waitStartNanos));
+        ClientHints.deadline(headers, waitStartNanos), requestBytes);
     waiter = primary.acquire(wait, executor, this);
   }
 

@@ -27,6 +27,8 @@ import java.util.List;
  */
 final class TierPermits {
   private Permit permit;
+  /** The request body's size, or -1 when unknown; tiers' limits are told it. */
+  private long requestBytes = -1;
   /** The tier the request is in (its permit's, or a tier without limit); -1 before any. */
   private int tier = -1;
   /** An attempt under the current permit showed the backend overloaded. */
@@ -50,7 +52,7 @@ final class TierPermits {
         continue;
       }
       BackendAdmission admission = candidate.backend().admission();
-      Permit p = admission == null ? null : admission.tryAcquireNow(priority);
+      Permit p = admission == null ? null : admission.tryAcquireNow(priority, requestBytes);
       if (admission == null || p != null) {
         release();
         permit = p;
@@ -61,6 +63,11 @@ final class TierPermits {
       }
     }
     return false;
+  }
+
+  /** The request body's size (-1: unknown), for the tiers' limits. */
+  void requestBytes(long bytes) {
+    requestBytes = bytes;
   }
 
   /** The backend the request overflowed from, or {@code null}. */
@@ -95,7 +102,7 @@ final class TierPermits {
       tier = tierIndex;
       return true;
     }
-    Permit p = admission.tryAcquireNow(priority);
+    Permit p = admission.tryAcquireNow(priority, requestBytes);
     if (p == null) {
       return false;
     }

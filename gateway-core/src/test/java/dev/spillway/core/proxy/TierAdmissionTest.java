@@ -66,7 +66,7 @@ class TierAdmissionTest {
 
   private TierAdmission ask(List<Route.Tier> tiers, PriorityClass priority, Told told) {
     TierAdmission slot = new TierAdmission(tiers, channel.eventLoop(), told);
-    slot.acquire(tenant(priority), EmptyHttpHeaders.INSTANCE);
+    slot.acquire(tenant(priority), EmptyHttpHeaders.INSTANCE, -1);
     channel.runPendingTasks();
     return slot;
   }

@@ -179,7 +179,7 @@ final class TwoTierSimulation {
         shed(r, reason);
       }
     });
-    r.slot.acquire(new Tenant(key, key, STANDARD, true), EmptyHttpHeaders.INSTANCE);
+    r.slot.acquire(new Tenant(key, key, STANDARD, true), EmptyHttpHeaders.INSTANCE, -1);
   }
 
   private void shed(Req r, ShedReason reason) {

@@ -18,7 +18,8 @@ import java.util.Map;
  * {@code waitingRoom} would never be used, so one without the other is an error.
  */
 final class ConcurrencyBinder {
-  static final List<String> KEYS = List.of("mode", "limit", "minLimit", "maxLimit", "engineSignal");
+  static final List<String> KEYS = List.of("mode", "limit", "minLimit", "maxLimit", "engineSignal",
+      "prefillGate");
   static final List<String> ENGINE_SIGNAL_KEYS = List.of("preset", "path", "runningMetric", "waitingMetric",
       "kvCacheMetric", "interval", "timeout", "staleAfter", "targetWaiting", "maxResponseBytes",
       "combine");
@@ -52,8 +53,9 @@ final class ConcurrencyBinder {
     int minLimit = concurrency.integer("minLimit", ConcurrencyConfig.DEFAULT_MIN_LIMIT);
     int maxLimit = concurrency.integer("maxLimit", ConcurrencyConfig.DEFAULT_MAX_LIMIT);
     EngineSignalConfig engine = concurrency.has("engineSignal") ? engineSignal(concurrency) : null;
+    boolean prefillGate = concurrency.bool("prefillGate", true);
     ConcurrencyConfig config = concurrency.construct(() -> new ConcurrencyConfig(mode, limit, minLimit, maxLimit,
-        engine));
+        engine, prefillGate));
     return concurrency.problems().count() > errorsBefore ? null : config;
   }
 

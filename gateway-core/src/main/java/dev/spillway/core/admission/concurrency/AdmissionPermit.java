@@ -10,17 +10,24 @@ final class AdmissionPermit implements Permit {
 
   private final BackendAdmission owner;
   private final PriorityClass priority;
-  private final int inFlightAtAdmission;
+  final int inFlightAtAdmission;
   /** The limit's measurement window this request was admitted in. */
   private final long window;
-  private final long admittedAt;
+  final long admittedAt;
+  /** The request body's size, or -1 when unknown. */
+  final long requestBytes;
+  /** {@link PrefillGate}'s state for this permit; guarded by {@link BackendAdmission}'s lock. */
+  boolean awaiting;
+  long awaitingUntil;
+  long awaitingSeq;
   private volatile int completed;
   /** The latency sample was already given by {@link #onFirstToken}; written and read on one event loop. */
   private boolean sampled;
 
   AdmissionPermit(BackendAdmission owner, PriorityClass priority, int inFlightAtAdmission, long window,
-      long admittedAt) {
+      long admittedAt, long requestBytes) {
     this.owner = owner;
+    this.requestBytes = requestBytes;
     this.priority = priority;
     this.inFlightAtAdmission = inFlightAtAdmission;
     this.window = window;
@@ -31,14 +38,21 @@ final class AdmissionPermit implements Permit {
   public void onFirstToken(LatencySample sample) {
     if (completed == 0 && !sampled && sample != null && sample.signal() != LatencySample.Signal.NONE) {
       sampled = true;
-      owner.sample(inFlightAtAdmission, window, sample);
+      owner.sample(this, inFlightAtAdmission, window, sample);
+    }
+  }
+
+  @Override
+  public void onRequestKind(boolean streamed) {
+    if (completed == 0) {
+      owner.requestKind(this, streamed);
     }
   }
 
   @Override
   public void onSuccess(LatencySample sample) {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
-      owner.release(priority, Completion.SUCCESS, inFlightAtAdmission, window, admittedAt,
+      owner.release(this, priority, Completion.SUCCESS, inFlightAtAdmission, window, admittedAt,
           sampled || sample == null ? LatencySample.NONE : sample, sampled);
     }
   }
@@ -46,7 +60,7 @@ final class AdmissionPermit implements Permit {
   @Override
   public void onIgnore() {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
-      owner.release(priority, Completion.IGNORE, inFlightAtAdmission, window, admittedAt, LatencySample.NONE,
+      owner.release(this, priority, Completion.IGNORE, inFlightAtAdmission, window, admittedAt, LatencySample.NONE,
           sampled);
     }
   }
@@ -54,7 +68,7 @@ final class AdmissionPermit implements Permit {
   @Override
   public void onDropped() {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
-      owner.release(priority, Completion.DROPPED, inFlightAtAdmission, window, admittedAt, LatencySample.NONE,
+      owner.release(this, priority, Completion.DROPPED, inFlightAtAdmission, window, admittedAt, LatencySample.NONE,
           sampled);
     }
   }

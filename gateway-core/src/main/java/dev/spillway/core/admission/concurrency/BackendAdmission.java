@@ -56,6 +56,7 @@ public final class BackendAdmission {
   private final RoomTimeouts timeouts;
   private final AdmissionDoor door;
   private final RoomService service;
+  private final PrefillGate gate;
 
   public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker) {
     this(concurrency, room, ticker, null);
@@ -74,9 +75,14 @@ public final class BackendAdmission {
     this.slots = new SlotShares(room.shares());
     this.serviceTime = new ServiceTime(room.codelTarget().toNanos());
     this.limit = new LimitInForce(concurrency, engineLoad, serviceTime, ticker);
+    this.gate = new PrefillGate(gates(concurrency));
     this.timeouts = new RoomTimeouts(this.room, serviceTime, room);
     this.door = new AdmissionDoor(limit, serviceTime, this.room, slots, timeouts);
-    this.service = new RoomService(this, limit, serviceTime, this.room, slots, timeouts, door);
+    this.service = new RoomService(this, limit, serviceTime, this.room, slots, timeouts, door, gate);
+  }
+
+  private static boolean gates(ConcurrencyConfig concurrency) {
+    return concurrency.mode() == ConcurrencyConfig.Mode.ADAPTIVE && concurrency.prefillGate();
   }
 
   /**
@@ -91,18 +97,17 @@ public final class BackendAdmission {
     PriorityClass c = request.priority();
     QueuedWaiter waiter = null;
     QueuedWaiter out = null;
-    int inFlightNow = 0;
-    long window = 0;
+    AdmissionPermit permit = null;
     boolean unreachable = false;
     boolean full = false;
     QueuedWaiter stale = null;
     QueuedWaiter grown;
     lock.lock();
     try {
+      gate.onArrival(now);
       grown = tickLocked(now);
-      if (slots.canAdmit(c, limit.current())) {
-        inFlightNow = slots.admit(c);
-        window = limit.window();
+      if (admits(c, now)) {
+        permit = grantLocked(c, request.requestBytes(), now);
       } else {
         long waitUntil = timeouts.waitUntil(request, now);
         if (waitUntil - now <= 0) {
@@ -110,7 +115,7 @@ public final class BackendAdmission {
         } else {
           stale = timeouts.shedStale(now, limit.current());
           boolean streams = door.firstTokenNanos(now) > 0;
-          if (door.judgesAtDoor(now) && !door.roomServesSoon(now, limit.current())) {
+          if (!letsIn(c, now)) {
             if (timeouts.overloaded()) {
               timeouts.onTurnedAway(now);
             }
@@ -138,7 +143,7 @@ public final class BackendAdmission {
       return Waiter.NOOP;
     }
     if (waiter == null) {
-      Callbacks.permitNow(executor, callback, new AdmissionPermit(this, c, inFlightNow, window, now));
+      Callbacks.permitNow(executor, callback, permit);
       return Waiter.NOOP;
     }
     if (out == waiter) {
@@ -157,14 +162,20 @@ public final class BackendAdmission {
    * Never queues and never sheds: the caller decides what to do without a slot.
    */
   public Permit tryAcquireNow(PriorityClass priority) {
+    return tryAcquireNow(priority, -1);
+  }
+
+  /** As {@link #tryAcquireNow(PriorityClass)}, for a request body of {@code requestBytes} (-1: unknown). */
+  public Permit tryAcquireNow(PriorityClass priority, long requestBytes) {
     Objects.requireNonNull(priority, "priority");
     QueuedWaiter grown;
     Permit permit = null;
     lock.lock();
     try {
-      grown = tickLocked(ticker.nanoTime());
-      if (slots.canAdmit(priority, limit.current())) {
-        permit = new AdmissionPermit(this, priority, slots.admit(priority), limit.window(), ticker.nanoTime());
+      long now = ticker.nanoTime();
+      grown = tickLocked(now);
+      if (admits(priority, now)) {
+        permit = grantLocked(priority, requestBytes, now);
       }
     } finally {
       lock.unlock();
@@ -189,7 +200,8 @@ public final class BackendAdmission {
     lock.lock();
     try {
       grown = tickLocked(now);
-      spills = !slots.canAdmit(priority, limit.current()) && !door.roomServesSoon(now, limit.current());
+      spills = !admits(priority, now) && (gateAlone(priority, now) ? timeouts.overloaded() && !gateHasRoom()
+          : !door.roomServesSoon(now, limit.current()));
       if (spills) {
         timeouts.onTurnedAway(now);
       }
@@ -236,6 +248,19 @@ public final class BackendAdmission {
     }
   }
 
+  /**
+   * How many admitted requests may await their first token at once ({@link PrefillGate}); 0 while the gate is
+   * open for all (not active on this backend). For monitoring.
+   */
+  public int prefillGateWidth() {
+    lock.lock();
+    try {
+      return gate.active() ? gate.width() : 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Requests in the waiting room. */
   public int queued() {
     lock.lock();
@@ -246,13 +271,22 @@ public final class BackendAdmission {
     }
   }
 
-  /** A latency sample from a request still in flight ({@link Permit#onFirstToken}); serves waiters if the limit grew. */
-  void sample(int inFlightAtAdmission, long window, LatencySample sample) {
+  /**
+   * A latency sample from a request still in flight ({@link Permit#onFirstToken}); serves waiters if the limit
+   * grew or the prefill gate opened.
+   */
+  void sample(AdmissionPermit permit, int inFlightAtAdmission, long window, LatencySample sample) {
     long now = ticker.nanoTime();
     QueuedWaiter answered;
     lock.lock();
     try {
       limit.onSample(sample, inFlightAtAdmission, window, now);
+      gate.onFirstToken(permit, sample, inFlightAtAdmission, now);
+      if (gate.active() && timeouts.overloaded() && Boolean.getBoolean("gate.validate")) {
+        limit.onUnused(gate.peakInFlight(now), now);
+      }
+      gate.bound(limit.current());
+      timeouts.floorCodel(gate.longestPaceNanos(), 2 * gate.longestPaceNanos());
       answered = serveLocked(now);
     } finally {
       lock.unlock();
@@ -260,13 +294,27 @@ public final class BackendAdmission {
     dispatchAll(answered);
   }
 
-  void release(PriorityClass c, Completion completion, int inFlightAtAdmission, long window, long admittedAt,
-      LatencySample sample, boolean answering) {
+  /** The permit's request asked for a streamed answer or not ({@link PrefillGate#onRequestKind}). */
+  void requestKind(AdmissionPermit permit, boolean streamed) {
+    long now = ticker.nanoTime();
+    QueuedWaiter answered;
+    lock.lock();
+    try {
+      answered = gate.onRequestKind(permit, streamed, now) ? serveLocked(now) : null;
+    } finally {
+      lock.unlock();
+    }
+    dispatchAll(answered);
+  }
+
+  void release(AdmissionPermit permit, PriorityClass c, Completion completion, int inFlightAtAdmission,
+      long window, long admittedAt, LatencySample sample, boolean answering) {
     long now = ticker.nanoTime();
     QueuedWaiter answered;
     lock.lock();
     try {
       slots.release(c);
+      gate.onRelease(permit);
       limit.onRelease(completion, inFlightAtAdmission, window, now - admittedAt, sample, answering, now);
       answered = serveLocked(now);
     } finally {
@@ -336,6 +384,7 @@ public final class BackendAdmission {
     lock.lock();
     try {
       limit.reconfigure(concurrency, engineLoad);
+      gate.enable(gates(concurrency));
       room.resize(nextRoom.maxQueue());
       timeouts.reconfigure(nextRoom);
       slots.reshare(nextRoom.shares());
@@ -400,7 +449,50 @@ public final class BackendAdmission {
    * grew, the waiters are served first (returned linked, to dispatch after unlocking).
    */
   private QueuedWaiter tickLocked(long now) {
-    return limit.tick(now) ? serveLocked(now) : null;
+    boolean grew = limit.tick(now);
+    return gate.lapse(now) || grew ? serveLocked(now) : null;
+  }
+
+  /** Whether a request of class {@code c} may take a slot now: the limit and the prefill gate allow it. */
+  private boolean admits(PriorityClass c, long now) {
+    return slots.canAdmit(c, limit.current()) && gate.admits(slots.inFlight(), now);
+  }
+
+  /** Whether the prefill gate alone holds back a request of class {@code c}: the limit has a slot for it. */
+  private boolean gateAlone(PriorityClass c, long now) {
+    return slots.canAdmit(c, limit.current()) && gate.holds(slots.inFlight(), now);
+  }
+
+  /**
+   * Whether a newcomer of class {@code c} that cannot be admitted now may come in to wait. One the gate alone
+   * holds back waits for a prompt's prefill, not for a slot: it is judged only under sustained overload, and
+   * let in if the gate is expected to open for it (after those ahead) within one prompt's prefill
+   * ({@link #gateOpensSoon}); at lower loads it always waits, as it would have in the engine's own queue. One
+   * held back by the limit is judged by {@link AdmissionDoor}.
+   */
+  private boolean letsIn(PriorityClass c, long now) {
+    if (gateAlone(c, now)) {
+      return !timeouts.overloaded() || (gateHasRoom() && (Double.parseDouble(System.getProperty("gate.x", "0")) == 0
+          || gate.opensInNanos(now) <= Double.parseDouble(System.getProperty("gate.x", "0")) * gate.meanGapNanos()));
+    }
+    return !door.judgesAtDoor(now) || door.roomServesSoon(now, limit.current());
+  }
+
+  /** Whether fewer requests wait than may await a first token at once: one successor per prefill lane. */
+  private boolean gateHasRoom() {
+    return room.size() < gate.width();
+  }
+
+  /** Takes a slot for class {@code c}: the permit, counted by the gate. Under the lock. */
+  private AdmissionPermit grantLocked(PriorityClass c, long requestBytes, long now) {
+    AdmissionPermit permit = new AdmissionPermit(this, c, slots.admit(c), limit.window(), now, requestBytes);
+    gate.onGrant(permit, now);
+    return permit;
+  }
+
+  /** {@link #grantLocked}, for {@link RoomService}. */
+  AdmissionPermit grant(PriorityClass c, long requestBytes, long now) {
+    return grantLocked(c, requestBytes, now);
   }
 
   /** The Retry-After to give a request shed now. Under the lock (reads the limit in force). */

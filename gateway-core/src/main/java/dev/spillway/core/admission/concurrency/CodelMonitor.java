@@ -19,6 +19,9 @@ package dev.spillway.core.admission.concurrency;
 final class CodelMonitor {
   private final long targetNanos;
   private final long intervalNanos;
+  /** Floors under the target and the interval: the prefill gate's pace, see {@link #floor}. */
+  private long floorNanos;
+  private long floorIntervalNanos;
   private boolean aboveTarget;
   private long aboveSince;
   private long lastSampleAt;
@@ -34,12 +37,12 @@ final class CodelMonitor {
     if (overloaded) {
       return;
     }
-    if (sojournNanos < targetNanos) {
+    if (sojournNanos < target()) {
       aboveTarget = false;
     } else if (!aboveTarget) {
       aboveTarget = true;
       aboveSince = now;
-    } else if (now - aboveSince >= intervalNanos) {
+    } else if (now - aboveSince >= interval()) {
       overloaded = true;
     }
   }
@@ -54,7 +57,7 @@ final class CodelMonitor {
 
   /** A request arrives to an empty room: a quiet interval since a waiter last left ends any overload. */
   void onEmptyRoom(long now) {
-    if ((aboveTarget || overloaded) && now - lastSampleAt >= intervalNanos) {
+    if ((aboveTarget || overloaded) && now - lastSampleAt >= interval()) {
       aboveTarget = false;
       overloaded = false;
     }
@@ -66,6 +69,25 @@ final class CodelMonitor {
 
   /** CoDel's short queue timeout under overload: twice the target. */
   long overloadedWaitNanos() {
-    return 2 * targetNanos;
+    return 2 * target();
+  }
+
+  /**
+   * Raises the target to at least {@code targetNanos} and the interval to at least {@code intervalNanos} (0:
+   * the configured ones alone). Behind a closed {@link PrefillGate} a waiter waits for prompts' prefills,
+   * which take longer than any usual target: a wait of one typical prefill is the gate's pace, and one long
+   * prompt may keep every waiter above that for its whole prefill without a standing queue.
+   */
+  void floor(long targetNanos, long intervalNanos) {
+    floorNanos = targetNanos;
+    floorIntervalNanos = intervalNanos;
+  }
+
+  private long interval() {
+    return Math.max(intervalNanos, floorIntervalNanos);
+  }
+
+  private long target() {
+    return Math.max(targetNanos, floorNanos);
   }
 }

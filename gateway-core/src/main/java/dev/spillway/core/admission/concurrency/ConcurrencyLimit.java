@@ -57,6 +57,13 @@ interface ConcurrencyLimit {
    */
   default void onAnswering(boolean started) {}
 
+  /**
+   * Something else holds the requests back ({@link PrefillGate}): no more than {@code peakInFlight} were in
+   * flight lately. An adaptive limit far above that says nothing and comes down to just above it, so that
+   * what it sees is again the latency at its limit. Static limits ignore it.
+   */
+  default void onUnused(int peakInFlight, long now) {}
+
   /** A request is about to be judged at {@code now}: for limits that move with time alone. */
   default void onTick(long now) {}
 

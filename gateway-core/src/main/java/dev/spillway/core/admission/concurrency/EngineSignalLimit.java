@@ -110,6 +110,11 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public void onUnused(int peakInFlight, long now) {
+    latency.onUnused(peakInFlight, now);
+  }
+
+  @Override
   public void onRelease(long now) {
     latency.onRelease(now);
   }

@@ -103,6 +103,9 @@ final class GradientLimit implements ConcurrencyLimit {
   /** Recent samples (whenever admitted) whose median decides a fast decrease. */
   static final int FAST_DECREASE_SAMPLES = 9;
   static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
+  /** {@link #onUnused}: the limit stays at most this share, and at least this many, above the peak. */
+  static final double UNUSED_SHARE = Double.parseDouble(System.getProperty("gate.unusedshare", "0.125"));
+  static final int UNUSED_MARGIN = 2;
   private static final long NOT_STARTED = Long.MIN_VALUE;
   /** The window of the start: permits admitted while the limit was pinned carry it. */
   private static final long START_WINDOW = 0;
@@ -163,6 +166,14 @@ final class GradientLimit implements ConcurrencyLimit {
   @Override
   public void onRelease(long now) {
     decreases.onRelease(now);
+  }
+
+  @Override
+  public void onUnused(int peakInFlight, long now) {
+    double ceiling = peakInFlight + Math.max(UNUSED_MARGIN, peakInFlight * UNUSED_SHARE);
+    if (phase == Phase.TRACKING && estimate.value() > ceiling) {
+      estimate.setClamped(ceiling);
+    }
   }
 
   @Override

@@ -86,6 +86,12 @@ final class LimitInForce {
     current = limit.limit();
   }
 
+  /** {@link ConcurrencyLimit#onUnused}. Under the lock. */
+  void onUnused(int peakInFlight, long now) {
+    limit.onUnused(peakInFlight, now);
+    current = limit.limit();
+  }
+
   /** Applies an operator's override ({@link LimitOverride#NONE} removes it). Under the lock. */
   void override(LimitOverride next) {
     limit.override(Objects.requireNonNull(next, "next"));

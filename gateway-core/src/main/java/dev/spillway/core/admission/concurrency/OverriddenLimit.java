@@ -76,6 +76,11 @@ final class OverriddenLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public void onUnused(int peakInFlight, long now) {
+    inner.onUnused(peakInFlight, now);
+  }
+
+  @Override
   public void onRelease(long now) {
     inner.onRelease(now);
   }

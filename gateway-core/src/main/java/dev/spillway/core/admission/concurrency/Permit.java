@@ -18,6 +18,12 @@ public interface Permit {
    */
   default void onFirstToken(LatencySample sample) {}
 
+  /**
+   * The request asked for a streamed answer ({@code true}) or a whole one: tells the prefill gate whether a
+   * first token will be seen. Call at most once, before the answer begins; the default ignores it.
+   */
+  default void onRequestKind(boolean streamed) {}
+
   /** Finished without a meaningful latency sample (client cancel, 4xx, a gateway error of our own). */
   void onIgnore();
 

@@ -197,6 +197,16 @@ final class PrefillEnvelope {
     return sizeCount > 0;
   }
 
+  /** The size of the largest bucket's lowest first token; 0 before any size. */
+  long largestBytes() {
+    for (int b = BUCKETS - 1; b >= 0; b--) {
+      if (seen[b]) {
+        return lowerBytes(b);
+      }
+    }
+    return 0;
+  }
+
   /** The size every adjusted first token is moved to; 0 before any size. */
   long referenceBytes() {
     return referenceBytes;

@@ -21,9 +21,10 @@ final class RoomService {
   private final SlotShares slots;
   private final RoomTimeouts timeouts;
   private final AdmissionDoor door;
+  private final PrefillGate gate;
 
   RoomService(BackendAdmission owner, LimitInForce limit, ServiceTime serviceTime, WaitingRoom room,
-      SlotShares slots, RoomTimeouts timeouts, AdmissionDoor door) {
+      SlotShares slots, RoomTimeouts timeouts, AdmissionDoor door, PrefillGate gate) {
     this.owner = owner;
     this.limit = limit;
     this.serviceTime = serviceTime;
@@ -31,6 +32,7 @@ final class RoomService {
     this.slots = slots;
     this.timeouts = timeouts;
     this.door = door;
+    this.gate = gate;
   }
 
   /**
@@ -44,14 +46,14 @@ final class RoomService {
       tail = tail.next;
     }
     PriorityClass c;
-    while ((c = slots.nextToServe(room, currentLimit)) != null) {
+    while ((c = slots.nextToServe(room, currentLimit)) != null && gate.admits(slots.inFlight(), now)) {
       // Without streams, CoDel's LIFO under overload serves the freshest waiter, who can still finish in time.
       QueuedWaiter w = room.poll(c, timeouts.overloaded() && door.firstTokenNanos(now) == 0);
       timeouts.sampleDelay(w, now);
       if (now - w.timeoutAt >= 0) {
         w.shed(ShedReason.QUEUE_TIMEOUT, serviceTime.retryAfterNanos(currentLimit));
       } else {
-        w.grant(new AdmissionPermit(owner, c, slots.admit(c), limit.window(), now));
+        w.grant(owner.grant(c, w.request.requestBytes(), now));
       }
       if (head == null) {
         head = w;

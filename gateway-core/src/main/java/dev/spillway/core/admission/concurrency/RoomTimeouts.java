@@ -35,6 +35,11 @@ final class RoomTimeouts {
     return codel.overloaded();
   }
 
+  /** Raises CoDel's target and interval for the prefill gate ({@link CodelMonitor#floor}). Under the lock. */
+  void floorCodel(long targetNanos, long intervalNanos) {
+    codel.floor(targetNanos, intervalNanos);
+  }
+
   /** CoDel's short wait, used under overload instead of maxWait. Under the lock. */
   long overloadedWaitNanos() {
     return codel.overloadedWaitNanos();

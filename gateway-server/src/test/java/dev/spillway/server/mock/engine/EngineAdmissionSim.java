@@ -39,6 +39,7 @@ final class EngineAdmissionSim {
   static final int ENVELOPE_BYTES = 120;
   static final long TRACE_STEP_NANOS = 100 * MS;
   private static final int TENANTS = 1000;
+  static final boolean TELL_KIND = Boolean.getBoolean("kind");
 
   final EngineOptions options;
   final BatchScheduler scheduler;
@@ -46,6 +47,10 @@ final class EngineAdmissionSim {
   final List<SimCall> calls = new ArrayList<>();
   /** The limit every {@link #TRACE_STEP_NANOS}. */
   final List<Integer> limitTrace = new ArrayList<>();
+  /** The prefill gate's width every {@link #TRACE_STEP_NANOS} (0: not active). */
+  final List<Integer> gateTrace = new ArrayList<>();
+  final List<Integer> inFlightTrace = new ArrayList<>();
+  final List<Integer> engineWaitingTrace = new ArrayList<>();
   /** Answer tokens delivered per {@link #TRACE_STEP_NANOS}: streamed ones as they come, others at the end. */
   final List<Long> tokenTrace = new ArrayList<>();
   /** Sheds while the engine could have started the request at once (no queue, a slot and cache free). */
@@ -99,6 +104,9 @@ final class EngineAdmissionSim {
   private void moveTo(long t) {
     while (nextTrace <= t) {
       limitTrace.add(admission.limit());
+      gateTrace.add(admission.prefillGateWidth());
+      inFlightTrace.add(admission.inFlight());
+      engineWaitingTrace.add(scheduler.waiting());
       tokenTrace.add(0L);
       nextTrace += TRACE_STEP_NANOS;
     }
@@ -141,8 +149,13 @@ final class EngineAdmissionSim {
   private void send(SimCall call, Permit permit) {
     call.permit = permit;
     call.sentAt = now;
+    call.engineAtSend = scheduler.running() + "r/" + scheduler.waiting() + "w/" + scheduler.kvUsed() / 1000 + "kkv/"
+        + admission.inFlight() + "if";
     call.state = SimCall.State.SENT;
     call.sequence = new Sequence(new LengthSampler.Asked(call.promptTokens, call.answerTokens), listener(call));
+    if (TELL_KIND) {
+      permit.onRequestKind(call.stream);
+    }
     BatchScheduler.Offer offer = scheduler.offer(call.sequence, now);
     if (offer != BatchScheduler.Offer.ACCEPTED) {
       call.state = SimCall.State.REJECTED;
@@ -242,6 +255,7 @@ final class EngineAdmissionSim {
     long firstTokenAt = -1;
     long endedAt = -1;
     long shedAt = -1;
+    String engineAtSend;
 
     SimCall(long arrivedAt, boolean stream, int promptTokens, int answerTokens) {
       this.arrivedAt = arrivedAt;

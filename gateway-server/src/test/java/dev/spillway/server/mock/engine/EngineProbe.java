@@ -14,6 +14,12 @@ import java.util.List;
  * System properties: {@code seeds}, {@code seed0}, {@code static} (a static limit instead of the adaptive one).
  */
 public final class EngineProbe {
+  /** The default adaptive limit; {@code -Dnogate=true} turns its prefill gate off. */
+  static ConcurrencyConfig adaptive() {
+    return new ConcurrencyConfig(ConcurrencyConfig.Mode.ADAPTIVE, ConcurrencyConfig.DEFAULT_LIMIT,
+        ConcurrencyConfig.DEFAULT_MIN_LIMIT, ConcurrencyConfig.DEFAULT_MAX_LIMIT, null, !Boolean.getBoolean("nogate"));
+  }
+
   public static void main(String[] args) {
     EngineOptions o = EngineOptions.defaults();
     if (args.length > 1 && args[1].equals("slot")) {
@@ -73,32 +79,79 @@ public final class EngineProbe {
     if (what.contains("multi")) {
       double unloaded = runs.constant(ConcurrencyConfig.fixed(100_000), 0.5, 60 * SECOND, 10 * SECOND, 3)
           .streamTtftP99Ms();
+      System.out.printf("unloaded stream TTFT p99 %.0f ms%n", unloaded);
       double[] tok = new double[5];
       double[] ttft = new double[5];
       double[] mttft = new double[5];
       long[] sheds = new long[5];
       double[] lim = new double[5];
+      double[] shedP99 = new double[5];
+      long[] slow = new long[5];
       int seeds = Integer.getInteger("seeds", 8);
       for (int seed = Integer.getInteger("seed0", 1); seed < Integer.getInteger("seed0", 1) + seeds; seed++) {
         int fixed = Integer.getInteger("static", 0);
         List<EngineRunStats> sw = runs.sweep(fixed > 0 ? ConcurrencyConfig.fixed(fixed)
-            : ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), seed);
-        System.out.println("seed " + seed + " limit: " + sw.get(0).limitPerSecond());
+            : adaptive(), seed);
+        if (!Boolean.getBoolean("quiet")) System.out.println("seed " + seed + " limit: " + sw.get(0).limitPerSecond());
         for (int i = 0; i < 5; i++) {
           tok[i] += sw.get(i).tokensPerSecond() / seeds;
           ttft[i] = Math.max(ttft[i], sw.get(i).streamTtftP99Ms() / unloaded);
           mttft[i] += Math.min(10, sw.get(i).streamTtftP99Ms() / unloaded) / seeds;
           sheds[i] += sw.get(i).sheds();
           lim[i] += sw.get(i).meanLimit() / seeds;
+          EngineRunStats st = sw.get(i);
+          double[] sl = st.calls(st.from, st.to).stream().filter(c -> c.state == EngineAdmissionSim.SimCall.State.SHED)
+              .mapToDouble(c -> (c.shedAt - c.arrivedAt) / 1e6).sorted().toArray();
+          if (sl.length > 0) {
+            shedP99[i] = Math.max(shedP99[i], sl[(int) Math.min(sl.length - 1, Math.ceil(0.99 * sl.length) - 1)]);
+            slow[i] += java.util.Arrays.stream(sl).filter(v -> v > 2).count();
+          }
         }
       }
       for (int i = 0; i < 5; i++) {
-        System.out.printf("multi %.1fx tokens %.0f (%.1f%% of %.0f) worst ttft %.2fx mean %.2fx sheds %d limit %.1f%n",
-            EngineRuns.MULTIPLES[i], tok[i], 100 * tok[i] / best, best, ttft[i], mttft[i], sheds[i], lim[i]);
+        System.out.printf("multi %.1fx tokens %.0f (%.1f%% of %.0f) worst ttft %.2fx mean %.2fx sheds %d (slow %d, p99 %.0f ms) limit %.1f%n",
+            EngineRuns.MULTIPLES[i], tok[i], 100 * tok[i] / best, best, ttft[i], mttft[i], sheds[i], slow[i], shedP99[i], lim[i]);
       }
     }
+    if (what.contains("diag")) {
+      List<EngineRunStats> sw = runs.sweep(adaptive(),
+          Integer.getInteger("seed0", 1));
+      EngineAdmissionSim sim = sw.get(0).sim;
+      StringBuilder g = new StringBuilder();
+      for (int i = 0; i < sim.gateTrace.size(); i += 10) {
+        g.append(sim.gateTrace.get(i)).append(' ');
+      }
+      System.out.println("gate: " + g);
+      StringBuilder f = new StringBuilder();
+      for (int i = 0; i < sim.inFlightTrace.size() && i < 1000; i += 5) {
+        f.append(sim.inFlightTrace.get(i)).append('/').append(sim.engineWaitingTrace.get(i)).append(' ');
+      }
+      System.out.println("inflight/engine-waiting: " + f);
+      for (int i = 0; i < sw.size(); i++) {
+        EngineRunStats s = sw.get(i);
+        List<EngineAdmissionSim.SimCall> cs = s.calls(s.from, s.to).stream()
+            .filter(c -> c.stream && c.firstTokenAt > 0).toList();
+        double[] wait = cs.stream().mapToDouble(c -> (c.sentAt - c.arrivedAt) / 1e6).sorted().toArray();
+        double[] eng = cs.stream().mapToDouble(c -> (c.firstTokenAt - c.sentAt) / 1e6).sorted().toArray();
+        double[] exc = cs.stream().mapToDouble(c -> (c.firstTokenAt - c.sentAt) / 1e6 - c.promptTokens / 8.0)
+            .sorted().toArray();
+        System.out.printf("%.1fx %s | wait p50 %.0f p99 %.0f | engine p50 %.0f p99 %.0f | excess p50 %.0f p90 %.0f p99 %.0f%n",
+            EngineRuns.MULTIPLES[i], s, wait[wait.length / 2], wait[(int) (wait.length * 0.99)],
+            eng[eng.length / 2], eng[(int) (eng.length * 0.99)], exc[exc.length / 2], exc[(int) (exc.length * 0.9)],
+            exc[(int) (exc.length * 0.99)]);
+      }
+    }
+    if (what.contains("tail")) {
+      List<EngineRunStats> sw = runs.sweep(adaptive(), Integer.getInteger("seed0", 1));
+      EngineRunStats s = sw.get(Integer.getInteger("level", 3));
+      s.calls(s.from, s.to).stream().filter(c -> c.stream && c.firstTokenAt > 0)
+          .sorted((a, b) -> Long.compare(b.firstTokenAt - b.arrivedAt, a.firstTokenAt - a.arrivedAt)).limit(8)
+          .forEach(c -> System.out.printf("ttft %.0f wait %.0f engine %.0f prompt %d (%.0f ms) at %.1f s sent %s%n",
+              (c.firstTokenAt - c.arrivedAt) / 1e6, (c.sentAt - c.arrivedAt) / 1e6, (c.firstTokenAt - c.sentAt) / 1e6,
+              c.promptTokens, c.promptTokens / 8.0, c.arrivedAt / 1e9, c.engineAtSend));
+    }
     if (what.contains("sweep")) {
-      List<EngineRunStats> sw = runs.sweep(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), 1);
+      List<EngineRunStats> sw = runs.sweep(adaptive(), 1);
       for (int i = 0; i < sw.size(); i++) {
         System.out.println("sweep " + EngineRuns.MULTIPLES[i] + "x: " + sw.get(i));
       }
@@ -112,12 +165,12 @@ public final class EngineProbe {
       }
     }
     if (what.contains("spike")) {
-      EngineRunStats s = runs.spike(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), 7);
+      EngineRunStats s = runs.spike(adaptive(), 7);
       System.out.println("spike recovery " + s.recoverySeconds(5 * SECOND, 15 * SECOND, 1.5) + " " + s);
       System.out.println("limit: " + s.limitPerSecond());
     }
     if (what.contains("long")) {
-      EngineRunStats s = runs.longAnswers(ConcurrencyConfig.adaptive(ConcurrencyConfig.DEFAULT_LIMIT), 40, 13);
+      EngineRunStats s = runs.longAnswers(adaptive(), 40, 13);
       System.out.println("long: freeSheds " + s.sim.shedWithFreeEngine + " " + s);
       System.out.println("limit: " + s.limitPerSecond());
     }

@@ -20,7 +20,7 @@ import java.util.function.LongToDoubleFunction;
 final class EngineRuns {
   /** Staircase levels as the benchmark runs them: 20 s each, measured over the last 12 s. */
   static final double[] MULTIPLES = {0.5, 1, 2, 5, 10};
-  static final long LEVEL_NANOS = 20 * SECOND;
+  static final long LEVEL_NANOS = Long.getLong("levelSeconds", 20) * SECOND;
   static final long SKIP_NANOS = 8 * SECOND;
 
   final EngineOptions options;
