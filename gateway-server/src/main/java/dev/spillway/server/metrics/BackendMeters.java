@@ -55,6 +55,9 @@ final class BackendMeters {
       int maxQueue = backend.config().waitingRoom().maxQueue();
       meters.add(Gauge.builder("spillway_backend_concurrency_limit", admission, BackendAdmission::limit)
           .tag("backend", name).description("The backend's current concurrency limit").register(registry));
+      meters.add(Gauge.builder("spillway_backend_prefill_gate_width", admission, BackendAdmission::prefillGateWidth)
+          .tag("backend", name).description("Admitted requests that may await their first token at once; 0 while "
+              + "the prefill gate is open for all").register(registry));
       meters.add(Gauge.builder("spillway_backend_in_flight", admission, BackendAdmission::inFlight)
           .tag("backend", name).description("Requests holding a concurrency permit").register(registry));
       meters.add(Gauge.builder("spillway_waiting_room_depth", admission, BackendAdmission::queued)

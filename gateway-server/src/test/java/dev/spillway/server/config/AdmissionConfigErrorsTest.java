@@ -185,7 +185,7 @@ class AdmissionConfigErrorsTest {
         "tenants[0].key: unknown key (expected one of: name, tier, keys, keySha256) (line 7)",
         "tenants[0].keys: missing (expected: at least one API key under keys or keySha256) (line 7)",
         "backends.primary.concurrency.limits: unknown key (expected one of: mode, limit, minLimit, maxLimit, "
-            + "engineSignal) (line 11)",
+            + "engineSignal, prefillGate) (line 11)",
         "backends.primary.waitingRoom.queue: unknown key (expected one of: maxQueue, maxWait, shares, codelTarget, "
             + "codelInterval) (line 12)",
         "backends.primary.waitingRoom.shares.low: unknown key (expected one of: critical, standard, sheddable) "

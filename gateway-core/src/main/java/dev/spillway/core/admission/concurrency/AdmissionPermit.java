@@ -19,6 +19,9 @@ final class AdmissionPermit implements Permit {
   /** {@link PrefillGate}'s state for this permit; guarded by {@link BackendAdmission}'s lock. */
   boolean awaiting;
   long awaitingUntil;
+  long firstTokenDue;
+  /** The request asked for a stream ({@link Permit#onRequestKind}). */
+  boolean streamed;
   long awaitingSeq;
   private volatile int completed;
   /** The latency sample was already given by {@link #onFirstToken}; written and read on one event loop. */

@@ -57,6 +57,11 @@ public final class BackendAdmission {
   private final AdmissionDoor door;
   private final RoomService service;
   private final PrefillGate gate;
+  /** {@link #gateServesSoon}: how many arrival gaps ahead the gate may open for a newcomer to wait for it. */
+  static final int GATE_GAPS = 2;
+  /** Whether the one gate timer ({@link #wakeAt}) is pending, and when it is due. */
+  private boolean wakePending;
+  private long wakeDue;
 
   public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker) {
     this(concurrency, room, ticker, null);
@@ -102,9 +107,11 @@ public final class BackendAdmission {
     boolean full = false;
     QueuedWaiter stale = null;
     QueuedWaiter grown;
+    long gateDelay = -1;
+    long gateDue = 0;
     lock.lock();
     try {
-      gate.onArrival(now);
+      gate.onArrival(request.requestBytes(), now);
       grown = tickLocked(now);
       if (admits(c, now)) {
         permit = grantLocked(c, request.requestBytes(), now);
@@ -122,6 +129,8 @@ public final class BackendAdmission {
             full = true;
           } else {
             waiter = new QueuedWaiter(this, request, executor, callback, now, waitUntil);
+            gateDelay = gateAlone(c, now) ? wakeAtLapse(now) : -1;
+            gateDue = wakeDue;
             out = room.offer(waiter, timeouts.overloaded() && !streams);
             if (out != null && out != waiter) {
               out.shed(ShedReason.DISPLACED, retryAfterNanos());
@@ -154,7 +163,68 @@ public final class BackendAdmission {
       out.dispatch();
     }
     waiter.startTimer(waiter.timeoutAt - now);
+    if (gateDelay > 0) {
+      wakeAt(executor, gateDue, gateDelay);
+    }
     return waiter;
+  }
+
+  /**
+   * The prefill gate holds a waiter back until a first token comes or, without one, an awaiting permit's count
+   * lapses: nothing else may happen at that moment on a quiet backend, so a timer serves the room then.
+   */
+  private void wakeAt(EventExecutor executor, long due, long delayNanos) {
+    try {
+      executor.schedule(() -> wake(executor, due), delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The waiter's event loop is shutting down; its waiter is cancelled with it.
+    }
+  }
+
+  /**
+   * Sets the one gate timer's due time ({@link #wakeDue}) to the soonest lapse, unless a timer is pending for
+   * no later. Returns the delay to schedule it with, or -1 when the pending timer will do. Under the lock.
+   */
+  private long wakeAtLapse(long now) {
+    long next = gate.nextLapseNanos(now);
+    if (next <= 0 || (wakePending && now + next - wakeDue >= 0)) {
+      return -1;
+    }
+    wakePending = true;
+    wakeDue = now + next;
+    return next;
+  }
+
+  /**
+   * The gate timer ({@link #wakeAt}) set for {@code due}: serves the room if a count lapsed, and sets the
+   * timer again for the next lapse while waiters remain behind a closed gate. A timer superseded by an
+   * earlier one does nothing.
+   */
+  private void wake(EventExecutor executor, long due) {
+    long now = ticker.nanoTime();
+    QueuedWaiter answered = null;
+    long again = -1;
+    long againDue = 0;
+    lock.lock();
+    try {
+      if (!wakePending || due != wakeDue) {
+        return;
+      }
+      wakePending = false;
+      if (gate.lapse(now)) {
+        answered = serveLocked(now);
+      }
+      if (room.size() > 0 && gate.holds(now)) {
+        again = wakeAtLapse(now);
+        againDue = wakeDue;
+      }
+    } finally {
+      lock.unlock();
+    }
+    dispatchAll(answered);
+    if (again > 0) {
+      wakeAt(executor, againDue, again);
+    }
   }
 
   /**
@@ -200,7 +270,7 @@ public final class BackendAdmission {
     lock.lock();
     try {
       grown = tickLocked(now);
-      spills = !admits(priority, now) && (gateAlone(priority, now) ? timeouts.overloaded() && !gateHasRoom()
+      spills = !admits(priority, now) && (gateAlone(priority, now) ? timeouts.overloaded() && !gateServesSoon(now)
           : !door.roomServesSoon(now, limit.current()));
       if (spills) {
         timeouts.onTurnedAway(now);
@@ -281,12 +351,14 @@ public final class BackendAdmission {
     lock.lock();
     try {
       limit.onSample(sample, inFlightAtAdmission, window, now);
-      gate.onFirstToken(permit, sample, inFlightAtAdmission, now);
-      if (gate.active() && timeouts.overloaded() && Boolean.getBoolean("gate.validate")) {
+      gate.onFirstToken(permit, sample, now);
+      if (gate.active() && timeouts.overloaded()) {
+        // Under overload the gate, not the limit, holds requests back: a limit far above what is in flight
+        // would neither be reached nor judged, and says nothing on the status page.
         limit.onUnused(gate.peakInFlight(now), now);
       }
       gate.bound(limit.current());
-      timeouts.floorCodel(gate.longestPaceNanos(), 2 * gate.longestPaceNanos());
+      timeouts.floorCodel(gate.longestPaceNanos(), 2 * gate.longestPaceNanos(), !gate.active() || gate.saturated());
       answered = serveLocked(now);
     } finally {
       lock.unlock();
@@ -314,7 +386,7 @@ public final class BackendAdmission {
     lock.lock();
     try {
       slots.release(c);
-      gate.onRelease(permit);
+      gate.onRelease(permit, now);
       limit.onRelease(completion, inFlightAtAdmission, window, now - admittedAt, sample, answering, now);
       answered = serveLocked(now);
     } finally {
@@ -449,38 +521,42 @@ public final class BackendAdmission {
    * grew, the waiters are served first (returned linked, to dispatch after unlocking).
    */
   private QueuedWaiter tickLocked(long now) {
+    gate.overloaded(timeouts.overloaded());
     boolean grew = limit.tick(now);
     return gate.lapse(now) || grew ? serveLocked(now) : null;
   }
 
   /** Whether a request of class {@code c} may take a slot now: the limit and the prefill gate allow it. */
   private boolean admits(PriorityClass c, long now) {
-    return slots.canAdmit(c, limit.current()) && gate.admits(slots.inFlight(), now);
+    return slots.canAdmit(c, limit.current()) && gate.admits(now);
   }
 
   /** Whether the prefill gate alone holds back a request of class {@code c}: the limit has a slot for it. */
   private boolean gateAlone(PriorityClass c, long now) {
-    return slots.canAdmit(c, limit.current()) && gate.holds(slots.inFlight(), now);
+    return slots.canAdmit(c, limit.current()) && gate.holds(now);
   }
 
   /**
    * Whether a newcomer of class {@code c} that cannot be admitted now may come in to wait. One the gate alone
-   * holds back waits for a prompt's prefill, not for a slot: it is judged only under sustained overload, and
-   * let in if the gate is expected to open for it (after those ahead) within one prompt's prefill
-   * ({@link #gateOpensSoon}); at lower loads it always waits, as it would have in the engine's own queue. One
+   * holds back waits for a prompt's prefill, not for a slot: it is judged only under sustained overload
+   * ({@link #gateServesSoon}); at lower loads it always waits, as it would have in the engine's own queue. One
    * held back by the limit is judged by {@link AdmissionDoor}.
    */
   private boolean letsIn(PriorityClass c, long now) {
     if (gateAlone(c, now)) {
-      return !timeouts.overloaded() || (gateHasRoom() && (Double.parseDouble(System.getProperty("gate.x", "0")) == 0
-          || gate.opensInNanos(now) <= Double.parseDouble(System.getProperty("gate.x", "0")) * gate.meanGapNanos()));
+      return !timeouts.overloaded() || gateServesSoon(now);
     }
     return !door.judgesAtDoor(now) || door.roomServesSoon(now, limit.current());
   }
 
-  /** Whether fewer requests wait than may await a first token at once: one successor per prefill lane. */
-  private boolean gateHasRoom() {
-    return room.size() < gate.width();
+  /**
+   * Under sustained overload, whether a newcomer the gate holds back should wait for it: fewer wait than may
+   * await a first token at once (one successor per prefill lane), and the gate is expected to open within
+   * {@value #GATE_GAPS} arrival gaps. Later than that, a fresher request is likely to come before it opens:
+   * this one is shed at once rather than after a wait, and the one served waited less.
+   */
+  private boolean gateServesSoon(long now) {
+    return room.size() < gate.width() && gate.opensInNanos(now) <= GATE_GAPS * gate.meanGapNanos();
   }
 
   /** Takes a slot for class {@code c}: the permit, counted by the gate. Under the lock. */

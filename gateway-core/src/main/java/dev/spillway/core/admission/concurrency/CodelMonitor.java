@@ -22,6 +22,8 @@ final class CodelMonitor {
   /** Floors under the target and the interval: the prefill gate's pace, see {@link #floor}. */
   private long floorNanos;
   private long floorIntervalNanos;
+  /** Whether the waiters' demand can exceed what serves them; see {@link #floor}. */
+  private boolean saturable = true;
   private boolean aboveTarget;
   private long aboveSince;
   private long lastSampleAt;
@@ -37,7 +39,7 @@ final class CodelMonitor {
     if (overloaded) {
       return;
     }
-    if (sojournNanos < target()) {
+    if (sojournNanos < target() || !saturable) {
       aboveTarget = false;
     } else if (!aboveTarget) {
       aboveTarget = true;
@@ -75,12 +77,14 @@ final class CodelMonitor {
   /**
    * Raises the target to at least {@code targetNanos} and the interval to at least {@code intervalNanos} (0:
    * the configured ones alone). Behind a closed {@link PrefillGate} a waiter waits for prompts' prefills,
-   * which take longer than any usual target: a wait of one typical prefill is the gate's pace, and one long
-   * prompt may keep every waiter above that for its whole prefill without a standing queue.
+   * which take longer than any usual target: one long prompt may keep every waiter above the usual target
+   * for its whole prefill without a standing queue. {@code saturable} false (the prompts arriving take less
+   * prefill time than the engine has, {@link PrefillGate#saturated}) means no wait is a standing queue yet.
    */
-  void floor(long targetNanos, long intervalNanos) {
+  void floor(long targetNanos, long intervalNanos, boolean saturable) {
     floorNanos = targetNanos;
     floorIntervalNanos = intervalNanos;
+    this.saturable = saturable;
   }
 
   private long interval() {

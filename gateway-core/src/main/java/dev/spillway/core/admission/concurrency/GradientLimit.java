@@ -104,7 +104,7 @@ final class GradientLimit implements ConcurrencyLimit {
   static final int FAST_DECREASE_SAMPLES = 9;
   static final long BASELINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(120);
   /** {@link #onUnused}: the limit stays at most this share, and at least this many, above the peak. */
-  static final double UNUSED_SHARE = Double.parseDouble(System.getProperty("gate.unusedshare", "0.125"));
+  static final double UNUSED_SHARE = 0.125;
   static final int UNUSED_MARGIN = 2;
   private static final long NOT_STARTED = Long.MIN_VALUE;
   /** The window of the start: permits admitted while the limit was pinned carry it. */

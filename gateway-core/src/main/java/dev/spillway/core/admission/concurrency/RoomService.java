@@ -46,7 +46,7 @@ final class RoomService {
       tail = tail.next;
     }
     PriorityClass c;
-    while ((c = slots.nextToServe(room, currentLimit)) != null && gate.admits(slots.inFlight(), now)) {
+    while ((c = slots.nextToServe(room, currentLimit)) != null && gate.admits(now)) {
       // Without streams, CoDel's LIFO under overload serves the freshest waiter, who can still finish in time.
       QueuedWaiter w = room.poll(c, timeouts.overloaded() && door.firstTokenNanos(now) == 0);
       timeouts.sampleDelay(w, now);

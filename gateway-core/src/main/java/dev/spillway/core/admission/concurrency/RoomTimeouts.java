@@ -36,8 +36,8 @@ final class RoomTimeouts {
   }
 
   /** Raises CoDel's target and interval for the prefill gate ({@link CodelMonitor#floor}). Under the lock. */
-  void floorCodel(long targetNanos, long intervalNanos) {
-    codel.floor(targetNanos, intervalNanos);
+  void floorCodel(long targetNanos, long intervalNanos, boolean saturable) {
+    codel.floor(targetNanos, intervalNanos, saturable);
   }
 
   /** CoDel's short wait, used under overload instead of maxWait. Under the lock. */

@@ -39,7 +39,7 @@ final class EngineAdmissionSim {
   static final int ENVELOPE_BYTES = 120;
   static final long TRACE_STEP_NANOS = 100 * MS;
   private static final int TENANTS = 1000;
-  static final boolean TELL_KIND = Boolean.getBoolean("kind");
+  static final boolean TELL_KIND = !Boolean.getBoolean("nokind");
 
   final EngineOptions options;
   final BatchScheduler scheduler;
@@ -51,6 +51,8 @@ final class EngineAdmissionSim {
   final List<Integer> gateTrace = new ArrayList<>();
   final List<Integer> inFlightTrace = new ArrayList<>();
   final List<Integer> engineWaitingTrace = new ArrayList<>();
+  final List<Integer> roomTrace = new ArrayList<>();
+  final List<Integer> kvTrace = new ArrayList<>();
   /** Answer tokens delivered per {@link #TRACE_STEP_NANOS}: streamed ones as they come, others at the end. */
   final List<Long> tokenTrace = new ArrayList<>();
   /** Sheds while the engine could have started the request at once (no queue, a slot and cache free). */
@@ -107,6 +109,8 @@ final class EngineAdmissionSim {
       gateTrace.add(admission.prefillGateWidth());
       inFlightTrace.add(admission.inFlight());
       engineWaitingTrace.add(scheduler.waiting());
+      roomTrace.add(admission.queued());
+      kvTrace.add((int) (scheduler.kvUsed() / 1000));
       tokenTrace.add(0L);
       nextTrace += TRACE_STEP_NANOS;
     }
@@ -131,6 +135,7 @@ final class EngineAdmissionSim {
       @Override
       public void onShed(ShedReason reason, long retryAfterNanos) {
         call.shedAt = now;
+        call.shedReason = reason;
         call.state = SimCall.State.SHED;
         if (engineFree()) {
           shedWithFreeEngine++;
@@ -256,6 +261,7 @@ final class EngineAdmissionSim {
     long endedAt = -1;
     long shedAt = -1;
     String engineAtSend;
+    ShedReason shedReason;
 
     SimCall(long arrivedAt, boolean stream, int promptTokens, int answerTokens) {
       this.arrivedAt = arrivedAt;

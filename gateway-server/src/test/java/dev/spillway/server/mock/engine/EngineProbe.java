@@ -141,6 +141,31 @@ public final class EngineProbe {
             exc[(int) (exc.length * 0.99)]);
       }
     }
+    if (what.contains("longdiag")) {
+      EngineRunStats l = runs.longAnswers(adaptive(), 40, Integer.getInteger("seed0", 1));
+      System.out.println("long: freeSheds " + l.sim.shedWithFreeEngine + " " + l);
+      System.out.println("limit: " + l.limitPerSecond());
+      StringBuilder f = new StringBuilder();
+      for (int i = 350; i < l.sim.inFlightTrace.size() && i < 600; i += 5) {
+        f.append(String.format("%.1fs:%d/%dw/%dkv/%dr ", i / 10.0, l.sim.inFlightTrace.get(i),
+            l.sim.engineWaitingTrace.get(i), l.sim.kvTrace.get(i), l.sim.roomTrace.get(i)));
+      }
+      System.out.println("inflight/engine-waiting/gate: " + f);
+      l.calls(0, 75 * SECOND).stream().filter(c -> c.state == EngineAdmissionSim.SimCall.State.SHED).limit(10)
+          .forEach(c -> System.out.printf("shed %s at %.2f s after %.0f ms%n", c.shedReason, c.arrivedAt / 1e9,
+              (c.shedAt - c.arrivedAt) / 1e6));
+    }
+    if (what.contains("halfsheds")) {
+      for (int seed = 1; seed <= 16; seed++) {
+        List<EngineRunStats> sw = runs.sweep(adaptive(), seed);
+        EngineRunStats s = sw.get(0);
+        final int sd = seed;
+        s.calls(s.from, s.to).stream().filter(c -> c.state == EngineAdmissionSim.SimCall.State.SHED)
+            .forEach(c -> System.out.printf("seed %d shed %s at %.2f s after %.0f ms gate %d%n", sd, c.shedReason,
+                c.arrivedAt / 1e9, (c.shedAt - c.arrivedAt) / 1e6,
+                s.sim.gateTrace.get((int) (c.arrivedAt / EngineAdmissionSim.TRACE_STEP_NANOS))));
+      }
+    }
     if (what.contains("tail")) {
       List<EngineRunStats> sw = runs.sweep(adaptive(), Integer.getInteger("seed0", 1));
       EngineRunStats s = sw.get(Integer.getInteger("level", 3));
