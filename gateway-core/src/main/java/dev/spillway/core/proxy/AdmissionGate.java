@@ -57,7 +57,10 @@ final class AdmissionGate implements TierAdmission.Verdict {
   /** The request's token estimate, when the route counts its tokens; else {@code null}. */
   private PromptEstimate estimate;
   private final ResponseMeter meter;
-  /** Reads from the body whether it asks for a stream, when a tier's limit wants to know; else {@code null}. */
+  /**
+   * Reads from the body whether it asks for a stream, when a tier's limit wants to know and the answer has not
+   * begun; else {@code null}.
+   */
   private StreamFlagScanner streamFlag;
   private boolean finished;
   private ShedReason shedReason;
@@ -113,7 +116,7 @@ final class AdmissionGate implements TierAdmission.Verdict {
 
   /** A body piece, read only: once the body shows its kind the permits are told; if it never does, nothing. */
   private void bodyPiece(ByteBuf body) {
-    if (streamFlag.feed(body)) {
+    if (streamFlag != null && streamFlag.feed(body)) {
       slot.requestKind(streamFlag.kind() == StreamFlagScanner.Kind.STREAMED);
     }
   }
@@ -232,6 +235,9 @@ final class AdmissionGate implements TierAdmission.Verdict {
 
   /** Adds rate-limit headers to any answer from a limited route, and prepares usage tracking. */
   void onResponseHead(HttpHeaders headers, boolean eventStream, long nowNanos) {
+    // The answer began: a permit is told the request's kind only before that, and the rest of the body need
+    // not be read for it.
+    streamFlag = null;
     decorate(headers);
     meter.start(eventStream, estimate != null, wantsUsageInjection());
   }
