@@ -86,7 +86,7 @@ final class AdmissionGate implements TierAdmission.Verdict {
    * Identifies the tenant. Returns {@code false} when the route refuses unknown keys; the caller answers
    * with {@link #unknownKeyResponse}.
    *
-   * @param hasBody whether the request carries a body to estimate tokens from
+   * @param hasBody whether the request carries a body, to estimate tokens from and to read its stream flag from
    */
   boolean begin(InetAddress peer, boolean hasBody) {
     if (hasBody && slot.limited()) {
