@@ -12,7 +12,9 @@ import dev.spillway.core.attempt.AttemptOutcome;
 import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.TierConfig;
 import dev.spillway.core.llm.LlmApi;
+import dev.spillway.core.llm.StreamFlagScanner;
 import dev.spillway.core.routing.Route;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -55,6 +57,11 @@ final class AdmissionGate implements TierAdmission.Verdict {
   /** The request's token estimate, when the route counts its tokens; else {@code null}. */
   private PromptEstimate estimate;
   private final ResponseMeter meter;
+  /**
+   * Reads from the body whether it asks for a stream, when a tier's limit wants to know and the answer has not
+   * begun; else {@code null}.
+   */
+  private StreamFlagScanner streamFlag;
   private boolean finished;
   private ShedReason shedReason;
 
@@ -79,9 +86,12 @@ final class AdmissionGate implements TierAdmission.Verdict {
    * Identifies the tenant. Returns {@code false} when the route refuses unknown keys; the caller answers
    * with {@link #unknownKeyResponse}.
    *
-   * @param hasBody whether the request carries a body to estimate tokens from
+   * @param hasBody whether the request carries a body, to estimate tokens from and to read its stream flag from
    */
   boolean begin(InetAddress peer, boolean hasBody) {
+    if (hasBody && slot.limited()) {
+      streamFlag = new StreamFlagScanner();
+    }
     if (route == null) {
       tenant = new Tenant("anonymous", "anonymous", NO_TIER, false);
       return true;
@@ -94,6 +104,21 @@ final class AdmissionGate implements TierAdmission.Verdict {
       estimate = new PromptEstimate(route, api);
     }
     return true;
+  }
+
+  /**
+   * What reads every body piece the exchange takes, to tell the request's permits whether it asks for a
+   * streamed answer; {@code null} when no tier has a limit or the request has no body (nothing to tell).
+   */
+  RequestUpload.Watcher bodyWatcher() {
+    return streamFlag == null ? null : this::bodyPiece;
+  }
+
+  /** A body piece, read only: once the body shows its kind the permits are told; if it never does, nothing. */
+  private void bodyPiece(ByteBuf body) {
+    if (streamFlag != null && streamFlag.feed(body)) {
+      slot.requestKind(streamFlag.kind() == StreamFlagScanner.Kind.STREAMED);
+    }
   }
 
   /** Whether admission must see a body prefix before it can decide. */
@@ -210,6 +235,9 @@ final class AdmissionGate implements TierAdmission.Verdict {
 
   /** Adds rate-limit headers to any answer from a limited route, and prepares usage tracking. */
   void onResponseHead(HttpHeaders headers, boolean eventStream, long nowNanos) {
+    // The answer began: a permit is told the request's kind only before that, and the rest of the body need
+    // not be read for it.
+    streamFlag = null;
     decorate(headers);
     meter.start(eventStream, estimate != null, wantsUsageInjection());
   }

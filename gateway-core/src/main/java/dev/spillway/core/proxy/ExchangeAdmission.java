@@ -66,6 +66,14 @@ final class ExchangeAdmission {
     return gate.unknownKeyResponse();
   }
 
+  /**
+   * What reads each body piece the exchange takes, to tell the request's permits whether it asks for a
+   * streamed answer ({@link AdmissionGate#bodyWatcher}); {@code null} when nothing needs to know.
+   */
+  RequestUpload.Watcher bodyWatcher() {
+    return gate == null ? null : gate.bodyWatcher();
+  }
+
   /** Whether admission must see a prefix of the body before it can decide. */
   boolean needsPrefix() {
     return gate.needsPrefix();

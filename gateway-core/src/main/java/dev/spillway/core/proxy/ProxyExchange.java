@@ -114,6 +114,8 @@ final class ProxyExchange {
       onRejected(unknownKey);
       return;
     }
+    // Every body piece from now on tells the permits (before or after the grant) whether a stream is asked for.
+    upload.watch(admission.bodyWatcher());
     if (admission.needsPrefix()) {
       // Admission may hold or queue the request before any backend deadline runs: bound that by the total.
       timers.startTotal();

@@ -1,6 +1,7 @@
 package dev.spillway.core.proxy;
 
 import dev.spillway.core.http.RequestFraming;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
@@ -25,16 +26,31 @@ final class RequestUpload {
   /** What {@link #accept} made of a piece. */
   enum Accepted { HELD, WRITTEN, TOO_LARGE, MALFORMED }
 
+  /**
+   * Reads each body piece the upload takes, once, before it is held or written (a written piece may be gone
+   * at once); it must not consume, retain or release the buffer. Replays of held pieces are not shown again.
+   */
+  interface Watcher {
+    void piece(ByteBuf body);
+  }
+
   private final long maxBodySize;
   private final HeldBody held = new HeldBody();
   private long bodyLength;
   private long bodyBytes;
   private boolean complete;
   private boolean needsFlush;
+  /** Reads the pieces taken, or {@code null}. */
+  private Watcher watcher;
 
   RequestUpload(long bodyLength, long maxBodySize) {
     this.bodyLength = bodyLength;
     this.maxBodySize = maxBodySize;
+  }
+
+  /** Shows every piece taken from now on to {@code watcher} ({@code null}: none). */
+  void watch(Watcher watcher) {
+    this.watcher = watcher;
   }
 
   /**
@@ -51,6 +67,9 @@ final class RequestUpload {
     }
     if (content instanceof LastHttpContent) {
       complete = true;
+    }
+    if (watcher != null) {
+      watcher.piece(content.content());
     }
     if (upstream == null) {
       held.add(content);

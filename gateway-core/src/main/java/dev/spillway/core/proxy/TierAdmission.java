@@ -137,6 +137,21 @@ final class TierAdmission implements PermitCallback {
     permits.attemptEnded(outcome);
   }
 
+  /** Whether some tier's backend has a concurrency limit, whose permits want to know the request's kind. */
+  boolean limited() {
+    for (Route.Tier tier : tiers) {
+      if (tier.backend().admission() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The request body asks for a streamed answer or not: the permits tell their backends' limits. */
+  void requestKind(boolean streamed) {
+    permits.requestKind(streamed);
+  }
+
   /** A stream's first content: the held permit takes its latency sample now. */
   void firstToken(LatencySample sample) {
     permits.firstToken(sample);

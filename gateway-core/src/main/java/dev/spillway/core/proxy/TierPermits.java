@@ -23,10 +23,18 @@ import java.util.List;
  *       them saw is remembered, so the permit still completes as dropped.</li>
  *   <li>{@link #finish} completes the permit from the last attempt's {@link AttemptOutcome}.</li>
  * </ul>
- * Every permit is completed exactly once; later calls find none held. Runs on the exchange's event loop.
+ * Every permit is completed exactly once; later calls find none held.
+ *
+ * <p>Once the request body shows whether it asks for a streamed answer ({@link #requestKind}), the permit
+ * held then and every permit taken later is told so, each once ({@link Permit#onRequestKind}). Runs on the
+ * exchange's event loop.
  */
 final class TierPermits {
+  /** What the request body asks for, as far as known. */
+  private enum Kind { UNKNOWN, STREAMED, WHOLE }
+
   private Permit permit;
+  private Kind kind = Kind.UNKNOWN;
   /** The request body's size, or -1 when unknown; tiers' limits are told it. */
   private long requestBytes = -1;
   /** The tier the request is in (its permit's, or a tier without limit); -1 before any. */
@@ -55,7 +63,7 @@ final class TierPermits {
       Permit p = admission == null ? null : admission.tryAcquireNow(priority, requestBytes);
       if (admission == null || p != null) {
         release();
-        permit = p;
+        take(p);
         this.tier = t;
         firstTier = t;
         overflowFrom = tiers.get(0).backend().name();
@@ -78,7 +86,7 @@ final class TierPermits {
   /** The waiting room (or an overflow tier's limit) granted {@code granted} for tier {@code tierIndex}. */
   void hold(int tierIndex, Permit granted) {
     release();
-    permit = granted;
+    take(granted);
     tier = tierIndex;
   }
 
@@ -106,7 +114,7 @@ final class TierPermits {
     if (p == null) {
       return false;
     }
-    permit = p;
+    take(p);
     tier = tierIndex;
     return true;
   }
@@ -140,6 +148,28 @@ final class TierPermits {
     }
     p.onIgnore();
     return null;
+  }
+
+  /**
+   * The request body asks for a streamed answer ({@code true}) or a whole one: the permit held now, and every
+   * permit taken later, is told so. Only the first call counts (the body says it once).
+   */
+  void requestKind(boolean streamed) {
+    if (kind != Kind.UNKNOWN) {
+      return;
+    }
+    kind = streamed ? Kind.STREAMED : Kind.WHOLE;
+    if (permit != null) {
+      permit.onRequestKind(streamed);
+    }
+  }
+
+  /** Holds {@code p} (or none, for a tier without a limit), telling it the request's kind if known. */
+  private void take(Permit p) {
+    permit = p;
+    if (p != null && kind != Kind.UNKNOWN) {
+      p.onRequestKind(kind == Kind.STREAMED);
+    }
   }
 
   /** The stream's first content arrived: the held permit takes its latency sample now. */

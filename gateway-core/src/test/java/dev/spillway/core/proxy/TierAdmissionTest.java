@@ -154,4 +154,60 @@ class TierAdmissionTest {
     assertThat(secondary.inFlight()).isZero();
     assertThat(standard.turnedAway).isNull();
   }
+  // ---- the request's kind reaches the permit whichever comes first ----
+
+  /** A request waiting in the primary's room (the primary's one slot is taken), and the request holding it. */
+  private TierAdmission[] waitingBehindAnother(List<Route.Tier> tiers, Told told) {
+    TierAdmission holder = ask(tiers, PriorityClass.STANDARD, new Told());
+    TierAdmission waiting = ask(tiers, PriorityClass.STANDARD, told);
+    assertThat(told.admitted).isZero();
+    // The test grants the permit itself, as the room would, so that it can see what the permit is told.
+    waiting.leaveRoom();
+    return new TierAdmission[] {holder, waiting};
+  }
+
+  @Test
+  void aKindLearnedWhileWaitingIsToldToThePermitTheRoomGrants() {
+    List<Route.Tier> tiers = List.of(tier("primary", Set.of()));
+    Told told = new Told();
+    TierAdmission[] requests = waitingBehindAnother(tiers, told);
+    requests[1].requestKind(true);
+    TierPermitsTest.RecordingPermit granted = new TierPermitsTest.RecordingPermit();
+    requests[1].onPermit(granted);
+    assertThat(told.admitted).isEqualTo(1);
+    assertThat(granted.kinds).containsExactly(true);
+    requests[1].complete(AttemptOutcome.SUCCESS, LatencySample.NONE);
+    assertThat(granted.completions).isEqualTo(1);
+    assertThat(granted.kinds).containsExactly(true);
+    requests[0].abandon(AttemptOutcome.CANCELLED);
+    assertThat(tiers.get(0).backend().admission().inFlight()).isZero();
+  }
+
+  @Test
+  void aPermitGrantedBeforeTheBodyIsToldItsKindWhenTheBodyShowsIt() {
+    List<Route.Tier> tiers = List.of(tier("primary", Set.of()));
+    Told told = new Told();
+    TierAdmission[] requests = waitingBehindAnother(tiers, told);
+    TierPermitsTest.RecordingPermit granted = new TierPermitsTest.RecordingPermit();
+    requests[1].onPermit(granted);
+    assertThat(granted.kinds).isEmpty();
+    requests[1].requestKind(false);
+    assertThat(granted.kinds).containsExactly(false);
+    requests[1].abandon(AttemptOutcome.CANCELLED);
+    requests[1].requestKind(true);
+    assertThat(granted.kinds).containsExactly(false);
+    assertThat(granted.completions).isEqualTo(1);
+    requests[0].abandon(AttemptOutcome.CANCELLED);
+
+    Told late = new Told();
+    TierAdmission[] closed = waitingBehindAnother(tiers, late);
+    closed[1].requestKind(true);
+    closed[1].abandon(AttemptOutcome.CANCELLED);
+    TierPermitsTest.RecordingPermit afterClose = new TierPermitsTest.RecordingPermit();
+    closed[1].onPermit(afterClose);
+    assertThat(afterClose.kinds).as("a grant the closed request only hands back").isEmpty();
+    assertThat(afterClose.completions).isEqualTo(1);
+    closed[0].abandon(AttemptOutcome.CANCELLED);
+    assertThat(tiers.get(0).backend().admission().inFlight()).isZero();
+  }
 }

@@ -46,6 +46,110 @@ class TierPermitsTest {
     }
   }
 
+  /** Records what it is told about the request's kind, and whether it was completed. */
+  static final class RecordingPermit implements Permit {
+    final List<Boolean> kinds = new java.util.ArrayList<>();
+    int completions;
+
+    @Override
+    public void onRequestKind(boolean streamed) {
+      kinds.add(streamed);
+    }
+
+    @Override
+    public void onSuccess(LatencySample sample) {
+      completions++;
+    }
+
+    @Override
+    public void onIgnore() {
+      completions++;
+    }
+
+    @Override
+    public void onDropped() {
+      completions++;
+    }
+  }
+
+  @Test
+  void aPermitGrantedBeforeTheBodyShowsItsKindIsToldWhenItDoes() {
+    for (boolean streamed : new boolean[] {true, false}) {
+      TierPermits permits = new TierPermits();
+      RecordingPermit p = new RecordingPermit();
+      permits.hold(0, p);
+      assertThat(p.kinds).isEmpty();
+      permits.requestKind(streamed);
+      assertThat(p.kinds).containsExactly(streamed);
+      permits.requestKind(!streamed);
+      assertThat(p.kinds).as("the body says it once").containsExactly(streamed);
+      assertThat(permits.finish(AttemptOutcome.SUCCESS)).isSameAs(p);
+      assertThat(p.kinds).containsExactly(streamed);
+    }
+  }
+
+  @Test
+  void aPermitGrantedAfterTheBodyShowedItsKindIsToldOnGrant() {
+    for (boolean streamed : new boolean[] {true, false}) {
+      TierPermits permits = new TierPermits();
+      permits.requestKind(streamed);
+      RecordingPermit p = new RecordingPermit();
+      permits.hold(0, p);
+      assertThat(p.kinds).containsExactly(streamed);
+      permits.requestKind(streamed);
+      assertThat(p.kinds).as("exactly once").containsExactly(streamed);
+      assertThat(permits.finish(AttemptOutcome.CANCELLED)).isNull();
+      assertThat(p.completions).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void everyPermitTheRequestTakesIsToldOnceAndACompletedOneNever() {
+    TierPermits permits = new TierPermits();
+    RecordingPermit first = new RecordingPermit();
+    permits.hold(0, first);
+    permits.requestKind(true);
+    RecordingPermit second = new RecordingPermit();
+    permits.hold(0, second); // a later grant replaces (and completes) the first
+    assertThat(first.completions).isEqualTo(1);
+    assertThat(first.kinds).containsExactly(true);
+    assertThat(second.kinds).containsExactly(true);
+    assertThat(permits.enter(1, null, PriorityClass.STANDARD)).as("a tier without a limit").isTrue();
+    assertThat(second.completions).isEqualTo(1);
+    assertThat(second.kinds).as("not told again when left").containsExactly(true);
+    assertThat(permits.finish(AttemptOutcome.SUCCESS)).isNull();
+
+    TierPermits finished = new TierPermits();
+    RecordingPermit done = new RecordingPermit();
+    finished.hold(0, done);
+    finished.finish(AttemptOutcome.CANCELLED);
+    finished.requestKind(false);
+    assertThat(done.kinds).as("completed before the body showed its kind").isEmpty();
+  }
+
+  @Test
+  void failoverAndOverflowTiersTakeTheirPermitsKnowingTheKind() {
+    BackendAdmission secondary = admission(1);
+    TierPermits permits = new TierPermits();
+    RecordingPermit primary = new RecordingPermit();
+    permits.hold(0, primary);
+    permits.requestKind(false);
+    assertThat(permits.enter(1, secondary, PriorityClass.STANDARD)).isTrue();
+    assertThat(primary.kinds).containsExactly(false);
+    assertThat(secondary.inFlight()).isEqualTo(1);
+    permits.requestKind(true);
+    assertThat(permits.finish(AttemptOutcome.CANCELLED)).isNull();
+    assertThat(secondary.inFlight()).isZero();
+
+    List<Route.Tier> tiers = List.of(tier("primary", 1, Set.of()), tier("open", 1, Set.of(PriorityClass.STANDARD)));
+    TierPermits overflowed = new TierPermits();
+    overflowed.requestKind(true);
+    assertThat(overflowed.overflow(tiers, PriorityClass.STANDARD)).isTrue();
+    assertThat(overflowed.holding()).isTrue();
+    assertThat(overflowed.finish(AttemptOutcome.CANCELLED)).isNull();
+    assertThat(tiers.get(1).backend().admission().inFlight()).isZero();
+  }
+
   private static BackendAdmission admission(int limit) {
     return new BackendAdmission(ConcurrencyConfig.fixed(limit), WaitingRoomConfig.DEFAULTS, new FakeTicker());
   }
