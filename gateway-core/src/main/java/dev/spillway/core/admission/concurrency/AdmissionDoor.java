@@ -1,6 +1,7 @@
 package dev.spillway.core.admission.concurrency;
 
 import dev.spillway.core.admission.ShedReason;
+import dev.spillway.core.config.PriorityClass;
 
 /**
  * The door of one backend's waiting room: whether a newcomer that finds no free slot may come in to wait.
@@ -14,25 +15,69 @@ import dev.spillway.core.admission.ShedReason;
  * overload ({@link #judgesAtDoor}). The same budget decides whether a request spills over to another tier
  * ({@link BackendAdmission#spillsOver}).
  *
+ * <p>A newcomer the limit would admit but the {@link PrefillGate} holds back is judged differently
+ * ({@link #letsIn}): it waits for a prompt's prefill, not for a slot.
+ *
  * <p>Holds no state of its own; reads state {@link BackendAdmission} owns, so every method runs under its lock.
  */
 final class AdmissionDoor {
   /** A newcomer without a free slot may expect to wait at most this fraction of the first token. */
   static final int WAIT_BUDGET_DIVISOR = 8;
+  /** {@link #gateServesSoon}: how many arrival gaps ahead the gate may open for a newcomer to wait for it. */
+  static final int GATE_GAPS = 2;
 
   private final LimitInForce limit;
   private final ServiceTime serviceTime;
   private final WaitingRoom room;
   private final SlotShares slots;
   private final RoomTimeouts timeouts;
+  private final PrefillGate gate;
 
   AdmissionDoor(LimitInForce limit, ServiceTime serviceTime, WaitingRoom room, SlotShares slots,
-      RoomTimeouts timeouts) {
+      RoomTimeouts timeouts, PrefillGate gate) {
     this.limit = limit;
     this.serviceTime = serviceTime;
     this.room = room;
     this.slots = slots;
     this.timeouts = timeouts;
+    this.gate = gate;
+  }
+
+  /** Whether the prefill gate alone holds back a request of class {@code c}: the limit has a slot for it. */
+  boolean gateAlone(PriorityClass c, long now) {
+    return slots.canAdmit(c, limit.current()) && gate.holds(now);
+  }
+
+  /**
+   * Whether a newcomer of class {@code c} that cannot be admitted now may come in to wait. One the prefill gate
+   * alone holds back waits for a prompt's prefill, not for a slot: it is judged only under sustained overload
+   * ({@link #gateServesSoon}); at lower loads it always waits, as it would have in the engine's own queue. One
+   * the limit holds back is judged by {@link #roomServesSoon} once {@link #judgesAtDoor}.
+   */
+  boolean letsIn(PriorityClass c, long now) {
+    if (gateAlone(c, now)) {
+      return !timeouts.overloaded() || gateServesSoon(now);
+    }
+    return !judgesAtDoor(now) || roomServesSoon(now, limit.current());
+  }
+
+  /**
+   * Whether a request of class {@code c} that cannot be admitted now should rather spill over to another tier:
+   * the room would not serve it soon ({@link BackendAdmission#spillsOver}).
+   */
+  boolean spills(PriorityClass c, long now) {
+    return gateAlone(c, now) ? timeouts.overloaded() && !gateServesSoon(now)
+        : !roomServesSoon(now, limit.current());
+  }
+
+  /**
+   * Under sustained overload, whether a newcomer the gate holds back should wait for it: fewer wait than may
+   * await a first token at once (one successor per prefill lane), and the gate is expected to open within
+   * {@value #GATE_GAPS} arrival gaps. Later than that, a fresher request is likely to come before it opens:
+   * this one is shed at once rather than after a wait, and the one served waited less.
+   */
+  private boolean gateServesSoon(long now) {
+    return room.size() < gate.width() && gate.opensInNanos(now) <= GATE_GAPS * gate.meanGapNanos();
   }
 
   /**

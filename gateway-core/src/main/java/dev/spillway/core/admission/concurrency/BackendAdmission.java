@@ -57,11 +57,7 @@ public final class BackendAdmission {
   private final AdmissionDoor door;
   private final RoomService service;
   private final PrefillGate gate;
-  /** {@link #gateServesSoon}: how many arrival gaps ahead the gate may open for a newcomer to wait for it. */
-  static final int GATE_GAPS = 2;
-  /** Whether the one gate timer ({@link #wakeAt}) is pending, and when it is due. */
-  private boolean wakePending;
-  private long wakeDue;
+  private final GateTimer gateTimer = new GateTimer();
 
   public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker) {
     this(concurrency, room, ticker, null);
@@ -82,7 +78,7 @@ public final class BackendAdmission {
     this.limit = new LimitInForce(concurrency, engineLoad, serviceTime, ticker);
     this.gate = new PrefillGate(gates(concurrency));
     this.timeouts = new RoomTimeouts(this.room, serviceTime, room);
-    this.door = new AdmissionDoor(limit, serviceTime, this.room, slots, timeouts);
+    this.door = new AdmissionDoor(limit, serviceTime, this.room, slots, timeouts, gate);
     this.service = new RoomService(this, limit, serviceTime, this.room, slots, timeouts, door, gate);
   }
 
@@ -122,15 +118,15 @@ public final class BackendAdmission {
         } else {
           stale = timeouts.shedStale(now, limit.current());
           boolean streams = door.firstTokenNanos(now) > 0;
-          if (!letsIn(c, now)) {
+          if (!door.letsIn(c, now)) {
             if (timeouts.overloaded()) {
               timeouts.onTurnedAway(now);
             }
             full = true;
           } else {
             waiter = new QueuedWaiter(this, request, executor, callback, now, waitUntil);
-            gateDelay = gateAlone(c, now) ? wakeAtLapse(now) : -1;
-            gateDue = wakeDue;
+            gateDelay = door.gateAlone(c, now) ? gateTimer.arm(gate, now) : -1;
+            gateDue = gateTimer.due();
             out = room.offer(waiter, timeouts.overloaded() && !streams);
             if (out != null && out != waiter) {
               out.shed(ShedReason.DISPLACED, retryAfterNanos());
@@ -182,20 +178,6 @@ public final class BackendAdmission {
   }
 
   /**
-   * Sets the one gate timer's due time ({@link #wakeDue}) to the soonest lapse, unless a timer is pending for
-   * no later. Returns the delay to schedule it with, or -1 when the pending timer will do. Under the lock.
-   */
-  private long wakeAtLapse(long now) {
-    long next = gate.nextLapseNanos(now);
-    if (next <= 0 || (wakePending && now + next - wakeDue >= 0)) {
-      return -1;
-    }
-    wakePending = true;
-    wakeDue = now + next;
-    return next;
-  }
-
-  /**
    * The gate timer ({@link #wakeAt}) set for {@code due}: serves the room if a count lapsed, and sets the
    * timer again for the next lapse while waiters remain behind a closed gate. A timer superseded by an
    * earlier one does nothing.
@@ -207,16 +189,15 @@ public final class BackendAdmission {
     long againDue = 0;
     lock.lock();
     try {
-      if (!wakePending || due != wakeDue) {
+      if (!gateTimer.fire(due)) {
         return;
       }
-      wakePending = false;
       if (gate.lapse(now)) {
         answered = serveLocked(now);
       }
       if (room.size() > 0 && gate.holds(now)) {
-        again = wakeAtLapse(now);
-        againDue = wakeDue;
+        again = gateTimer.arm(gate, now);
+        againDue = gateTimer.due();
       }
     } finally {
       lock.unlock();
@@ -270,8 +251,7 @@ public final class BackendAdmission {
     lock.lock();
     try {
       grown = tickLocked(now);
-      spills = !admits(priority, now) && (gateAlone(priority, now) ? timeouts.overloaded() && !gateServesSoon(now)
-          : !door.roomServesSoon(now, limit.current()));
+      spills = !admits(priority, now) && door.spills(priority, now);
       if (spills) {
         timeouts.onTurnedAway(now);
       }
@@ -529,34 +509,6 @@ public final class BackendAdmission {
   /** Whether a request of class {@code c} may take a slot now: the limit and the prefill gate allow it. */
   private boolean admits(PriorityClass c, long now) {
     return slots.canAdmit(c, limit.current()) && gate.admits(now);
-  }
-
-  /** Whether the prefill gate alone holds back a request of class {@code c}: the limit has a slot for it. */
-  private boolean gateAlone(PriorityClass c, long now) {
-    return slots.canAdmit(c, limit.current()) && gate.holds(now);
-  }
-
-  /**
-   * Whether a newcomer of class {@code c} that cannot be admitted now may come in to wait. One the gate alone
-   * holds back waits for a prompt's prefill, not for a slot: it is judged only under sustained overload
-   * ({@link #gateServesSoon}); at lower loads it always waits, as it would have in the engine's own queue. One
-   * held back by the limit is judged by {@link AdmissionDoor}.
-   */
-  private boolean letsIn(PriorityClass c, long now) {
-    if (gateAlone(c, now)) {
-      return !timeouts.overloaded() || gateServesSoon(now);
-    }
-    return !door.judgesAtDoor(now) || door.roomServesSoon(now, limit.current());
-  }
-
-  /**
-   * Under sustained overload, whether a newcomer the gate holds back should wait for it: fewer wait than may
-   * await a first token at once (one successor per prefill lane), and the gate is expected to open within
-   * {@value #GATE_GAPS} arrival gaps. Later than that, a fresher request is likely to come before it opens:
-   * this one is shed at once rather than after a wait, and the one served waited less.
-   */
-  private boolean gateServesSoon(long now) {
-    return room.size() < gate.width() && gate.opensInNanos(now) <= GATE_GAPS * gate.meanGapNanos();
   }
 
   /** Takes a slot for class {@code c}: the permit, counted by the gate. Under the lock. */

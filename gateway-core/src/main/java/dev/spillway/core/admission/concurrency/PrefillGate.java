@@ -260,6 +260,11 @@ final class PrefillGate {
     return Math.max(0, due);
   }
 
+  /** The expected first token of a request of the reference size: the time one typical prompt holds the gate. */
+  long paceNanos() {
+    return active() ? envelope.unqueuedNanos(envelope.referenceBytes()) + (long) queuedNanos : 0;
+  }
+
   /**
    * The longest a request may wait for the gate without a standing queue: the unqueued first token of the
    * largest requests seen, the longest one prompt can keep the gate closed; 0 while the gate is not active.

@@ -16,8 +16,12 @@ import java.util.List;
 public final class EngineProbe {
   /** The default adaptive limit; {@code -Dnogate=true} turns its prefill gate off. */
   static ConcurrencyConfig adaptive() {
-    return new ConcurrencyConfig(ConcurrencyConfig.Mode.ADAPTIVE, ConcurrencyConfig.DEFAULT_LIMIT,
-        ConcurrencyConfig.DEFAULT_MIN_LIMIT, ConcurrencyConfig.DEFAULT_MAX_LIMIT, null, !Boolean.getBoolean("nogate"));
+    return adaptive(ConcurrencyConfig.DEFAULT_LIMIT);
+  }
+
+  static ConcurrencyConfig adaptive(int start) {
+    return new ConcurrencyConfig(ConcurrencyConfig.Mode.ADAPTIVE, start, ConcurrencyConfig.DEFAULT_MIN_LIMIT,
+        Math.max(start, ConcurrencyConfig.DEFAULT_MAX_LIMIT), null, !Boolean.getBoolean("nogate"));
   }
 
   public static void main(String[] args) {
@@ -139,6 +143,16 @@ public final class EngineProbe {
             EngineRuns.MULTIPLES[i], s, wait[wait.length / 2], wait[(int) (wait.length * 0.99)],
             eng[eng.length / 2], eng[(int) (eng.length * 0.99)], exc[exc.length / 2], exc[(int) (exc.length * 0.9)],
             exc[(int) (exc.length * 0.99)]);
+      }
+    }
+    if (what.contains("from1024")) {
+      for (int seed = 1; seed <= 8; seed++) {
+        EngineRunStats r = runs.constant(adaptive(1024), 2, 20 * SECOND, 0, seed);
+        System.out.println("seed " + seed + ": " + r.limitPerSecond());
+      }
+      for (int seed = 1; seed <= 8; seed++) {
+        EngineRunStats r = runs.constant(adaptive(4), 2, 20 * SECOND, 0, seed);
+        System.out.println("from 4 seed " + seed + ": " + r.limitPerSecond());
       }
     }
     if (what.contains("longdiag")) {
