@@ -27,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * {@link Permit#onFirstToken} and its end {@code onSuccess}; a non-streamed answer gives
  * {@link LatencySample#perToken} at its end; an engine rejection is {@code onDropped}. Each sample carries the
  * request's body size ({@value #BYTES_PER_PROMPT_TOKEN} bytes per prompt token plus a JSON envelope), as the
- * proxy counts it. A client gives up {@link #CLIENT_TIMEOUT_NANOS} after it started: the engine aborts its
- * sequence and the permit is ignored, as when a client disconnects.
+ * proxy counts it, and each permit is told at send whether its request streams ({@code Permit#onRequestKind}),
+ * as the proxy tells it from the body ({@code -Dnokind=true}: not told). A client gives up
+ * {@link #CLIENT_TIMEOUT_NANOS} after it started: the engine aborts its sequence and the permit is ignored, as
+ * when a client disconnects.
  */
 final class EngineAdmissionSim {
   static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -39,6 +41,7 @@ final class EngineAdmissionSim {
   static final int ENVELOPE_BYTES = 120;
   static final long TRACE_STEP_NANOS = 100 * MS;
   private static final int TENANTS = 1000;
+  /** Whether permits are told their request's kind ({@code -Dnokind=true} for a proxy that could not tell). */
   static final boolean TELL_KIND = !Boolean.getBoolean("nokind");
 
   final EngineOptions options;

@@ -8,10 +8,16 @@ import java.util.List;
 /**
  * The development loop of the adaptive limit on the LLM engine: prints what {@link EngineAdmissionSim} measures
  * (not a test; run it from the test classpath). Arguments: what to run ({@code static}, {@code excess},
- * {@code seeds}, {@code multi}, {@code sweep}, {@code conv}, {@code spike}, {@code long}, combined with commas),
- * the engine shape ({@code default}, {@code slot}: 64 sequences with a large KV cache, {@code slowprefill}:
- * 2,000 prompt tokens/s), then optionally its capacity in requests/s and the best tokens/s to compare with.
- * System properties: {@code seeds}, {@code seed0}, {@code static} (a static limit instead of the adaptive one).
+ * {@code seeds}, {@code multi}, {@code sweep}, {@code conv}, {@code spike}, {@code long}, and for diagnosis
+ * {@code diag} (room wait and engine time per level), {@code tail} (the slowest first tokens of one level),
+ * {@code halfsheds} (every shed at half load, 16 seeds), {@code longdiag} (the long-answer mix's queues),
+ * {@code from1024} (the limit from 1,024 and from 4 at 2×), combined with commas), the engine shape
+ * ({@code default}, {@code slot}: 64 sequences with a large KV cache, {@code slowprefill}: 2,000 prompt
+ * tokens/s), then optionally its capacity in requests/s and the best tokens/s to compare with. System
+ * properties: {@code seeds}, {@code seed0}, {@code static} (a static limit instead of the adaptive one),
+ * {@code nogate} (the adaptive limit without its prefill gate), {@code levelSeconds} (the staircase's level
+ * length, default 20), {@code level} (the level {@code tail} reads, default 3: 5×), {@code quiet}, and
+ * {@code nokind} (permits are not told whether their request streams).
  */
 public final class EngineProbe {
   /** The default adaptive limit; {@code -Dnogate=true} turns its prefill gate off. */

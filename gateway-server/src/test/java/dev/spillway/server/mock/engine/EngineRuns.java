@@ -18,7 +18,10 @@ import java.util.function.LongToDoubleFunction;
  * that many. The long-answer mix adds a fifth of non-streamed answers of 1701–3402 tokens.
  */
 final class EngineRuns {
-  /** Staircase levels as the benchmark runs them: 20 s each, measured over the last 12 s. */
+  /**
+   * Staircase levels as the benchmark runs them: 20 s each (the probe's {@code -DlevelSeconds} changes it),
+   * measured over all but the first 8 s.
+   */
   static final double[] MULTIPLES = {0.5, 1, 2, 5, 10};
   static final long LEVEL_NANOS = Long.getLong("levelSeconds", 20) * SECOND;
   static final long SKIP_NANOS = 8 * SECOND;
