@@ -31,9 +31,9 @@ public record ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit
     }
   }
 
-  /** With the prefill gate on (the default). */
+  /** Without the prefill gate (the default). */
   public ConcurrencyConfig(Mode mode, int limit, int minLimit, int maxLimit, EngineSignalConfig engineSignal) {
-    this(mode, limit, minLimit, maxLimit, engineSignal, true);
+    this(mode, limit, minLimit, maxLimit, engineSignal, false);
   }
 
   /** Without engine signals. */

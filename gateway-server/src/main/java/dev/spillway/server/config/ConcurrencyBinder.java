@@ -53,7 +53,7 @@ final class ConcurrencyBinder {
     int minLimit = concurrency.integer("minLimit", ConcurrencyConfig.DEFAULT_MIN_LIMIT);
     int maxLimit = concurrency.integer("maxLimit", ConcurrencyConfig.DEFAULT_MAX_LIMIT);
     EngineSignalConfig engine = concurrency.has("engineSignal") ? engineSignal(concurrency) : null;
-    boolean prefillGate = concurrency.bool("prefillGate", true);
+    boolean prefillGate = concurrency.bool("prefillGate", false);
     ConcurrencyConfig config = concurrency.construct(() -> new ConcurrencyConfig(mode, limit, minLimit, maxLimit,
         engine, prefillGate));
     return concurrency.problems().count() > errorsBefore ? null : config;

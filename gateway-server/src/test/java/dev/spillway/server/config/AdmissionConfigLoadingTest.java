@@ -83,7 +83,7 @@ class AdmissionConfigLoadingTest {
         backends:
           primary:
             endpoints: [http://10.0.0.1:8000]
-            concurrency: { mode: adaptive, limit: 32, minLimit: 2, maxLimit: 512, prefillGate: false }
+            concurrency: { mode: adaptive, limit: 32, minLimit: 2, maxLimit: 512, prefillGate: true }
             waitingRoom:
               maxQueue: 0
               maxWait: 2s
@@ -109,7 +109,7 @@ class AdmissionConfigLoadingTest {
         new TokenEstimationConfig(32 * 1024, 3, 2048, false, Tokenizer.CL100K_BASE),
         new RejectionConfig(430, 529, "slow", "full")));
     BackendConfig primary = config.backends().get("primary");
-    assertThat(primary.concurrency()).isEqualTo(new ConcurrencyConfig(Mode.ADAPTIVE, 32, 2, 512, null, false));
+    assertThat(primary.concurrency()).isEqualTo(new ConcurrencyConfig(Mode.ADAPTIVE, 32, 2, 512, null, true));
     assertThat(primary.waitingRoom()).isEqualTo(new WaitingRoomConfig(0, Duration.ofSeconds(2),
         Map.of(PriorityClass.CRITICAL, 0.6, PriorityClass.STANDARD, 0.4, PriorityClass.SHEDDABLE, 0.0),
         Duration.ofMillis(20), Duration.ofMillis(200)));
@@ -145,6 +145,7 @@ class AdmissionConfigLoadingTest {
     BackendConfig primary = config.backends().get("primary");
     assertThat(primary.concurrency()).isEqualTo(new ConcurrencyConfig(Mode.STATIC, ConcurrencyConfig.DEFAULT_LIMIT,
         ConcurrencyConfig.DEFAULT_MIN_LIMIT, ConcurrencyConfig.DEFAULT_MAX_LIMIT));
+    assertThat(primary.concurrency().prefillGate()).isFalse();
     assertThat(primary.waitingRoom()).isEqualTo(WaitingRoomConfig.DEFAULTS);
   }
 

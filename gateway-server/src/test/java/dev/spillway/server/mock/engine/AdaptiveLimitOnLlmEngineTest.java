@@ -21,11 +21,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Reference points, measured on this harness: the best static limit of the staircase sweep is about 32
  * (answer tokens within 1 % of the most any limit gets at 5× and 10×, mean stream TTFT p99 1.3× the
- * unloaded one); 40, the engine's KV-bound batch, gets the same tokens at twice the TTFT. The adaptive limit
- * runs with its prefill gate ({@code PrefillGate}): the next prompt waits in the room until the last one
- * begins to answer, and the limit follows what is in flight under overload. Where an assertion is looser
- * than the issue's target (95 % of the best tokens, 1.5× the unloaded TTFT p99, ±10 % of the best static
- * limit in 10 s), the javadoc of the test says by how much the limit falls short.
+ * unloaded one); 40, the engine's KV-bound batch, gets the same tokens at twice the TTFT. Where an assertion
+ * is looser than the issue's target (95 % of the best tokens, 1.5× the unloaded TTFT p99, ±10 % of the best
+ * static limit in 10 s), the javadoc of the test says by how much the limit falls short.
  */
 class AdaptiveLimitOnLlmEngineTest {
   static final int SEEDS = 8;
@@ -34,10 +32,9 @@ class AdaptiveLimitOnLlmEngineTest {
 
   /**
    * Answer tokens at 2×, 5× and 10× (mean over seeds) against the best static limit's on the same staircase:
-   * at least 95 % at 5× and 10×, 88 % at 2× (the target is 95 %; the first seconds at 2× queue in the engine
-   * while the room's overload is not yet established). The mean limit stays within the band where the engine
-   * neither starves nor queues for long: up to the KV-bound batch and an eighth above what is in flight
-   * (before prompt sizes were used: 8).
+   * at least 95 % at 5× and 10×, 88 % at 2× (the target is 95 %; it gets 90 %: the 1× level before it leaves
+   * the limit far above the batch, and its first seconds at 2× queue in the engine). The mean limit stays
+   * within the band where the engine neither starves nor queues (before prompt sizes were used: 8).
    */
   @Test
   void deliversMostOfTheBestStaticLimitsTokensFromTwiceTheCapacityOn() {
@@ -54,7 +51,7 @@ class AdaptiveLimitOnLlmEngineTest {
           EngineRuns.MULTIPLES[i], adaptive.tokens[i], best[i], adaptive.limits[i]);
       double least = EngineRuns.MULTIPLES[i] == 2 ? 0.88 : 0.95;
       assertThat(adaptive.tokens[i]).as(level).isGreaterThanOrEqualTo(least * best[i]);
-      assertThat(adaptive.limits[i]).as(level).isBetween(26.0, 48.0);
+      assertThat(adaptive.limits[i]).as(level).isBetween(26.0, 44.0);
     }
   }
 
@@ -116,10 +113,8 @@ class AdaptiveLimitOnLlmEngineTest {
 
   /**
    * After coming down from 1,024 while the engine still fills its first batch (it has started 6 to 21 of its
-   * 40 by then), slow start regains the batch: from 15 s to 20 s every seed's limit is between 20 and 56 (the
-   * best static limit is 32–36; 26–54 measured, one seed above the KV-bound batch of about 40, where the
-   * prefill gate, not the limit, holds the next prompts; before, the careful steps after that first cut held
-   * seeds at 8 and 13).
+   * 40 by then), slow start regains the batch: from 15 s to 20 s every seed's limit is between 20 and 48 (the
+   * best static limit is 32–36; before, the careful steps after that first cut held seeds at 8 and 13).
    */
   @Test
   void regainsTheBatchAfterComingDownWhileTheEngineFillsIt() {
@@ -129,7 +124,7 @@ class AdaptiveLimitOnLlmEngineTest {
       int from = (int) (15 * SECOND / EngineAdmissionSim.TRACE_STEP_NANOS);
       int to = (int) (20 * SECOND / EngineAdmissionSim.TRACE_STEP_NANOS);
       assertThat(trace.subList(from, to)).as("seed %d: %s", seed, run.limitPerSecond())
-          .allSatisfy(l -> assertThat(l).isBetween(20, 56));
+          .allSatisfy(l -> assertThat(l).isBetween(20, 48));
     }
   }
 

@@ -11,23 +11,25 @@ import java.util.List;
  * {@code seeds}, {@code multi}, {@code sweep}, {@code conv}, {@code spike}, {@code long}, and for diagnosis
  * {@code diag} (room wait and engine time per level), {@code tail} (the slowest first tokens of one level),
  * {@code halfsheds} (every shed at half load, 16 seeds), {@code longdiag} (the long-answer mix's queues),
- * {@code from1024} (the limit from 1,024 and from 4 at 2×), combined with commas), the engine shape
+ * {@code from1024} (the limit from 1,024 and from 4 at 2×), {@code wave} (one level's limit, in-flight
+ * count, room, gate width and engine queue over time, with every request sent and shed), combined with commas), the engine shape
  * ({@code default}, {@code slot}: 64 sequences with a large KV cache, {@code slowprefill}: 2,000 prompt
  * tokens/s), then optionally its capacity in requests/s and the best tokens/s to compare with. System
  * properties: {@code seeds}, {@code seed0}, {@code static} (a static limit instead of the adaptive one),
- * {@code nogate} (the adaptive limit without its prefill gate), {@code levelSeconds} (the staircase's level
+ * {@code gate} (the adaptive limit with its prefill gate), {@code slowsheds} and {@code perseed} (with
+ * {@code multi}: every shed that waited, and each seed's levels from 2×), {@code levelSeconds} (the staircase's level
  * length, default 20), {@code level} (the level {@code tail} reads, default 3: 5×), {@code quiet}, and
  * {@code nokind} (permits are not told whether their request streams).
  */
 public final class EngineProbe {
-  /** The default adaptive limit; {@code -Dnogate=true} turns its prefill gate off. */
+  /** The default adaptive limit; {@code -Dgate=true} turns its prefill gate on. */
   static ConcurrencyConfig adaptive() {
     return adaptive(ConcurrencyConfig.DEFAULT_LIMIT);
   }
 
   static ConcurrencyConfig adaptive(int start) {
     return new ConcurrencyConfig(ConcurrencyConfig.Mode.ADAPTIVE, start, ConcurrencyConfig.DEFAULT_MIN_LIMIT,
-        Math.max(start, ConcurrencyConfig.DEFAULT_MAX_LIMIT), null, !Boolean.getBoolean("nogate"));
+        Math.max(start, ConcurrencyConfig.DEFAULT_MAX_LIMIT), null, Boolean.getBoolean("gate"));
   }
 
   public static void main(String[] args) {
@@ -115,6 +117,19 @@ public final class EngineProbe {
           if (sl.length > 0) {
             shedP99[i] = Math.max(shedP99[i], sl[(int) Math.min(sl.length - 1, Math.ceil(0.99 * sl.length) - 1)]);
             slow[i] += java.util.Arrays.stream(sl).filter(v -> v > 2).count();
+            if (Boolean.getBoolean("perseed") && i >= 2) {
+              System.out.printf("seed %d %.0fx tokens %.0f ttft %.2fx slow %d limit %.1f%n", seed,
+                  EngineRuns.MULTIPLES[i], st.tokensPerSecond(), st.streamTtftP99Ms() / unloaded,
+                  java.util.Arrays.stream(sl).filter(v -> v > 2).count(), st.meanLimit());
+            }
+            if (Boolean.getBoolean("slowsheds")) {
+              int lv = i;
+              int sd = seed;
+              st.calls(st.from, st.to).stream().filter(c -> c.state == EngineAdmissionSim.SimCall.State.SHED
+                  && c.shedAt - c.arrivedAt > 2_000_000).forEach(c -> System.out.printf(
+                  "slow shed seed %d level %d %s after %.0f ms stream %s%n", sd, lv, c.shedReason,
+                  (c.shedAt - c.arrivedAt) / 1e6, c.stream));
+            }
           }
         }
       }
@@ -150,6 +165,26 @@ public final class EngineProbe {
             eng[eng.length / 2], eng[(int) (eng.length * 0.99)], exc[exc.length / 2], exc[(int) (exc.length * 0.9)],
             exc[(int) (exc.length * 0.99)]);
       }
+    }
+    if (what.contains("wave")) {
+      List<EngineRunStats> sw = runs.sweep(adaptive(), Integer.getInteger("seed0", 1));
+      EngineAdmissionSim sim = sw.get(0).sim;
+      EngineRunStats s = sw.get(Integer.getInteger("level", 2));
+      int from = (int) (s.from / EngineAdmissionSim.TRACE_STEP_NANOS) - 100;
+      int to = (int) (s.to / EngineAdmissionSim.TRACE_STEP_NANOS);
+      StringBuilder f = new StringBuilder();
+      for (int i = Math.max(0, from); i < to && i < sim.roomTrace.size(); i += 2) {
+        f.append(String.format("%.1fs:L%d/i%d/r%d/g%d/e%d%n", i / 10.0, sim.limitTrace.get(i),
+            sim.inFlightTrace.get(i), sim.roomTrace.get(i), sim.gateTrace.get(i), sim.engineWaitingTrace.get(i)));
+      }
+      System.out.print(f);
+      s.calls(s.from - 10 * SECOND, s.to).stream().filter(c -> c.sentAt > 0)
+          .forEach(c -> System.out.printf("sent at %.2f s after %.0f ms stream %s prompt %d answer %d first %.2f end %.2f%n",
+              c.sentAt / 1e9, (c.sentAt - c.arrivedAt) / 1e6, c.stream, c.promptTokens, c.answerTokens,
+              c.firstTokenAt / 1e9, c.endedAt / 1e9));
+      s.calls(s.from - 10 * SECOND, s.to).stream().filter(c -> c.state == EngineAdmissionSim.SimCall.State.SHED)
+          .forEach(c -> System.out.printf("shed %s at %.2f s after %.0f ms%n", c.shedReason, c.arrivedAt / 1e9,
+              (c.shedAt - c.arrivedAt) / 1e6));
     }
     if (what.contains("from1024")) {
       for (int seed = 1; seed <= 8; seed++) {
