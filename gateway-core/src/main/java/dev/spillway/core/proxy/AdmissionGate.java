@@ -89,7 +89,7 @@ final class AdmissionGate implements TierAdmission.Verdict {
    * @param hasBody whether the request carries a body, to estimate tokens from and to read its stream flag from
    */
   boolean begin(InetAddress peer, boolean hasBody) {
-    if (hasBody && slot.limited()) {
+    if (hasBody && slot.wantsRequestKind()) {
       streamFlag = new StreamFlagScanner();
     }
     if (route == null) {
@@ -176,6 +176,7 @@ final class AdmissionGate implements TierAdmission.Verdict {
     }
     finished = true;
     shedReason = reason;
+    streamFlag = null;
     exchange.onRejected(answer != null ? answer : rejection(reason, 0, false));
     return true;
   }
@@ -214,6 +215,8 @@ final class AdmissionGate implements TierAdmission.Verdict {
 
   private FullHttpResponse rejection(ShedReason reason, long retryAfterNanos, boolean retryPointless) {
     finished = true;
+    // No permit will be told anything: the rest of the body need not be read for its kind.
+    streamFlag = null;
     shedReason = reason;
     return answers.rejection(reason, decision, retryAfterNanos, retryPointless);
   }

@@ -137,10 +137,10 @@ final class TierAdmission implements PermitCallback {
     permits.attemptEnded(outcome);
   }
 
-  /** Whether some tier's backend has a concurrency limit, whose permits want to know the request's kind. */
-  boolean limited() {
+  /** Whether some tier's backend limit wants its permits told the request's kind (its prefill gate). */
+  boolean wantsRequestKind() {
     for (Route.Tier tier : tiers) {
-      if (tier.backend().admission() != null) {
+      if (tier.backend().admission() != null && tier.backend().admission().wantsRequestKind()) {
         return true;
       }
     }

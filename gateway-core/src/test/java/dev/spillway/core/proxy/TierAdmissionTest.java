@@ -60,6 +60,23 @@ class TierAdmissionTest {
     return new Route.Tier(new Backend(config, ticker), null, overflow);
   }
 
+  private Route.Tier tier(String name, ConcurrencyConfig concurrency) {
+    BackendConfig config = BackendConfig.of(name, List.of(new EndpointAddress("10.0.0.1", 8000)))
+        .withConcurrency(concurrency, WaitingRoomConfig.DEFAULTS);
+    return new Route.Tier(new Backend(config, ticker), null, Set.of(PriorityClass.STANDARD));
+  }
+
+  /** The body is read for its stream flag only when some tier's limit has a prefill gate, the one user of it. */
+  @Test
+  void aRequestsKindIsWantedOnlyWhereSomeTiersLimitHasItsPrefillGate() {
+    ConcurrencyConfig gated = new ConcurrencyConfig(ConcurrencyConfig.Mode.ADAPTIVE, 64, 4, 1024, null, true);
+    Told told = new Told();
+    assertThat(new TierAdmission(List.of(tier("a", ConcurrencyConfig.adaptive(64)), tier("b",
+        ConcurrencyConfig.fixed(8))), channel.eventLoop(), told).wantsRequestKind()).isFalse();
+    assertThat(new TierAdmission(List.of(tier("a", ConcurrencyConfig.adaptive(64)), tier("b", gated)),
+        channel.eventLoop(), told).wantsRequestKind()).isTrue();
+  }
+
   private static Tenant tenant(PriorityClass priority) {
     return new Tenant("t", "t", new TierConfig("x", priority, List.of()), true);
   }

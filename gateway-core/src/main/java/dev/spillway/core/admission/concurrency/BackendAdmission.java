@@ -58,6 +58,8 @@ public final class BackendAdmission {
   private final RoomService service;
   private final PrefillGate gate;
   private final GateTimer gateTimer = new GateTimer();
+  /** Whether permits are to be told their request's kind ({@link #wantsRequestKind}); follows reloads. */
+  private volatile boolean wantsKind;
 
   public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker) {
     this(concurrency, room, ticker, null);
@@ -77,6 +79,7 @@ public final class BackendAdmission {
     this.serviceTime = new ServiceTime(room.codelTarget().toNanos());
     this.limit = new LimitInForce(concurrency, engineLoad, serviceTime, ticker);
     this.gate = new PrefillGate(gates(concurrency));
+    this.wantsKind = gates(concurrency);
     this.timeouts = new RoomTimeouts(this.room, serviceTime, room);
     this.door = new AdmissionDoor(limit, serviceTime, this.room, slots, timeouts, gate);
     this.service = new RoomService(this, limit, serviceTime, this.room, slots, timeouts, door, gate);
@@ -84,6 +87,14 @@ public final class BackendAdmission {
 
   private static boolean gates(ConcurrencyConfig concurrency) {
     return concurrency.mode() == ConcurrencyConfig.Mode.ADAPTIVE && concurrency.prefillGate();
+  }
+
+  /**
+   * Whether this backend's permits use their request's kind ({@link Permit#onRequestKind}): only its prefill
+   * gate does. Reading a body for it costs a pass of JSON tokenizing per request, so nobody else should.
+   */
+  public boolean wantsRequestKind() {
+    return wantsKind;
   }
 
   /**
@@ -437,6 +448,7 @@ public final class BackendAdmission {
     try {
       limit.reconfigure(concurrency, engineLoad);
       gate.enable(gates(concurrency));
+      wantsKind = gates(concurrency);
       room.resize(nextRoom.maxQueue());
       timeouts.reconfigure(nextRoom);
       slots.reshare(nextRoom.shares());
