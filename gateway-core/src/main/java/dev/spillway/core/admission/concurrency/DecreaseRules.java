@@ -70,6 +70,7 @@ final class DecreaseRules {
   private final LatencySignals signals;
   private final GrowthRule growth;
   private final EarlyDecrease early = new EarlyDecrease();
+  private final QueuedTail tail = new QueuedTail();
   private final DepartureRate departures = new DepartureRate();
   /** What the backend served at once lately: the floor of a first-token decrease. */
   private final ServedAtOnce servedAtOnce = new ServedAtOnce(ServedAtOnce.Rank.SECOND_LARGEST);
@@ -226,6 +227,7 @@ final class DecreaseRules {
     congestedWindows++;
     growth.onDecrease(estimate.value(), now);
     early.reset();
+    tail.reset();
     estimate.setClamped(target);
     lastDecreaseWindow = window + 1;
     return true;
@@ -257,7 +259,7 @@ final class DecreaseRules {
     }
     // Past the last knee the engine queued before: one such first token is enough evidence there.
     // One first token is judged against the window's bar plus how far single ones stray in calm windows.
-    long high = highFirstTokenNanos(baseline, now) + (signals.prefill().matters() ? signals.calmSpreadNanos() : 0);
+    long high = highFirstTokenNanos(baseline, now) + (signals.prefill().matters() ? signals.calmSpreadNanos(Signal.FIRST_TOKEN) : 0);
     return early.onFirstToken(sample.latencyNanos(), high, baseline, now,
         growth.pastKnee(estimate.value()));
   }
@@ -331,7 +333,7 @@ final class DecreaseRules {
     }
     if (!congested) {
       congestedWindows = 0;
-      return false;
+      return reached && queuedTail(signal, minInFlight, window, now);
     }
     if (reached && estimate.value() <= queueFreeLimit) {
       // A whole window queued there: the backend has slowed since.
@@ -341,8 +343,43 @@ final class DecreaseRules {
     return true;
   }
 
+  /**
+   * A sample of a request admitted with {@code inFlight} in flight in window {@code admittedIn}: kept for
+   * {@link QueuedTail} if it was admitted near the limit since the last decrease.
+   */
+  void noteForTail(LatencySample sample, int inFlight, long admittedIn) {
+    if (admittedIn >= lastDecreaseWindow && inFlight >= estimate.nearLimit()) {
+      tail.add(sample);
+    }
+  }
+
+  /**
+   * A calm window that still hid a queue ({@link QueuedTail}): the limit comes down and growth holds a slot
+   * below where it was. Not where first tokens carry their prompt's prefill.
+   */
+  private boolean queuedTail(Signal signal, int minInFlight, long window, long now) {
+    long baseline = signals.baselineNanos(signal);
+    if (signals.prefill().mayMatter() || baseline == 0) {
+      return false;
+    }
+    double before = estimate.value();
+    double target = tail.judge(signals.window(), signal, minInFlight, baseline, before, departures.perSecond(now),
+        highFirstTokenNanos(baseline, now), servedFloor(now), signals.knownSpreadNanos(signal), growth.inSlowStart());
+    if (Double.isNaN(target)) {
+      return false;
+    }
+    growth.onDecrease(before, now);
+    growth.endSlowStart();
+    early.reset();
+    lastDecreaseWindow = window + 1;
+    growth.holdBelow(Math.ceil(target) + 1);
+    estimate.setClamped(target);
+    return true;
+  }
+
   /** Overload evidence: down by {@value #DROP_FACTOR}, and slow start is over. */
   void drop() {
+    tail.reset();
     estimate.setClamped(estimate.value() * DROP_FACTOR);
     growth.endSlowStart();
   }
@@ -359,6 +396,7 @@ final class DecreaseRules {
     congestedWindows++;
     growth.onDecrease(estimate.value(), now);
     early.reset();
+    tail.reset();
     if (reached || !fillingFirstBatch(now)) {
       growth.endSlowStart();
     }

@@ -199,6 +199,9 @@ final class GradientLimit implements ConcurrencyLimit {
     if (admittedIn == START_WINDOW && phase == Phase.TRACKING) {
       signals.seedFromLateStart(sample, inFlight, estimate.minLimit(), now);
     }
+    if (phase == Phase.TRACKING && admittedIn != START_WINDOW) {
+      decreases.noteForTail(sample, inFlight, admittedIn);
+    }
     if (admittedIn != window) {
       return;
     }
@@ -237,6 +240,7 @@ final class GradientLimit implements ConcurrencyLimit {
    */
   private void startTracking(long now) {
     signals.updateBaselines(1, now);
+    signals.noteStartSpreads();
     phase = Phase.TRACKING;
     estimate.set(initialLimit);
     nextWindow(now);
@@ -306,8 +310,8 @@ final class GradientLimit implements ConcurrencyLimit {
       double gradient = (double) signals.baselineNanos(signal) / median;
       if (!decreases.judgeWindow(signal, gradient, median, minInFlight, reached, window, now)) {
         growth.onCalmWindow();
-        if (reached && signal == Signal.FIRST_TOKEN) {
-          signals.noteCalmSpread(samples.quantile(signal, minInFlight, LatencySignals.SPREAD_QUANTILE) - median);
+        if (reached) {
+          signals.noteCalmSpread(signal, samples.quantile(signal, minInFlight, LatencySignals.SPREAD_QUANTILE) - median);
         }
         boolean prefillShared = signals.prefill().matters();
         // Where prompts share the prefill, slow start grows per first token (slowStartsPerFirstToken).

@@ -49,6 +49,8 @@ final class GrowthRule {
   private int windowsAtKnee;
   /** When the limit last came down. */
   private long decreasedAt;
+  /** The knee holds growth by any signal ({@link #holdBelow}), not only by first tokens. */
+  private boolean kneeCounted;
 
   /**
    * The limit after a calm window that reached {@code limit}, before clamping.
@@ -79,7 +81,8 @@ final class GrowthRule {
     }
     // First tokens: approach the last knee no nearer than a slot below it (just above it the engine
     // queued last time), and probe past it only after KNEE_HOLD_WINDOWS calm windows: each probe queues.
-    if (signal == Signal.FIRST_TOKEN && knee > 0 && limit + step > knee - 1) {
+    // A queue hidden in a calm window holds any signal's growth so.
+    if ((signal == Signal.FIRST_TOKEN || kneeCounted) && knee > 0 && limit + step > knee - 1) {
       step = Math.max(windowsAtKnee, sinceDecrease) >= KNEE_HOLD_WINDOWS ? 1 : Math.max(0, knee - 1 - limit);
     }
     return limit + step;
@@ -97,11 +100,21 @@ final class GrowthRule {
     windowsSinceDecrease = 0;
     windowsAtKnee = 0;
     knee = limitBefore;
+    kneeCounted = false;
   }
 
   /** A decrease counted the queue precisely: growth holds a slot below {@code newKnee}. */
   void setKnee(double newKnee) {
     knee = newKnee;
+  }
+
+  /**
+   * A queue hidden in a calm window was counted ({@link QueuedTail}): growth by any signal holds a slot below
+   * {@code newKnee}, as first tokens' growth does after any decrease.
+   */
+  void holdBelow(double newKnee) {
+    knee = newKnee;
+    kneeCounted = true;
   }
 
   /** Whether {@code limit} is at or past the last knee, where the engine queued before. */

@@ -24,9 +24,11 @@ final class LatencySignals {
   private int lateStartCount;
   static final int SPREADS = 8;
   static final double SPREAD_QUANTILE = 0.9;
-  private final long[] spreads = new long[SPREADS];
-  private int nextSpread;
-  private int spreadCount;
+  private final long[][] spreads = new long[SIGNALS.length][SPREADS];
+  private final int[] nextSpread = new int[SIGNALS.length];
+  private final int[] spreadCount = new int[SIGNALS.length];
+  /** Each signal's spread in the start's window (at {@code minLimit}), -1 when it had too few samples. */
+  private final long[] startSpreads = {-1, -1};
 
   LatencySignals() {
     for (int i = 0; i < SIGNALS.length; i++) {
@@ -59,28 +61,48 @@ final class LatencySignals {
   }
 
   /**
-   * A window near the limit judged calm by its first tokens spread this far above its median (its
-   * {@value #SPREAD_QUANTILE} quantile less its median): how far single first tokens stray without queueing.
+   * A window near the limit judged calm by {@code signal} spread this far above its median (its
+   * {@value #SPREAD_QUANTILE} quantile less its median): how far single samples stray without queueing.
    */
-  void noteCalmSpread(long spreadNanos) {
-    spreads[nextSpread] = spreadNanos;
-    nextSpread = (nextSpread + 1) % spreads.length;
-    spreadCount = Math.min(spreadCount + 1, spreads.length);
+  void noteCalmSpread(Signal signal, long spreadNanos) {
+    int k = signal.ordinal();
+    spreads[k][nextSpread[k]] = spreadNanos;
+    nextSpread[k] = (nextSpread[k] + 1) % SPREADS;
+    spreadCount[k] = Math.min(spreadCount[k] + 1, SPREADS);
   }
 
   /**
-   * How far single first tokens stray above a calm window's median: the median of the last
-   * {@value #SPREADS} calm windows' spreads; 0 before any. On a backend with exact service times it is 0; on an
-   * LLM engine, whose prompts share its prefill, hundreds of milliseconds, and one first token that far up
-   * is no evidence of a queue.
+   * How far single samples of {@code signal} stray above a calm window's median: the median of the last
+   * {@value #SPREADS} calm windows' spreads; 0 before any. On a backend with exact service times it is 0;
+   * on an LLM engine, whose prompts share its prefill, first tokens stray hundreds of milliseconds, and one
+   * that far up is no evidence of a queue.
    */
-  long calmSpreadNanos() {
-    if (spreadCount == 0) {
-      return 0;
+  long calmSpreadNanos(Signal signal) {
+    return spreadCount[signal.ordinal()] == 0 ? 0 : medianSpread(signal.ordinal());
+  }
+
+  /**
+   * As {@link #calmSpreadNanos}, or before any calm window the spread of the start's window (measured at
+   * {@code minLimit}, so without queueing); -1 when neither is known.
+   */
+  long knownSpreadNanos(Signal signal) {
+    int k = signal.ordinal();
+    return spreadCount[k] > 0 ? medianSpread(k) : startSpreads[k];
+  }
+
+  /** The start's window, at {@code minLimit}: each signal with enough samples keeps its spread. */
+  void noteStartSpreads() {
+    for (Signal s : SIGNALS) {
+      if (samples.count(s) >= GradientLimit.MIN_SIGNAL_SAMPLES) {
+        startSpreads[s.ordinal()] = samples.quantile(s, 0, SPREAD_QUANTILE) - samples.median(s);
+      }
     }
-    long[] sorted = Arrays.copyOf(spreads, spreadCount);
+  }
+
+  private long medianSpread(int k) {
+    long[] sorted = Arrays.copyOf(spreads[k], spreadCount[k]);
     Arrays.sort(sorted);
-    return sorted[(spreadCount - 1) / 2];
+    return sorted[(spreadCount[k] - 1) / 2];
   }
 
   /** The samples of requests admitted in the current window. */

@@ -26,6 +26,21 @@ final class RecentSamples {
     size = Math.min(size + 1, values.length);
   }
 
+  int size() {
+    return size;
+  }
+
+  /** How many of the samples took longer than {@code nanos}. */
+  int countAbove(long nanos) {
+    int n = 0;
+    for (int i = 0; i < size; i++) {
+      if (values[i] > nanos) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   boolean isFull() {
     return size == values.length;
   }

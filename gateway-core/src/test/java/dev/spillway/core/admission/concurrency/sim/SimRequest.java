@@ -18,6 +18,8 @@ final class SimRequest {
   long shedAt = -1;
   boolean rejectedByBackend;
   boolean timedOut;
+  /** It went to the route's second tier. */
+  boolean overflowed;
 
   SimRequest(long arrivedAt, boolean stream, int promptTokens, int outputTokens) {
     this.arrivedAt = arrivedAt;

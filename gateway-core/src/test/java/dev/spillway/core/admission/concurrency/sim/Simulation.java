@@ -34,12 +34,20 @@ final class Simulation {
   /** The limit every {@value #TRACE_STEP_MS} ms. */
   final List<Integer> limitTrace = new ArrayList<>();
   static final int TRACE_STEP_MS = 10;
+  /** Permits in flight every {@value #TRACE_STEP_MS} ms. */
+  final List<Integer> inFlightTrace = new ArrayList<>();
 
   private final FakeTicker ticker = new FakeTicker();
   private final long origin = ticker.nanoTime();
   private final EmbeddedChannel channel = new EmbeddedChannel();
   private final PriorityQueue<Event> events = new PriorityQueue<>();
   private final SimBackend backend;
+  /** A second tier the request overflows to, as the proxy's tiers do; {@code null} without. */
+  private BackendAdmission overflow;
+  private SimBackend overflowBackend;
+  /** The overflow tier's limit and in flight every {@value #TRACE_STEP_MS} ms. */
+  final List<Integer> overflowLimitTrace = new ArrayList<>();
+  final List<Integer> overflowInFlightTrace = new ArrayList<>();
   private long now;
   private long seq;
   private int shed;
@@ -51,6 +59,16 @@ final class Simulation {
   Simulation(ConcurrencyConfig concurrency, WaitingRoomConfig room, SimBackend backend) {
     this.admission = new BackendAdmission(concurrency, room, ticker);
     this.backend = backend;
+  }
+
+  /**
+   * Gives the route a second tier, as {@code TierAdmission} runs one: a request the primary cannot serve soon
+   * ({@link BackendAdmission#spillsOver}) or turns away takes a free slot there if it has one.
+   */
+  Simulation withOverflow(ConcurrencyConfig concurrency, SimBackend second) {
+    this.overflow = new BackendAdmission(concurrency, WaitingRoomConfig.DEFAULTS, ticker);
+    this.overflowBackend = second;
+    return this;
   }
 
   /** Schedules {@code action} at simulated time {@code t} (nanos from the start). */
@@ -108,6 +126,11 @@ final class Simulation {
       events.poll();
       while (nextTrace <= e.time) {
         limitTrace.add(admission.limit());
+        inFlightTrace.add(admission.inFlight());
+        if (overflow != null) {
+          overflowLimitTrace.add(overflow.limit());
+          overflowInFlightTrace.add(overflow.inFlight());
+        }
         nextTrace += TRACE_STEP_MS * MS;
       }
       moveTo(e.time);
@@ -130,20 +153,21 @@ final class Simulation {
 
   private void arrive(SimRequest r) {
     requests.add(r);
+    if (overflow != null && admission.spillsOver(PriorityClass.STANDARD) && overflowed(r)) {
+      return;
+    }
     WaitRequest w = WaitRequest.withoutDeadline(PriorityClass.STANDARD, "t" + (requests.size() % TENANTS), false);
     admission.acquire(w, channel.eventLoop(), new PermitCallback() {
       @Override
       public void onPermit(Permit permit) {
-        r.permit = permit;
-        r.sentAt = now;
-        if (!r.stream && nonStreamTimeoutNanos > 0) {
-          at(now + nonStreamTimeoutNanos, () -> timeout(r));
-        }
-        backend.submit(r, now, Simulation.this);
+        send(r, permit, backend);
       }
 
       @Override
       public void onShed(ShedReason reason, long retryAfterNanos) {
+        if (overflow != null && overflowed(r)) {
+          return;
+        }
         r.shedAt = now;
         shed++;
         shedReasons.merge(reason, 1, Integer::sum);
@@ -152,6 +176,26 @@ final class Simulation {
         }
       }
     });
+  }
+
+  /** Sends {@code r} to the overflow tier if it has a free slot; whether it did. */
+  private boolean overflowed(SimRequest r) {
+    Permit p = overflow.tryAcquireNow(PriorityClass.STANDARD, r.requestBytes > 0 ? r.requestBytes : -1);
+    if (p == null) {
+      return false;
+    }
+    r.overflowed = true;
+    send(r, p, overflowBackend);
+    return true;
+  }
+
+  private void send(SimRequest r, Permit permit, SimBackend to) {
+    r.permit = permit;
+    r.sentAt = now;
+    if (!r.stream && nonStreamTimeoutNanos > 0) {
+      at(now + nonStreamTimeoutNanos, () -> timeout(r));
+    }
+    to.submit(r, now, this);
   }
 
   /** {@code r}'s first token reached the gateway at {@code t}: a stream's sample is taken now. */
