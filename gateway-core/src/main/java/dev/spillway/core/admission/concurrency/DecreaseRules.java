@@ -22,7 +22,7 @@ import dev.spillway.core.admission.concurrency.LatencySample.Signal;
  * ({@link ServedAtOnce}: FIFO bounds, and the requests answering at once), and none happens while that reaches
  * the limit. Where first tokens carry their prompt's prefill ({@link PrefillEnvelope#matters}): wider margins
  * (other prompts' prefill is no queue), no decrease of an unreached limit or fast decrease unless clearly more
- * are in flight than served at once ({@link #queuedForPlaces}), and the lower quartile of the bounds as the
+ * are in flight than served at once ({@link BackendPlaces#queuedFor}), and the lower quartile of the bounds as the
  * floor (a KV-bound batch swings with its sequences' lengths). Not thread-safe.
  */
 final class DecreaseRules {
@@ -57,30 +57,13 @@ final class DecreaseRules {
    * with a queue); {@value #QUEUE_STEPS} departures' wait stays the bar where places free faster.
    */
   static final long PREFILL_MAX_MARGIN = 5;
-  /**
-   * In flight beyond what the backend serves at once ({@link #queuedForPlaces}): half as many again and
-   * {@value #PLACES_MARGIN} more. Below it in flight are the requests answering, those whose prompts are being
-   * computed, and the swing of a KV-bound batch (a quarter more let a fifth of non-streamed 30–60 s
-   * answers at 60 % load cut the limit below the engine's free places).
-   */
-  static final double PLACES_FACTOR = 1.5;
-  static final int PLACES_MARGIN = 4;
-
   private final LimitEstimate estimate;
   private final LatencySignals signals;
   private final GrowthRule growth;
   private final EarlyDecrease early = new EarlyDecrease();
   private final QueuedTail tail = new QueuedTail();
-  private final DepartureRate departures = new DepartureRate();
-  /** What the backend served at once lately: the floor of a first-token decrease. */
-  private final ServedAtOnce servedAtOnce = new ServedAtOnce(ServedAtOnce.Rank.SECOND_LARGEST);
-  /**
-   * How many requests were answering at once (first token come, slot still held) at each first token lately,
-   * read as {@link #servedAtOnce} is: the second largest, or where prompts share the prefill the lower
-   * quartile, since what an LLM engine holds at once swings with the lengths it holds (a KV-cache-bound batch
-   * of 40 runs 44 half the time while others queue, and with a high count as the floor no decrease came).
-   */
-  private final ServedAtOnce answeringNow = new ServedAtOnce(ServedAtOnce.Rank.LOWER_QUARTILE);
+  private final DepartureRate departures;
+  private final BackendPlaces places;
   /** Windows in a row judged congested. */
   private int congestedWindows;
   /** The window opened by the last decrease: first tokens admitted before it are no fast-decrease evidence. */
@@ -96,37 +79,8 @@ final class DecreaseRules {
     this.estimate = estimate;
     this.signals = signals;
     this.growth = growth;
-  }
-
-  /**
-   * Whether {@code inFlight} requests at the backend are clearly more than it was just seen serving at once
-   * ({@link #PLACES_FACTOR}): some wait for a place.
-   */
-  private boolean queuedForPlaces(int inFlight, long now) {
-    int floor = servedFloor(now);
-    return floor > 0 && inFlight >= floor * PLACES_FACTOR + PLACES_MARGIN;
-  }
-
-  /** What the backend was just seen serving at once: the floor of a first-token decrease; 0 if unknown. */
-  private int servedFloor(long now) {
-    // Where prompts share the prefill the engine is bound by its KV cache, whose batch swings with the
-    // lengths it holds: a high bound is a moment of short sequences, not what it holds without a queue.
-    ServedAtOnce.Rank rank = signals.prefill().matters() ? ServedAtOnce.Rank.LOWER_QUARTILE
-        : ServedAtOnce.Rank.SECOND_LARGEST;
-    return Math.max(servedAtOnce.floor(now, rank), answeringNow.floor(now, rank));
-  }
-
-  /**
-   * Whether, where requests come with their sizes ({@link PrefillEnvelope#sized}: an LLM engine's prompts),
-   * the backend has freed fewer places than it was just seen serving at once: it is still filling its
-   * first batch, so what it serves at once is how far it got, not what it holds. A decrease then (of a limit
-   * not reached, or a fast one) keeps slow start: on the LLM engine simulator a start at 1,024 at twice the
-   * capacity came down within 3 s to the 6 to 21 an engine taking its first prompts in had started (of a batch
-   * of 40), and the careful steps that follow the end of slow start held it there for the rest of the run.
-   */
-  private boolean fillingFirstBatch(long now) {
-    return signals.prefill().sized() && !signals.prefill().flatSoFar()
-        && departures.seen() < Math.max(DepartureRate.MIN_RELEASES, servedFloor(now));
+    this.places = new BackendPlaces(signals);
+    this.departures = places.departures();
   }
 
   /** A slot freed at {@code now}: the departure rate. */
@@ -134,29 +88,9 @@ final class DecreaseRules {
     departures.onRelease(now);
   }
 
-  /**
-   * Every first token, whenever admitted, bounds what the backend serves at once from below (see
-   * {@link ServedAtOnce}): admitted with {@code inFlight} in flight, it started by half a baseline before it
-   * came, when all those ahead of it that had not left yet (releases counted meanwhile) were running with it.
-   */
+  /** {@link BackendPlaces#noteServedAtOnce}. */
   void noteServedAtOnce(LatencySample sample, long unqueuedNanos, int inFlight, int answering, long now) {
-    long baseline = signals.baselineNanos(Signal.FIRST_TOKEN);
-    if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0) {
-      return;
-    }
-    // Every request whose answer has begun and that has not ended runs in the backend now: a count that needs
-    // no guess about the order it serves in (an LLM engine's prefills share steps, so a request can wait
-    // behind others' prompts while all of them hold a place in the batch).
-    if (answering > 0) {
-      answeringNow.add(answering, now);
-    }
-    // It started by its own unqueued time before its first token (a long prompt's prefill takes a second:
-    // places freeing meanwhile ran beside it, they were not ahead of it), by half a baseline if unknown.
-    long startedBy = now - Math.max(baseline / 2, Math.min(unqueuedNanos, sample.latencyNanos()));
-    int left = departures.between(now - sample.latencyNanos(), startedBy);
-    if (left >= 0) {
-      servedAtOnce.add(inFlight - left, now);
-    }
+    places.noteServedAtOnce(sample, unqueuedNanos, inFlight, answering, now);
   }
 
   /**
@@ -170,7 +104,7 @@ final class DecreaseRules {
    * keeps a single slow answer from triggering it. By time per token it does not end slow start (from far
    * above it may undershoot, and the next calm windows regain the knee quickly); by first tokens, floored by
    * {@link ServedAtOnce}, it does, unless the backend is still filling its first batch
-   * ({@link #fillingFirstBatch}).
+   * ({@link BackendPlaces#fillingFirstBatch}).
    *
    * @param window the current window; the decrease opens the next
    * @return whether the limit came down
@@ -200,12 +134,12 @@ final class DecreaseRules {
       // queue as a tiny backend. Count the queue from the departure rate instead, or before any departure
       // rate (a start far above the backend, whose slots are all still busy), by what it serves at once.
       double rate = departures.perSecond(now);
-      int floor = servedFloor(now);
+      int floor = places.servedFloor(now);
       if (rate <= 0 && floor == 0) {
         return false;
       }
       target = estimate.clamp(Math.max(rate > 0 ? r.medianQueueFree(baseline, rate) : 0, floor));
-      if (signals.prefill().mayMatter() && !queuedForPlaces((int) r.medianInFlight(), now)) {
+      if (signals.prefill().mayMatter() && !places.queuedFor((int) r.medianInFlight(), now)) {
         // Where prompts share the prefill, a deep wait with nearly all those in flight served at once is
         // other prompts' prefill, not a queue for places: at half load it cut 64 to the 10 in flight.
         return false;
@@ -219,7 +153,7 @@ final class DecreaseRules {
     if (target >= estimate.value()) {
       return false;
     }
-    if (sample.signal() == Signal.FIRST_TOKEN && !fillingFirstBatch(now)) {
+    if (sample.signal() == Signal.FIRST_TOKEN && !places.fillingFirstBatch(now)) {
       // Counted, and floored by what the backend just served at once: growing x1.6 again would only
       // overshoot once more. Not while the backend fills its first batch (fillingFirstBatch).
       growth.endSlowStart();
@@ -254,7 +188,7 @@ final class DecreaseRules {
     if (sample.signal() != Signal.FIRST_TOKEN || baseline == 0 || inFlight < estimate.nearLimit()) {
       return false;
     }
-    if (estimate.value() <= queueFreeLimit || servedFloor(now) >= estimate.value()) {
+    if (estimate.value() <= queueFreeLimit || places.servedFloor(now) >= estimate.value()) {
       return false;
     }
     // Past the last knee the engine queued before: one such first token is enough evidence there.
@@ -322,8 +256,8 @@ final class DecreaseRules {
       // sharing engine steps, not a queue. Where prompts share the prefill, a limit not reached is no
       // evidence either: slow first tokens below it are other prompts' prefill (the fast decrease takes a
       // deep queue far below a high limit).
-      congested = median > highFirstTokenNanos(baseline, now) && servedFloor(now) < estimate.value()
-          && (reached || !signals.prefill().mayMatter() || queuedForPlaces(signals.window().maxInFlight(), now));
+      congested = median > highFirstTokenNanos(baseline, now) && places.servedFloor(now) < estimate.value()
+          && (reached || !signals.prefill().mayMatter() || places.queuedFor(signals.window().maxInFlight(), now));
       double rate = departures.perSecond(now);
       if (congested && rate > 0) {
         queueFree = signals.window().medianQueueFree(signal, minInFlight, baseline, rate);
@@ -364,7 +298,7 @@ final class DecreaseRules {
     }
     double before = estimate.value();
     double target = tail.judge(signals.window(), signal, minInFlight, baseline, before, departures.perSecond(now),
-        highFirstTokenNanos(baseline, now), servedFloor(now), signals.knownSpreadNanos(signal), growth.inSlowStart());
+        highFirstTokenNanos(baseline, now), places.servedFloor(now), signals.knownSpreadNanos(signal), growth.inSlowStart());
     if (Double.isNaN(target)) {
       return false;
     }
@@ -390,18 +324,18 @@ final class DecreaseRules {
    * queued in an engine waits a whole slot's turn): there, back off 10% after a window that was fine (the
    * last step overshot), twice as far for each further congested window in a row. The limit before the
    * decrease is remembered as the knee. Slow start ends, except for a limit not reached while the backend
-   * fills its first batch ({@link #fillingFirstBatch}).
+   * fills its first batch ({@link BackendPlaces#fillingFirstBatch}).
    */
   private void decrease(Signal signal, double gradient, double queueFree, boolean reached, long window, long now) {
     congestedWindows++;
     growth.onDecrease(estimate.value(), now);
     early.reset();
     tail.reset();
-    if (reached || !fillingFirstBatch(now)) {
+    if (reached || !places.fillingFirstBatch(now)) {
       growth.endSlowStart();
     }
     lastDecreaseWindow = window + 1;
-    int floor = signal == Signal.FIRST_TOKEN ? servedFloor(now) : 0;
+    int floor = signal == Signal.FIRST_TOKEN ? places.servedFloor(now) : 0;
     if (floor > 0) {
       queueFree = Double.isNaN(queueFree) ? floor : Math.max(queueFree, floor);
     }
