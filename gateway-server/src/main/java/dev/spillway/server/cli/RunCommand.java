@@ -46,6 +46,11 @@ public final class RunCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(e.getMessage());
       return ValidateCommand.INVALID;
     }
+    SighupReload sighup = new SighupReload();
+    if (config != null && !sighup.trap()) {
+      spec.commandLine().getErr().println("spillway: SIGHUP cannot be trapped here; reload with POST "
+          + "/config/reload or by changing the file");
+    }
     MonitoredGateway running;
     try {
       running = MonitoredGateway.start(loaded, config);
@@ -53,14 +58,11 @@ public final class RunCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("spillway: " + e.getMessage());
       return 1;
     }
-    MonitoredGateway started = running;
     if (config != null) {
-      if (!Signals.trap(() -> started.reloader.reload("SIGHUP"), "HUP")) {
-        spec.commandLine().getErr().println("spillway: SIGHUP cannot be trapped here; reload with POST "
-            + "/config/reload or by changing the file");
-      }
+      MonitoredGateway started = running;
+      sighup.started(() -> started.reloader.reload("SIGHUP"));
       if (watchConfig) {
-        started.reloader.watch(WATCH_INTERVAL_MILLIS);
+        running.reloader.watch(WATCH_INTERVAL_MILLIS);
       }
     }
     lifecycle.runUntilShutdown(running::shutdown);
