@@ -15,8 +15,8 @@ import dev.spillway.core.admission.concurrency.LatencySample.Signal;
  *       waited up to 500 ms, the medians stayed at their baselines, and the limit crept to 71 (with only
  *       non-streamed answers, slow start took it to 185). A sample beyond the bar ({@link #bar}: half a
  *       slot's holding time for a first token, half the baseline per token, and at least
- *       {@value #SPREADS_AWAY} calm spreads) is queued. Of the latest {@value #RECENT} samples admitted near the limit
- *       since the last decrease, whatever window they were admitted in, once the queued ones are
+ *       {@value #SPREADS_AWAY} calm spreads) is queued (time per token: in slow start only). Of the latest {@value #RECENT} samples
+ *       admitted near the limit since the last decrease, whatever window they were admitted in, once the queued ones are
  *       {@value #MIN_QUEUED} or more and, spread over the limit, at least half a request, the limit comes down
  *       by their share (with {@code limit} admitted,
  *       {@code limit - places} of them wait). In slow start one is enough: the window that grew the limit
@@ -89,7 +89,10 @@ final class QueuedTail {
     long margin = firstToken ? Math.max(highFirstToken - baseline, (long) (QUEUED_SHARE * limit / departuresPerSecond * 1e9))
         : (long) (baseline * QUEUED_SHARE);
     RecentSamples latest = recent[signal.ordinal()];
-    if (latest.size() >= MIN_RECENT) {
+    // Time per token only in slow start: past it, a backend whose answers are slow by themselves now and then
+    // (5 % of them four times as long) read as a queue, and each cut took a slice off its limit (to 39 of 64
+    // at 5x; to 6 on 64 x 50 ms). First tokens are judged against half a slot's holding time, far above that.
+    if (latest.size() >= MIN_RECENT && (firstToken || slowStart)) {
       int queued = latest.countAbove(bar(baseline, margin, spreadNanos));
       double share = (double) queued / latest.size();
       if (queued >= (slowStart ? 1 : MIN_QUEUED) && limit * share >= MIN_QUEUED_PER_LIMIT) {

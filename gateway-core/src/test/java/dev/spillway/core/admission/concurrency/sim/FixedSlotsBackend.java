@@ -55,9 +55,21 @@ final class FixedSlotsBackend implements SimBackend {
     return busy < slots;
   }
 
+  /** A share of the requests that take {@link #slowFactor} times as long by nature (a cache miss, say). */
+  private double slowShare;
+  private double slowFactor = 1;
+
+  /** Makes {@code share} of the requests take {@code factor} times the service time, queue or not. */
+  FixedSlotsBackend withSlowShare(double share, double factor) {
+    this.slowShare = share;
+    this.slowFactor = factor;
+    return this;
+  }
+
   private void start(SimRequest r, long now, Simulation sim) {
     busy++;
-    long service = (long) (serviceNanos * (1 - jitter + 2 * jitter * random.nextDouble()));
+    double slow = slowShare > 0 && random.nextDouble() < slowShare ? slowFactor : 1;
+    long service = (long) (slow * serviceNanos * (1 - jitter + 2 * jitter * random.nextDouble()));
     long done = now + service;
     if (r.stream) {
       long first = now + service / Math.max(1, r.outputTokens);
