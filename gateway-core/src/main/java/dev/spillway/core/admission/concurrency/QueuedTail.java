@@ -15,13 +15,14 @@ import dev.spillway.core.admission.concurrency.LatencySample.Signal;
  *       waited up to 500 ms, the medians stayed at their baselines, and the limit crept to 71 (with only
  *       non-streamed answers, slow start took it to 185). A sample beyond the bar ({@link #bar}: half a
  *       slot's holding time for a first token, half the baseline per token, and at least
- *       {@value #SPREADS_AWAY} calm spreads) is queued (time per token: in slow start only). Of the latest {@value #RECENT} samples
- *       admitted near the limit since the last decrease, whatever window they were admitted in, once the queued ones are
- *       {@value #MIN_QUEUED} or more and, spread over the limit, at least half a request, the limit comes down
- *       by their share (with {@code limit} admitted,
- *       {@code limit - places} of them wait). In slow start one is enough: the window that grew the limit
- *       x1.6 past the places closes on the requests that found one (those that queued come back last), so
- *       it shows one queued of a dozen while a third of them queue.</li>
+ *       {@value #SPREADS_AWAY} calm spreads) is queued; by time per token only in slow start (past it,
+ *       answers slow by themselves read as a queue). Of the latest {@value #RECENT} samples admitted near the
+ *       limit since the last decrease, whatever window they were admitted in, once the queued ones are
+ *       {@value #MIN_QUEUED} or more and, spread over the limit, at least half a request, the limit comes
+ *       down by their share (with {@code limit} admitted, {@code limit - places} of them wait). In slow start
+ *       one is enough: the window that grew the limit x1.6 past the places closes on the requests that found
+ *       one (those that queued come back last), so it shows one queued of a dozen while a third of them
+ *       queue.</li>
  *   <li><b>A few queued, spread out</b> (an overflow tier, which takes requests as its places free, not in
  *       bursts). Each waits a departure or a few: the window's {@value #HIGH_QUANTILE} quantile of first
  *       tokens is past the queue bar while its median is not, and the backend was just seen serving at least
@@ -42,7 +43,10 @@ final class QueuedTail {
   static final int RECENT = 128;
   /** The fewest such samples a share is read from. */
   static final int MIN_RECENT = 16;
-  /** How far above its baseline a queued sample is at least: this share of it per token, of a slot's holding time for a first token. */
+  /**
+   * How far above its baseline a queued sample is at least: this share of the baseline per token, of a
+   * slot's holding time for a first token.
+   */
   static final double QUEUED_SHARE = 0.5;
   static final double HIGH_QUANTILE = 0.9;
   /**
