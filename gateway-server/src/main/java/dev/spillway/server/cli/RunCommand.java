@@ -48,8 +48,9 @@ public final class RunCommand implements Callable<Integer> {
     }
     SighupReload sighup = new SighupReload();
     if (config != null && !sighup.trap()) {
-      spec.commandLine().getErr().println("spillway: SIGHUP cannot be trapped here; reload with POST "
-          + "/config/reload or by changing the file");
+      spec.commandLine().getErr().println("spillway: SIGHUP cannot be trapped here (it is ignored, as under "
+          + "nohup, or the JVM runs with -Xrs), so it reloads nothing; reload with POST /config/reload or by "
+          + "changing the file");
     }
     MonitoredGateway running;
     try {

@@ -9,7 +9,8 @@ final class Signals {
 
   /**
    * Runs {@code action} on a signal thread when any of {@code names} ({@code TERM}, {@code INT}) arrives instead
-   * of the JVM's default exit; returns whether every signal could be trapped.
+   * of the JVM's default exit; returns whether every signal could be trapped (not where the process inherited
+   * it as ignored: the JVM leaves it so).
    */
   static boolean trap(Runnable action, String... names) {
     try {
@@ -29,10 +30,16 @@ final class Signals {
           });
       java.lang.reflect.Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
       java.lang.reflect.Constructor<?> create = signalClass.getConstructor(String.class);
+      Object ignored = handlerClass.getField("SIG_IGN").get(null);
+      boolean all = true;
       for (String name : names) {
-        handle.invoke(null, create.newInstance(name), handler);
+        // A signal the process inherited as ignored (nohup ignores HUP; a background job of a script, INT)
+        // stays ignored: the JVM does not install the handler and hands back SIG_IGN.
+        if (handle.invoke(null, create.newInstance(name), handler) == ignored) {
+          all = false;
+        }
       }
-      return true;
+      return all;
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       return false;
     }

@@ -1,6 +1,7 @@
 package dev.spillway.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.File;
 import java.io.IOException;
@@ -59,6 +60,10 @@ class SighupReloadIT {
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
     try {
       awaitListening(p, adminPort, out);
+      // Started under nohup (a CI runner, say), every child inherits SIGHUP as ignored and the JVM keeps it so:
+      // the gateway says it cannot reload on SIGHUP. That is right, and this test cannot run there.
+      assumeFalse(read(out).contains("SIGHUP cannot be trapped here"),
+          "SKIPPED LOUDLY: SIGHUP is ignored in this environment (nohup?): " + read(out));
       Files.writeString(config, config(gatewayPort, adminPort, 6), StandardCharsets.UTF_8);
       Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start();
       assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
