@@ -90,7 +90,11 @@ final class QueuedTail {
     if (firstToken && departuresPerSecond <= 0 || spreadNanos < 0) {
       return Double.NaN;
     }
-    long margin = firstToken ? Math.max(highFirstToken - baseline, (long) (QUEUED_SHARE * limit / departuresPerSecond * 1e9))
+    // A slot's holding time without a queue: what the backend serves at once over the rate places free
+    // (the limit over it would count the queue in: from 1,024 the limit stuck at 124 on 64 slots, its bar
+    // above the longest wait).
+    double places = served > 0 ? Math.min(served, limit) : limit;
+    long margin = firstToken ? Math.max(highFirstToken - baseline, (long) (QUEUED_SHARE * places / departuresPerSecond * 1e9))
         : (long) (baseline * QUEUED_SHARE);
     RecentSamples latest = recent[signal.ordinal()];
     // Time per token only in slow start: past it, a backend whose answers are slow by themselves now and then
