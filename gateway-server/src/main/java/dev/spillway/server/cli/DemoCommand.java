@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code spillway demo}: two mock AI backends behind a gateway, all on loopback, with curl commands to try.
- * Runs until Ctrl-C.
+ * Runs until Ctrl-C or SIGTERM; SIGHUP is logged and ignored (the demo has no config file to reload).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Start two mock AI backends and a gateway in front of them, and print commands to try.")
@@ -43,6 +43,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Lifecycle lifecycle = Lifecycle.trapSignals();
+    SighupReload sighup = new SighupReload();
+    sighup.trap();
     PrintWriter out = spec.commandLine().getOut();
     Path accessLog = accessLogFile != null ? accessLogFile
         : Path.of(System.getProperty("java.io.tmpdir"), "spillway-demo-access.log");
@@ -66,6 +68,7 @@ public final class DemoCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("spillway demo: " + e.getMessage());
       return 1;
     }
+    sighup.nothingToReload("the demo has no config file");
     printWelcome(out, running.gateway.port(), running.admin.url(), first, second, accessLogNote);
     lifecycle.runUntilShutdown(() -> running.shutdown().whenComplete((v, e) -> {
       first.close();

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * config (port 8080, one backend at {@code http://127.0.0.1:8000}). The admin server (metrics, status page)
  * starts next to it on {@code admin.host:admin.port}, {@code 127.0.0.1:9901} by default. A config file is
  * reloaded without a restart on SIGHUP, on {@code POST /config/reload}, and when it (or its {@code keysFile})
- * changes on disk.
+ * changes on disk; without a config file SIGHUP is logged and ignored.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the gateway.")
 public final class RunCommand implements Callable<Integer> {
@@ -47,7 +47,7 @@ public final class RunCommand implements Callable<Integer> {
       return ValidateCommand.INVALID;
     }
     SighupReload sighup = new SighupReload();
-    if (config != null && !sighup.trap()) {
+    if (!sighup.trap() && config != null) {
       spec.commandLine().getErr().println("spillway: SIGHUP cannot be trapped here (it is ignored, as under "
           + "nohup, or the JVM runs with -Xrs), so it reloads nothing; reload with POST /config/reload or by "
           + "changing the file");
@@ -65,6 +65,8 @@ public final class RunCommand implements Callable<Integer> {
       if (watchConfig) {
         running.reloader.watch(WATCH_INTERVAL_MILLIS);
       }
+    } else {
+      sighup.nothingToReload("started without --config");
     }
     lifecycle.runUntilShutdown(running::shutdown);
     return 0;

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code spillway run --no-watch-config} reloads its config file on SIGHUP, as {@code kill -HUP} or
- * {@code systemctl reload} sends it, and keeps running (the JVM's default for SIGHUP would be to exit).
+ * {@code systemctl reload} sends it, and keeps running (the JVM's default for SIGHUP would be to exit); a
+ * gateway without a config file (the demo, {@code run} without {@code --config}) logs it and keeps running.
  */
 class SighupReloadIT {
   @TempDir
@@ -78,6 +79,50 @@ class SighupReloadIT {
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  @Test
+  void sighupWithoutAConfigFileIsLoggedAndTheGatewayKeepsRunning() throws Exception {
+    int gatewayPort = freePort();
+    int adminPort = freePort();
+    Path out = dir.resolve("demo.log");
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+        "dev.spillway.server.Main", "demo", "--port", Integer.toString(gatewayPort), "--backend-ports",
+        freePort() + "," + freePort(), "--admin-port", Integer.toString(adminPort),
+        "--access-log", dir.resolve("access.log").toString()))
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    try {
+      awaitListening(p, adminPort, out);
+      GatewayProcess.await("the demo's welcome", Duration.ofSeconds(30),
+          () -> read(out).contains("Spillway demo is running."));
+      Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start();
+      assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      if (!sighupIgnoredHere()) {
+        GatewayProcess.await("the ignored SIGHUP in the output", Duration.ofSeconds(30),
+            () -> read(out).contains("SIGHUP ignored: the demo has no config file"));
+      }
+      assertThat(p.waitFor(1, TimeUnit.SECONDS)).as("exited on SIGHUP: " + read(out)).isFalse();
+      p.destroy();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(read(out)).isZero();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  /** Whether this process inherited SIGHUP as ignored (nohup): its children then ignore it as well. */
+  private static boolean sighupIgnoredHere() throws IOException {
+    Path status = Path.of("/proc/self/status");
+    if (!Files.exists(status)) {
+      return false;
+    }
+    for (String line : Files.readAllLines(status, StandardCharsets.UTF_8)) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseLong(line.substring(7).trim(), 16) & 1) != 0;
+      }
+    }
+    return false;
   }
 
   /** Waits (bounded) until {@code port} accepts connections; fails at once if the process exits first. */
