@@ -8,7 +8,7 @@ final class AdmissionPermit implements Permit {
   private static final AtomicIntegerFieldUpdater<AdmissionPermit> COMPLETED =
       AtomicIntegerFieldUpdater.newUpdater(AdmissionPermit.class, "completed");
 
-  private final BackendAdmission owner;
+  private final CapacityChanges capacity;
   private final PriorityClass priority;
   final int inFlightAtAdmission;
   /** The limit's measurement window this request was admitted in. */
@@ -27,9 +27,9 @@ final class AdmissionPermit implements Permit {
   /** The latency sample was already given by {@link #onFirstToken}; written and read on one event loop. */
   private boolean sampled;
 
-  AdmissionPermit(BackendAdmission owner, PriorityClass priority, int inFlightAtAdmission, long window,
+  AdmissionPermit(CapacityChanges capacity, PriorityClass priority, int inFlightAtAdmission, long window,
       long admittedAt, long requestBytes) {
-    this.owner = owner;
+    this.capacity = capacity;
     this.requestBytes = requestBytes;
     this.priority = priority;
     this.inFlightAtAdmission = inFlightAtAdmission;
@@ -41,21 +41,21 @@ final class AdmissionPermit implements Permit {
   public void onFirstToken(LatencySample sample) {
     if (completed == 0 && !sampled && sample != null && sample.signal() != LatencySample.Signal.NONE) {
       sampled = true;
-      owner.sample(this, inFlightAtAdmission, window, sample);
+      capacity.sample(this, inFlightAtAdmission, window, sample);
     }
   }
 
   @Override
   public void onRequestKind(boolean streamed) {
     if (completed == 0) {
-      owner.requestKind(this, streamed);
+      capacity.requestKind(this, streamed);
     }
   }
 
   @Override
   public void onSuccess(LatencySample sample) {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
-      owner.release(this, priority, Completion.SUCCESS, inFlightAtAdmission, window, admittedAt,
+      capacity.release(this, priority, Completion.SUCCESS, inFlightAtAdmission, window, admittedAt,
           sampled || sample == null ? LatencySample.NONE : sample, sampled);
     }
   }
@@ -63,7 +63,7 @@ final class AdmissionPermit implements Permit {
   @Override
   public void onIgnore() {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
-      owner.release(this, priority, Completion.IGNORE, inFlightAtAdmission, window, admittedAt, LatencySample.NONE,
+      capacity.release(this, priority, Completion.IGNORE, inFlightAtAdmission, window, admittedAt, LatencySample.NONE,
           sampled);
     }
   }
@@ -71,7 +71,7 @@ final class AdmissionPermit implements Permit {
   @Override
   public void onDropped() {
     if (COMPLETED.compareAndSet(this, 0, 1)) {
-      owner.release(this, priority, Completion.DROPPED, inFlightAtAdmission, window, admittedAt, LatencySample.NONE,
+      capacity.release(this, priority, Completion.DROPPED, inFlightAtAdmission, window, admittedAt, LatencySample.NONE,
           sampled);
     }
   }

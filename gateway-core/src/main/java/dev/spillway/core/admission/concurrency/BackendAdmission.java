@@ -1,7 +1,6 @@
 package dev.spillway.core.admission.concurrency;
 
 import dev.spillway.core.admission.ShedReason;
-import dev.spillway.core.admission.concurrency.AdmissionPermit.Completion;
 import dev.spillway.core.config.ConcurrencyConfig;
 import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.WaitingRoomConfig;
@@ -15,18 +14,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Limit</b> ({@link LimitInForce}): static, or adaptive to the backend's latency signals
  * ({@link GradientLimit}), fed by each {@link Permit}'s completion ({@link LatencySample}), with an operator's
- * override on top. Slots are shared by priority class ({@link SlotShares}): a class may always use
- * {@code floor(share * limit)} slots, and borrows whatever else is idle (concurrency-limits'
- * {@code AbstractPartitionedLimiter} semantics): a request is admitted while {@code inFlight < limit}, or while
- * its class holds fewer slots than its guarantee, even if other classes' borrowing has filled the limit. So
- * {@link #inFlight()} may exceed {@link #limit()} by at most the classes' unused guarantees (and when an
- * adaptive limit shrinks below what is already in flight).
+ * override on top; these, and reloads, reach it through {@link CapacityChanges}. Slots are shared by priority
+ * class ({@link SlotShares}): a class may always use {@code floor(share * limit)} slots, and borrows whatever
+ * else is idle (concurrency-limits' {@code AbstractPartitionedLimiter} semantics): a request is admitted while
+ * {@code inFlight < limit}, or while its class holds fewer slots than its guarantee, even if other classes'
+ * borrowing has filled the limit. So {@link #inFlight()} may exceed {@link #limit()} by at most the classes'
+ * unused guarantees (and when an adaptive limit shrinks below what is already in flight).
  *
  * <p><b>Waiting.</b> Otherwise the request waits in a bounded {@link WaitingRoom}, or is shed at once with
  * {@link ShedReason#QUEUE_FULL}, {@link ShedReason#DISPLACED} (for the lower-ranked waiter it pushed out) or
  * {@link ShedReason#DEADLINE_UNREACHABLE} (it would have to wait, and its client's deadline is nearer than the
  * expected time to first token, see {@link ServiceTime}; a request that finds a free slot is never judged
- * so). Freed slots go to waiters in the order {@link RoomService} describes.
+ * so); {@link RoomEntry} decides which. Freed slots go to waiters in the order {@link RoomService} describes.
  *
  * <p><b>The door</b> ({@link AdmissionDoor}): a newcomer without a free slot is let in to wait only if it
  * expects to be served within a small budget, else it is shed at the door with {@link ShedReason#QUEUE_FULL}.
@@ -37,13 +36,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * overload ({@link CodelMonitor}) every waiter gets CoDel's short wait instead. The timeout is scheduled on the
  * waiter's own executor (with {@code EmbeddedEventLoop}, tests move it with {@code advanceTimeBy}); when it
  * fires it is checked against the {@link Ticker}, and rescheduled if the ticker says it is early, so the two
- * clocks need not agree.
+ * clocks need not agree ({@link RoomExits}).
  *
- * <p><b>Threads.</b> Queue operations run under one lock, owned here and held for a few field updates; the
- * helpers above hold no lock of their own and are called only under it. Callbacks and executor calls run
- * after it is released. A request admitted on the spot gets its callback inline when
- * {@code acquire} is called on its executor, with no allocation beyond the permit; answers decided later are
- * posted to the waiter's executor.
+ * <p><b>Threads.</b> Queue operations run under one lock, owned here and held for a few field updates. The
+ * helpers above hold no lock of their own: most are called only under it, and those with steps of their own
+ * ({@link CapacityChanges}, {@link RoomExits}, the prefill gate's {@link GateTimer}) take this one for them.
+ * Callbacks and executor calls run after it is released. A request admitted on the spot gets its callback
+ * inline when {@code acquire} is called on its executor, with no allocation beyond the permit; answers decided
+ * later are posted to the waiter's executor.
  */
 public final class BackendAdmission {
   private final ReentrantLock lock = new ReentrantLock();
@@ -52,14 +52,12 @@ public final class BackendAdmission {
   private final LimitInForce limit;
   private final WaitingRoom room;
   private final SlotShares slots;
-  private final ServiceTime serviceTime;
   private final RoomTimeouts timeouts;
   private final AdmissionDoor door;
   private final RoomService service;
   private final PrefillGate gate;
-  private final GateTimer gateTimer = new GateTimer();
-  /** Whether permits are to be told their request's kind ({@link #wantsRequestKind}); follows reloads. */
-  private volatile boolean wantsKind;
+  private final RoomEntry entry;
+  private final CapacityChanges capacity;
 
   public BackendAdmission(ConcurrencyConfig concurrency, WaitingRoomConfig room, Ticker ticker) {
     this(concurrency, room, ticker, null);
@@ -76,17 +74,16 @@ public final class BackendAdmission {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.room = new WaitingRoom(room.maxQueue());
     this.slots = new SlotShares(room.shares());
-    this.serviceTime = new ServiceTime(room.codelTarget().toNanos());
+    ServiceTime serviceTime = new ServiceTime(room.codelTarget().toNanos());
     this.limit = new LimitInForce(concurrency, engineLoad, serviceTime, ticker);
-    this.gate = new PrefillGate(gates(concurrency));
-    this.wantsKind = gates(concurrency);
+    this.gate = new PrefillGate(CapacityChanges.gates(concurrency));
     this.timeouts = new RoomTimeouts(this.room, serviceTime, room);
     this.door = new AdmissionDoor(limit, serviceTime, this.room, slots, timeouts, gate);
     this.service = new RoomService(this, limit, serviceTime, this.room, slots, timeouts, door, gate);
-  }
-
-  private static boolean gates(ConcurrencyConfig concurrency) {
-    return concurrency.mode() == ConcurrencyConfig.Mode.ADAPTIVE && concurrency.prefillGate();
+    GateTimer gateTimer = new GateTimer(lock, ticker, gate, this.room, service);
+    RoomExits exits = new RoomExits(lock, ticker, this.room, timeouts, serviceTime, limit);
+    this.entry = new RoomEntry(exits, limit, serviceTime, this.room, timeouts, door, gateTimer);
+    this.capacity = new CapacityChanges(lock, ticker, concurrency, limit, this.room, slots, timeouts, gate, service);
   }
 
   /**
@@ -94,7 +91,7 @@ public final class BackendAdmission {
    * gate does. Reading a body for it costs a pass of JSON tokenizing per request, so nobody else should.
    */
   public boolean wantsRequestKind() {
-    return wantsKind;
+    return capacity.wantsKind();
   }
 
   /**
@@ -107,15 +104,9 @@ public final class BackendAdmission {
   public Waiter acquire(WaitRequest request, EventExecutor executor, PermitCallback callback) {
     long now = ticker.nanoTime();
     PriorityClass c = request.priority();
-    QueuedWaiter waiter = null;
-    QueuedWaiter out = null;
-    AdmissionPermit permit = null;
-    boolean unreachable = false;
-    boolean full = false;
-    QueuedWaiter stale = null;
     QueuedWaiter grown;
-    long gateDelay = -1;
-    long gateDue = 0;
+    AdmissionPermit permit = null;
+    RoomEntry.Decision entered = null;
     lock.lock();
     try {
       gate.onArrival(request.requestBytes(), now);
@@ -123,100 +114,17 @@ public final class BackendAdmission {
       if (admits(c, now)) {
         permit = grantLocked(c, request.requestBytes(), now);
       } else {
-        long waitUntil = timeouts.waitUntil(request, now);
-        if (waitUntil - now <= 0) {
-          unreachable = true;
-        } else {
-          stale = timeouts.shedStale(now, limit.current());
-          boolean streams = door.firstTokenNanos(now) > 0;
-          if (!door.letsIn(c, now)) {
-            if (timeouts.overloaded()) {
-              timeouts.onTurnedAway(now);
-            }
-            full = true;
-          } else {
-            waiter = new QueuedWaiter(this, request, executor, callback, now, waitUntil);
-            gateDelay = door.gateAlone(c, now) ? gateTimer.arm(gate, now) : -1;
-            gateDue = gateTimer.due();
-            out = room.offer(waiter, timeouts.overloaded() && !streams);
-            if (out != null && out != waiter) {
-              out.shed(ShedReason.DISPLACED, retryAfterNanos());
-            }
-          }
-        }
+        entered = entry.decide(request, executor, callback, now);
       }
     } finally {
       lock.unlock();
     }
     dispatchAll(grown);
-    dispatchAll(stale);
-    if (unreachable) {
-      Callbacks.shedNow(executor, callback, ShedReason.DEADLINE_UNREACHABLE, retryAfterNanos());
-      return Waiter.NOOP;
-    }
-    if (full) {
-      Callbacks.shedNow(executor, callback, ShedReason.QUEUE_FULL, retryAfterNanos());
-      return Waiter.NOOP;
-    }
-    if (waiter == null) {
+    if (entered == null) {
       Callbacks.permitNow(executor, callback, permit);
       return Waiter.NOOP;
     }
-    if (out == waiter) {
-      Callbacks.shedNow(executor, callback, ShedReason.QUEUE_FULL, retryAfterNanos());
-      return Waiter.NOOP;
-    }
-    if (out != null) {
-      out.dispatch();
-    }
-    waiter.startTimer(waiter.timeoutAt - now);
-    if (gateDelay > 0) {
-      wakeAt(executor, gateDue, gateDelay);
-    }
-    return waiter;
-  }
-
-  /**
-   * The prefill gate holds a waiter back until a first token comes or, without one, an awaiting permit's count
-   * lapses: nothing else may happen at that moment on a quiet backend, so a timer serves the room then.
-   */
-  private void wakeAt(EventExecutor executor, long due, long delayNanos) {
-    try {
-      executor.schedule(() -> wake(executor, due), delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // The waiter's event loop is shutting down; its waiter is cancelled with it.
-    }
-  }
-
-  /**
-   * The gate timer ({@link #wakeAt}) set for {@code due}: serves the room if a count lapsed, and sets the
-   * timer again for the next lapse while waiters remain behind a closed gate. A timer superseded by an
-   * earlier one does nothing.
-   */
-  private void wake(EventExecutor executor, long due) {
-    long now = ticker.nanoTime();
-    QueuedWaiter answered = null;
-    long again = -1;
-    long againDue = 0;
-    lock.lock();
-    try {
-      if (!gateTimer.fire(due)) {
-        return;
-      }
-      if (gate.lapse(now)) {
-        answered = serveLocked(now);
-      }
-      if (room.size() > 0 && gate.holds(now)) {
-        again = gateTimer.arm(gate, now);
-        againDue = gateTimer.due();
-      }
-    } finally {
-      lock.unlock();
-    }
-    dispatchAll(answered);
-    if (again > 0) {
-      wakeAt(executor, againDue, again);
-    }
+    return entry.deliver(entered, executor, callback, now);
   }
 
   /**
@@ -333,74 +241,11 @@ public final class BackendAdmission {
   }
 
   /**
-   * A latency sample from a request still in flight ({@link Permit#onFirstToken}); serves waiters if the limit
-   * grew or the prefill gate opened.
-   */
-  void sample(AdmissionPermit permit, int inFlightAtAdmission, long window, LatencySample sample) {
-    long now = ticker.nanoTime();
-    QueuedWaiter answered;
-    lock.lock();
-    try {
-      limit.onSample(sample, inFlightAtAdmission, window, now);
-      gate.onFirstToken(permit, sample, now);
-      if (gate.active() && timeouts.overloaded()) {
-        // Under overload the gate, not the limit, holds requests back: a limit far above what is in flight
-        // would neither be reached nor judged, and says nothing on the status page.
-        limit.onUnused(gate.peakInFlight(now), now);
-      }
-      gate.bound(limit.current());
-      timeouts.floorCodel(gate.longestPaceNanos(), 2 * gate.longestPaceNanos(), !gate.active() || gate.saturated());
-      answered = serveLocked(now);
-    } finally {
-      lock.unlock();
-    }
-    dispatchAll(answered);
-  }
-
-  /** The permit's request asked for a streamed answer or not ({@link PrefillGate#onRequestKind}). */
-  void requestKind(AdmissionPermit permit, boolean streamed) {
-    long now = ticker.nanoTime();
-    QueuedWaiter answered;
-    lock.lock();
-    try {
-      answered = gate.onRequestKind(permit, streamed, now) ? serveLocked(now) : null;
-    } finally {
-      lock.unlock();
-    }
-    dispatchAll(answered);
-  }
-
-  void release(AdmissionPermit permit, PriorityClass c, Completion completion, int inFlightAtAdmission,
-      long window, long admittedAt, LatencySample sample, boolean answering) {
-    long now = ticker.nanoTime();
-    QueuedWaiter answered;
-    lock.lock();
-    try {
-      slots.release(c);
-      gate.onRelease(permit, now);
-      limit.onRelease(completion, inFlightAtAdmission, window, now - admittedAt, sample, answering, now);
-      answered = serveLocked(now);
-    } finally {
-      lock.unlock();
-    }
-    dispatchAll(answered);
-  }
-
-  /**
    * Applies an operator's override ({@link dev.spillway.core.incident.LimitOverride#NONE} removes it): the
    * next acquire sees it, and waiters are served at once if it leaves room. In-flight requests are not cut.
    */
   public void override(dev.spillway.core.incident.LimitOverride next) {
-    long now = ticker.nanoTime();
-    QueuedWaiter answered;
-    lock.lock();
-    try {
-      limit.override(next);
-      answered = serveLocked(now);
-    } finally {
-      lock.unlock();
-    }
-    dispatchAll(answered);
+    capacity.override(next);
   }
 
   /** The limit as measured, without an operator's override (equal to {@link #limit()} when there is none). */
@@ -418,16 +263,7 @@ public final class BackendAdmission {
    * waiters if it grew.
    */
   public void refreshLimit() {
-    long now = ticker.nanoTime();
-    QueuedWaiter answered;
-    lock.lock();
-    try {
-      limit.refresh(slots.inFlight(), room.size());
-      answered = serveLocked(now);
-    } finally {
-      lock.unlock();
-    }
-    dispatchAll(answered);
+    capacity.refresh();
   }
 
   /**
@@ -442,66 +278,7 @@ public final class BackendAdmission {
   public void reconfigure(ConcurrencyConfig concurrency, WaitingRoomConfig nextRoom, EngineLoad engineLoad) {
     Objects.requireNonNull(concurrency, "concurrency");
     Objects.requireNonNull(nextRoom, "nextRoom");
-    long now = ticker.nanoTime();
-    QueuedWaiter answered;
-    lock.lock();
-    try {
-      limit.reconfigure(concurrency, engineLoad);
-      gate.enable(gates(concurrency));
-      wantsKind = gates(concurrency);
-      room.resize(nextRoom.maxQueue());
-      timeouts.reconfigure(nextRoom);
-      slots.reshare(nextRoom.shares());
-      answered = serveLocked(now);
-    } finally {
-      lock.unlock();
-    }
-    dispatchAll(answered);
-  }
-
-  /** Cancel of a waiter: takes it out of the room if it is still there. */
-  boolean removeQueued(QueuedWaiter w) {
-    lock.lock();
-    try {
-      if (!w.isQueued()) {
-        return false;
-      }
-      room.remove(w);
-      w.markCancelled();
-      return true;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * A waiter's timer fired: sheds it if the ticker agrees it is due.
-   *
-   * @return nanos still to wait if early, 0 if it was shed now (deliver it), -1 if it had already left
-   */
-  long expire(QueuedWaiter w) {
-    long now = ticker.nanoTime();
-    lock.lock();
-    try {
-      if (!w.isQueued()) {
-        return -1;
-      }
-      long remaining = w.timeoutAt - now;
-      if (remaining > 0) {
-        return remaining;
-      }
-      room.remove(w);
-      timeouts.sampleDelay(w, now);
-      w.shed(ShedReason.QUEUE_TIMEOUT, retryAfterNanos());
-      return 0;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** {@link RoomService#serve}: sheds stale waiters, then serves those capacity allows. Under the lock. */
-  private QueuedWaiter serveLocked(long now) {
-    return service.serve(now, limit.current());
+    capacity.reconfigure(concurrency, nextRoom, engineLoad);
   }
 
   private static void dispatchAll(QueuedWaiter answered) {
@@ -515,7 +292,7 @@ public final class BackendAdmission {
   private QueuedWaiter tickLocked(long now) {
     gate.overloaded(timeouts.overloaded());
     boolean grew = limit.tick(now);
-    return gate.lapse(now) || grew ? serveLocked(now) : null;
+    return gate.lapse(now) || grew ? service.serve(now) : null;
   }
 
   /** Whether a request of class {@code c} may take a slot now: the limit and the prefill gate allow it. */
@@ -525,7 +302,7 @@ public final class BackendAdmission {
 
   /** Takes a slot for class {@code c}: the permit, counted by the gate. Under the lock. */
   private AdmissionPermit grantLocked(PriorityClass c, long requestBytes, long now) {
-    AdmissionPermit permit = new AdmissionPermit(this, c, slots.admit(c), limit.window(), now, requestBytes);
+    AdmissionPermit permit = new AdmissionPermit(capacity, c, slots.admit(c), limit.window(), now, requestBytes);
     gate.onGrant(permit, now);
     return permit;
   }
@@ -533,10 +310,5 @@ public final class BackendAdmission {
   /** {@link #grantLocked}, for {@link RoomService}. */
   AdmissionPermit grant(PriorityClass c, long requestBytes, long now) {
     return grantLocked(c, requestBytes, now);
-  }
-
-  /** The Retry-After to give a request shed now. Under the lock (reads the limit in force). */
-  private long retryAfterNanos() {
-    return serviceTime.retryAfterNanos(limit.current());
   }
 }

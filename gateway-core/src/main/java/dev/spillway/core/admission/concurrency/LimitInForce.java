@@ -13,7 +13,8 @@ import java.util.Objects;
  *
  * <p>Every change runs under {@link BackendAdmission}'s lock and republishes {@link #current()}, a volatile
  * copy read without the lock on the admission fast path and by monitoring. Each mutator says whether the
- * waiters may need serving; {@link BackendAdmission} then serves them under the same lock.
+ * waiters may need serving; the caller ({@link BackendAdmission}, {@link CapacityChanges}) then serves them
+ * under the same lock.
  */
 final class LimitInForce {
   private final OverriddenLimit limit;

@@ -34,7 +34,7 @@ final class QueuedWaiter implements Waiter, Runnable {
   QueuedWaiter older;
   QueuedWaiter newer;
 
-  private final BackendAdmission owner;
+  private final RoomExits exits;
   private final EventExecutor executor;
   private final PermitCallback callback;
   private volatile int state;
@@ -43,9 +43,9 @@ final class QueuedWaiter implements Waiter, Runnable {
   private ShedReason reason;
   private long retryAfterNanos;
 
-  QueuedWaiter(BackendAdmission owner, WaitRequest request, EventExecutor executor, PermitCallback callback,
+  QueuedWaiter(RoomExits exits, WaitRequest request, EventExecutor executor, PermitCallback callback,
       long enqueuedAt, long timeoutAt) {
-    this.owner = owner;
+    this.exits = exits;
     this.request = request;
     this.executor = executor;
     this.callback = callback;
@@ -89,7 +89,7 @@ final class QueuedWaiter implements Waiter, Runnable {
   }
 
   private void onTimer() {
-    long remaining = owner.expire(this);
+    long remaining = exits.expire(this);
     if (remaining > 0) {
       startTimer(remaining);
     } else if (remaining == 0) {
@@ -120,7 +120,7 @@ final class QueuedWaiter implements Waiter, Runnable {
 
   @Override
   public void cancel() {
-    if (owner.removeQueued(this)) {
+    if (exits.removeQueued(this)) {
       stopTimer();
     } else if (STATE.compareAndSet(this, GRANTED, CANCELLED)) {
       permit.onIgnore();

@@ -36,10 +36,11 @@ final class RoomService {
   }
 
   /**
-   * Sheds stale waiters under overload, then serves waiters while capacity allows; returns them linked in
-   * that order, to dispatch after unlocking. Under the lock.
+   * Sheds stale waiters under overload, then serves waiters while the limit in force allows; returns them
+   * linked in that order, to dispatch after unlocking. Under the lock.
    */
-  QueuedWaiter serve(long now, int currentLimit) {
+  QueuedWaiter serve(long now) {
+    int currentLimit = limit.current();
     QueuedWaiter head = timeouts.shedStale(now, currentLimit);
     QueuedWaiter tail = head;
     while (tail != null && tail.next != null) {

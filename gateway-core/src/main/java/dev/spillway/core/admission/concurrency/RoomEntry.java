@@ -1,0 +1,112 @@
+package dev.spillway.core.admission.concurrency;
+
+import dev.spillway.core.admission.ShedReason;
+import dev.spillway.core.config.PriorityClass;
+import io.netty.util.concurrent.EventExecutor;
+
+/**
+ * What becomes of a request that finds no free slot ({@link BackendAdmission#acquire}): it is shed at once
+ * with {@link ShedReason#DEADLINE_UNREACHABLE} (its client's deadline is nearer than the expected time to
+ * first token) or {@link ShedReason#QUEUE_FULL} (the {@link AdmissionDoor} turns it away, or the full room
+ * ranks it last), or it takes a place in the {@link WaitingRoom}, pushing out a lower-ranked waiter if the
+ * room is full.
+ *
+ * <p>{@link #decide} runs under {@link BackendAdmission}'s lock and returns a {@link Decision}; {@link #deliver}
+ * carries it out after the lock is released, since it runs callbacks and schedules timers. Holds no lock of
+ * its own.
+ */
+final class RoomEntry {
+  /** Shared, so that shedding a newcomer costs no allocation when it leaves nobody else to answer. */
+  private static final Decision UNREACHABLE = new Decision(null, ShedReason.DEADLINE_UNREACHABLE, null, null, -1);
+  private static final Decision FULL = new Decision(null, ShedReason.QUEUE_FULL, null, null, -1);
+
+  private final RoomExits exits;
+  private final LimitInForce limit;
+  private final ServiceTime serviceTime;
+  private final WaitingRoom room;
+  private final RoomTimeouts timeouts;
+  private final AdmissionDoor door;
+  private final GateTimer gateTimer;
+
+  RoomEntry(RoomExits exits, LimitInForce limit, ServiceTime serviceTime, WaitingRoom room, RoomTimeouts timeouts,
+      AdmissionDoor door, GateTimer gateTimer) {
+    this.exits = exits;
+    this.limit = limit;
+    this.serviceTime = serviceTime;
+    this.room = room;
+    this.timeouts = timeouts;
+    this.door = door;
+    this.gateTimer = gateTimer;
+  }
+
+  /** Decides the request's fate and updates the room to match; answers nobody yet. Under the lock. */
+  Decision decide(WaitRequest request, EventExecutor executor, PermitCallback callback, long now) {
+    long waitUntil = timeouts.waitUntil(request, now);
+    if (waitUntil - now <= 0) {
+      return UNREACHABLE;
+    }
+    PriorityClass c = request.priority();
+    QueuedWaiter stale = timeouts.shedStale(now, limit.current());
+    boolean streams = door.firstTokenNanos(now) > 0;
+    if (!door.letsIn(c, now)) {
+      if (timeouts.overloaded()) {
+        timeouts.onTurnedAway(now);
+      }
+      return full(stale);
+    }
+    QueuedWaiter waiter = new QueuedWaiter(exits, request, executor, callback, now, waitUntil);
+    long gateDelay = door.gateAlone(c, now) ? gateTimer.arm(now) : -1;
+    QueuedWaiter out = room.offer(waiter, timeouts.overloaded() && !streams);
+    if (out == waiter) {
+      return full(stale);
+    }
+    if (out != null) {
+      out.shed(ShedReason.DISPLACED, retryAfterNanos());
+    }
+    return new Decision(stale, null, waiter, out, gateDelay);
+  }
+
+  /**
+   * Carries out {@code decision} once the lock is released: answers the waiters it shed, then the request
+   * itself if it was shed, else starts its timers.
+   *
+   * @return {@link Waiter#NOOP} when the request was shed, else its waiter
+   */
+  Waiter deliver(Decision decision, EventExecutor executor, PermitCallback callback, long now) {
+    RoomService.dispatchAll(decision.stale());
+    if (decision.shed() != null) {
+      Callbacks.shedNow(executor, callback, decision.shed(), retryAfterNanos());
+      return Waiter.NOOP;
+    }
+    if (decision.displaced() != null) {
+      decision.displaced().dispatch();
+    }
+    QueuedWaiter waiter = decision.waiter();
+    waiter.startTimer(waiter.timeoutAt - now);
+    if (decision.gateDelay() > 0) {
+      gateTimer.schedule(executor, now, decision.gateDelay());
+    }
+    return waiter;
+  }
+
+  private static Decision full(QueuedWaiter stale) {
+    return stale == null ? FULL : new Decision(stale, ShedReason.QUEUE_FULL, null, null, -1);
+  }
+
+  /** The Retry-After to give a request shed now (reads the limit in force). */
+  private long retryAfterNanos() {
+    return serviceTime.retryAfterNanos(limit.current());
+  }
+
+  /**
+   * What {@link #decide} settled, for {@link #deliver}.
+   *
+   * @param stale waiters shed as stale meanwhile, linked through {@link QueuedWaiter#next}, or {@code null}
+   * @param shed why the request itself is shed, or {@code null} when it waits
+   * @param waiter the request's place in the room, when it waits
+   * @param displaced the waiter it pushed out of a full room, or {@code null}
+   * @param gateDelay the delay to schedule the {@link GateTimer} with, or -1 for none
+   */
+  record Decision(QueuedWaiter stale, ShedReason shed, QueuedWaiter waiter, QueuedWaiter displaced,
+                  long gateDelay) {}
+}
