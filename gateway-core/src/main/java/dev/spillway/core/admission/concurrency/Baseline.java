@@ -11,6 +11,9 @@ final class Baseline {
   private final long intervalNanos;
   private long previous;
   private long current;
+  /** How many samples the medians {@link #previous} and {@link #current} were taken over. */
+  private int previousSamples;
+  private int currentSamples;
   private long currentSince;
   private boolean started;
 
@@ -18,20 +21,26 @@ final class Baseline {
     this.intervalNanos = intervalNanos;
   }
 
-  void update(long median, long now) {
+  /** A window's {@code median} over {@code samples} samples. */
+  void update(long median, int samples, long now) {
     if (!started) {
       started = true;
       previous = median;
       current = median;
+      previousSamples = samples;
+      currentSamples = samples;
       currentSince = now;
       return;
     }
     if (now - currentSince >= intervalNanos) {
       previous = current;
+      previousSamples = currentSamples;
       current = median;
+      currentSamples = samples;
       currentSince = now;
-    } else {
-      current = Math.min(current, median);
+    } else if (median < current) {
+      current = median;
+      currentSamples = samples;
     }
   }
 
@@ -41,6 +50,14 @@ final class Baseline {
       previous = Math.max(1, previous + deltaNanos);
       current = Math.max(1, current + deltaNanos);
     }
+  }
+
+  /**
+   * How many samples the baseline's median was taken over (0 before the first window): the fewer, the
+   * further below the typical median it may lie by chance.
+   */
+  int samples() {
+    return !started ? 0 : previous < current ? previousSamples : currentSamples;
   }
 
   /** The baseline, or 0 before the first window. */

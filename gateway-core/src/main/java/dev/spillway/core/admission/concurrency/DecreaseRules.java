@@ -117,7 +117,8 @@ final class DecreaseRules {
     }
     RecentSamples r = signals.recent(sample.signal());
     r.add(sample.latencyNanos(), inFlight);
-    long baseline = signals.baselineNanos(sample.signal());
+    long baseline = sample.signal() == Signal.PER_TOKEN ? signals.judgedPerTokenNanos(r.size(), r.spread())
+        : signals.baselineNanos(sample.signal());
     if (!r.isFull() || baseline == 0) {
       return false;
     }

@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * At its end each signal's baseline takes in the window's median, then the window is judged by the requests
  * admitted near the limit ({@code inFlight >= limit - max(1, limit / 10)}) when at least
  * {@value #MIN_SIGNAL_SAMPLES} of them were (the limit was reached), else by all: by the preferred signal
- * if it has {@value #MIN_SIGNAL_SAMPLES} samples, else the other. {@code gradient = baseline / median}.
+ * if it has {@value #MIN_SIGNAL_SAMPLES} samples, else the other. {@code gradient = baseline / median}, where
+ * a time per token's baseline is raised by what chance explains where answers vary by themselves
+ * ({@link LatencySignals#judgedPerTokenNanos}).
  * Then, once per window:
  * <pre>
  *   if gradient &lt; 1 / (1 + tolerance):                      decrease
@@ -307,7 +309,10 @@ final class GradientLimit implements ConcurrencyLimit {
     Signal signal = reached ? atLimitSignal : signals.judged(0);
     if (signal != null) {
       long median = samples.median(signal, minInFlight);
-      double gradient = (double) signals.baselineNanos(signal) / median;
+      long judgedAgainst = signal != Signal.PER_TOKEN ? signals.baselineNanos(signal)
+          : signals.judgedPerTokenNanos(samples.count(signal, minInFlight),
+              samples.quantile(signal, minInFlight, LatencySignals.SPREAD_QUANTILE) - median);
+      double gradient = (double) judgedAgainst / median;
       if (!decreases.judgeWindow(signal, gradient, median, minInFlight, reached, window, now)) {
         growth.onCalmWindow();
         if (reached) {

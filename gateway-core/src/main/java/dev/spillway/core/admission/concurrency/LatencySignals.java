@@ -23,6 +23,14 @@ final class LatencySignals {
   private final long[] lateStartFirstTokens = new long[GradientLimit.MIN_SIGNAL_SAMPLES];
   private int lateStartCount;
   static final int SPREADS = 8;
+  /**
+   * {@link #judgedPerTokenNanos}: how far, in standard errors of a median, the baseline (a minimum of window
+   * medians) lies below a typical median by chance, and a judged median above it. A median's standard error
+   * is about {@code spread / sqrt(n)} for a calm window's spread (its 0.9 quantile less its median).
+   */
+  static final double BASELINE_ERRORS = 2.5;
+  static final double MEDIAN_ERRORS = 2;
+  static final int BASELINE_MIN_SAMPLES = 16;
   static final double SPREAD_QUANTILE = 0.9;
   private final long[][] spreads = new long[SIGNALS.length][SPREADS];
   private final int[] nextSpread = new int[SIGNALS.length];
@@ -120,11 +128,39 @@ final class LatencySignals {
     return baselines[signal.ordinal()].nanos();
   }
 
+  /**
+   * The time per token a median of {@code samples} samples spreading {@code ownSpreadNanos} above it is
+   * judged against: the baseline, or where single answers stray far by themselves,
+   * {@code (baseline + margin) / (1 + tolerance)}, whichever is higher; 0 before a baseline. The baseline is the lowest window median of minutes, so where answers vary by
+   * themselves (service times of ±50 %, or an LLM's answers, whose length and prompt set their time per
+   * token) it lies below a typical window's median by chance alone, and every window read as a queue: on 64
+   * slots of 25–75 ms the limit sank to 4 and stayed there (6 % of the goodput). The margin is what chance
+   * explains: a median of n samples moves by about {@code spread / sqrt(n)} (the calm spread, see
+   * {@link #knownSpreadNanos}, or before one is known the samples' own: an LLM's answers of seconds may give
+   * none in the start); the lowest of many such medians lies about {@value #BASELINE_ERRORS} of those
+   * below the typical one (a baseline from fewer than {@value #BASELINE_MIN_SAMPLES} samples, a slow start's
+   * window, counts as that many: judged by its own count, a ±10 % backend's limit stayed 10 % above its
+   * slots), and the judged median {@value #MEDIAN_ERRORS} above it rarely by chance. Where answers take nearly
+   * the same time the spread is small and this is the baseline: the tolerance rules.
+   */
+  long judgedPerTokenNanos(int samples, long ownSpreadNanos) {
+    Baseline b = baselines[Signal.PER_TOKEN.ordinal()];
+    long baseline = b.nanos();
+    long known = knownSpreadNanos(Signal.PER_TOKEN);
+    long spread = known >= 0 ? known : ownSpreadNanos;
+    if (baseline == 0 || spread <= 0 || samples <= 0) {
+      return baseline;
+    }
+    double margin = spread * (BASELINE_ERRORS / Math.sqrt(Math.max(BASELINE_MIN_SAMPLES, b.samples()))
+        + MEDIAN_ERRORS / Math.sqrt(samples));
+    return Math.max(baseline, (long) ((baseline + margin) / (1 + DecreaseRules.PER_TOKEN_TOLERANCE)));
+  }
+
   /** Each signal with at least {@code minSamples} in the window takes in the window's median. */
   void updateBaselines(int minSamples, long now) {
     for (Signal s : SIGNALS) {
       if (samples.count(s) >= minSamples) {
-        baselines[s.ordinal()].update(samples.median(s), now);
+        baselines[s.ordinal()].update(samples.median(s), samples.count(s), now);
       }
     }
   }
@@ -144,7 +180,7 @@ final class LatencySignals {
     if (lateStartCount == lateStartFirstTokens.length) {
       long[] sorted = lateStartFirstTokens.clone();
       Arrays.sort(sorted);
-      firstTokens.update(sorted[(sorted.length - 1) / 2], now);
+      firstTokens.update(sorted[(sorted.length - 1) / 2], sorted.length, now);
     }
   }
 

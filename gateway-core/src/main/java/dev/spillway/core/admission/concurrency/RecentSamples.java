@@ -51,6 +51,17 @@ final class RecentSamples {
     return medianOfScratch();
   }
 
+  /** How far the samples spread above their median: their 0.9 quantile less it; 0 without samples. */
+  long spread() {
+    if (size == 0) {
+      return 0;
+    }
+    System.arraycopy(values, 0, scratch, 0, size);
+    Arrays.sort(scratch, 0, size);
+    return scratch[Math.min(size - 1, (int) Math.ceil(LatencySignals.SPREAD_QUANTILE * size) - 1)]
+        - scratch[(size - 1) / 2];
+  }
+
   /**
    * The median over the samples of Little's law's concurrency without queueing:
    * {@code inFlightAtAdmission * baselineNanos / latency}. In a FIFO queue a request's latency is the work in

@@ -17,7 +17,8 @@ import java.util.List;
  * tokens/s), then optionally its capacity in requests/s and the best tokens/s to compare with. System
  * properties: {@code seeds}, {@code seed0}, {@code static} (a static limit instead of the adaptive one),
  * {@code gate} (the adaptive limit with its prefill gate), {@code slowsheds} and {@code perseed} (with
- * {@code multi}: every shed that waited, and each seed's levels from 2×), {@code levelSeconds} (the staircase's level
+ * {@code multi}: every shed that waited, and each seed's levels from 2×), {@code streamShare} (the share of
+ * chat requests streamed, default 0.8), {@code levelSeconds} (the staircase's level
  * length, default 20), {@code level} (the level {@code tail} reads, default 3: 5×), {@code quiet}, and
  * {@code nokind} (permits are not told whether their request streams).
  */

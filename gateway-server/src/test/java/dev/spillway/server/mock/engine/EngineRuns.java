@@ -55,9 +55,12 @@ final class EngineRuns {
         EngineCapacity.estimate(options, prompt / n, answer / n, answerSquared / n).requestsPerSecond());
   }
 
+  /** The share of chat requests streamed: the benchmark's 0.8, or {@code -DstreamShare} for a probe. */
+  static final double STREAM_SHARE = Double.parseDouble(System.getProperty("streamShare", "0.8"));
+
   /** The benchmark's chat request. */
   static SimCall chat(SplittableRandom r, long at) {
-    boolean stream = r.nextDouble() < 0.8;
+    boolean stream = r.nextDouble() < STREAM_SHARE;
     return new SimCall(at, stream, logNormal(r, 1020, 0.9, 16, 8192), logNormal(r, 129, 1.0, 1, 512));
   }
 
