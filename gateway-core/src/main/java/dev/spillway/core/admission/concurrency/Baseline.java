@@ -14,6 +14,9 @@ final class Baseline {
   /** How many samples the medians {@link #previous} and {@link #current} were taken over. */
   private int previousSamples;
   private int currentSamples;
+  /** How many medians each interval took in: the more, the further the lowest lies below the typical. */
+  private int previousUpdates;
+  private int currentUpdates;
   private long currentSince;
   private boolean started;
 
@@ -30,15 +33,21 @@ final class Baseline {
       previousSamples = samples;
       currentSamples = samples;
       currentSince = now;
+      currentUpdates = 1;
       return;
     }
     if (now - currentSince >= intervalNanos) {
       previous = current;
       previousSamples = currentSamples;
+      previousUpdates = currentUpdates;
       current = median;
       currentSamples = samples;
       currentSince = now;
-    } else if (median < current) {
+      currentUpdates = 1;
+      return;
+    }
+    currentUpdates++;
+    if (median < current) {
       current = median;
       currentSamples = samples;
     }
@@ -58,6 +67,11 @@ final class Baseline {
    */
   int samples() {
     return !started ? 0 : previous < current ? previousSamples : currentSamples;
+  }
+
+  /** How many medians the baseline is the lowest of (over both intervals it spans); 0 before the first. */
+  int medians() {
+    return previousUpdates + currentUpdates;
   }
 
   /** The baseline, or 0 before the first window. */

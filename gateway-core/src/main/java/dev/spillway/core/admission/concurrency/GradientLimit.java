@@ -315,7 +315,9 @@ final class GradientLimit implements ConcurrencyLimit {
       double gradient = (double) judgedAgainst / median;
       if (!decreases.judgeWindow(signal, gradient, median, minInFlight, reached, window, now)) {
         growth.onCalmWindow();
-        if (reached) {
+        // A time per token's spread sets how much chance explains (judgedPerTokenNanos): the 0.9 quantile of
+        // a handful is nearly its median, and such spreads let the limit fall from 86 to 5 on 25-75 ms answers.
+        if (reached && (signal != Signal.PER_TOKEN || samples.count(signal, minInFlight) >= MIN_WINDOW_SAMPLES)) {
           signals.noteCalmSpread(signal, samples.quantile(signal, minInFlight, LatencySignals.SPREAD_QUANTILE) - median);
         }
         boolean prefillShared = signals.prefill().matters();

@@ -24,11 +24,12 @@ final class LatencySignals {
   private int lateStartCount;
   static final int SPREADS = 8;
   /**
-   * {@link #judgedPerTokenNanos}: how far, in standard errors of a median, the baseline (a minimum of window
-   * medians) lies below a typical median by chance, and a judged median above it. A median's standard error
-   * is about {@code spread / sqrt(n)} for a calm window's spread (its 0.9 quantile less its median).
+   * {@link #judgedPerTokenNanos}: how far, in standard errors of a median, a judged median lies above the
+   * typical one rarely by chance; the baseline (the lowest of k window medians, k at least
+   * {@value #MIN_MEDIANS}) lies {@code sqrt(2 ln k)} below it. A median's standard error is about
+   * {@code spread / sqrt(n)} for a calm window's spread (its 0.9 quantile less its median).
    */
-  static final double BASELINE_ERRORS = 2.5;
+  static final int MIN_MEDIANS = 20;
   static final double MEDIAN_ERRORS = 2;
   static final int BASELINE_MIN_SAMPLES = 16;
   static final double SPREAD_QUANTILE = 0.9;
@@ -137,8 +138,8 @@ final class LatencySignals {
    * slots of 25–75 ms the limit sank to 4 and stayed there (6 % of the goodput). The margin is what chance
    * explains: a median of n samples moves by about {@code spread / sqrt(n)} (the calm spread, see
    * {@link #knownSpreadNanos}, or before one is known the samples' own: an LLM's answers of seconds may give
-   * none in the start); the lowest of many such medians lies about {@value #BASELINE_ERRORS} of those
-   * below the typical one (a baseline from fewer than {@value #BASELINE_MIN_SAMPLES} samples, a slow start's
+   * none in the start); the lowest of k such medians lies about {@code sqrt(2 ln k)} of those below the
+   * typical one (a baseline from fewer than {@value #BASELINE_MIN_SAMPLES} samples, a slow start's
    * window, counts as that many: judged by its own count, a ±10 % backend's limit stayed 10 % above its
    * slots), and the judged median {@value #MEDIAN_ERRORS} above it rarely by chance. Where answers take nearly
    * the same time the spread is small and this is the baseline: the tolerance rules.
@@ -151,7 +152,10 @@ final class LatencySignals {
     if (baseline == 0 || spread <= 0 || samples <= 0) {
       return baseline;
     }
-    double margin = spread * (BASELINE_ERRORS / Math.sqrt(Math.max(BASELINE_MIN_SAMPLES, b.samples()))
+    // The lowest of k medians lies about sqrt(2 ln k) standard errors below the typical one: 2.1 for 10, 4.3
+    // for the 9,600 windows 64 slots of 50 ms close in four minutes.
+    double baselineErrors = Math.sqrt(2 * Math.log(Math.max(MIN_MEDIANS, b.medians())));
+    double margin = spread * (baselineErrors / Math.sqrt(Math.max(BASELINE_MIN_SAMPLES, b.samples()))
         + MEDIAN_ERRORS / Math.sqrt(samples));
     return Math.max(baseline, (long) ((baseline + margin) / (1 + DecreaseRules.PER_TOKEN_TOLERANCE)));
   }

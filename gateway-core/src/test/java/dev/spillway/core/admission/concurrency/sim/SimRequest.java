@@ -16,6 +16,7 @@ final class SimRequest {
   long finishedAt = -1;
   /** When the gateway shed it (simulated nanos), or -1. */
   long shedAt = -1;
+  dev.spillway.core.admission.ShedReason shedReason;
   boolean rejectedByBackend;
   boolean timedOut;
   /** It went to the route's second tier. */

@@ -169,6 +169,7 @@ final class Simulation {
           return;
         }
         r.shedAt = now;
+        r.shedReason = reason;
         shed++;
         shedReasons.merge(reason, 1, Integer::sum);
         if (backend.hasFreeSlot()) {
