@@ -4,6 +4,7 @@ import dev.spillway.bench.load.Lengths;
 import dev.spillway.bench.load.RequestMix;
 import dev.spillway.bench.load.Zipf;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,26 +27,46 @@ record CapacityBackend(String key, String label, List<String> options, RequestMi
     double modelRate, String runningGauge, List<String> mixOptions, RequestMix.Kind mixShort) {
   static final long SEED = 20_261_203L;
   static final Zipf TENANTS = new Zipf(1000, 1.1);
+  /** The share of the fixed mock's requests that stream, unless the scenario is told otherwise. */
+  static final double FIXED_STREAM_SHARE = 0.5;
 
-  /** Slots × latency with a queue of its own: today's fixed mock. */
+  /** Slots × latency with a queue of its own, the same latency for every request, half the requests streamed. */
   static CapacityBackend fixed(int slots, Duration latency, int queue) {
-    List<String> common = List.of("--capacity", Integer.toString(slots), "--latency", latency.toMillis() + "ms",
-        "--max-queue", Integer.toString(queue));
-    List<String> options = new java.util.ArrayList<>(common);
-    options.addAll(List.of("--tokens-per-second", "0"));
-    // The long-answer mix needs answers whose length is their duration: 50 tokens/s after the first token.
-    List<String> mixOptions = new java.util.ArrayList<>(common);
-    mixOptions.addAll(List.of("--tokens-per-second", "50"));
-    RequestMix.Kind chat = new RequestMix.Kind("chat", 1, 0.5, Lengths.uniform(16, 256), Lengths.fixed(16));
-    return new CapacityBackend("fixed", "fixed mock: " + slots + " slots × " + latency.toMillis() + " ms, queue "
-        + queue, options, RequestMix.of(chat, TENANTS, SEED), timeout(slots, latency, queue), slots,
-        slots * 1000.0 / latency.toMillis(), null, mixOptions, chat);
+    return fixed(slots, latency, queue, 0, FIXED_STREAM_SHARE);
   }
 
-  /** Long enough for a request that waits through the whole queue of the backend, and then some. */
-  private static Duration timeout(int slots, Duration latency, int queue) {
+  /**
+   * Slots × latency with a queue of its own. Each request's latency is drawn within ±{@code jitter} of
+   * {@code latency} ({@code mock-backend --latency-jitter}; the first token's on the long-answer mix's backend),
+   * and a share {@code streamShare} of the requests stream, the long-answer mix's short ones included. The mean
+   * latency, and so the capacity, stays slots / latency.
+   */
+  static CapacityBackend fixed(int slots, Duration latency, int queue, double jitter, double streamShare) {
+    List<String> common = new ArrayList<>(List.of("--capacity", Integer.toString(slots), "--latency",
+        latency.toMillis() + "ms", "--max-queue", Integer.toString(queue)));
+    if (jitter > 0) {
+      common.addAll(List.of("--latency-jitter", Double.toString(jitter)));
+    }
+    List<String> options = new ArrayList<>(common);
+    options.addAll(List.of("--tokens-per-second", "0"));
+    // The long-answer mix needs answers whose length is their duration: 50 tokens/s after the first token.
+    List<String> mixOptions = new ArrayList<>(common);
+    mixOptions.addAll(List.of("--tokens-per-second", "50"));
+    RequestMix.Kind chat = new RequestMix.Kind("chat", 1, streamShare, Lengths.uniform(16, 256), Lengths.fixed(16));
+    String label = "fixed mock: " + slots + " slots × " + latency.toMillis() + " ms"
+        + (jitter == 0 ? "" : " ± " + Fmt.pct(jitter)) + ", queue " + queue;
+    Duration longest = Duration.ofNanos(Math.round(latency.toNanos() * (1 + jitter)));
+    return new CapacityBackend("fixed", label, options, RequestMix.of(chat, TENANTS, SEED),
+        timeout(slots, latency, longest, queue), slots, slots * 1000.0 / latency.toMillis(), null, mixOptions, chat);
+  }
+
+  /**
+   * Long enough for a request that waits through the whole queue of the backend (at the mean latency) and is
+   * then served at the {@code longest} latency, and then some.
+   */
+  private static Duration timeout(int slots, Duration latency, Duration longest, int queue) {
     Duration queueWait = latency.multipliedBy(queue).dividedBy(slots);
-    return Duration.ofSeconds(Math.max(10, queueWait.plus(latency).toSeconds() + 5));
+    return Duration.ofSeconds(Math.max(10, queueWait.plus(longest).toSeconds() + 5));
   }
 
   /** The LLM engine simulator with its defaults, lengths taken from the requests. */

@@ -20,7 +20,9 @@ import java.util.Locale;
  * unless {@code =true}). See
  * {@link UnknownCapacityRun} for the runs against each backend and {@link UnknownCapacityReport} for what is
  * reported. The fixed mock's latency is 500 ms unless
- * {@code -Dunknown.fixedLatency} says otherwise (see {@link #fixedLatency()}).
+ * {@code -Dunknown.fixedLatency} says otherwise (see {@link #fixedLatency()}); {@code -Dunknown.fixedJitter}
+ * draws each of its requests' latency around it, and {@code -Dunknown.streamShare} sets the share of its
+ * requests that stream (half by default; the simulator's stay 80 % streamed).
  *
  * <p>Backends run: {@code -Dunknown.backends=fixed,llm}; by default both in full mode and only the fixed mock
  * (4 slots) in quick mode, which keeps the quick run under a minute.
@@ -68,8 +70,9 @@ final class UnknownCapacityScenario implements Scenario {
     List<CapacityBackend> list = new ArrayList<>();
     for (String key : chosen.split(",")) {
       switch (key.trim()) {
-        case "fixed" -> list.add(o.quick() ? CapacityBackend.fixed(4, Duration.ofMillis(50), 64)
-            : CapacityBackend.fixed(64, fixedLatency(), 1024));
+        case "fixed" -> list.add(o.quick()
+            ? CapacityBackend.fixed(4, Duration.ofMillis(50), 64, fixedJitter(), fixedStreamShare())
+            : CapacityBackend.fixed(64, fixedLatency(), 1024, fixedJitter(), fixedStreamShare()));
         case "llm" -> list.add(CapacityBackend.llm());
         default -> throw new IllegalArgumentException("unknown.backends: " + key + " (expected: fixed, llm)");
       }
@@ -85,6 +88,28 @@ final class UnknownCapacityScenario implements Scenario {
   private static Duration fixedLatency() {
     String text = System.getProperty("unknown.fixedLatency", "500ms");
     return dev.spillway.core.config.Durations.parse(text);
+  }
+
+  /**
+   * {@code -Dunknown.fixedJitter=0.5}: each of the fixed mock's requests takes a latency drawn within ±50 % of
+   * its latency ({@code mock-backend --latency-jitter}); default 0, the same latency for all.
+   */
+  private static double fixedJitter() {
+    double jitter = Double.parseDouble(System.getProperty("unknown.fixedJitter", "0"));
+    if (!(jitter >= 0 && jitter < 1)) {
+      throw new IllegalArgumentException("unknown.fixedJitter: " + jitter + " (expected: >= 0 and < 1)");
+    }
+    return jitter;
+  }
+
+  /** {@code -Dunknown.streamShare=0.5}: the share of the fixed mock's requests that stream (default 0.5). */
+  private static double fixedStreamShare() {
+    double share = Double.parseDouble(System.getProperty("unknown.streamShare",
+        Double.toString(CapacityBackend.FIXED_STREAM_SHARE)));
+    if (!(share >= 0 && share <= 1)) {
+      throw new IllegalArgumentException("unknown.streamShare: " + share + " (expected: 0..1)");
+    }
+    return share;
   }
 
   static String oneLine(String s) {

@@ -39,8 +39,8 @@ class LoadRunnerLoopbackTest {
   @Test
   void givesUpOnAnswersLongerThanTheDrainAndKeepsTheirFirstTokens() throws Exception {
     // First token after 20 ms, then one token every 10 s: nothing completes within the drain.
-    MockBackend backend = MockBackend.start(new MockBackendOptions("127.0.0.1", 0, Duration.ofMillis(20), 64, 256,
-        0.1, 16, 1));
+    MockBackend backend = MockBackend.start(MockBackendOptions.defaults().withLatency(Duration.ofMillis(20))
+        .withTokensPerSecond(0.1));
     try (LoadClient client = new LoadClient(1, 100, Ticker.system())) {
       RequestMix mix = RequestMix.of(new RequestMix.Kind("chat", 1, 1.0, Lengths.fixed(20), Lengths.fixed(5)),
           new Zipf(10, 1), 3);

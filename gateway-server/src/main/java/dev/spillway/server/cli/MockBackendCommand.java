@@ -77,7 +77,7 @@ public final class MockBackendCommand implements Callable<Integer> {
   double reasoningFraction;
 
   @Option(names = "--seed", defaultValue = "" + EngineOptions.DEFAULT_SEED,
-      description = "llm: seed of the length draws (default: ${DEFAULT-VALUE}).")
+      description = "Seed of the random draws: llm lengths, fixed latency jitter (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--metrics", defaultValue = "vllm", converter = MetricsConverter.class,
@@ -99,6 +99,12 @@ public final class MockBackendCommand implements Callable<Integer> {
       description = "Time to first token once a request holds a slot, e.g. 50ms or 2s "
           + "(default: ${DEFAULT-VALUE}).")
   Duration latency;
+
+  @Option(names = "--latency-jitter", defaultValue = "0",
+      description = "Each request's latency is drawn uniformly within +/- this fraction of --latency, e.g. 0.5 "
+          + "with 50ms gives 25-75ms; with --tokens-per-second above 0 it is the first token's (default: "
+          + "${DEFAULT-VALUE}).")
+  double latencyJitter;
 
   @Option(names = "--capacity", defaultValue = "" + MockBackendOptions.DEFAULT_CAPACITY,
       description = "Requests generated at once (default: ${DEFAULT-VALUE}).")
@@ -129,7 +135,7 @@ public final class MockBackendCommand implements Callable<Integer> {
     EngineOptions engineOptions = null;
     try {
       options = new MockBackendOptions(host, port, latency, capacity, maxQueue, tokensPerSecond, completionTokens,
-          ioThreads);
+          ioThreads, latencyJitter, seed);
       if (engine == Engine.LLM) {
         engineOptions = new EngineOptions(maxRunning, kvCacheTokens, maxBatchedTokens, prefillTokensPerSecond,
             decodeStep, decodeStepPerSeq, engineQueue, lengths, reasoningFraction, seed, metrics,
@@ -156,7 +162,8 @@ public final class MockBackendCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     if (engineOptions == null) {
       out.println("mock-backend listening on " + backend.url() + " (capacity " + capacity + ", queue " + maxQueue
-          + ", latency " + Durations.format(latency) + ")");
+          + ", latency " + Durations.format(latency)
+          + (latencyJitter == 0 ? "" : ", latency-jitter " + latencyJitter) + ")");
     } else {
       out.println("mock-backend (llm engine, " + metrics.name().toLowerCase(Locale.ROOT) + " metrics) listening on "
           + backend.url() + " (max-running " + maxRunning + ", kv-cache " + kvCacheTokens + " tokens, queue "

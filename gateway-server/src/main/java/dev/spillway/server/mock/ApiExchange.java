@@ -115,7 +115,8 @@ final class ApiExchange extends Exchange {
       ticket.close();
       return;
     }
-    generation = new ApiGeneration(ctx, request, state.options, this::complete);
+    generation = new ApiGeneration(ctx, request, state.latency.nextNanos(), state.options.tokensPerSecond(),
+        this::complete);
     generation.start();
   }
 

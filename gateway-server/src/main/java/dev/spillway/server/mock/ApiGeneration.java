@@ -18,10 +18,13 @@ final class ApiGeneration extends PacedGeneration {
   private final ApiRequest request;
   private final ApiEncoder encoder;
 
-  /** {@code onComplete} receives the last part of the response, to write and flush. */
-  ApiGeneration(ChannelHandlerContext ctx, ApiRequest request, MockBackendOptions options,
+  /**
+   * {@code latencyNanos} is this request's latency ({@link JitteredLatency}); {@code onComplete} receives the last
+   * part of the response, to write and flush.
+   */
+  ApiGeneration(ChannelHandlerContext ctx, ApiRequest request, long latencyNanos, double tokensPerSecond,
                 Consumer<HttpObject> onComplete) {
-    super(ctx, request.stream(), request.completionTokens(), options, onComplete);
+    super(ctx, request.stream(), request.completionTokens(), latencyNanos, tokensPerSecond, onComplete);
     this.request = request;
     this.encoder = new ApiEncoder(request);
   }

@@ -114,7 +114,8 @@ final class ChatCompletionExchange extends Exchange {
       ticket.close();
       return;
     }
-    generation = new ChatGeneration(ctx, request, state.options, this::complete);
+    generation = new ChatGeneration(ctx, request, state.latency.nextNanos(), state.options.tokensPerSecond(),
+        this::complete);
     generation.start();
   }
 

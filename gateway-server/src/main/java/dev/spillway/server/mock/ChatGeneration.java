@@ -16,10 +16,13 @@ final class ChatGeneration extends PacedGeneration {
   private final ChatRequest request;
   private final CompletionEncoder encoder;
 
-  /** {@code onComplete} receives the last part of the response, to write and flush. */
-  ChatGeneration(ChannelHandlerContext ctx, ChatRequest request, MockBackendOptions options,
+  /**
+   * {@code latencyNanos} is this request's latency ({@link JitteredLatency}); {@code onComplete} receives the last
+   * part of the response, to write and flush.
+   */
+  ChatGeneration(ChannelHandlerContext ctx, ChatRequest request, long latencyNanos, double tokensPerSecond,
                  Consumer<HttpObject> onComplete) {
-    super(ctx, request.stream(), request.completionTokens(), options, onComplete);
+    super(ctx, request.stream(), request.completionTokens(), latencyNanos, tokensPerSecond, onComplete);
     this.request = request;
     this.encoder = new CompletionEncoder(request.model(), request.includeUsage());
   }

@@ -23,9 +23,11 @@ import java.util.concurrent.TimeUnit;
  * a request gets OpenAI's 503 "overloaded" error with {@code Retry-After: 1}. Once a request holds a slot its
  * first token is due after {@code latency}; with {@code tokensPerSecond} T above 0 each further token follows
  * 1/T s later, and with T = 0 the n tokens are spread evenly so that token k is due at
- * {@code latency * k / n} (the last exactly at {@code latency}). Streams ({@code "stream": true}) flush each
- * token as it is due; other requests are answered whole when the last token is due. A client that
- * disconnects frees its slot, or its queue place, at once.
+ * {@code latency * k / n} (the last exactly at {@code latency}). With {@code latencyJitter} f above 0 each
+ * request's {@code latency} is its own seeded draw, uniform within ±f of the option's (see
+ * {@link JitteredLatency}). Streams ({@code "stream": true}) flush each token as it is due; other requests are
+ * answered whole when the last token is due. A client that disconnects frees its slot, or its queue place, at
+ * once.
  *
  * <p>Also served: {@code GET /v1/models}, {@code GET /health} and the test helpers {@code POST /debug/echo},
  * {@code POST /debug/sha256}, {@code GET /debug/bytes?n=N} and {@code GET /debug/headers}.

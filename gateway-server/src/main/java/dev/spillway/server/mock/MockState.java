@@ -7,12 +7,14 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What all connections of one {@link MockBackend} share: its options, its capacity gate (fixed engine) or its
- * simulated LLM engine, and its counters.
+ * What all connections of one {@link MockBackend} share: its options, its capacity gate and latency draws (fixed
+ * engine) or its simulated LLM engine, and its counters.
  */
 final class MockState {
   final MockBackendOptions options;
   final CapacityGate gate;
+  /** Each fixed-engine request's latency, jittered if the options say so. */
+  final JitteredLatency latency;
   /** The simulated LLM engine, or {@code null} for the fixed-capacity mock. */
   final LlmEngine engine;
   final LongAdder connectionsAccepted = new LongAdder();
@@ -25,6 +27,7 @@ final class MockState {
     this.options = options;
     this.engine = engine;
     this.gate = new CapacityGate(options.capacity(), options.maxQueue());
+    this.latency = new JitteredLatency(options.latency(), options.latencyJitter(), options.seed());
   }
 
   int inFlight() {

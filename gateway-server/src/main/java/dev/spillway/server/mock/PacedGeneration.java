@@ -23,9 +23,10 @@ import java.util.function.Consumer;
  *
  * <p>Token {@code k} of {@code n} (1-based) is due {@code latency + (k - 1) / tokensPerSecond} after the
  * start, or {@code latency * k / n} when {@code tokensPerSecond} is 0 (and {@code latency} for an answer of no
- * tokens). A stream sends its headers, its {@link #preamble} and token 1 when token 1 is due, then each token
- * when due (tokens that fell due together share one flush), then its {@link #closing}. A non-streamed answer
- * is sent {@link #whole} when token {@code n} is due.
+ * tokens), where {@code latency} is this generation's own draw ({@link JitteredLatency}). A stream sends its
+ * headers, its {@link #preamble} and token 1 when token 1 is due, then each token when due (tokens that fell due
+ * together share one flush), then its {@link #closing}. A non-streamed answer is sent {@link #whole} when token
+ * {@code n} is due. Time is the event loop's ticker, which {@code EmbeddedChannel.advanceTimeBy} moves in tests.
  *
  * <p>Ownership: every buffer built here is written; nothing is held between ticks.
  */
@@ -46,14 +47,14 @@ abstract class PacedGeneration implements Runnable {
   private boolean cancelled;
 
   /** {@code onComplete} receives the last part of the response, to write and flush. */
-  PacedGeneration(ChannelHandlerContext ctx, boolean stream, int tokens, MockBackendOptions options,
+  PacedGeneration(ChannelHandlerContext ctx, boolean stream, int tokens, long latencyNanos, double tokensPerSecond,
       Consumer<HttpObject> onComplete) {
     this.ctx = ctx;
     this.stream = stream;
     this.tokens = tokens;
     this.onComplete = onComplete;
-    this.latencyNanos = options.latency().toNanos();
-    this.tokensPerSecond = options.tokensPerSecond();
+    this.latencyNanos = latencyNanos;
+    this.tokensPerSecond = tokensPerSecond;
   }
 
   /** The whole non-streamed answer. */
@@ -69,7 +70,7 @@ abstract class PacedGeneration implements Runnable {
   abstract HttpObject closing(ByteBufAllocator alloc, int tokens);
 
   void start() {
-    startNanos = System.nanoTime();
+    startNanos = now();
     schedule(dueNanos(stream ? 1 : tokens));
   }
 
@@ -97,7 +98,7 @@ abstract class PacedGeneration implements Runnable {
       ctx.write(streamHeaders(), ctx.voidPromise());
       preamble(alloc);
     }
-    long elapsed = System.nanoTime() - startNanos;
+    long elapsed = now() - startNanos;
     do {
       write(token(alloc, emitted));
       emitted++;
@@ -124,6 +125,10 @@ abstract class PacedGeneration implements Runnable {
         .set(X_ACCEL_BUFFERING, NO);
     HttpUtil.setTransferEncodingChunked(response, true);
     return response;
+  }
+
+  private long now() {
+    return ctx.executor().ticker().nanoTime();
   }
 
   private void schedule(long delayNanos) {

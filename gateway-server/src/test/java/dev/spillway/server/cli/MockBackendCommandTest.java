@@ -34,33 +34,37 @@ class MockBackendCommandTest {
     CommandLine cli = new CommandLine(new MockBackendCommand()).setOut(new PrintWriter(watcher, true));
     CompletableFuture<Integer> exit = new CompletableFuture<>();
     Thread runner = new Thread(() -> exit.complete(cli.execute("--port", "0", "--latency", "2s",
-        "--capacity", "3", "--max-queue", "5")));
+        "--latency-jitter", "0.25", "--capacity", "3", "--max-queue", "5")));
     runner.start();
 
-    assertThat(line.get(10, TimeUnit.SECONDS))
-        .matches("mock-backend listening on http://127\\.0\\.0\\.1:\\d+ \\(capacity 3, queue 5, latency 2s\\)");
+    assertThat(line.get(10, TimeUnit.SECONDS)).matches("mock-backend listening on http://127\\.0\\.0\\.1:\\d+ "
+        + "\\(capacity 3, queue 5, latency 2s, latency-jitter 0\\.25\\)");
     runner.interrupt();
     assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
   }
 
+  /** Runs the command, expects the usage-error exit code 2 and returns what it printed on stderr. */
+  private static String usageError(String... args) {
+    StringWriter err = new StringWriter();
+    int code = new CommandLine(new MockBackendCommand()).setErr(new PrintWriter(err)).execute(args);
+    assertThat(code).isEqualTo(2);
+    return err.toString();
+  }
+
   @Test
   void invalidOptionIsAUsageError() {
-    StringWriter err = new StringWriter();
-    int code = new CommandLine(new MockBackendCommand()).setErr(new PrintWriter(err))
-        .execute("--port", "0", "--capacity", "0");
+    assertThat(usageError("--port", "0", "--capacity", "0")).contains("capacity: 0 (expected: > 0)");
+  }
 
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("capacity: 0 (expected: > 0)");
+  @Test
+  void latencyJitterOfOneOrMoreIsAUsageError() {
+    assertThat(usageError("--port", "0", "--latency-jitter", "1.5"))
+        .contains("latencyJitter: 1.5 (expected: >= 0 and < 1)");
   }
 
   @Test
   void badDurationIsAUsageError() {
-    StringWriter err = new StringWriter();
-    int code = new CommandLine(new MockBackendCommand()).setErr(new PrintWriter(err))
-        .execute("--latency", "soon");
-
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("is not a duration");
+    assertThat(usageError("--latency", "soon")).contains("is not a duration");
   }
 
   @Test
@@ -76,22 +80,13 @@ class MockBackendCommandTest {
 
   @Test
   void unknownEngineIsAUsageError() {
-    StringWriter err = new StringWriter();
-    int code = new CommandLine(new MockBackendCommand()).setErr(new PrintWriter(err))
-        .execute("--engine", "gpu");
-
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("'gpu' (expected: one of fixed, llm)");
+    assertThat(usageError("--engine", "gpu")).contains("'gpu' (expected: one of fixed, llm)");
   }
 
   @Test
   void invalidEngineOptionIsAUsageError() {
-    StringWriter err = new StringWriter();
-    int code = new CommandLine(new MockBackendCommand()).setErr(new PrintWriter(err))
-        .execute("--engine", "llm", "--reasoning-fraction", "1.5");
-
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("reasoningFraction: 1.5 (expected: >= 0 and <= 1)");
+    assertThat(usageError("--engine", "llm", "--reasoning-fraction", "1.5"))
+        .contains("reasoningFraction: 1.5 (expected: >= 0 and <= 1)");
   }
 
   @Test

@@ -18,13 +18,16 @@ class MockBackendOptionsTest {
     assertThat(o.tokensPerSecond()).isZero();
     assertThat(o.defaultCompletionTokens()).isEqualTo(16);
     assertThat(o.ioThreads()).isEqualTo(1);
+    assertThat(o.latencyJitter()).isZero();
+    assertThat(o.seed()).isEqualTo(1);
   }
 
   @Test
   void withersChangeOneField() {
     MockBackendOptions o = MockBackendOptions.defaults().withPort(8000).withLatency(Duration.ofSeconds(2))
-        .withCapacity(4).withMaxQueue(0).withTokensPerSecond(20);
-    assertThat(o).isEqualTo(new MockBackendOptions("127.0.0.1", 8000, Duration.ofSeconds(2), 4, 0, 20, 16, 1));
+        .withCapacity(4).withMaxQueue(0).withTokensPerSecond(20).withLatencyJitter(0.5).withSeed(7);
+    assertThat(o).isEqualTo(new MockBackendOptions("127.0.0.1", 8000, Duration.ofSeconds(2), 4, 0, 20, 16, 1, 0.5,
+        7));
   }
 
   @Test
@@ -39,5 +42,18 @@ class MockBackendOptionsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("tokensPerSecond: NaN");
     assertThatThrownBy(() -> MockBackendOptions.defaults().withPort(70000))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("port: 70000 (expected: 0..65535)");
+  }
+
+  @Test
+  void latencyJitterIsAFractionBelowOne() {
+    assertThat(MockBackendOptions.defaults().withLatencyJitter(0.99).latencyJitter()).isEqualTo(0.99);
+    assertThatThrownBy(() -> MockBackendOptions.defaults().withLatencyJitter(1.5))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("latencyJitter: 1.5 (expected: >= 0 and < 1)");
+    assertThatThrownBy(() -> MockBackendOptions.defaults().withLatencyJitter(1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("latencyJitter: 1.0 (expected: >= 0 and < 1)");
+    assertThatThrownBy(() -> MockBackendOptions.defaults().withLatencyJitter(-0.1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("latencyJitter: -0.1 (expected: >= 0 and < 1)");
+    assertThatThrownBy(() -> MockBackendOptions.defaults().withLatencyJitter(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("latencyJitter: NaN (expected: >= 0 and < 1)");
   }
 }
