@@ -55,11 +55,13 @@ final class RoomEntry {
       return full(stale);
     }
     QueuedWaiter waiter = new QueuedWaiter(exits, request, executor, callback, now, waitUntil);
-    long gateDelay = door.gateAlone(c, now) ? gateTimer.arm(now) : -1;
     QueuedWaiter out = room.offer(waiter, timeouts.overloaded() && !streams);
     if (out == waiter) {
       return full(stale);
     }
+    // Armed only for a waiter that stays: armed for one the room refused, the timer was never scheduled, yet
+    // it counted as live and kept any later one from being set.
+    long gateDelay = door.gateAlone(c, now) ? gateTimer.arm(now) : -1;
     if (out != null) {
       out.shed(ShedReason.DISPLACED, retryAfterNanos());
     }
