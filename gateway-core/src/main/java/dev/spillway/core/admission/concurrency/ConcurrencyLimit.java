@@ -64,6 +64,14 @@ interface ConcurrencyLimit {
    */
   default void onUnused(int peakInFlight, long now) {}
 
+  /**
+   * Whether the limit is still searching upward from its start (an adaptive limit's start and slow start):
+   * it then learns where the backend's places end from a backlog that fills each step at once.
+   */
+  default boolean searching() {
+    return false;
+  }
+
   /** A request is about to be judged at {@code now}: for limits that move with time alone. */
   default void onTick(long now) {}
 

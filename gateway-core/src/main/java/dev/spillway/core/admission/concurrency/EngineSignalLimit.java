@@ -130,6 +130,11 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public boolean searching() {
+    return latency.searching();
+  }
+
+  @Override
   public long baselineNanos(LatencySample.Signal signal) {
     return latency.baselineNanos(signal);
   }

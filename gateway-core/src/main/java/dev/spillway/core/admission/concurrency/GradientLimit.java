@@ -166,6 +166,11 @@ final class GradientLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public boolean searching() {
+    return phase == Phase.PROBING || growth.inSlowStart();
+  }
+
+  @Override
   public void onRelease(long now) {
     decreases.onRelease(now);
   }

@@ -73,7 +73,7 @@ final class LimitInForce {
    */
   void onRelease(Completion completion, int inFlightAtAdmission, long window, long holdNanos,
       LatencySample sample, boolean answering, long now) {
-    serviceTime.onRelease(holdNanos);
+    serviceTime.onRelease(holdNanos, now);
     if (answering) {
       limit.onAnswering(false);
     }
@@ -85,6 +85,11 @@ final class LimitInForce {
       limit.onDropped(window, now);
     }
     current = limit.limit();
+  }
+
+  /** {@link ConcurrencyLimit#searching}. Under the lock. */
+  boolean searching() {
+    return limit.searching();
   }
 
   /** {@link ConcurrencyLimit#onUnused}. Under the lock. */

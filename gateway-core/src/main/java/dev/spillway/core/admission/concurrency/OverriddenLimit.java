@@ -71,6 +71,11 @@ final class OverriddenLimit implements ConcurrencyLimit {
   }
 
   @Override
+  public boolean searching() {
+    return inner.searching();
+  }
+
+  @Override
   public void onAnswering(boolean started) {
     inner.onAnswering(started);
   }

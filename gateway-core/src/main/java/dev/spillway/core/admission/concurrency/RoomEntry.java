@@ -9,7 +9,8 @@ import io.netty.util.concurrent.EventExecutor;
  * with {@link ShedReason#DEADLINE_UNREACHABLE} (its client's deadline is nearer than the expected time to
  * first token) or {@link ShedReason#QUEUE_FULL} (the {@link AdmissionDoor} turns it away, or the full room
  * ranks it last), or it takes a place in the {@link WaitingRoom}, pushing out a lower-ranked waiter if the
- * room is full.
+ * room is full (under overload without streams, the oldest of its rank once the room holds as many as the
+ * backend frees at once: {@link #lifoPlaces}).
  *
  * <p>{@link #decide} runs under {@link BackendAdmission}'s lock and returns a {@link Decision}; {@link #deliver}
  * carries it out after the lock is released, since it runs callbacks and schedules timers. Holds no lock of
@@ -19,6 +20,9 @@ final class RoomEntry {
   /** Shared, so that shedding a newcomer costs no allocation when it leaves nobody else to answer. */
   private static final Decision UNREACHABLE = new Decision(null, ShedReason.DEADLINE_UNREACHABLE, null, null, -1);
   private static final Decision FULL = new Decision(null, ShedReason.QUEUE_FULL, null, null, -1);
+
+  /** {@link #lifoPlaces}: the fewest waiters kept under overload without streams. */
+  static final int MIN_LIFO_PLACES = 4;
 
   private final RoomExits exits;
   private final LimitInForce limit;
@@ -55,7 +59,8 @@ final class RoomEntry {
       return full(stale);
     }
     QueuedWaiter waiter = new QueuedWaiter(exits, request, executor, callback, now, waitUntil);
-    QueuedWaiter out = room.offer(waiter, timeouts.overloaded() && !streams);
+    boolean lifo = timeouts.overloaded() && !streams;
+    QueuedWaiter out = room.offer(waiter, lifo, lifo ? lifoPlaces() : Integer.MAX_VALUE);
     if (out == waiter) {
       return full(stale);
     }
@@ -89,6 +94,19 @@ final class RoomEntry {
       gateTimer.schedule(executor, now, decision.gateDelay());
     }
     return waiter;
+  }
+
+  /**
+   * Under overload without streams (the room serves its freshest waiter first), how many may wait: as many as
+   * the backend frees at once ({@link ServiceTime#releaseBurst}), at least {@value #MIN_LIFO_PLACES}; one
+   * pushed below that many by fresher ones is almost never served before its client gives up, and in a room
+   * of hundreds it waited out CoDel's short wait (100 ms) to be shed. The whole room while the limit is still
+   * searching upward: each of slow start's steps is filled at once from the backlog, and the answers queued
+   * at the backend from that burst are what tell it where the backend's places end (with a room of four the
+   * step filled through arrivals, and on exact 500 ms answers the limit grew to 81 of 64 places).
+   */
+  private int lifoPlaces() {
+    return limit.searching() ? Integer.MAX_VALUE : Math.max(MIN_LIFO_PLACES, serviceTime.releaseBurst());
   }
 
   private static Decision full(QueuedWaiter stale) {

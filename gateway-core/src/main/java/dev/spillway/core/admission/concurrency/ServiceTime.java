@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Slot holding time</b>: from every released permit (successes, failures and timeouts alike). Capacity
  * frees, on average, once per {@code holdTime / limit}; that is the retry-after estimate, never below
- * {@code floorNanos} (CoDel's target) so clients do not come straight back.
+ * {@code floorNanos} (CoDel's target) so clients do not come straight back. And how many places free at once
+ * ({@link ReleaseBursts}).
  */
 final class ServiceTime {
   static final int HALF_LIFE_SECONDS = 10;
@@ -26,6 +27,7 @@ final class ServiceTime {
   private volatile long firstTokenNanos;
   private volatile long firstTokenAt;
   private volatile long holdNanos;
+  private final ReleaseBursts bursts = new ReleaseBursts();
 
   ServiceTime(long floorNanos) {
     this.floorNanos = floorNanos;
@@ -41,7 +43,8 @@ final class ServiceTime {
     firstTokenAt = now;
   }
 
-  void onRelease(long heldNanos) {
+  void onRelease(long heldNanos, long now) {
+    bursts.onRelease(now);
     if (heldNanos > 0) {
       holdNanos = holdNanos == 0 ? heldNanos : holdNanos + (long) (ALPHA * (heldNanos - holdNanos));
     }
@@ -59,6 +62,11 @@ final class ServiceTime {
 
   long retryAfterNanos(int limit) {
     return Math.max(floorNanos, departureIntervalNanos(limit));
+  }
+
+  /** The most places the backend freed at once lately ({@link ReleaseBursts}); 0 before any release. */
+  int releaseBurst() {
+    return bursts.largest();
   }
 
   /** A slot's mean holding time; 0 before any release. */

@@ -57,12 +57,15 @@ final class TenantLane {
 
   /**
    * Takes out the waiter to give up first: from the tenant holding the most, the one it would be served
-   * last (its newest, or under {@code lifo} its oldest).
+   * last (its newest, or under {@code lifo} its oldest). Under {@code lifo}, of tenants holding as many, the
+   * oldest waiter goes: with many tenants holding one each, any other choice left an old one waiting for
+   * its tenant's turn while fresher ones were pushed out.
    */
   QueuedWaiter evict(boolean lifo) {
     ArrayDeque<QueuedWaiter> largest = null;
     for (ArrayDeque<QueuedWaiter> q : rotation) {
-      if (largest == null || q.size() >= largest.size()) {
+      if (largest == null || q.size() > largest.size()
+          || q.size() == largest.size() && (!lifo || q.peekFirst().enqueuedAt - largest.peekFirst().enqueuedAt <= 0)) {
         largest = q;
       }
     }

@@ -55,12 +55,13 @@ final class WaitingRoom {
   }
 
   /**
-   * Lets {@code w} in if it may wait.
+   * Lets {@code w} in if it may wait, in a room of {@code maxQueue} or {@code places}, whichever is fewer
+   * (fewer under overload without streams, see {@link RoomEntry}).
    *
    * @return {@code null} if {@code w} now waits; {@code w} itself if it was refused (room or tenant share
    *     full); otherwise the lower-ranked waiter it displaced, already taken out
    */
-  QueuedWaiter offer(QueuedWaiter w, boolean lifo) {
+  QueuedWaiter offer(QueuedWaiter w, boolean lifo, int places) {
     if (maxQueue == 0) {
       return w;
     }
@@ -71,7 +72,7 @@ final class WaitingRoom {
       return w;
     }
     QueuedWaiter displaced = null;
-    if (size >= maxQueue) {
+    if (size >= Math.min(maxQueue, places)) {
       int lowest = lanes.length - 1;
       while (lanes[lowest].size() == 0) {
         lowest--;
