@@ -143,12 +143,10 @@ class WarmUpIT {
       assertThat(response.body()).isEqualTo("{}");
       assertThat(backendConnections.get()).isEqualTo(1);
       // The exchange logs its line when its last write completes, which may come after the client read the body.
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (registry.get("spillway_access_log_lines").functionCounter().count() < 1
-          && System.nanoTime() - deadline < 0) {
+      GatewayProcess.await("the access log line", Duration.ofSeconds(10), () -> {
         running.monitoring.pump();
-        Thread.sleep(10);
-      }
+        return registry.get("spillway_access_log_lines").functionCounter().count() >= 1;
+      });
       assertThat(registry.get("spillway_access_log_lines").functionCounter().count())
           .as("the access log does count real requests").isEqualTo(1);
       assertThat(registry.find("spillway_requests").counters()).isNotEmpty();

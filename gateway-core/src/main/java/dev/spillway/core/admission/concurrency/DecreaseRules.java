@@ -117,12 +117,15 @@ final class DecreaseRules {
     }
     RecentSamples r = signals.recent(sample.signal());
     r.add(sample.latencyNanos(), inFlight);
-    long baseline = sample.signal() == Signal.PER_TOKEN ? signals.judgedPerTokenNanos(r.size(), r.spread())
-        : signals.baselineNanos(sample.signal());
+    long baseline = signals.baselineNanos(sample.signal());
     if (!r.isFull() || baseline == 0) {
       return false;
     }
     long median = r.median();
+    if (sample.signal() == Signal.PER_TOKEN && median > baseline * FAST_DECREASE_RATIO) {
+      // Only then can what chance explains matter (it never lowers the bar), so it is not worked out per sample.
+      baseline = signals.judgedPerTokenNanos(r.size(), r.spread());
+    }
     if (median <= baseline * FAST_DECREASE_RATIO
         || sample.signal() == Signal.FIRST_TOKEN && median <= deepQueueNanos(baseline, now)) {
       return false;

@@ -314,16 +314,16 @@ final class GradientLimit implements ConcurrencyLimit {
     Signal signal = reached ? atLimitSignal : signals.judged(0);
     if (signal != null) {
       long median = samples.median(signal, minInFlight);
+      long spread = samples.quantile(signal, minInFlight, LatencySignals.SPREAD_QUANTILE) - median;
       long judgedAgainst = signal != Signal.PER_TOKEN ? signals.baselineNanos(signal)
-          : signals.judgedPerTokenNanos(samples.count(signal, minInFlight),
-              samples.quantile(signal, minInFlight, LatencySignals.SPREAD_QUANTILE) - median);
+          : signals.judgedPerTokenNanos(samples.count(signal, minInFlight), spread);
       double gradient = (double) judgedAgainst / median;
       if (!decreases.judgeWindow(signal, gradient, median, minInFlight, reached, window, now)) {
         growth.onCalmWindow();
         // A time per token's spread sets how much chance explains (judgedPerTokenNanos): the 0.9 quantile of
         // a handful is nearly its median, and such spreads let the limit fall from 86 to 5 on 25-75 ms answers.
         if (reached && (signal != Signal.PER_TOKEN || samples.count(signal, minInFlight) >= MIN_WINDOW_SAMPLES)) {
-          signals.noteCalmSpread(signal, samples.quantile(signal, minInFlight, LatencySignals.SPREAD_QUANTILE) - median);
+          signals.noteCalmSpread(signal, spread);
         }
         boolean prefillShared = signals.prefill().matters();
         // Where prompts share the prefill, slow start grows per first token (slowStartsPerFirstToken).

@@ -51,15 +51,17 @@ final class RecentSamples {
     return medianOfScratch();
   }
 
-  /** How far the samples spread above their median: their 0.9 quantile less it; 0 without samples. */
+  /**
+   * How far the samples spread above their median: their {@value LatencySignals#SPREAD_QUANTILE} quantile
+   * less it, read as {@link SampleWindow#quantile} reads a window's; 0 without samples.
+   */
   long spread() {
     if (size == 0) {
       return 0;
     }
     System.arraycopy(values, 0, scratch, 0, size);
     Arrays.sort(scratch, 0, size);
-    return scratch[Math.min(size - 1, (int) Math.ceil(LatencySignals.SPREAD_QUANTILE * size) - 1)]
-        - scratch[(size - 1) / 2];
+    return scratch[(int) Math.floor((size - 1) * LatencySignals.SPREAD_QUANTILE)] - scratch[(size - 1) / 2];
   }
 
   /**
