@@ -13,7 +13,7 @@ import dev.spillway.core.time.Ticker;
  * <pre>
  *   demand = the most requests in flight (plus those waiting for a permit) seen over the last two intervals,
  *            from finished requests and from each refresh
- *   waiting per engine &gt; targetWaiting:
+ *   waiting per engine &gt; targetWaiting in this reading and the one before (the lesser of the two counts):
  *       engineLimit = max(minLimit, min(engineLimit, max(demand - (waiting - targetWaiting), demand / 2)))
  *       (unchanged when this gateway sent nothing: the queue is other clients', and a shrink now would only
  *       make its next traffic start from the bottom)
@@ -22,7 +22,8 @@ import dev.spillway.core.time.Ticker;
  *       adjustments of a queue
  *   otherwise (a queue within the target, or traffic below the limit): unchanged
  * </pre>
- * A shrink goes straight to what the engines run plus the target, and not further while requests admitted
+ * A queue in one reading alone is an engine taking a burst of prompts in at its next steps, not a shortage of
+ * places: cutting on it shed requests at half load. A shrink goes straight to what the engines run plus the target, and not further while requests admitted
  * before it still wait (the demand of the last two intervals still holds them); the limit only grows while it
  * is actually reached and the engines' queues are empty, slowly just after they held requests, so it does not
  * saw up and down around the engines' batch. Without fresh engine metrics (scrapes failing or stale) the
@@ -57,6 +58,8 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   /** Adjustments in a row that found the queues empty, up to {@link #CALM_INTERVALS}. */
   private int emptyIntervals = CALM_INTERVALS;
   private Signal signal = Signal.STALE;
+  /** The waiting queue at the previous adjustment. */
+  private double previousWaiting;
 
   EngineSignalLimit(ConcurrencyLimit latency, EngineLoad load, ConcurrencyConfig config, Ticker ticker) {
     EngineSignalConfig engine = config.engineSignal();
@@ -161,6 +164,7 @@ final class EngineSignalLimit implements ConcurrencyLimit {
     windowPeak = previous.windowPeak;
     previousPeak = previous.previousPeak;
     emptyIntervals = previous.emptyIntervals;
+    previousWaiting = previous.previousWaiting;
   }
 
   /** The engine limit alone, for tests and status. */
@@ -173,9 +177,13 @@ final class EngineSignalLimit implements ConcurrencyLimit {
   }
 
   private void adjust(double waiting) {
+    // A queue counts when it held in the previous reading too: an engine that takes a burst of prompts in at
+    // its next steps shows them waiting for one scrape, with no shortage of slots or cache.
+    double persistent = Math.min(waiting, previousWaiting);
+    previousWaiting = waiting;
     int demand = Math.max(windowPeak, previousPeak);
-    if (waiting > targetWaiting && demand > 0) {
-      engineLimit = Math.max(minLimit, Math.min(engineLimit, shrunk(demand, waiting - targetWaiting)));
+    if (persistent > targetWaiting && demand > 0) {
+      engineLimit = Math.max(minLimit, Math.min(engineLimit, shrunk(demand, persistent - targetWaiting)));
     } else if (waiting == 0 && demand > 0 && demand >= engineLimit - Math.sqrt(engineLimit)) {
       // Fast while the queue has stayed empty; one at a time for a while after it held requests: the engine
       // was full there, and an empty queue between two scrapes is a few requests finishing at once.

@@ -8,6 +8,7 @@ import dev.spillway.core.admission.concurrency.PermitCallback;
 import dev.spillway.core.admission.concurrency.WaitRequest;
 import dev.spillway.core.admission.concurrency.Waiter;
 import dev.spillway.core.config.ConcurrencyConfig;
+import dev.spillway.core.config.EngineSignalConfig;
 import dev.spillway.core.config.PriorityClass;
 import dev.spillway.core.config.WaitingRoomConfig;
 import dev.spillway.core.time.FakeTicker;
@@ -43,6 +44,12 @@ final class EngineAdmissionSim {
   private static final int TENANTS = 1000;
   /** Whether permits are told their request's kind ({@code -Dnokind=true} for a proxy that could not tell). */
   static final boolean TELL_KIND = !Boolean.getBoolean("nokind");
+  /**
+   * {@code -Dengine=min|override}: an adaptive limit bounded by the engine's waiting queue, read every 500 ms as
+   * the gateway's scraper reads {@code vllm:num_requests_waiting}.
+   */
+  static final String ENGINE_SIGNAL = System.getProperty("engine", "");
+  private static final long SCRAPE_NANOS = EngineSignalConfig.DEFAULT_INTERVAL.toNanos();
 
   final EngineOptions options;
   final BatchScheduler scheduler;
@@ -67,12 +74,36 @@ final class EngineAdmissionSim {
   private long now;
   private long seq;
   private boolean stepping;
+  private double scrapedWaiting = Double.NaN;
   private long nextTrace;
 
   EngineAdmissionSim(EngineOptions options, ConcurrencyConfig concurrency) {
     this.options = options;
     this.scheduler = new BatchScheduler(options, new LengthSampler(options), new EngineStats());
-    this.admission = new BackendAdmission(concurrency, WaitingRoomConfig.DEFAULTS, ticker);
+    ConcurrencyConfig config = withEngineSignal(concurrency);
+    this.admission = new BackendAdmission(config, WaitingRoomConfig.DEFAULTS, ticker,
+        config.engineSignal() == null ? null : nowNanos -> scrapedWaiting);
+    if (config.engineSignal() != null) {
+      at(SCRAPE_NANOS, this::scrape);
+    }
+  }
+
+  private static ConcurrencyConfig withEngineSignal(ConcurrencyConfig c) {
+    if (ENGINE_SIGNAL.isEmpty() || c.mode() != ConcurrencyConfig.Mode.ADAPTIVE) {
+      return c;
+    }
+    EngineSignalConfig v = EngineSignalConfig.of(EngineSignalConfig.EnginePreset.VLLM);
+    EngineSignalConfig e = new EngineSignalConfig(v.preset(), v.path(), v.runningMetric(), v.waitingMetric(),
+        v.kvCacheMetric(), v.interval(), v.timeout(), v.staleAfter(), v.targetWaiting(), v.maxResponseBytes(),
+        EngineSignalConfig.Combine.valueOf(ENGINE_SIGNAL.toUpperCase(java.util.Locale.ROOT)));
+    return new ConcurrencyConfig(c.mode(), c.limit(), c.minLimit(), c.maxLimit(), e, c.prefillGate());
+  }
+
+  /** One scrape of the engine's waiting gauge, then the limit re-read, as the gateway's monitors do. */
+  private void scrape() {
+    scrapedWaiting = scheduler.waiting();
+    admission.refreshLimit();
+    at(now + SCRAPE_NANOS, this::scrape);
   }
 
   /** Simulated nanos since the start. */

@@ -19,8 +19,9 @@ import java.util.List;
  * {@code gate} (the adaptive limit with its prefill gate), {@code slowsheds} and {@code perseed} (with
  * {@code multi}: every shed that waited, and each seed's levels from 2×), {@code streamShare} (the share of
  * chat requests streamed, default 0.8), {@code levelSeconds} (the staircase's level
- * length, default 20), {@code level} (the level {@code tail} reads, default 3: 5×), {@code quiet}, and
- * {@code nokind} (permits are not told whether their request streams).
+ * length, default 20), {@code level} (the level {@code tail} reads, default 3: 5×), {@code quiet},
+ * {@code nokind} (permits are not told whether their request streams) and {@code engine} ({@code min} or
+ * {@code override}: the adaptive limit with engine signals, the engine's waiting queue read every 500 ms).
  */
 public final class EngineProbe {
   /** The default adaptive limit; {@code -Dgate=true} turns its prefill gate on. */
