@@ -23,10 +23,10 @@ import dev.spillway.core.time.Ticker;
  *   otherwise (a queue within the target, or traffic below the limit): unchanged
  * </pre>
  * A queue in one reading alone is an engine taking a burst of prompts in at its next steps, not a shortage of
- * places: cutting on it shed requests at half load. A shrink goes straight to what the engines run plus the target, and not further while requests admitted
- * before it still wait (the demand of the last two intervals still holds them); the limit only grows while it
- * is actually reached and the engines' queues are empty, slowly just after they held requests, so it does not
- * saw up and down around the engines' batch. Without fresh engine metrics (scrapes failing or stale) the
+ * places: cutting on it shed requests at half load. A shrink goes straight to what the engines run plus the
+ * target, and not further while requests admitted before it still wait (the demand of the last two intervals
+ * still holds them); the limit only grows while it is actually reached and the engines' queues are empty,
+ * slowly just after they held requests, so it does not saw up and down around the engines' batch. Without fresh engine metrics (scrapes failing or stale) the
  * engine limit neither moves nor applies: the latency limit alone decides.
  *
  * <p>Why a queue target rather than KV-cache use: an engine's waiting queue is where a request's time to first

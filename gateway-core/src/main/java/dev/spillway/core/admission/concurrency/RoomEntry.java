@@ -9,8 +9,8 @@ import io.netty.util.concurrent.EventExecutor;
  * with {@link ShedReason#DEADLINE_UNREACHABLE} (its client's deadline is nearer than the expected time to
  * first token) or {@link ShedReason#QUEUE_FULL} (the {@link AdmissionDoor} turns it away, or the full room
  * ranks it last), or it takes a place in the {@link WaitingRoom}, pushing out a lower-ranked waiter if the
- * room is full (under overload without streams, the oldest of its rank once the room holds as many as the
- * backend frees at once: {@link #lifoPlaces}).
+ * room is full (under overload without streams the room is full once it holds as many as the backend frees at
+ * once, {@link #overloadPlaces}, and serves in arrival order).
  *
  * <p>{@link #decide} runs under {@link BackendAdmission}'s lock and returns a {@link Decision}; {@link #deliver}
  * carries it out after the lock is released, since it runs callbacks and schedules timers. Holds no lock of
@@ -21,8 +21,13 @@ final class RoomEntry {
   private static final Decision UNREACHABLE = new Decision(null, ShedReason.DEADLINE_UNREACHABLE, null, null, -1);
   private static final Decision FULL = new Decision(null, ShedReason.QUEUE_FULL, null, null, -1);
 
-  /** {@link #lifoPlaces}: the fewest waiters kept under overload without streams. */
-  static final int MIN_LIFO_PLACES = 4;
+  /** {@link #overloadPlaces}: the fewest waiters kept under overload without streams. */
+  static final int MIN_OVERLOAD_PLACES = 4;
+  /**
+   * {@link #overloadPlaces}: no more waiters than places free, on average, in this fraction of CoDel's short
+   * wait: those served last wait several departures, whose times vary.
+   */
+  static final int SHORT_WAIT_MARGIN = 2;
 
   private final RoomExits exits;
   private final LimitInForce limit;
@@ -59,9 +64,15 @@ final class RoomEntry {
       return full(stale);
     }
     QueuedWaiter waiter = new QueuedWaiter(exits, request, executor, callback, now, waitUntil);
-    boolean lifo = timeouts.overloaded() && !streams;
-    QueuedWaiter out = room.offer(waiter, lifo, lifo ? lifoPlaces() : Integer.MAX_VALUE);
+    boolean overloadedWithoutStreams = timeouts.overloaded() && !streams;
+    int places = overloadedWithoutStreams ? overloadPlaces() : Integer.MAX_VALUE;
+    // The room serves its newest first (RoomService) only while it keeps its full size.
+    QueuedWaiter out = room.offer(waiter, overloadedWithoutStreams && places == Integer.MAX_VALUE, places);
     if (out == waiter) {
+      if (overloadedWithoutStreams) {
+        // As at the door: the overload goes on though the few places it keeps may empty now and then.
+        timeouts.onTurnedAway(now);
+      }
       return full(stale);
     }
     // Armed only for a waiter that stays: armed for one the room refused, the timer was never scheduled, yet
@@ -97,16 +108,27 @@ final class RoomEntry {
   }
 
   /**
-   * Under overload without streams (the room serves its freshest waiter first), how many may wait: as many as
-   * the backend frees at once ({@link ServiceTime#releaseBurst}), at least {@value #MIN_LIFO_PLACES}; one
-   * pushed below that many by fresher ones is almost never served before its client gives up, and in a room
-   * of hundreds it waited out CoDel's short wait (100 ms) to be shed. The whole room while the limit is still
-   * searching upward: each of slow start's steps is filled at once from the backlog, and the answers queued
-   * at the backend from that burst are what tell it where the backend's places end (with a room of four the
-   * step filled through arrivals, and on exact 500 ms answers the limit grew to 81 of 64 places).
+   * Under overload without streams, how many may wait: as many as the backend frees at once
+   * ({@link ServiceTime#releaseBurst}), at least {@value #MIN_OVERLOAD_PLACES}, but no more than free on average
+   * in half of CoDel's short wait (none on a backend freeing a place less often than that). In a room of
+   * hundreds a waiter far back was almost never served before its client gave up, and it waited out the short
+   * wait (100 ms) to be shed; refused at the door instead, it is answered at once. Capped by the burst alone,
+   * the room on a host whose releases come in clumps held more than the short wait serves, and its last
+   * waiters were shed by it. Those few are served in arrival order: the newest first, a heavy tenant's oldest
+   * waiter was passed over by its fresher ones until the short wait shed it. The whole room (served newest
+   * first, CoDel's adaptive LIFO) while the limit is still searching upward: each of slow start's
+   * steps is filled at once from the backlog, and the answers queued at the backend from that burst are what
+   * tell it where the backend's places end (with a room of four the step filled through arrivals, and on
+   * exact 500 ms answers the limit grew to 81 of 64 places).
    */
-  private int lifoPlaces() {
-    return limit.searching() ? Integer.MAX_VALUE : Math.max(MIN_LIFO_PLACES, serviceTime.releaseBurst());
+  private int overloadPlaces() {
+    if (limit.searching()) {
+      return Integer.MAX_VALUE;
+    }
+    int places = Math.max(MIN_OVERLOAD_PLACES, serviceTime.releaseBurst());
+    long interval = serviceTime.departureIntervalNanos(limit.current());
+    return interval == 0 ? places
+        : (int) Math.min(places, timeouts.overloadedWaitNanos() / (SHORT_WAIT_MARGIN * interval));
   }
 
   private static Decision full(QueuedWaiter stale) {

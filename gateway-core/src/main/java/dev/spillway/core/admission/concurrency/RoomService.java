@@ -48,8 +48,11 @@ final class RoomService {
     }
     PriorityClass c;
     while ((c = slots.nextToServe(room, currentLimit)) != null && gate.admits(now)) {
-      // Without streams, CoDel's LIFO under overload serves the freshest waiter, who can still finish in time.
-      QueuedWaiter w = room.poll(c, timeouts.overloaded() && door.firstTokenNanos(now) == 0);
+      // Without streams, CoDel's LIFO under overload serves the freshest waiter, who can still finish in time,
+      // while the room keeps its full size (the limit still searching upward); past that it keeps only a few
+      // places (RoomEntry), served in arrival order so none is passed over until the short wait sheds it.
+      boolean newestFirst = timeouts.overloaded() && door.firstTokenNanos(now) == 0 && limit.searching();
+      QueuedWaiter w = room.poll(c, newestFirst);
       timeouts.sampleDelay(w, now);
       if (now - w.timeoutAt >= 0) {
         w.shed(ShedReason.QUEUE_TIMEOUT, serviceTime.retryAfterNanos(currentLimit));

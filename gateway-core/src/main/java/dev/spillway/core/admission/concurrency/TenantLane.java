@@ -25,6 +25,15 @@ final class TenantLane {
     return q == null ? 0 : q.size();
   }
 
+  /** The most waiters any one tenant holds in this lane. */
+  int largestShare() {
+    int most = 0;
+    for (ArrayDeque<QueuedWaiter> q : rotation) {
+      most = Math.max(most, q.size());
+    }
+    return most;
+  }
+
   void add(QueuedWaiter w) {
     ArrayDeque<QueuedWaiter> q = byTenant.get(w.request.tenantKey());
     if (q == null) {

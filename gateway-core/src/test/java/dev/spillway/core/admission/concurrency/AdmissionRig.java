@@ -84,6 +84,7 @@ final class AdmissionRig implements AutoCloseable {
     ShedReason shed;
     long retryAfterNanos;
     int calls;
+    boolean done;
 
     Call(String name) {
       this.name = name;
@@ -110,6 +111,7 @@ final class AdmissionRig implements AutoCloseable {
 
     /** Completes this call's permit without a latency sample, and runs the hand-over it triggers. */
     void done() {
+      done = true;
       permit.onIgnore();
       channel.runPendingTasks();
     }

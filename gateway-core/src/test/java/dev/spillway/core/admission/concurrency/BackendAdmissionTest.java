@@ -204,6 +204,26 @@ class BackendAdmissionTest {
   }
 
   @Test
+  void aFullRoomTakesAPlaceFromATenantHoldingTwoMoreForANewcomerOfTheSameRank() {
+    try (AdmissionRig rig = AdmissionRig.fixed(1, 8)) {
+      rig.standard("holder", "x");
+      Call heavyOld = rig.standard("h1", "heavy");
+      Call heavyNew = rig.standard("h2", "heavy");
+      for (int i = 0; i < 6; i++) {
+        rig.standard("s" + i, "y" + i);
+      }
+
+      Call newcomer = rig.standard("newcomer", "z");
+      Call second = rig.standard("second", "y0");
+
+      assertThat(heavyNew.shed).as("the heavy tenant's newest").isEqualTo(ShedReason.DISPLACED);
+      assertThat(heavyOld.waiting()).isTrue();
+      assertThat(newcomer.waiting()).isTrue();
+      assertThat(second.shed).as("its tenant holds one, as many as any other").isEqualTo(ShedReason.QUEUE_FULL);
+    }
+  }
+
+  @Test
   void oneTenantMayHoldAtMostAQuarterOfTheRoom() {
     try (AdmissionRig rig = AdmissionRig.fixed(1, 8)) {
       rig.standard("holder", "x");
