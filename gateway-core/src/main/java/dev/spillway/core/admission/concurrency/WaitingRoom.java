@@ -59,7 +59,7 @@ final class WaitingRoom {
    *     full); otherwise the lower-ranked waiter it displaced, already taken out
    */
   QueuedWaiter offer(QueuedWaiter w, boolean lifo, int places) {
-    if (maxQueue == 0 || places == 0) {
+    if (maxQueue == 0) {
       return w;
     }
     int index = laneIndex(w);
@@ -71,6 +71,9 @@ final class WaitingRoom {
     }
     QueuedWaiter displaced = null;
     if (size >= Math.min(maxQueue, places)) {
+      if (size == 0) {
+        return w;
+      }
       int lowest = lanes.length - 1;
       while (lanes[lowest].size() == 0) {
         lowest--;
