@@ -110,8 +110,8 @@ class WaitingRoomTimeoutTest {
 
   /**
    * Without streams, under sustained overload, the room keeps as many waiters as the backend frees at once
-   * (at least 4) but no more than free on average in half the short wait; when they are taken a newcomer is
-   * refused at once, and those waiting are served in arrival order.
+   * but no more than free on average in half the short wait, and at least 4; when they are taken a newcomer
+   * is refused at once, and those waiting are served in arrival order.
    */
   @Test
   void underOverloadWithoutStreamsAFewPlacesAreServedInArrivalOrderAndANewcomerIsRefusedAtOnce() {
@@ -132,11 +132,12 @@ class WaitingRoomTimeoutTest {
         rig.standard("w" + next, "t" + next);
         next++;
       }
-      // Overloaded: of the backlog, those past the short wait were shed; two places are kept now (a place
-      // frees every 25 ms, half the short wait is 50 ms), taken by the last two arrivals.
-      assertThat(rig.admission.queued()).isEqualTo(2);
-      Call older = rig.calls.get("w" + (next - 2));
-      Call newer = rig.calls.get("w" + (next - 1));
+      // Overloaded: of the backlog, those past the short wait were shed; 4 places are kept now (the fewest:
+      // a place frees every 25 ms, so half the short wait, 50 ms, serves 2), 3 taken by the last arrivals.
+      assertThat(rig.admission.queued()).isEqualTo(3);
+      Call older = rig.calls.get("w" + (next - 3));
+      Call newer = rig.calls.get("w" + (next - 2));
+      assertThat(rig.standard("fourth", "t4").waiting()).isTrue();
 
       Call late = rig.standard("late", "tl");
       rig.advance(Duration.ofMillis(25));
@@ -160,9 +161,9 @@ class WaitingRoomTimeoutTest {
   }
 
   /**
-   * A backend that frees a place less often than every half short wait gets no waiters under overload
-   * without streams: each newcomer is refused at once. Waiters from before the overload get the short wait;
-   * it ends after a quiet interval.
+   * Under sustained overload without streams, waiters get CoDel's short wait, those from before the overload
+   * too, and are served in arrival order in a room of at least 4 places (here a place frees only every
+   * 100 ms); it ends after a quiet interval.
    */
   @Test
   void persistentQueueingSwitchesToShortTimeoutsThenBack() {
@@ -179,19 +180,26 @@ class WaitingRoomTimeoutTest {
       assertThat(rig.events).containsExactly("holder", "w0", "w1", "w2", "w3", "w4", "w5");
 
       Call x1 = rig.standard("x1", "t");
-      assertThat(x1.shed).as("a place frees every 100 ms: none kept").isEqualTo(ShedReason.QUEUE_FULL);
+      Call x2 = rig.standard("x2", "t");
       rig.advance(Duration.ofMillis(50));
-      assertThat(rig.calls.get("w6").shed).as("waiters from before overload get the short wait")
+      rig.calls.get("w5").done();
+      assertThat(x1.permit).as("in arrival order").isNotNull();
+
+      rig.advance(Duration.ofMillis(50));
+      assertThat(x2.shed).as("short timeout: twice the target").isEqualTo(ShedReason.QUEUE_TIMEOUT);
+      assertThat(rig.calls.get("w6").shed).as("waiters from before overload get the short wait too")
           .isEqualTo(ShedReason.QUEUE_TIMEOUT);
       assertThat(rig.calls.get("w7").shed).isEqualTo(ShedReason.QUEUE_TIMEOUT);
 
-      rig.calls.get("w5").done();
+      Call y = rig.standard("y", "t");
+      rig.advance(Duration.ofMillis(10));
+      x1.done();
+      assertThat(y.permit).as("the last waiter: the room drains").isNotNull();
       rig.advance(Duration.ofMillis(500));
+
       Call z = rig.standard("z", "t");
-      Call z2 = rig.standard("z2", "t");
       rig.advance(Duration.ofMillis(200));
-      assertThat(z.permit).isNotNull();
-      assertThat(z2.waiting()).as("empty and quiet for an interval: overload over, back to maxWait").isTrue();
+      assertThat(z.waiting()).as("empty and quiet for an interval: overload over, back to maxWait").isTrue();
     }
   }
 

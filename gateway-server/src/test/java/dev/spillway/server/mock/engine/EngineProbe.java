@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The development loop of the adaptive limit on the LLM engine: prints what {@link EngineAdmissionSim} measures
  * (not a test; run it from the test classpath). Arguments: what to run ({@code static}, {@code excess},
- * {@code seeds}, {@code multi}, {@code sweep}, {@code conv}, {@code spike}, {@code long}, and for diagnosis
+ * {@code seeds}, {@code multi}, {@code sweep}, {@code conv}, {@code mconv} (convergence from 4 and from 1,024
+ * over {@code seeds}), {@code spike}, {@code long}, and for diagnosis
  * {@code diag} (room wait and engine time per level), {@code tail} (the slowest first tokens of one level),
  * {@code halfsheds} (every shed at half load, 16 seeds), {@code longdiag} (the long-answer mix's queues),
  * {@code from1024} (the limit from 1,024 and from 4 at 2×), {@code wave} (one level's limit, in-flight
@@ -239,7 +240,27 @@ public final class EngineProbe {
       }
       System.out.println("limit: " + sw.get(0).limitPerSecond());
     }
-    if (what.contains("conv")) {
+    if (what.contains("mconv")) {
+      for (int start : new int[] {4, 1024}) {
+        double settled = 0;
+        int never = 0;
+        double lateMean = 0;
+        int n = Integer.getInteger("seeds", 8);
+        for (long seed = 1; seed <= n; seed++) {
+          EngineRunStats s = runs.constant(ConcurrencyConfig.adaptive(start), 2, 20 * SECOND, 0, seed);
+          double t = s.settleSeconds(40, 0.1);
+          if (t < 0) {
+            never++;
+          } else {
+            settled += t;
+          }
+          lateMean += s.meanLimit() / n;
+        }
+        System.out.printf("mconv from %d: settled %d of %d, mean settle %.1f s, mean limit %.1f%n", start, n - never, n,
+            settled / Math.max(1, n - never), lateMean);
+      }
+    }
+    if (what.contains("conv") && !what.contains("mconv")) {
       for (int start : new int[] {4, 1024}) {
         EngineRunStats s = runs.constant(ConcurrencyConfig.adaptive(start), 2, 20 * SECOND, 0, 5);
         System.out.println("conv from " + start + ": settle " + s.settleSeconds(40, 0.1) + " " + s);
