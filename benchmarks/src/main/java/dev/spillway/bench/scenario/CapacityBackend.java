@@ -29,6 +29,8 @@ record CapacityBackend(String key, String label, List<String> options, RequestMi
   static final Zipf TENANTS = new Zipf(1000, 1.1);
   /** The share of the fixed mock's requests that stream, unless the scenario is told otherwise. */
   static final double FIXED_STREAM_SHARE = 0.5;
+  /** The share of the LLM simulator's requests that stream, unless the scenario is told otherwise: chat's. */
+  static final double LLM_STREAM_SHARE = 0.8;
 
   /** Slots × latency with a queue of its own, the same latency for every request, half the requests streamed. */
   static CapacityBackend fixed(int slots, Duration latency, int queue) {
@@ -69,10 +71,13 @@ record CapacityBackend(String key, String label, List<String> options, RequestMi
     return Duration.ofSeconds(Math.max(10, queueWait.plus(longest).toSeconds() + 5));
   }
 
-  /** The LLM engine simulator with its defaults, lengths taken from the requests. */
-  static CapacityBackend llm() {
-    // Mostly streamed, as chat is; answers capped at 512 tokens so most finish within a load level.
-    RequestMix.Kind chat = new RequestMix.Kind("chat", 1, 0.8, Lengths.azurePrompt(),
+  /**
+   * The LLM engine simulator with its defaults, lengths taken from the requests, a share {@code streamShare} of
+   * them streamed.
+   */
+  static CapacityBackend llm(double streamShare) {
+    // Answers capped at 512 tokens so most finish within a load level.
+    RequestMix.Kind chat = new RequestMix.Kind("chat", 1, streamShare, Lengths.azurePrompt(),
         Lengths.logNormal(129, 1.0, 1, 512));
     return new CapacityBackend("llm", "LLM simulator (`--engine llm`, defaults: 8B model on one GPU)",
         List.of("--engine", "llm", "--lengths", "request", "--metrics", "vllm", "--seed", "7"),

@@ -21,8 +21,8 @@ import java.util.Locale;
  * {@link UnknownCapacityRun} for the runs against each backend and {@link UnknownCapacityReport} for what is
  * reported. The fixed mock's latency is 500 ms unless
  * {@code -Dunknown.fixedLatency} says otherwise (see {@link #fixedLatency()}); {@code -Dunknown.fixedJitter}
- * draws each of its requests' latency around it, and {@code -Dunknown.streamShare} sets the share of its
- * requests that stream (half by default; the simulator's stay 80 % streamed).
+ * draws each of its requests' latency around it, and {@code -Dunknown.streamShare} sets the share of the
+ * requests that stream, on either backend (by default half on the fixed mock, 80 % on the simulator).
  *
  * <p>Backends run: {@code -Dunknown.backends=fixed,llm}; by default both in full mode and only the fixed mock
  * (4 slots) in quick mode, which keeps the quick run under a minute.
@@ -71,9 +71,11 @@ final class UnknownCapacityScenario implements Scenario {
     for (String key : chosen.split(",")) {
       switch (key.trim()) {
         case "fixed" -> list.add(o.quick()
-            ? CapacityBackend.fixed(4, Duration.ofMillis(50), 64, fixedJitter(), fixedStreamShare())
-            : CapacityBackend.fixed(64, fixedLatency(), 1024, fixedJitter(), fixedStreamShare()));
-        case "llm" -> list.add(CapacityBackend.llm());
+            ? CapacityBackend.fixed(4, Duration.ofMillis(50), 64, fixedJitter(),
+                streamShare(CapacityBackend.FIXED_STREAM_SHARE))
+            : CapacityBackend.fixed(64, fixedLatency(), 1024, fixedJitter(),
+                streamShare(CapacityBackend.FIXED_STREAM_SHARE)));
+        case "llm" -> list.add(CapacityBackend.llm(streamShare(CapacityBackend.LLM_STREAM_SHARE)));
         default -> throw new IllegalArgumentException("unknown.backends: " + key + " (expected: fixed, llm)");
       }
     }
@@ -102,10 +104,9 @@ final class UnknownCapacityScenario implements Scenario {
     return jitter;
   }
 
-  /** {@code -Dunknown.streamShare=0.5}: the share of the fixed mock's requests that stream (default 0.5). */
-  private static double fixedStreamShare() {
-    double share = Double.parseDouble(System.getProperty("unknown.streamShare",
-        Double.toString(CapacityBackend.FIXED_STREAM_SHARE)));
+  /** {@code -Dunknown.streamShare=0.5}: the share of the requests that stream, else {@code otherwise}. */
+  private static double streamShare(double otherwise) {
+    double share = Double.parseDouble(System.getProperty("unknown.streamShare", Double.toString(otherwise)));
     if (!(share >= 0 && share <= 1)) {
       throw new IllegalArgumentException("unknown.streamShare: " + share + " (expected: 0..1)");
     }

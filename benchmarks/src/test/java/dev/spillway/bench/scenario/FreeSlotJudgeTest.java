@@ -78,7 +78,7 @@ class FreeSlotJudgeTest {
   @Test
   void theVerdictUsesTheEngineWhereThereIsOne() {
     EngineTrace full = new EngineTrace(series(20, 20, 20, 20), series(2, 2, 2, 2), series(1.0, 1.0, 1.0, 1.0));
-    UnknownCapacityResults res = new UnknownCapacityResults(CapacityBackend.llm());
+    UnknownCapacityResults res = new UnknownCapacityResults(CapacityBackend.llm(CapacityBackend.LLM_STREAM_SHARE));
     res.mixSlots = 40;
     res.mixRoom = ROOM;
     res.mix = run(List.of(shedAt(100), shedAt(600)), series(20, 20, 20, 20), full);

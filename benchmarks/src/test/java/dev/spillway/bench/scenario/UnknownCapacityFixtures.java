@@ -64,7 +64,7 @@ final class UnknownCapacityFixtures {
 
   /** The LLM simulator (70 req/s) with engine signals: recovery, convergence and the long-answer target missed. */
   static UnknownCapacityResults llm() {
-    UnknownCapacityResults res = new UnknownCapacityResults(CapacityBackend.llm());
+    UnknownCapacityResults res = new UnknownCapacityResults(CapacityBackend.llm(CapacityBackend.LLM_STREAM_SHARE));
     double cap = 70;
     res.calibration = new Calibration(cap, 8 * cap, 48.5, "model: step time, cross-checked", 68.9, 551, 47.2, 180,
         2600, 42.5, 2.9);

@@ -57,6 +57,8 @@ final class DecreaseRules {
    * with a queue); {@value #QUEUE_STEPS} departures' wait stays the bar where places free faster.
    */
   static final long PREFILL_MAX_MARGIN = 5;
+  /** {@link #fastDecreaseByFit}: a deep queue, its wait half the answers' mean time. */
+  static final double FAST_QUEUE_SHARE = 0.5;
   private final LimitEstimate estimate;
   private final LatencySignals signals;
   private final GrowthRule growth;
@@ -117,6 +119,10 @@ final class DecreaseRules {
     }
     RecentSamples r = signals.recent(sample.signal());
     r.add(sample.latencyNanos(), inFlight);
+    if (sample.signal() == Signal.PER_TOKEN && (signals.lengthBound() || !signals.lengthBoundDecided())) {
+      // Until the answers tell, a time per token far above the baseline may be a full batch's pace.
+      return signals.lengthBound() && fastDecreaseByFit(window, now);
+    }
     long baseline = signals.baselineNanos(sample.signal());
     if (!r.isFull() || baseline == 0) {
       return false;
@@ -164,6 +170,43 @@ final class DecreaseRules {
     }
     congestedWindows++;
     growth.onDecrease(estimate.value(), now);
+    early.reset();
+    tail.reset();
+    estimate.setClamped(target);
+    lastDecreaseWindow = window + 1;
+    return true;
+  }
+
+  /**
+   * The fast decrease where answers take time in proportion to their length ({@link RecentAnswers#lengthBound}):
+   * their time per token grows with the engine's batch, so it says nothing of a queue; the answers admitted
+   * since the last decrease, fitted against their lengths ({@link AnswerFit}), do. When their wait beyond the
+   * lowest intercept is at least {@value #FAST_QUEUE_SHARE} of their mean time, the limit drops to what, by
+   * Little's law, the backend served of their mean concurrency without it, but not below half the most in
+   * flight they saw, and slow start is over.
+   */
+  private boolean fastDecreaseByFit(long window, long now) {
+    RecentAnswers answers = signals.answers();
+    // Not the start's answers, admitted at minLimit: they would halve the concurrency counted.
+    long since = Math.max(1, lastDecreaseWindow);
+    AnswerFit fit = answers.fitSince(since);
+    if (fit == null) {
+      return false;
+    }
+    double share = fit.queueShare(signals.interceptFloorNanos());
+    if (share < FAST_QUEUE_SHARE) {
+      return false;
+    }
+    // Little's law over the concurrency they were admitted with, but never below half what was reached: those
+    // admitted with few in flight waited for the many admitted after them (a level of load rising).
+    double reached = Math.min(estimate.value(), answers.maxInFlightSince(since));
+    double target = estimate.clamp(Math.max(MIN_GRADIENT * reached, answers.meanInFlightSince(since) * (1 - share)));
+    if (target >= estimate.value()) {
+      return false;
+    }
+    congestedWindows++;
+    growth.onDecrease(estimate.value(), now);
+    growth.endSlowStart();
     early.reset();
     tail.reset();
     estimate.setClamped(target);
@@ -297,7 +340,8 @@ final class DecreaseRules {
    */
   private boolean queuedTail(Signal signal, int minInFlight, long window, long now) {
     long baseline = signals.baselineNanos(signal);
-    if (signals.prefill().mayMatter() || baseline == 0) {
+    if (signals.prefill().mayMatter() || baseline == 0 || signal == Signal.PER_TOKEN && signals.lengthBound()) {
+      // A length-bound backend's tail per token is its longest answers' batch, not a queue.
       return false;
     }
     double before = estimate.value();

@@ -81,6 +81,13 @@ import java.util.concurrent.TimeUnit;
  * first token near the limit ({@link #slowStartsPerFirstToken}). The requests answering at once (first token
  * come, slot held) are counted for {@link ServedAtOnce} ({@link #onAnswering}).
  *
+ * <p><b>Answers whose time follows their length.</b> Where non-streamed answers' whole times clearly grow with
+ * their lengths ({@link RecentAnswers#lengthBound}, an LLM engine), a time per token also grows with the
+ * engine's batch without any queue. There windows close with {@value AnswerFit#MIN_SAMPLES} answers and are
+ * judged by their fit against their lengths ({@link AnswerFit}): {@code gradient = 1 - wait / mean time}, the
+ * wait being the intercept above the lowest one seen; the fast decrease fits the answers admitted since the
+ * last decrease ({@link DecreaseRules}).
+ *
  * <p>The parts: {@link LatencySignals} keeps each signal's window samples and baselines, {@link DecreaseRules}
  * holds the decreases (window, early, fast, drops) and {@link GrowthRule} the growth; this class runs the
  * start and the windows and hands each sample to them.
@@ -198,6 +205,7 @@ final class GradientLimit implements ConcurrencyLimit {
     signals.learnPrefill(measured, now);
     decreases.noteServedAtOnce(measured, prefill.unqueuedNanos(measured.requestBytes()), inFlight, answering, now);
     LatencySample sample = prefill.adjust(measured);
+    signals.noteAnswer(measured, inFlight, admittedIn);
     if (phase == Phase.TRACKING && sample.signal() == signals.preferred()
         && decreases.fastDecrease(sample, inFlight, admittedIn, window, now)) {
       nextWindow(now);
@@ -226,7 +234,7 @@ final class GradientLimit implements ConcurrencyLimit {
     } else if (slowStartsPerFirstToken(sample, inFlight, now)) {
       estimate.setClamped(estimate.value() + 1);
     } else if (samples.isFull()
-        || (samples.count(signals.preferred()) >= MIN_WINDOW_SAMPLES && now - windowStart >= MIN_WINDOW_NANOS)
+        || (samples.count(signals.preferred()) >= minWindowSamples() && now - windowStart >= MIN_WINDOW_NANOS)
         || seedsFirstTokenBaseline(now) || slowStartJudged(now)) {
       judgeWindow(now);
     }
@@ -251,6 +259,15 @@ final class GradientLimit implements ConcurrencyLimit {
     phase = Phase.TRACKING;
     estimate.set(initialLimit);
     nextWindow(now);
+  }
+
+  /**
+   * How many samples of the preferred signal close a window that has lasted {@link #MIN_WINDOW_NANOS}: where
+   * non-streamed answers are judged by their fit against their lengths, enough to fit.
+   */
+  private int minWindowSamples() {
+    return signals.preferred() == Signal.PER_TOKEN && signals.lengthBound() ? AnswerFit.MIN_SAMPLES
+        : MIN_WINDOW_SAMPLES;
   }
 
   /**
@@ -315,9 +332,16 @@ final class GradientLimit implements ConcurrencyLimit {
     if (signal != null) {
       long median = samples.median(signal, minInFlight);
       long spread = samples.quantile(signal, minInFlight, LatencySignals.SPREAD_QUANTILE) - median;
-      long judgedAgainst = signal != Signal.PER_TOKEN ? signals.baselineNanos(signal)
-          : signals.judgedPerTokenNanos(samples.count(signal, minInFlight), spread);
-      double gradient = (double) judgedAgainst / median;
+      AnswerFit fit = signal == Signal.PER_TOKEN ? fitAnswers(minInFlight) : null;
+      boolean byFit = signals.judgedByFit(fit);
+      double gradient;
+      if (byFit) {
+        gradient = signals.queueGradient(fit, now);
+      } else {
+        long judgedAgainst = signal != Signal.PER_TOKEN ? signals.baselineNanos(signal)
+            : signals.judgedPerTokenNanos(samples.count(signal, minInFlight), spread);
+        gradient = (double) judgedAgainst / median;
+      }
       if (!decreases.judgeWindow(signal, gradient, median, minInFlight, reached, window, now)) {
         growth.onCalmWindow();
         // A time per token's spread sets how much chance explains (judgedPerTokenNanos): the 0.9 quantile of
@@ -334,6 +358,15 @@ final class GradientLimit implements ConcurrencyLimit {
       }
     }
     nextWindow(now);
+  }
+
+  /**
+   * The window's non-streamed answers fitted against their lengths: those admitted near the limit when enough
+   * of them were, else all (a queue delays every answer admitted while it lasts, whatever was in flight then).
+   */
+  private AnswerFit fitAnswers(int minInFlight) {
+    AnswerFit fit = signals.window().fitAnswers(minInFlight);
+    return fit != null || minInFlight == 0 ? fit : signals.window().fitAnswers(0);
   }
 
   private void nextWindow(long now) {

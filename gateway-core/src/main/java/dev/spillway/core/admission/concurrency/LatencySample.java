@@ -22,11 +22,16 @@ package dev.spillway.core.admission.concurrency;
  * against what a request of that size takes unqueued ({@link PrefillEnvelope}). The body's bytes are a proxy
  * for its prompt tokens (about 4 bytes a token in chat JSON) that needs no parsing.
  *
+ * <p>A time per token also carries its answer's length ({@code answerTokens}): an LLM engine's batch makes
+ * each token slower as it grows, without any queue, while a queue adds the same wait to a short answer as to a
+ * long one. Only the two apart, over a window's answers ({@link AnswerFit}), tell them apart.
+ *
  * @param signal which of the above {@code latencyNanos} is
  * @param latencyNanos the congestion signal's value, &gt; 0 unless {@code signal} is {@code NONE}
  * @param requestBytes the request body's size in bytes, 0 when unknown
+ * @param answerTokens a time per token's completion tokens (at least 1), 0 for other signals
  */
-public record LatencySample(Signal signal, long latencyNanos, long requestBytes) {
+public record LatencySample(Signal signal, long latencyNanos, long requestBytes, long answerTokens) {
   /** A success that carries no latency signal. */
   public static final LatencySample NONE = new LatencySample(Signal.NONE, 0);
 
@@ -40,6 +45,14 @@ public record LatencySample(Signal signal, long latencyNanos, long requestBytes)
     if (requestBytes < 0) {
       throw new IllegalArgumentException("requestBytes: " + requestBytes + " (expected: >= 0)");
     }
+    if (answerTokens < 0) {
+      throw new IllegalArgumentException("answerTokens: " + answerTokens + " (expected: >= 0)");
+    }
+  }
+
+  /** A sample of {@code signal} with the request's size and no answer length. */
+  public LatencySample(Signal signal, long latencyNanos, long requestBytes) {
+    this(signal, latencyNanos, requestBytes, 0);
   }
 
   /** A sample without the request's size. */
@@ -49,12 +62,17 @@ public record LatencySample(Signal signal, long latencyNanos, long requestBytes)
 
   /** This sample, saying the request body had {@code bytes} bytes ({@link #NONE} stays as it is). */
   public LatencySample withRequestBytes(long bytes) {
-    return signal == Signal.NONE ? this : new LatencySample(signal, latencyNanos, Math.max(0, bytes));
+    return signal == Signal.NONE ? this : new LatencySample(signal, latencyNanos, Math.max(0, bytes), answerTokens);
   }
 
   /** The same measurement with another latency (the limit's size-adjusted view of a first token). */
   LatencySample withLatency(long nanos) {
-    return new LatencySample(signal, Math.max(1, nanos), requestBytes);
+    return new LatencySample(signal, Math.max(1, nanos), requestBytes, answerTokens);
+  }
+
+  /** A time per token's whole answer time (its time per token times its length); otherwise the latency. */
+  long totalNanos() {
+    return latencyNanos * Math.max(1, answerTokens);
   }
 
   /** An event stream's time to its first content; {@link #NONE} if it never had any. */
@@ -70,7 +88,8 @@ public record LatencySample(Signal signal, long latencyNanos, long requestBytes)
     if (completionTokens < 0 || totalNanos <= 0) {
       return NONE;
     }
-    return new LatencySample(Signal.PER_TOKEN, Math.max(1, totalNanos / Math.max(1, completionTokens)));
+    long tokens = Math.max(1, completionTokens);
+    return new LatencySample(Signal.PER_TOKEN, Math.max(1, totalNanos / tokens), 0, tokens);
   }
 
   /** The kinds of latency signal. */

@@ -38,6 +38,9 @@ final class LatencySignals {
   private final int[] spreadCount = new int[SIGNALS.length];
   /** Each signal's spread in the start's window (at {@code minLimit}), -1 when it had too few samples. */
   private final long[] startSpreads = {-1, -1};
+  /** The lowest fitted intercepts (at least 0): what an answer takes whatever its length, unqueued. */
+  private final Baseline intercepts = new Baseline(GradientLimit.BASELINE_INTERVAL_NANOS);
+  private final RecentAnswers answers = new RecentAnswers();
 
   LatencySignals() {
     for (int i = 0; i < SIGNALS.length; i++) {
@@ -158,6 +161,51 @@ final class LatencySignals {
     double margin = spread * (baselineErrors / Math.sqrt(Math.max(BASELINE_MIN_SAMPLES, b.samples()))
         + MEDIAN_ERRORS / Math.sqrt(samples));
     return Math.max(baseline, (long) ((baseline + margin) / (1 + DecreaseRules.PER_TOKEN_TOLERANCE)));
+  }
+
+  /** A non-streamed answer admitted in {@code window} with {@code inFlight} in flight. */
+  void noteAnswer(LatencySample sample, int inFlight, long window) {
+    if (sample.signal() == Signal.PER_TOKEN) {
+      answers.add(sample, inFlight, window);
+    }
+  }
+
+  /** The latest non-streamed answers, whenever admitted. */
+  RecentAnswers answers() {
+    return answers;
+  }
+
+  /**
+   * Whether a window of non-streamed answers is judged by {@code fit} ({@link AnswerFit}): where the latest
+   * answers' time clearly follows their length, and the window has enough of them to fit.
+   */
+  boolean judgedByFit(AnswerFit fit) {
+    return fit != null && answers.lengthBound();
+  }
+
+  /** Whether the latest answers' time clearly followed their length (an LLM engine). */
+  boolean lengthBound() {
+    return answers.lengthBound();
+  }
+
+  /** {@link RecentAnswers#decided}. */
+  boolean lengthBoundDecided() {
+    return answers.decided();
+  }
+
+  /** The lowest intercept fitted so far (at least 0), 0 before any: what an answer takes unqueued. */
+  long interceptFloorNanos() {
+    return intercepts.nanos();
+  }
+
+  /**
+   * A length-bound window's gradient: the share of the mean answer's time not spent waiting, beyond the lowest
+   * intercept seen ({@link AnswerFit#queueShare}). By Little's law the backend serves that share of the
+   * limit without a queue, as the per-token gradient means.
+   */
+  double queueGradient(AnswerFit fit, long now) {
+    intercepts.update(Math.max(0, (long) fit.interceptNanos()), fit.samples(), now);
+    return 1 - fit.queueShare(intercepts.nanos());
   }
 
   /** Each signal with at least {@code minSamples} in the window takes in the window's median. */

@@ -15,10 +15,12 @@ final class SampleWindow {
 
   private final long[][] values = new long[SIGNALS.length][];
   private final long[][] bytes = new long[SIGNALS.length][];
+  private final long[][] answerTokens = new long[SIGNALS.length][];
   private final PrefillEnvelope prefill;
   private final int[][] inFlights = new int[SIGNALS.length][];
   private final int[] counts = new int[SIGNALS.length];
   private final long[] scratch;
+  private final long[] scratchTokens;
   private int size;
 
   SampleWindow(int capacity, PrefillEnvelope prefill) {
@@ -26,9 +28,11 @@ final class SampleWindow {
     for (int i = 0; i < SIGNALS.length; i++) {
       values[i] = new long[capacity];
       bytes[i] = new long[capacity];
+      answerTokens[i] = new long[capacity];
       inFlights[i] = new int[capacity];
     }
     scratch = new long[capacity];
+    scratchTokens = new long[capacity];
   }
 
   static Signal[] signals() {
@@ -39,6 +43,7 @@ final class SampleWindow {
     int k = sample.signal().ordinal();
     values[k][counts[k]] = sample.latencyNanos();
     bytes[k][counts[k]] = sample.requestBytes();
+    answerTokens[k][counts[k]] = sample.answerTokens();
     inFlights[k][counts[k]++] = inFlight;
     size++;
   }
@@ -124,6 +129,22 @@ final class SampleWindow {
     }
     Arrays.sort(scratch, 0, n);
     return scratch[(n - 1) / 2];
+  }
+
+  /**
+   * The non-streamed answers admitted with at least {@code minInFlight} in flight, their whole times fitted
+   * against their lengths ({@link AnswerFit}); null when too few to fit.
+   */
+  AnswerFit fitAnswers(int minInFlight) {
+    int k = Signal.PER_TOKEN.ordinal();
+    int n = 0;
+    for (int i = 0; i < counts[k]; i++) {
+      if (inFlights[k][i] >= minInFlight && answerTokens[k][i] > 0) {
+        scratchTokens[n] = answerTokens[k][i];
+        scratch[n++] = values[k][i] * answerTokens[k][i];
+      }
+    }
+    return AnswerFit.of(scratch, scratchTokens, n);
   }
 
   /** Sample {@code i} of signal {@code s} (index {@code k}), a first token adjusted to the reference size. */

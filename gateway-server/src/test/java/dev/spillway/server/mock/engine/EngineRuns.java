@@ -29,10 +29,22 @@ final class EngineRuns {
   final EngineOptions options;
   /** Requests a second the engine sustains for this mix (the benchmark's "best", measured or modelled). */
   final double capacity;
+  /** The share of chat requests streamed. */
+  final double streamShare;
 
   EngineRuns(EngineOptions options, double capacity) {
+    this(options, capacity, STREAM_SHARE);
+  }
+
+  private EngineRuns(EngineOptions options, double capacity, double streamShare) {
     this.options = options;
     this.capacity = capacity;
+    this.streamShare = streamShare;
+  }
+
+  /** The same runs with {@code share} of the chat requests streamed (0: every answer whole). */
+  EngineRuns withStreamShare(double share) {
+    return new EngineRuns(options, capacity, share);
   }
 
   /**
@@ -46,7 +58,7 @@ final class EngineRuns {
     double answer = 0;
     double answerSquared = 0;
     for (int i = 0; i < n; i++) {
-      SimCall c = chat(r, 0);
+      SimCall c = chat(r, 0, STREAM_SHARE);
       prompt += c.promptTokens;
       answer += c.answerTokens;
       answerSquared += (double) c.answerTokens * c.answerTokens;
@@ -58,18 +70,23 @@ final class EngineRuns {
   /** The share of chat requests streamed: the benchmark's 0.8, or {@code -DstreamShare} for a probe. */
   static final double STREAM_SHARE = Double.parseDouble(System.getProperty("streamShare", "0.8"));
 
-  /** The benchmark's chat request. */
-  static SimCall chat(SplittableRandom r, long at) {
-    boolean stream = r.nextDouble() < STREAM_SHARE;
+  /** The benchmark's chat request, streamed with probability {@code streamShare}. */
+  static SimCall chat(SplittableRandom r, long at, double streamShare) {
+    boolean stream = r.nextDouble() < streamShare;
     return new SimCall(at, stream, logNormal(r, 1020, 0.9, 16, 8192), logNormal(r, 129, 1.0, 1, 512));
   }
 
   /** The long-answer mix: a fifth non-streamed answers of 1701–3402 tokens, the rest chat. */
-  static SimCall longAnswerMix(SplittableRandom r, long at) {
+  SimCall longAnswerMix(SplittableRandom r, long at) {
     if (r.nextDouble() < 0.2) {
       return new SimCall(at, false, logNormal(r, 1020, 0.9, 16, 8192), 1701 + r.nextInt(3402 - 1701 + 1));
     }
     return chat(r, at);
+  }
+
+  /** The benchmark's chat request, streamed with probability {@link #streamShare}. */
+  SimCall chat(SplittableRandom r, long at) {
+    return chat(r, at, streamShare);
   }
 
   static int logNormal(SplittableRandom r, double median, double sigma, int min, int max) {
@@ -115,7 +132,7 @@ final class EngineRuns {
   /** One level at {@code multiple} × capacity for {@code seconds}, measured after {@code skip} seconds. */
   EngineRunStats constant(ConcurrencyConfig config, double multiple, long nanos, long skipNanos, long seed) {
     EngineAdmissionSim sim = new EngineAdmissionSim(options, config);
-    poisson(sim, new SplittableRandom(seed), 0, nanos, t -> multiple * capacity, EngineRuns::chat);
+    poisson(sim, new SplittableRandom(seed), 0, nanos, t -> multiple * capacity, this::chat);
     sim.run(nanos + EngineAdmissionSim.CLIENT_TIMEOUT_NANOS);
     sim.close();
     return new EngineRunStats(sim, skipNanos, nanos);
@@ -126,7 +143,7 @@ final class EngineRuns {
     EngineAdmissionSim sim = new EngineAdmissionSim(options, config);
     long end = MULTIPLES.length * LEVEL_NANOS;
     poisson(sim, new SplittableRandom(seed), 0, end,
-        t -> MULTIPLES[(int) Math.min(MULTIPLES.length - 1, t / LEVEL_NANOS)] * capacity, EngineRuns::chat);
+        t -> MULTIPLES[(int) Math.min(MULTIPLES.length - 1, t / LEVEL_NANOS)] * capacity, this::chat);
     sim.run(end + EngineAdmissionSim.CLIENT_TIMEOUT_NANOS);
     sim.close();
     return java.util.stream.IntStream.range(0, MULTIPLES.length)
@@ -137,7 +154,7 @@ final class EngineRuns {
   EngineRunStats spike(ConcurrencyConfig config, long seed) {
     EngineAdmissionSim sim = new EngineAdmissionSim(options, config);
     poisson(sim, new SplittableRandom(seed), 0, 30 * SECOND,
-        t -> (t >= 5 * SECOND && t < 15 * SECOND ? 10 : 0.8) * capacity, EngineRuns::chat);
+        t -> (t >= 5 * SECOND && t < 15 * SECOND ? 10 : 0.8) * capacity, this::chat);
     sim.run(30 * SECOND + EngineAdmissionSim.CLIENT_TIMEOUT_NANOS);
     sim.close();
     return new EngineRunStats(sim, 0, 30 * SECOND);
@@ -149,7 +166,7 @@ final class EngineRuns {
     // Mean service: chat answers at the loaded decode speed, long ones 2551 tokens at it (the benchmark's
     // 11.64 s at 57 tokens/s for this engine).
     double rate = 0.6 * slots / 11.64;
-    poisson(sim, new SplittableRandom(seed), 0, 75 * SECOND, t -> rate, EngineRuns::longAnswerMix);
+    poisson(sim, new SplittableRandom(seed), 0, 75 * SECOND, t -> rate, this::longAnswerMix);
     sim.run(75 * SECOND + EngineAdmissionSim.CLIENT_TIMEOUT_NANOS);
     sim.close();
     return new EngineRunStats(sim, 0, 75 * SECOND);
