@@ -77,8 +77,10 @@ final class UnknownCapacityRun {
         launcher.proxy(ProxyKind.NGINX, ProxySetup.limited(backendPort, told, 0, Duration.ofSeconds(1)), port);
         nginx = new Target("nginx limit_conn " + told + " (told)", port);
       } else {
-        Peers.loud("unknown-capacity: nginx is not available; the side-by-side nginx limit_conn runs are SKIPPED");
-        res.notes.add("nginx was not available here: its side-by-side runs were skipped.");
+        Peers.loud("unknown-capacity: nginx is not available or not chosen (-Dproxies); the side-by-side nginx"
+            + " limit_conn runs are SKIPPED");
+        res.notes.add("nginx was not available here, or not chosen (`-Dproxies`): its side-by-side runs were"
+            + " skipped.");
       }
 
       Target adaptiveTarget = new Target(UnknownCapacityScenario.ADAPTIVE_LABEL, adaptive.port);

@@ -205,7 +205,7 @@ final class GradientLimit implements ConcurrencyLimit {
     signals.learnPrefill(measured, now);
     decreases.noteServedAtOnce(measured, prefill.unqueuedNanos(measured.requestBytes()), inFlight, answering, now);
     LatencySample sample = prefill.adjust(measured);
-    signals.noteAnswer(measured, inFlight, admittedIn);
+    signals.noteAnswer(measured, inFlight, admittedIn, now);
     if (phase == Phase.TRACKING && sample.signal() == signals.preferred()
         && decreases.fastDecrease(sample, inFlight, admittedIn, window, now)) {
       nextWindow(now);

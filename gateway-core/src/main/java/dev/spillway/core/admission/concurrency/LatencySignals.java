@@ -163,11 +163,23 @@ final class LatencySignals {
     return Math.max(baseline, (long) ((baseline + margin) / (1 + DecreaseRules.PER_TOKEN_TOLERANCE)));
   }
 
-  /** A non-streamed answer admitted in {@code window} with {@code inFlight} in flight. */
-  void noteAnswer(LatencySample sample, int inFlight, long window) {
+  /**
+   * A non-streamed answer admitted in {@code window} with {@code inFlight} in flight. The latest answers' fit,
+   * each time they are judged length-bound, also offers its intercept as the lowest: windows are fitted only
+   * once the backend is known to be length-bound, and the first such window may already be queued (on the LLM
+   * simulator, end to end, the first came at full load, and its 1.9 s intercept read every later wait as none).
+   */
+  void noteAnswer(LatencySample sample, int inFlight, long window, long now) {
     if (sample.signal() == Signal.PER_TOKEN) {
-      answers.add(sample, inFlight, window);
+      AnswerFit fit = answers.add(sample, inFlight, window);
+      if (fit != null) {
+        noteIntercept(fit, now);
+      }
     }
+  }
+
+  private void noteIntercept(AnswerFit fit, long now) {
+    intercepts.update(Math.max(0, (long) fit.interceptNanos()), fit.samples(), now);
   }
 
   /** The latest non-streamed answers, whenever admitted. */
@@ -204,7 +216,7 @@ final class LatencySignals {
    * limit without a queue, as the per-token gradient means.
    */
   double queueGradient(AnswerFit fit, long now) {
-    intercepts.update(Math.max(0, (long) fit.interceptNanos()), fit.samples(), now);
+    noteIntercept(fit, now);
     return 1 - fit.queueShare(intercepts.nanos());
   }
 

@@ -26,10 +26,14 @@ final class RecentAnswers {
   private long firstLength = -1;
   private boolean lengthsDiffer;
 
-  /** A non-streamed answer (a time per token with its length) admitted in {@code window}. */
-  void add(LatencySample sample, int inFlight, long window) {
+  /**
+   * A non-streamed answer (a time per token with its length) admitted in {@code window}. Returns the fit of
+   * the latest {@value #CAPACITY} answers when this answer took a new verdict and found them length-bound,
+   * else null.
+   */
+  AnswerFit add(LatencySample sample, int inFlight, long window) {
     if (sample.answerTokens() <= 0) {
-      return;
+      return null;
     }
     if (firstLength < 0) {
       firstLength = sample.answerTokens();
@@ -49,8 +53,10 @@ final class RecentAnswers {
         verdict = Verdict.LENGTH_FREE;
       } else if (fit.lengthBound()) {
         verdict = Verdict.LENGTH_BOUND;
+        return fit;
       }
     }
+    return null;
   }
 
   /**

@@ -95,6 +95,9 @@ public final class EngineProbe {
       double unloaded = runs.constant(ConcurrencyConfig.fixed(100_000), 0.5, 60 * SECOND, 10 * SECOND, 3)
           .streamTtftP99Ms();
       System.out.printf("unloaded stream TTFT p99 %.0f ms%n", unloaded);
+      EngineRunStats unloadedRun = runs.constant(ConcurrencyConfig.fixed(100_000), 0.5, 60 * SECOND, 10 * SECOND, 3);
+      double unloadedJson = unloadedRun.ttftP99Ms(false, unloadedRun.from, unloadedRun.to);
+      double[] json = new double[5];
       double[] tok = new double[5];
       double[] ttft = new double[5];
       double[] mttft = new double[5];
@@ -115,6 +118,7 @@ public final class EngineProbe {
           sheds[i] += sw.get(i).sheds();
           lim[i] += sw.get(i).meanLimit() / seeds;
           EngineRunStats st = sw.get(i);
+          json[i] += Math.min(10, st.ttftP99Ms(false, st.from, st.to) / unloadedJson) / seeds;
           double[] sl = st.calls(st.from, st.to).stream().filter(c -> c.state == EngineAdmissionSim.SimCall.State.SHED)
               .mapToDouble(c -> (c.shedAt - c.arrivedAt) / 1e6).sorted().toArray();
           if (sl.length > 0) {
@@ -137,8 +141,8 @@ public final class EngineProbe {
         }
       }
       for (int i = 0; i < 5; i++) {
-        System.out.printf("multi %.1fx tokens %.0f (%.1f%% of %.0f) worst ttft %.2fx mean %.2fx sheds %d (slow %d, p99 %.0f ms) limit %.1f%n",
-            EngineRuns.MULTIPLES[i], tok[i], 100 * tok[i] / best, best, ttft[i], mttft[i], sheds[i], slow[i], shedP99[i], lim[i]);
+        System.out.printf("multi %.1fx tokens %.0f (%.1f%% of %.0f) worst ttft %.2fx mean %.2fx json %.2fx sheds %d (slow %d, p99 %.0f ms) limit %.1f%n",
+            EngineRuns.MULTIPLES[i], tok[i], 100 * tok[i] / best, best, ttft[i], mttft[i], json[i], sheds[i], slow[i], shedP99[i], lim[i]);
       }
     }
     if (what.contains("diag")) {
