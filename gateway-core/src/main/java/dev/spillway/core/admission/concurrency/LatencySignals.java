@@ -7,8 +7,9 @@ import java.util.Arrays;
  * What {@link GradientLimit} knows about each latency {@link Signal}, kept apart per signal because a time to
  * first token and a time per token are not comparable: the current window's samples, each signal's
  * {@link Baseline} (its latency without queueing) and its latest samples whenever admitted
- * ({@link RecentSamples}, the fast decrease's evidence). Also picks the signal a window is judged by. Not
- * thread-safe.
+ * ({@link RecentSamples}, the fast decrease's evidence). Also picks the signal a window is judged by, and for
+ * non-streamed answers keeps the latest ones with their lengths ({@link RecentAnswers}) and the lowest
+ * intercept of their fits ({@link AnswerFit}). Not thread-safe.
  */
 final class LatencySignals {
   private static final Signal[] SIGNALS = SampleWindow.signals();
