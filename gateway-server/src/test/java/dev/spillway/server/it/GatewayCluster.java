@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -75,10 +76,18 @@ final class GatewayCluster implements AutoCloseable {
     final AtomicLong maxResponseNanos = new AtomicLong();
     /** 429s without a {@code Retry-After} header. */
     final LongAdder limitedWithoutRetryAfter = new LongAdder();
+    /** The first answer other than 200 and 429: its status and body, or the client's exception. */
+    final AtomicReference<String> firstOther = new AtomicReference<>();
+
+    void other(String what) {
+      other.increment();
+      firstOther.compareAndSet(null, what);
+    }
 
     @Override
     public String toString() {
-      return "200 x " + ok.sum() + ", 429 x " + limited.sum() + ", other x " + other.sum() + ", slowest answer "
+      return "200 x " + ok.sum() + ", 429 x " + limited.sum() + ", other x " + other.sum()
+          + (firstOther.get() == null ? "" : " (first: " + firstOther.get() + ")") + ", slowest answer "
           + maxResponseNanos.get() / 1_000_000 + " ms";
     }
   }
@@ -131,12 +140,18 @@ final class GatewayCluster implements AutoCloseable {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       tally.maxResponseNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
       int status = response.statusCode();
-      (status == 200 ? tally.ok : status == 429 ? tally.limited : tally.other).increment();
+      if (status == 200) {
+        tally.ok.increment();
+      } else if (status == 429) {
+        tally.limited.increment();
+      } else {
+        tally.other(status + " " + response.body());
+      }
       if (status == 429 && response.headers().firstValue("Retry-After").isEmpty()) {
         tally.limitedWithoutRetryAfter.increment();
       }
     } catch (Exception e) {
-      tally.other.increment();
+      tally.other(e.toString());
     }
   }
 

@@ -40,7 +40,7 @@ class RedisLossIT {
           cluster.maxDecisionNanos() / 1000);
 
       for (GatewayCluster.Tally t : new GatewayCluster.Tally[] {switching, lost}) {
-        assertThat(t.other.sum()).as("answers other than 200 and 429").isZero();
+        assertThat(t.other.sum()).as("answers other than 200 and 429: %s", t).isZero();
         assertThat(t.limitedWithoutRetryAfter.sum()).as("429s without Retry-After").isZero();
         assertThat(t.maxResponseNanos.get()).isLessThan(DEADLINE.plus(ANSWER_SLACK).toNanos());
       }
@@ -71,7 +71,7 @@ class RedisLossIT {
       // full, 60) is what the limit really owes: no debt to take off.
       long allowed = 60 + 3 * 3 + 15 + (policy == FailurePolicy.CLOSED ? 60 : 0);
       System.out.printf("%s, redis back empty: %s (allowed %d)%n", policy, back, allowed);
-      assertThat(back.other.sum()).isZero();
+      assertThat(back.other.sum()).as("answers other than 200 and 429: %s", back).isZero();
       assertThat(back.ok.sum()).isPositive().isLessThanOrEqualTo(allowed);
 
       // The gateways' own measure: no rate-limit decision waited for Redis, before, during or after the loss.
