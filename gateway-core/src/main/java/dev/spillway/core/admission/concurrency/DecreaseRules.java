@@ -57,8 +57,6 @@ final class DecreaseRules {
    * with a queue); {@value #QUEUE_STEPS} departures' wait stays the bar where places free faster.
    */
   static final long PREFILL_MAX_MARGIN = 5;
-  /** {@link #fastDecreaseByFit}: a deep queue, its wait half the answers' mean time. */
-  static final double FAST_QUEUE_SHARE = 0.5;
   private final LimitEstimate estimate;
   private final LatencySignals signals;
   private final GrowthRule growth;
@@ -168,6 +166,11 @@ final class DecreaseRules {
       // overshoot once more. Not while the backend fills its first batch (fillingFirstBatch).
       growth.endSlowStart();
     }
+    return commitFastDecrease(target, window, now);
+  }
+
+  /** A fast decrease to {@code target}: the knee is the limit before it, and the next window starts afresh. */
+  private boolean commitFastDecrease(double target, long window, long now) {
     congestedWindows++;
     growth.onDecrease(estimate.value(), now);
     early.reset();
@@ -180,38 +183,17 @@ final class DecreaseRules {
   /**
    * The fast decrease where answers take time in proportion to their length ({@link RecentAnswers#lengthBound}):
    * their time per token grows with the engine's batch, so it says nothing of a queue; the answers admitted
-   * since the last decrease, fitted against their lengths ({@link AnswerFit}), do. When their wait beyond the
-   * lowest intercept is at least {@value #FAST_QUEUE_SHARE} of their mean time, the limit drops to what, by
-   * Little's law, the backend served of their mean concurrency without it, but not below half the most in
-   * flight they saw, and slow start is over.
+   * since the last decrease (not the start's, admitted at {@code minLimit}) fitted against their lengths do
+   * ({@link RecentAnswers#deepQueueTarget}). It ends slow start.
    */
   private boolean fastDecreaseByFit(long window, long now) {
-    RecentAnswers answers = signals.answers();
-    // Not the start's answers, admitted at minLimit: they would halve the concurrency counted.
-    long since = Math.max(1, lastDecreaseWindow);
-    AnswerFit fit = answers.fitSince(since);
-    if (fit == null) {
+    double target = signals.answers().deepQueueTarget(Math.max(1, lastDecreaseWindow), signals.interceptFloorNanos(),
+        estimate.value(), MIN_GRADIENT);
+    if (Double.isNaN(target) || estimate.clamp(target) >= estimate.value()) {
       return false;
     }
-    double share = fit.queueShare(signals.interceptFloorNanos());
-    if (share < FAST_QUEUE_SHARE) {
-      return false;
-    }
-    // Little's law over the concurrency they were admitted with, but never below half what was reached: those
-    // admitted with few in flight waited for the many admitted after them (a level of load rising).
-    double reached = Math.min(estimate.value(), answers.maxInFlightSince(since));
-    double target = estimate.clamp(Math.max(MIN_GRADIENT * reached, answers.meanInFlightSince(since) * (1 - share)));
-    if (target >= estimate.value()) {
-      return false;
-    }
-    congestedWindows++;
-    growth.onDecrease(estimate.value(), now);
     growth.endSlowStart();
-    early.reset();
-    tail.reset();
-    estimate.setClamped(target);
-    lastDecreaseWindow = window + 1;
-    return true;
+    return commitFastDecrease(estimate.clamp(target), window, now);
   }
 
   /**

@@ -9,6 +9,8 @@ package dev.spillway.core.admission.concurrency;
  */
 final class RecentAnswers {
   static final int CAPACITY = 32;
+  /** {@link #deepQueueTarget}: a deep queue, its wait half the answers' mean time. */
+  static final double DEEP_QUEUE_SHARE = 0.5;
   /** The verdict is taken again after this many further answers. */
   private static final int VERDICT_EVERY = 8;
 
@@ -22,8 +24,9 @@ final class RecentAnswers {
   private int count;
   private int sinceVerdict;
   private Verdict verdict = Verdict.UNDECIDED;
-  /** Whether the answers so far had more than one length (-1 before any). */
+  /** The first answer's length, -1 before any. */
   private long firstLength = -1;
+  /** Whether the answers so far had more than one length. */
   private boolean lengthsDiffer;
 
   /**
@@ -95,6 +98,24 @@ final class RecentAnswers {
       }
     }
     return AnswerFit.of(scratchTotals, scratchTokens, n);
+  }
+
+  /**
+   * Where the answers admitted in {@code window} or later waited at least {@value #DEEP_QUEUE_SHARE} of their
+   * mean time beyond {@code floorNanos} ({@link AnswerFit#queueShare}), what by Little's law the backend served
+   * without that wait: their mean concurrency at admission times the share not waited, but not below
+   * {@code minShare} of the most they were admitted with (at most {@code limit}), since those admitted with few
+   * in flight waited for the many admitted after them (a level of load rising). NaN for no deep queue, or too
+   * few answers to fit.
+   */
+  double deepQueueTarget(long window, long floorNanos, double limit, double minShare) {
+    AnswerFit fit = fitSince(window);
+    double share = fit == null ? 0 : fit.queueShare(floorNanos);
+    if (share < DEEP_QUEUE_SHARE) {
+      return Double.NaN;
+    }
+    double reached = Math.min(limit, maxInFlightSince(window));
+    return Math.max(minShare * reached, meanInFlightSince(window) * (1 - share));
   }
 
   /** The most requests in flight at the admission of an answer admitted in {@code window} or later. */
