@@ -10,13 +10,16 @@ package dev.spillway.core.admission.concurrency;
  * room (granted or timed out), or the served waiter's own wait when it leaves the room empty. Not the
  * served waiter's wait in general: under overload the newest are served first, and with tenants served
  * round-robin a tenant's first waiter goes quickly, so those waits are short while a queue stands behind
- * them. Overload ends only when a request arrives to an empty room and for an interval no waiter has left it
- * and no newcomer was turned away at the door (the load fits without queueing): under overload every waiter
+ * them. Overload ends only when a request arrives to an empty room and for an interval (and at least
+ * {@value #QUIET_DEPARTURES} of the backend's mean times between departures) no waiter has left it and no
+ * newcomer was turned away at the door (the load fits without queueing): under overload every waiter
  * older than the short timeout is shed, and newcomers that could not be served soon are turned away, so
  * the oldest age stays near it and says nothing more, and the room may empty through those timeouts while
  * the overload goes on. Not thread-safe: used under {@link BackendAdmission}'s lock.
  */
 final class CodelMonitor {
+  /** {@link #onEmptyRoom}: how many mean departure intervals without one make the room quiet. */
+  static final int QUIET_DEPARTURES = 2;
   private final long targetNanos;
   private final long intervalNanos;
   /** Floors under the target and the interval: the prefill gate's pace, see {@link #floor}. */
@@ -57,9 +60,16 @@ final class CodelMonitor {
     lastSampleAt = now;
   }
 
-  /** A request arrives to an empty room: a quiet interval since a waiter last left ends any overload. */
-  void onEmptyRoom(long now) {
-    if ((aboveTarget || overloaded) && now - lastSampleAt >= interval()) {
+  /**
+   * A request arrives to an empty room: a quiet interval since a waiter last left ends any overload. Quiet
+   * means at least {@value #QUIET_DEPARTURES} of the backend's mean times between two departures
+   * ({@code departureIntervalNanos}, 0 if unknown) as well: a backend that frees a place every 750 ms (4 places
+   * of 3 s) left the room quiet for an interval of 500 ms between any two, and at 3x its capacity the overload
+   * kept ending, so waiters waited out {@code maxWait} (10 s) instead of CoDel's short wait.
+   */
+  void onEmptyRoom(long now, long departureIntervalNanos) {
+    long quiet = Math.max(interval(), QUIET_DEPARTURES * departureIntervalNanos);
+    if ((aboveTarget || overloaded) && now - lastSampleAt >= quiet) {
       aboveTarget = false;
       overloaded = false;
     }

@@ -34,6 +34,12 @@ final class GrowthRule {
    * the engine's batch.
    */
   static final double PREFILL_MAX_STEP_SCALE = 2;
+  /**
+   * Elsewhere, at most this many steps for one window. A window can last long for want of samples, not calm:
+   * after a decrease below what is in flight, nothing is admitted until the backend drains, and on 4 places
+   * of 3 s a window of 26 s added 26 slots at once, to 30, and the backend queued for 14 s.
+   */
+  static final double MAX_STEP_SCALE = 4;
   static final long WINDOW_EQUIVALENT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
   /**
    * The same where prompts share the engine's prefill: its decreases come from first tokens slowed by other
@@ -77,7 +83,7 @@ final class GrowthRule {
       // A step per second at least: a backend that answers a few requests a second closes a window every few
       // seconds, and a step per window left its limit far below the knee for a minute after a decrease.
       double scale = Math.max(1, (double) windowNanos / PER_STEP_NANOS);
-      step *= prefillShared ? Math.min(PREFILL_MAX_STEP_SCALE, scale) : scale;
+      step *= Math.min(prefillShared ? PREFILL_MAX_STEP_SCALE : MAX_STEP_SCALE, scale);
     }
     // First tokens: approach the last knee no nearer than a slot below it (just above it the engine
     // queued last time), and probe past it only after KNEE_HOLD_WINDOWS calm windows: each probe queues.

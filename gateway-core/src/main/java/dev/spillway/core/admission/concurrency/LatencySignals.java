@@ -20,9 +20,9 @@ final class LatencySignals {
   private final Baseline[] baselines = new Baseline[SIGNALS.length];
   /** The latest samples of each signal, whenever admitted: the fast decrease's evidence. */
   private final RecentSamples[] recent = new RecentSamples[SIGNALS.length];
-  /** First tokens of requests admitted in the start that came after it, while no first-token baseline exists. */
-  private final long[] lateStartFirstTokens = new long[GradientLimit.MIN_SIGNAL_SAMPLES];
-  private int lateStartCount;
+  /** Each signal's samples of requests admitted in the start that came after it, while it has no baseline. */
+  private final long[][] lateStart = new long[SIGNALS.length][GradientLimit.MIN_SIGNAL_SAMPLES];
+  private final int[] lateStartCount = new int[SIGNALS.length];
   static final int SPREADS = 8;
   /**
    * {@link #judgedPerTokenNanos}: how far, in standard errors of a median, a judged median lies above the
@@ -231,21 +231,31 @@ final class LatencySignals {
   }
 
   /**
-   * The start ended by time before any first token came (an LLM's prefill of a long prompt takes longer than
-   * the start): the first {@value GradientLimit#MIN_SIGNAL_SAMPLES} first tokens of requests admitted in it (at
-   * {@code minLimit}, so without queueing) seed the first-token baseline when they come. Without it the
-   * limit is judged by time per token until a window has enough first tokens, which a deep queue delays.
+   * The start ended by time before enough samples came (an LLM's prefill of a long prompt, or answers of
+   * seconds, take longer than the start): the first {@value GradientLimit#MIN_SIGNAL_SAMPLES} samples of each
+   * signal from requests admitted in it (at {@code minLimit}, so with the least queueing) seed that signal's
+   * baseline when they come. Without it a signal's baseline came from its first window, admitted under the
+   * configured limit: on one place of 1 s at 3x its capacity, that window's answers had queued for seconds,
+   * the baseline read their queue as the backend's pace, and the limit stayed at 64 for 25 s while the
+   * backend's own queue grew to 58. Their spread becomes the start's ({@link #knownSpreadNanos}) if it has none.
    */
   void seedFromLateStart(LatencySample sample, int inFlight, int minLimit, long now) {
-    Baseline firstTokens = baselines[Signal.FIRST_TOKEN.ordinal()];
-    if (sample.signal() != Signal.FIRST_TOKEN || firstTokens.nanos() > 0 || inFlight > minLimit) {
+    int i = sample.signal().ordinal();
+    if (sample.signal() == Signal.NONE || baselines[i].nanos() > 0 || inFlight > minLimit
+        || lateStartCount[i] == lateStart[i].length) {
       return;
     }
-    lateStartFirstTokens[lateStartCount++] = sample.latencyNanos();
-    if (lateStartCount == lateStartFirstTokens.length) {
-      long[] sorted = lateStartFirstTokens.clone();
+    lateStart[i][lateStartCount[i]++] = sample.latencyNanos();
+    if (lateStartCount[i] == lateStart[i].length) {
+      long[] sorted = lateStart[i].clone();
       Arrays.sort(sorted);
-      firstTokens.update(sorted[(sorted.length - 1) / 2], sorted.length, now);
+      long median = sorted[(sorted.length - 1) / 2];
+      baselines[i].update(median, sorted.length, now);
+      if (startSpreads[i] < 0) {
+        // Their spread, too, is the one measured without a queue: the first window's own spread would read a
+        // queue building up as answers that vary by themselves (judgedPerTokenNanos).
+        startSpreads[i] = sorted[sorted.length - 1] - median;
+      }
     }
   }
 

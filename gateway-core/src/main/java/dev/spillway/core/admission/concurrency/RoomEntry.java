@@ -50,7 +50,7 @@ final class RoomEntry {
 
   /** Decides the request's fate and updates the room to match; answers nobody yet. Under the lock. */
   Decision decide(WaitRequest request, EventExecutor executor, PermitCallback callback, long now) {
-    long waitUntil = timeouts.waitUntil(request, now);
+    long waitUntil = timeouts.waitUntil(request, now, limit.current());
     if (waitUntil - now <= 0) {
       return UNREACHABLE;
     }

@@ -58,9 +58,9 @@ final class RoomTimeouts {
    * sooner when the client's deadline minus the expected time to first token comes first. Only requests that
    * must wait are judged by their deadline: one that finds a free slot goes straight through. Under the lock.
    */
-  long waitUntil(WaitRequest request, long now) {
+  long waitUntil(WaitRequest request, long now, int currentLimit) {
     if (room.size() == 0) {
-      codel.onEmptyRoom(now);
+      codel.onEmptyRoom(now, serviceTime.departureIntervalNanos(currentLimit));
     }
     long until = now + (codel.overloaded() ? codel.overloadedWaitNanos() : maxWaitNanos);
     if (request.hasDeadline()) {
