@@ -234,7 +234,8 @@ final class LatencySignals {
    * The start ended by time before enough samples came (an LLM's prefill of a long prompt, or answers of
    * seconds, take longer than the start): the first {@value GradientLimit#MIN_SIGNAL_SAMPLES} samples of each
    * signal from requests admitted in it (at {@code minLimit}, so with the least queueing) seed that signal's
-   * baseline when they come. Without it a signal's baseline came from its first window, admitted under the
+   * baseline when they come; times per token only while the answers are not known to follow their length
+   * ({@link RecentAnswers#decided}). Without it a signal's baseline came from its first window, admitted under the
    * configured limit: on one place of 1 s at 3x its capacity, that window's answers had queued for seconds,
    * the baseline read their queue as the backend's pace, and the limit stayed at 64 for 25 s while the
    * backend's own queue grew to 58. Their spread becomes the start's ({@link #knownSpreadNanos}) if it has none.
