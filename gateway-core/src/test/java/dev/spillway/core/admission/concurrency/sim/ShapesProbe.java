@@ -14,12 +14,13 @@ import java.util.function.Supplier;
  * <pre>
  *   ./mvnw -q -o -pl gateway-core test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  *   java -cp gateway-core/target/test-classes:gateway-core/target/classes:$(cat /tmp/cp.txt) \
- *       dev.spillway.core.admission.concurrency.sim.ShapesProbe [shapes|near|hour]
+ *       dev.spillway.core.admission.concurrency.sim.ShapesProbe [shapes|near|hour|start]
  * </pre>
  * {@code shapes}: few places with answers of seconds, a backend that refuses past its places, answers slow by
  * nature, each non-streamed and half streamed, at loads above capacity; {@code near}: 0.5×, 0.7× and 0.9× of
- * five backends; {@code hour}: an hour at 2× on 64 places of 500 ms, in blocks of five minutes. Each line is
- * one run's {@link SimStats} from the 30th second on (the requests by arrival), with the sheds by reason.
+ * five backends; {@code hour}: an hour at 2× on 64 places of 500 ms, in blocks of five minutes; {@code start}:
+ * a cold start at 3× on few slow places, second by second. Each line is one run's {@link SimStats} from the
+ * 30th second on (the requests by arrival), with the sheds by reason.
  */
 public final class ShapesProbe {
   private ShapesProbe() {}
@@ -34,6 +35,9 @@ public final class ShapesProbe {
     }
     if (what.contains("hour")) {
       anHour();
+    }
+    if (what.contains("start")) {
+      coldStart();
     }
   }
 
@@ -76,6 +80,29 @@ public final class ShapesProbe {
     for (int minute = 0; minute < 60; minute += 5) {
       System.out.printf("minutes %d-%d: %s%n", minute, minute + 5,
           SimStats.of(sim, minute * 60 * SECOND, (minute + 5) * 60 * SECOND, 64));
+    }
+  }
+
+  /**
+   * A cold start at 3x on few slow places: the limit and the requests in flight every second for the first
+   * 30 s, and the most in flight, which the backend's own queue holds beyond its places.
+   */
+  private static void coldStart() {
+    int[][] shapes = {{1, 1000}, {4, 3000}, {8, 2000}, {16, 5000}, {32, 500}};
+    for (int[] shape : shapes) {
+      for (boolean streams : new boolean[] {false, true}) {
+        double rate = 3 * shape[0] * 1000.0 / shape[1];
+        Simulation sim = run(new FixedSlotsBackend(shape[0], shape[1] * MS, 1024), rate, 60 * SECOND, streams, 7);
+        StringBuilder trace = new StringBuilder();
+        int step = 1000 / Simulation.TRACE_STEP_MS;
+        for (int i = 0; i < 30 * step && i < sim.limitTrace.size(); i += step) {
+          trace.append(' ').append(sim.limitTrace.get(i)).append('/').append(sim.inFlightTrace.get(i));
+        }
+        int deepest = sim.inFlightTrace.stream().mapToInt(Integer::intValue).max().orElse(0);
+        System.out.printf("%d x %d ms, %s: most in flight %d, limit/in flight by second:%s; from 30 s: %s%n",
+            shape[0], shape[1], streams ? "half streamed" : "non-streamed", deepest, trace,
+            SimStats.of(sim, 30 * SECOND, 60 * SECOND, shape[0]));
+      }
     }
   }
 
