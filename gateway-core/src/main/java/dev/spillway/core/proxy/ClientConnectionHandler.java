@@ -242,7 +242,10 @@ public final class ClientConnectionHandler extends ExchangeClientHandler {
     }
     discardDeadline.cancel();
     exchange = null;
-    if (!keepAlive || !shared.keepAliveAllowed()) {
+    // Not the overload manager's keep-alive switch: the answer's head, written before it may have turned,
+    // told the client it may send its next request here, and a close now would reset that request. The next
+    // answer carries the close. A drain ends the connection after the request under way all the same.
+    if (!keepAlive || shared.isDraining()) {
       closeAfterFlush();
       return;
     }

@@ -58,6 +58,31 @@ class OverloadActionsTest {
     }
   }
 
+  /**
+   * Pressure that comes while an answer is under way: its head already promised the client the connection,
+   * so the connection stays for the next request, whose answer closes it. Closed right after the answer, as
+   * it was, a client that sends its next request at once on a connection it was told it may keep sees that
+   * request fail with no answer at all.
+   */
+  @Test
+  void keepAliveOffDuringAnAnswerClosesAfterTheNextOneNotThisOne() {
+    try (EmbeddedProxy proxy = proxy()) {
+      proxy.clientSends(GET);
+      proxy.upstreamReceived();
+      proxy.upstreamSends("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{");
+      pressure(0.81);
+      proxy.upstreamSends("}");
+      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 200 ").doesNotContainIgnoringCase("connection: close");
+      assertThat(proxy.client.isOpen()).as("kept, as the answer's head said").isTrue();
+
+      proxy.clientSends(GET);
+      proxy.upstreamReceived();
+      proxy.upstreamSends(OK);
+      assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 200 ").containsIgnoringCase("connection: close");
+      assertThat(proxy.client.isOpen()).isFalse();
+    }
+  }
+
   @Test
   void shortenedTimeoutsCloseIdleClientsSooner() {
     try (EmbeddedProxy proxy = proxy()) {
