@@ -21,17 +21,19 @@ import java.util.List;
  * {@code multi}: every shed that waited, and each seed's levels from 2×), {@code streamShare} (the share of
  * chat requests streamed, default 0.8), {@code levelSeconds} (the staircase's level
  * length, default 20), {@code level} (the level {@code tail} reads, default 3: 5×), {@code quiet},
- * {@code nokind} (permits are not told whether their request streams) and {@code engine} ({@code min} or
- * {@code override}: the adaptive limit with engine signals, the engine's waiting queue read every 500 ms).
+ * {@code nokind} (permits are not told whether their request streams), {@code engine} ({@code min} or
+ * {@code override}: the adaptive limit with engine signals, the engine's waiting queue read every 500 ms) and
+ * {@code minLimit} (the adaptive limit's floor, default 4).
  */
 public final class EngineProbe {
-  /** The default adaptive limit; {@code -Dgate=true} turns its prefill gate on. */
+  /** The default adaptive limit; {@code -Dgate=true} turns its prefill gate on, {@code -DminLimit} sets its floor. */
   static ConcurrencyConfig adaptive() {
     return adaptive(ConcurrencyConfig.DEFAULT_LIMIT);
   }
 
   static ConcurrencyConfig adaptive(int start) {
-    return new ConcurrencyConfig(ConcurrencyConfig.Mode.ADAPTIVE, start, ConcurrencyConfig.DEFAULT_MIN_LIMIT,
+    return new ConcurrencyConfig(ConcurrencyConfig.Mode.ADAPTIVE, start,
+        Integer.getInteger("minLimit", ConcurrencyConfig.DEFAULT_MIN_LIMIT),
         Math.max(start, ConcurrencyConfig.DEFAULT_MAX_LIMIT), null, Boolean.getBoolean("gate"));
   }
 
